@@ -1,0 +1,26 @@
+import type { Reporter, TestModule } from "vitest/node";
+
+/**
+ * Prints the plain closing line `N passed, N failed` that CI reads, and fails the run when no test
+ * executed at all (vitest exits 0 when a `-t` filter matches nothing, which would hide a typo).
+ */
+export default class SummaryReporter implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    let passed = 0;
+    let failed = 0;
+    let skipped = 0;
+    for (const m of testModules) {
+      for (const t of m.children.allTests()) {
+        const state = t.result().state;
+        if (state === "passed") passed++;
+        else if (state === "failed") failed++;
+        else skipped++;
+      }
+    }
+    if (passed + failed === 0) {
+      console.log("error: no test ran. Check the test name pattern or the file filter.");
+      process.exitCode = 1;
+    }
+    console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+  }
+}

@@ -1,0 +1,35 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * Two projects:
+ * - `lab`: everything that needs Node alone (`npm test`).
+ * - `browser`: tests that drive headless Chromium (`npm run test:browser`).
+ * The simulation enforces its own virtual- and real-time budgets, so the vitest timeout is only a
+ * last line of defence.
+ */
+export default defineConfig({
+  test: {
+    pool: "forks",
+    maxWorkers: 2,
+    testTimeout: 600_000,
+    hookTimeout: 60_000,
+    reporters: ["default", "./scripts/summary-reporter.ts"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "lab",
+          include: ["src/**/*.test.ts", "packages/*/test/**/*.test.ts", "scripts/**/*.test.ts"],
+          exclude: ["**/*.browser.test.ts", "**/node_modules/**"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "browser",
+          include: ["src/**/*.browser.test.ts", "packages/*/test/**/*.browser.test.ts"],
+        },
+      },
+    ],
+  },
+});
