@@ -1,0 +1,98 @@
+import type { Simulation, SimTimer } from "./simulation.js";
+
+// The real functions, captured before any simulation can replace them.
+const realSetImmediate = globalThis.setImmediate;
+const realPerformanceNow = performance.now.bind(performance);
+
+/** Real-time services the simulator itself needs (never given to code under test). */
+export const realClock = {
+  /** Wall-clock ms, monotonic. */
+  now: (): number => realPerformanceNow(),
+  /** Resolves after every pending microtask has run. */
+  yieldToMicrotasks: (): Promise<void> => new Promise<void>((resolve) => realSetImmediate(resolve)),
+};
+
+/** Virtual `Date.now()` starts here: 2026-01-01T00:00:00Z, the same for every run. */
+export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 1);
+
+/** A timer handle handed to code that calls the virtualized `setTimeout`/`setInterval`. */
+class VirtualTimeout {
+  constructor(public timer: SimTimer | undefined) {}
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
+  hasRef(): boolean {
+    return true;
+  }
+  [Symbol.toPrimitive](): number {
+    return 0;
+  }
+}
+
+type AnyFn = (...args: unknown[]) => unknown;
+
+/**
+ * Routes the global sources of time and randomness to `sim` while it runs, so third-party or
+ * student code that calls them stays deterministic. Returns a function that restores the originals.
+ *
+ * `new Date()` (without arguments) and `crypto` randomness are not routed: lab code should use
+ * `now()` and `random` from the simulation runtime.
+ */
+export function virtualizeGlobals(sim: Simulation): () => void {
+  const g = globalThis as unknown as Record<string, unknown>;
+  const saved = {
+    random: Math.random,
+    dateNow: Date.now,
+    perfNow: performance.now,
+    setTimeout: g["setTimeout"],
+    setInterval: g["setInterval"],
+    setImmediate: g["setImmediate"],
+    clearTimeout: g["clearTimeout"],
+    clearInterval: g["clearInterval"],
+    clearImmediate: g["clearImmediate"],
+  };
+  const realClear = saved.clearTimeout as (h: unknown) => void;
+  const realClearInterval = saved.clearInterval as (h: unknown) => void;
+  const realClearImmediate = saved.clearImmediate as (h: unknown) => void;
+
+  Math.random = () => sim.rand.float();
+  Date.now = () => VIRTUAL_EPOCH_MS + Math.floor(sim.now());
+  performance.now = () => sim.now();
+  g["setTimeout"] = (fn: AnyFn, ms?: number, ...args: unknown[]) =>
+    new VirtualTimeout(sim.after(Math.max(0, Number(ms) || 0), () => fn(...args), "setTimeout"));
+  g["setImmediate"] = (fn: AnyFn, ...args: unknown[]) =>
+    new VirtualTimeout(sim.after(0, () => fn(...args), "setImmediate"));
+  g["setInterval"] = (fn: AnyFn, ms?: number, ...args: unknown[]) => {
+    // Node runs a 0 ms interval every 1 ms; do the same so the clock advances.
+    const period = Math.max(1, Number(ms) || 0);
+    const handle = new VirtualTimeout(undefined);
+    const tick = (): void => {
+      handle.timer = sim.after(period, tick, "setInterval");
+      fn(...args);
+    };
+    handle.timer = sim.after(period, tick, "setInterval");
+    return handle;
+  };
+  const clear = (real: (h: unknown) => void) => (h: unknown) => {
+    if (h instanceof VirtualTimeout) h.timer?.cancel();
+    else real(h);
+  };
+  g["clearTimeout"] = clear(realClear);
+  g["clearInterval"] = clear(realClearInterval);
+  g["clearImmediate"] = clear(realClearImmediate);
+
+  return () => {
+    Math.random = saved.random;
+    Date.now = saved.dateNow;
+    performance.now = saved.perfNow;
+    g["setTimeout"] = saved.setTimeout;
+    g["setInterval"] = saved.setInterval;
+    g["setImmediate"] = saved.setImmediate;
+    g["clearTimeout"] = saved.clearTimeout;
+    g["clearInterval"] = saved.clearInterval;
+    g["clearImmediate"] = saved.clearImmediate;
+  };
+}

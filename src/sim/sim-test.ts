@@ -1,0 +1,215 @@
+import { randomInt } from "node:crypto";
+import { mkdirSync, writeFileSync, appendFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { it } from "vitest";
+import { formatLog } from "./log-format.js";
+import type { LogEntry } from "./log.js";
+import { runSim, type SimOptions, type SimResult, type Simulation } from "./simulation.js";
+
+/** What a simulated test body receives. */
+export interface SimTestContext {
+  /** The test's name, e.g. "TestInitialElection3A". */
+  readonly name: string;
+  /** The seed of this run. */
+  readonly seed: number;
+  /** The running simulation. */
+  readonly sim: Simulation;
+  /** Wall-clock ms since this run started. */
+  wallMs(): number;
+}
+
+/** Options of {@link simTest}. */
+export interface SimTestOptions {
+  /** Virtual-time budget; default 120 s like the original tests. */
+  readonly virtualBudgetMs?: number;
+  /** Wall-clock budget per run; default from `SIM_REAL_BUDGET_MS`, else 120 s. */
+  readonly realBudgetMs?: number;
+}
+
+/** Environment variables that steer simulated tests (documented in the README). */
+export const SIM_ENV = {
+  /** `SEED=<n>`: run with this seed instead of a fresh one. */
+  seed: "SEED",
+  /** `CHECK_DETERMINISM=1`: run every test twice with the same seed and compare the traces. */
+  checkDeterminism: "CHECK_DETERMINISM",
+  /** `LOG=1`: write every test's log to a file, not only failing ones. `LOG=0`: keep no log. */
+  log: "LOG",
+  /** Used by `npm run stress`: comma-separated seeds to run each test with. */
+  stressSeeds: "STRESS_SEEDS",
+  /** Used by `npm run stress`: a file that receives one JSON line per run. */
+  stressOut: "STRESS_OUT",
+} as const;
+
+/** The folder where logs of failed runs are written. */
+export const LOG_DIR = process.env["LOG_DIR"] ?? join(tmpdir(), "raftlab-logs");
+
+/** A fresh seed: a positive 31-bit integer from real randomness (outside any simulation). */
+export function freshSeed(): number {
+  return randomInt(1, 2 ** 31 - 1);
+}
+
+/**
+ * Declares a vitest test whose body runs inside a deterministic simulation.
+ *
+ * - The seed comes from `SEED`, else it is fresh; a failure prints the seed and a one-line command
+ *   that replays exactly this test with it, plus the path of the run's log file.
+ * - `CHECK_DETERMINISM=1` runs the body twice with the same seed and fails at the first step where
+ *   the two traces differ.
+ * - `STRESS_SEEDS=a,b,c` (set by `npm run stress`) runs the body once per seed.
+ */
+export function simTest(
+  name: string,
+  body: (t: SimTestContext) => Promise<void>,
+  options: SimTestOptions = {},
+): void {
+  it(name, async (ctx) => {
+    const file = relative(process.cwd(), ctx.task.file.filepath);
+    const stressSeeds = process.env[SIM_ENV.stressSeeds];
+    if (stressSeeds !== undefined && stressSeeds !== "") {
+      await runStress(name, file, body, options, parseSeeds(stressSeeds));
+      return;
+    }
+    const envSeed = process.env[SIM_ENV.seed];
+    const seed = envSeed !== undefined && envSeed !== "" ? parseSeed(envSeed) : freshSeed();
+    if (process.env[SIM_ENV.checkDeterminism] === "1") {
+      await checkDeterminism(name, file, body, options, seed);
+    } else {
+      await runOnce(name, file, body, options, seed, false);
+    }
+  });
+}
+
+/** The command that replays `name` with `seed`. */
+export function replayCommand(file: string, name: string, seed: number): string {
+  return `SEED=${seed} npx vitest run ${file} -t '^${name}$'`;
+}
+
+async function runOnce(
+  name: string,
+  file: string,
+  body: (t: SimTestContext) => Promise<void>,
+  options: SimTestOptions,
+  seed: number,
+  recordTrace: boolean,
+): Promise<SimResult<void>> {
+  const logMode = process.env[SIM_ENV.log];
+  const simOptions: SimOptions = {
+    ...options,
+    recordTrace,
+    log: logMode !== "0",
+  };
+  let sim: Simulation | undefined;
+  const wallStart = performance.now();
+  try {
+    const result = await runSim(
+      seed,
+      (s) => {
+        sim = s;
+        return body({ name, seed, sim: s, wallMs: () => performance.now() - wallStart });
+      },
+      simOptions,
+    );
+    if (logMode === "1") {
+      const path = writeLog(name, seed, result.logs);
+      console.log(`log: ${path}`);
+    }
+    return result;
+  } catch (error) {
+    const logPath = sim !== undefined && sim.logs.length > 0 ? writeLog(name, seed, sim.logs) : undefined;
+    throw withReplayInfo(error, name, file, seed, logPath);
+  }
+}
+
+function writeLog(name: string, seed: number, logs: readonly LogEntry[]): string {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const path = join(LOG_DIR, `${name}-seed${seed}.log`);
+  writeFileSync(path, formatLog(logs));
+  return path;
+}
+
+/** Re-throws `error` with the seed, the replay command and the log path appended to its message. */
+function withReplayInfo(error: unknown, name: string, file: string, seed: number, logPath: string | undefined): Error {
+  const base = error instanceof Error ? error : new Error(String(error));
+  const lines = [
+    base.message,
+    `  seed:   ${seed}`,
+    `  replay: ${replayCommand(file, name, seed)}`,
+  ];
+  if (logPath !== undefined) lines.push(`  log:    ${logPath}  (view: npm run logs -- ${logPath})`);
+  const wrapped = new Error(lines.join("\n"), { cause: base });
+  wrapped.stack = `${lines.join("\n")}\n${(base.stack ?? "").split("\n").slice(1).join("\n")}`;
+  return wrapped;
+}
+
+async function checkDeterminism(
+  name: string,
+  file: string,
+  body: (t: SimTestContext) => Promise<void>,
+  options: SimTestOptions,
+  seed: number,
+): Promise<void> {
+  const first = await runOnce(name, file, body, options, seed, true);
+  const second = await runOnce(name, file, body, options, seed, true);
+  const a = first.traceLines ?? [];
+  const b = second.traceLines ?? [];
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  if (i === n && a.length === b.length && first.traceHash === second.traceHash) return;
+  const context = a.slice(Math.max(0, i - 3), i).map((l) => `      ${l}`);
+  throw withReplayInfo(
+    new Error(
+      [
+        `nondeterminism: two runs with the same seed diverged at trace step ${i} of ${a.length}/${b.length}`,
+        `    last common steps:`,
+        ...context,
+        `    first run:  ${a[i] ?? "(end of trace)"}`,
+        `    second run: ${b[i] ?? "(end of trace)"}`,
+        `  Something outside the simulation leaked in: real time, real randomness, iteration over a`,
+        `  structure whose order depends on something else, or state shared between runs (module globals).`,
+      ].join("\n"),
+    ),
+    name,
+    file,
+    seed,
+    undefined,
+  );
+}
+
+async function runStress(
+  name: string,
+  file: string,
+  body: (t: SimTestContext) => Promise<void>,
+  options: SimTestOptions,
+  seeds: number[],
+): Promise<void> {
+  const out = process.env[SIM_ENV.stressOut];
+  const failures: string[] = [];
+  for (const seed of seeds) {
+    const start = performance.now();
+    let record: Record<string, unknown>;
+    try {
+      const r = await runOnce(name, file, body, options, seed, false);
+      record = { test: name, file, seed, ok: true, virtualMs: r.virtualMs, wallMs: performance.now() - start };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      failures.push(message);
+      record = { test: name, file, seed, ok: false, wallMs: performance.now() - start, error: message };
+    }
+    if (out !== undefined) appendFileSync(out, JSON.stringify(record) + "\n");
+  }
+  if (failures.length > 0) {
+    throw new Error(`${failures.length} of ${seeds.length} seeds failed; first:\n${failures[0]}`);
+  }
+}
+
+function parseSeed(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new Error(`SEED must be an integer, got "${text}"`);
+  return n;
+}
+
+function parseSeeds(text: string): number[] {
+  return text.split(",").map((s) => parseSeed(s.trim()));
+}
