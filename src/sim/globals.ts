@@ -34,6 +34,20 @@ class VirtualTimeout {
 
 type AnyFn = (...args: unknown[]) => unknown;
 
+/** Largest delay Node's timers accept (a signed 32-bit ms count). */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+/**
+ * The delay a virtual timer uses for a requested `ms`: like Node, a delay that is not a number in
+ * range (NaN, Infinity, above 2^31-1) becomes 1 ms instead of throwing; negative becomes `min`.
+ */
+function timerDelay(ms: unknown, min: number): number {
+  const n = Number(ms ?? 0);
+  if (Number.isNaN(n)) return min;
+  if (!Number.isFinite(n) || n > MAX_TIMER_DELAY) return 1;
+  return Math.max(min, n);
+}
+
 /**
  * Routes the global sources of time and randomness to `sim` while it runs, so third-party or
  * student code that calls them stays deterministic. Returns a function that restores the originals.
@@ -62,12 +76,12 @@ export function virtualizeGlobals(sim: Simulation): () => void {
   Date.now = () => VIRTUAL_EPOCH_MS + Math.floor(sim.now());
   performance.now = () => sim.now();
   g["setTimeout"] = (fn: AnyFn, ms?: number, ...args: unknown[]) =>
-    new VirtualTimeout(sim.after(Math.max(0, Number(ms) || 0), () => fn(...args), "setTimeout"));
+    new VirtualTimeout(sim.after(timerDelay(ms, 0), () => fn(...args), "setTimeout"));
   g["setImmediate"] = (fn: AnyFn, ...args: unknown[]) =>
     new VirtualTimeout(sim.after(0, () => fn(...args), "setImmediate"));
   g["setInterval"] = (fn: AnyFn, ms?: number, ...args: unknown[]) => {
     // Node runs a 0 ms interval every 1 ms; do the same so the clock advances.
-    const period = Math.max(1, Number(ms) || 0);
+    const period = timerDelay(ms, 1);
     const handle = new VirtualTimeout(undefined);
     const tick = (): void => {
       handle.timer = sim.after(period, tick, "setInterval");

@@ -12,6 +12,21 @@ export const TOPICS = [
 /** One of {@link TOPICS}. */
 export type Topic = (typeof TOPICS)[number];
 
+/**
+ * A structured fact about a run, attached to a log line so tools (the HTML timeline) need not
+ * parse messages. Raft reports its role changes; testers report faults.
+ */
+export type Mark =
+  | { readonly kind: "role"; readonly role: "follower" | "candidate" | "leader"; readonly term: number }
+  | { readonly kind: "commit"; readonly index: number }
+  | { readonly kind: "snapshot"; readonly index: number }
+  | { readonly kind: "crash" }
+  | { readonly kind: "restart" }
+  | { readonly kind: "disconnect" }
+  | { readonly kind: "connect" }
+  | { readonly kind: "partition"; readonly groups: readonly (readonly number[])[] }
+  | { readonly kind: "rpc"; readonly method: string; readonly from: number; readonly to: number; readonly sent: number };
+
 /** One log line of a simulated run. */
 export interface LogEntry {
   /** Virtual ms. */
@@ -20,6 +35,8 @@ export interface LogEntry {
   readonly peer: number | string;
   readonly topic: Topic;
   readonly message: string;
+  /** A structured fact, for tools; see {@link dmark}. */
+  readonly mark?: Mark;
 }
 
 /**
@@ -35,4 +52,15 @@ export function dlog(peer: number | string, topic: Topic, message: string | (() 
   const sim = ambient();
   if (sim === undefined || !sim.logging || sim.finished) return;
   sim.logs.push({ time: sim.now(), peer, topic, message: typeof message === "function" ? message() : message });
+}
+
+/**
+ * Logs a line that also carries a structured {@link Mark}, e.g. a role change:
+ * `dmark(this.me, "LEAD", { kind: "role", role: "leader", term }, () => \`leader for T${term}\`)`.
+ * Free when logging is off, like {@link dlog}.
+ */
+export function dmark(peer: number | string, topic: Topic, mark: Mark, message: string | (() => string) = ""): void {
+  const sim = ambient();
+  if (sim === undefined || !sim.logging || sim.finished) return;
+  sim.logs.push({ time: sim.now(), peer, topic, message: typeof message === "function" ? message() : message, mark });
 }

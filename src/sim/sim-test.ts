@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { it } from "vitest";
+import { realClock } from "./globals.js";
 import { formatLog } from "./log-format.js";
 import type { LogEntry } from "./log.js";
 import { runSim, type SimOptions, type SimResult, type Simulation } from "./simulation.js";
@@ -100,13 +101,14 @@ async function runOnce(
     log: logMode !== "0",
   };
   let sim: Simulation | undefined;
-  const wallStart = performance.now();
+  // The real clock: inside the run `performance.now` is virtual.
+  const wallStart = realClock.now();
   try {
     const result = await runSim(
       seed,
       (s) => {
         sim = s;
-        return body({ name, seed, sim: s, wallMs: () => performance.now() - wallStart });
+        return body({ name, seed, sim: s, wallMs: () => realClock.now() - wallStart });
       },
       simOptions,
     );
@@ -117,9 +119,14 @@ async function runOnce(
     return result;
   } catch (error) {
     const logPath = sim !== undefined && sim.logs.length > 0 ? writeLog(name, seed, sim.logs) : undefined;
-    throw withReplayInfo(error, name, file, seed, logPath);
+    const wrapped = withReplayInfo(error, name, file, seed, logPath);
+    if (sim !== undefined) failedAtVirtualMs.set(wrapped, sim.now());
+    throw wrapped;
   }
 }
+
+/** Virtual time at which a failed run stopped, keyed by the error {@link runOnce} threw (for stress records). */
+const failedAtVirtualMs = new WeakMap<object, number>();
 
 function writeLog(name: string, seed: number, logs: readonly LogEntry[]): string {
   mkdirSync(LOG_DIR, { recursive: true });
@@ -142,7 +149,12 @@ function withReplayInfo(error: unknown, name: string, file: string, seed: number
   return wrapped;
 }
 
-async function checkDeterminism(
+/**
+ * Runs `body` twice with `seed`, recording both traces, and throws (with the replay command) at the
+ * first step where they differ. What `CHECK_DETERMINISM=1` does for every {@link simTest}; exported
+ * so the checker itself can be tested.
+ */
+export async function checkDeterminism(
   name: string,
   file: string,
   body: (t: SimTestContext) => Promise<void>,
@@ -151,30 +163,35 @@ async function checkDeterminism(
 ): Promise<void> {
   const first = await runOnce(name, file, body, options, seed, true);
   const second = await runOnce(name, file, body, options, seed, true);
+  const divergence = compareTraces(first, second);
+  if (divergence === undefined) return;
+  throw withReplayInfo(new Error(divergence), name, file, seed, undefined);
+}
+
+/**
+ * Compares the recorded traces of two runs (run with `recordTrace`). Returns undefined when they are
+ * identical, else a message naming the first step at which they diverge, with some context.
+ */
+export function compareTraces(
+  first: Pick<SimResult<unknown>, "traceHash" | "traceLines">,
+  second: Pick<SimResult<unknown>, "traceHash" | "traceLines">,
+): string | undefined {
   const a = first.traceLines ?? [];
   const b = second.traceLines ?? [];
   const n = Math.min(a.length, b.length);
   let i = 0;
   while (i < n && a[i] === b[i]) i++;
-  if (i === n && a.length === b.length && first.traceHash === second.traceHash) return;
+  if (i === n && a.length === b.length && first.traceHash === second.traceHash) return undefined;
   const context = a.slice(Math.max(0, i - 3), i).map((l) => `      ${l}`);
-  throw withReplayInfo(
-    new Error(
-      [
-        `nondeterminism: two runs with the same seed diverged at trace step ${i} of ${a.length}/${b.length}`,
-        `    last common steps:`,
-        ...context,
-        `    first run:  ${a[i] ?? "(end of trace)"}`,
-        `    second run: ${b[i] ?? "(end of trace)"}`,
-        `  Something outside the simulation leaked in: real time, real randomness, iteration over a`,
-        `  structure whose order depends on something else, or state shared between runs (module globals).`,
-      ].join("\n"),
-    ),
-    name,
-    file,
-    seed,
-    undefined,
-  );
+  return [
+    `nondeterminism: two runs with the same seed diverged at trace step ${i} of ${a.length}/${b.length}`,
+    `    last common steps:`,
+    ...context,
+    `    first run:  ${a[i] ?? "(end of trace)"}`,
+    `    second run: ${b[i] ?? "(end of trace)"}`,
+    `  Something outside the simulation leaked in: real time, real randomness, iteration over a`,
+    `  structure whose order depends on something else, or state shared between runs (module globals).`,
+  ].join("\n");
 }
 
 async function runStress(
@@ -195,7 +212,8 @@ async function runStress(
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       failures.push(message);
-      record = { test: name, file, seed, ok: false, wallMs: performance.now() - start, error: message };
+      const virtualMs = error instanceof Error ? failedAtVirtualMs.get(error) : undefined;
+      record = { test: name, file, seed, ok: false, virtualMs, wallMs: performance.now() - start, error: message };
     }
     if (out !== undefined) appendFileSync(out, JSON.stringify(record) + "\n");
   }

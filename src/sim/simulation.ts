@@ -169,12 +169,13 @@ export class Simulation {
     enter(this);
 
     let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
-    main(this).then(
-      (value) => (outcome = { ok: true, value }),
-      (error: unknown) => (outcome = { ok: false, error }),
-    );
-
     try {
+      // Through a Promise constructor, so a `main` that throws synchronously still fails the run
+      // through the `finally` below (which restores the globals and leaves the simulation).
+      new Promise<T>((resolve) => resolve(main(this))).then(
+        (value) => (outcome = { ok: true, value }),
+        (error: unknown) => (outcome = { ok: false, error }),
+      );
       let atThisInstant = 0;
       let batches = 0;
       let lastLabel = "";

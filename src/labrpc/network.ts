@@ -1,0 +1,271 @@
+import { currentSimulation, dlog, type Simulation } from "../sim/index.js";
+import { encode } from "./codec.js";
+import type { Server } from "./service.js";
+
+/** Names of client ends and servers: any string or number (the testers use both). */
+export type EndName = string | number;
+export type ServerName = string | number;
+
+/**
+ * Delays and probabilities of the original labrpc (MIT 6.5840), in virtual milliseconds.
+ */
+export const LABRPC = {
+  /** Unreliable network: each request is delayed 0..SHORT_DELAY-1 ms. */
+  SHORT_DELAY: 27,
+  /** Per mille of requests dropped, then of replies dropped, on an unreliable network. */
+  DROP_PER_MILLE: 100,
+  /** A call on a disabled end fails after 0..LONG_DELAY-1 ms when long delays are on... */
+  LONG_DELAY: 7000,
+  /** ...and after 0..NO_REPLY_DELAY-1 ms otherwise. */
+  NO_REPLY_DELAY: 100,
+  /** How often a caller re-checks that the server it waits for is still alive. */
+  DEAD_CHECK_INTERVAL: 100,
+  /** Long reordering: a reply is delayed with probability REORDER_NUM/REORDER_DEN... */
+  REORDER_NUM: 600,
+  REORDER_DEN: 900,
+  /** ...by REORDER_MIN + int(1 + int(REORDER_SPREAD)) ms, skewed toward short delays. */
+  REORDER_MIN: 200,
+  REORDER_SPREAD: 2000,
+} as const;
+
+/**
+ * The simulated network (labrpc): client ends call servers with copied arguments over links that
+ * may lose requests, lose replies, delay and reorder them, or be cut entirely.
+ *
+ * The semantics and constants are the original's, in virtual time: see {@link ClientEnd.call}.
+ * A network belongs to the simulation that was running when it was made.
+ */
+export class Network {
+  private readonly sim: Simulation;
+  private isReliable = true;
+  private hasLongDelays = false;
+  private hasLongReordering = false;
+  private isDone = false;
+  private readonly ends = new Map<EndName, ClientEnd>();
+  private readonly enabled = new Map<EndName, boolean>();
+  private readonly servers = new Map<ServerName, Server | undefined>();
+  private readonly connections = new Map<EndName, ServerName | undefined>();
+  private totalCount = 0;
+  private totalBytes = 0;
+
+  constructor() {
+    const sim = currentSimulation();
+    if (sim === undefined || sim.finished) {
+      throw new Error("new Network() must be called inside a running simulation (runSim or simTest)");
+    }
+    this.sim = sim;
+  }
+
+  /** A reliable network delivers every message promptly; an unreliable one delays and drops (default reliable). */
+  setReliable(yes: boolean): void {
+    this.isReliable = yes;
+  }
+
+  /** Whether the network is reliable. */
+  reliable(): boolean {
+    return this.isReliable;
+  }
+
+  /** Calls on disabled ends fail after up to 7 s instead of 100 ms (the Raft tester turns this on). */
+  setLongDelays(yes: boolean): void {
+    this.hasLongDelays = yes;
+  }
+
+  /** Whether long delays are on. */
+  longDelays(): boolean {
+    return this.hasLongDelays;
+  }
+
+  /** Two replies in three are held back 200..2199 ms (TestFigure8Unreliable turns this on). */
+  setLongReordering(yes: boolean): void {
+    this.hasLongReordering = yes;
+  }
+
+  /** Whether long reordering is on. */
+  longReordering(): boolean {
+    return this.hasLongReordering;
+  }
+
+  /** Stops the network: later calls fail at once. */
+  cleanup(): void {
+    this.isDone = true;
+  }
+
+  /** Creates a client end, disabled and unconnected. Names must be unique. */
+  makeEnd(name: EndName): ClientEnd {
+    if (this.ends.has(name)) throw new Error(`Network.makeEnd: end ${String(name)} already exists`);
+    const end = new ClientEnd(name, this);
+    this.ends.set(name, end);
+    this.enabled.set(name, false);
+    this.connections.set(name, undefined);
+    return end;
+  }
+
+  /** Removes a client end; its later calls behave as on a disabled end. */
+  deleteEnd(name: EndName): void {
+    if (!this.ends.has(name)) throw new Error(`Network.deleteEnd: end ${String(name)} doesn't exist`);
+    this.ends.delete(name);
+    this.enabled.delete(name);
+    this.connections.delete(name);
+  }
+
+  /** Adds (or replaces) the server called `name`. */
+  addServer(name: ServerName, server: Server): void {
+    this.servers.set(name, server);
+  }
+
+  /** Removes the server called `name`: calls in progress to it fail within 100 ms, and never reply. */
+  deleteServer(name: ServerName): void {
+    this.servers.set(name, undefined);
+  }
+
+  /** Connects a client end to a server (it stays disabled until {@link enable}). */
+  connect(endName: EndName, serverName: ServerName): void {
+    if (!this.ends.has(endName)) throw new Error(`Network.connect: end ${String(endName)} doesn't exist`);
+    this.connections.set(endName, serverName);
+  }
+
+  /** Enables or disables a client end: the only per-link switch. */
+  enable(endName: EndName, enabled: boolean): void {
+    if (!this.ends.has(endName)) throw new Error(`Network.enable: end ${String(endName)} doesn't exist`);
+    this.enabled.set(endName, enabled);
+  }
+
+  /** Requests that reached server `name`. */
+  getCount(name: ServerName): number {
+    const server = this.servers.get(name);
+    if (server === undefined) throw new Error(`Network.getCount: no server ${String(name)}`);
+    return server.getCount();
+  }
+
+  /** Every call made on the network, delivered or not. */
+  getTotalCount(): number {
+    return this.totalCount;
+  }
+
+  /** Bytes of all requests sent, plus bytes of all replies delivered. */
+  getTotalBytes(): number {
+    return this.totalBytes;
+  }
+
+  /** @internal The whole delivery algorithm of one call; see {@link ClientEnd.call}. */
+  async deliver<Reply>(endName: EndName, svcMeth: string, args: unknown): Promise<Reply | undefined> {
+    if (this.isDone) return undefined;
+    const sim = this.sim;
+    const rand = sim.rand;
+    const request = this.encodeOrFail(args, `${svcMeth} args`);
+    this.totalCount++;
+    this.totalBytes += request.bytes;
+
+    const enabled = this.enabled.get(endName) === true;
+    const serverName = this.connections.get(endName);
+    const server = serverName === undefined ? undefined : this.servers.get(serverName);
+    const reliable = this.isReliable;
+    const longReordering = this.hasLongReordering;
+
+    if (!enabled || serverName === undefined || server === undefined) {
+      // Simulate no reply and an eventual timeout.
+      const ms = this.hasLongDelays ? rand.int(LABRPC.LONG_DELAY) : rand.int(LABRPC.NO_REPLY_DELAY);
+      await sim.sleep(ms, "rpc-no-reply");
+      return undefined;
+    }
+    if (!reliable) {
+      await sim.sleep(rand.int(LABRPC.SHORT_DELAY), "rpc-short-delay");
+      if (rand.int(1000) < LABRPC.DROP_PER_MILLE) {
+        dlog("net", "DROP", () => `request ${svcMeth} on ${String(endName)} -> ${String(serverName)} lost`);
+        return undefined;
+      }
+    }
+
+    // Run the handler as its own task; meanwhile re-check every 100 ms that the server still lives.
+    let handler: (a: unknown) => unknown;
+    try {
+      handler = server.lookup(svcMeth);
+    } catch (e) {
+      sim.fail(e);
+      throw e;
+    }
+    let finished = false;
+    let reply: { copy: Reply; bytes: number } | undefined;
+    const handled = (async () => handler(request.copy))().then(
+      (r) => {
+        reply = this.encodeOrFail(r as Reply, `${svcMeth} reply`);
+        finished = true;
+      },
+      (e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        sim.fail(new Error(`handler ${svcMeth} on server ${String(serverName)} threw: ${message}`, { cause: e }));
+      },
+    );
+    let dead = false;
+    while (!finished && !dead) {
+      await raceTimer(sim, handled, LABRPC.DEAD_CHECK_INTERVAL);
+      dead = this.isServerDead(endName, serverName, server);
+    }
+    // Do not reply if the server was deleted or cut meanwhile: a positive reply to a request that
+    // the server persisted into a superseded persister would break the testers' assumptions.
+    if (!finished || this.isServerDead(endName, serverName, server) || reply === undefined) return undefined;
+    if (!reliable && rand.int(1000) < LABRPC.DROP_PER_MILLE) {
+      dlog("net", "DROP", () => `reply of ${svcMeth} on ${String(endName)} <- ${String(serverName)} lost`);
+      return undefined;
+    }
+    if (longReordering && rand.int(LABRPC.REORDER_DEN) < LABRPC.REORDER_NUM) {
+      const ms = LABRPC.REORDER_MIN + rand.int(1 + rand.int(LABRPC.REORDER_SPREAD));
+      await sim.sleep(ms, "rpc-reorder");
+    }
+    this.totalBytes += reply.bytes;
+    return reply.copy;
+  }
+
+  /** Encodes `value`; a value that cannot cross the network fails the whole run, not just this call. */
+  private encodeOrFail<T>(value: T, path: string): { copy: T; bytes: number } {
+    try {
+      return encode(value, path);
+    } catch (e) {
+      this.sim.fail(e);
+      throw e;
+    }
+  }
+
+  private isServerDead(endName: EndName, serverName: ServerName, server: Server): boolean {
+    return this.enabled.get(endName) !== true || this.servers.get(serverName) !== server;
+  }
+}
+
+/** Waits for `promise` or `ms` virtual ms, whichever comes first, leaving no timer behind. */
+function raceTimer(sim: Simulation, promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = sim.after(ms, resolve, "rpc-dead-check");
+    void promise.then(() => {
+      timer.cancel();
+      resolve();
+    });
+  });
+}
+
+/**
+ * One caller's end of a link to one server. Made with {@link Network.makeEnd}.
+ */
+export class ClientEnd {
+  /** @internal */
+  constructor(
+    readonly name: EndName,
+    private readonly net: Network,
+  ) {}
+
+  /**
+   * Sends an RPC and waits for the reply: `await end.call<AppendEntriesReply>("Raft.AppendEntries", args)`.
+   *
+   * The arguments are copied now and the reply when it is delivered, so caller and server never
+   * share objects. Resolves to the reply, or to `undefined` if the request was lost, the reply was
+   * lost, or the server is down or unreachable: `undefined` means "unknown", since the handler may
+   * have run. A call always settles (perhaps after a long delay) unless the handler never returns,
+   * so there is no need for timeouts around it. Concurrent calls are fine and may be reordered.
+   *
+   * Throws (and fails the run) if the arguments are not plain data, or if the service or method is
+   * unknown to the server.
+   */
+  call<Reply = unknown>(svcMeth: string, args: unknown): Promise<Reply | undefined> {
+    return this.net.deliver<Reply>(this.name, svcMeth, args);
+  }
+}

@@ -1,0 +1,77 @@
+import type { Channel } from "../sim/index.js";
+import type { ClientEnd } from "../labrpc/index.js";
+import type { Persister } from "./persister.js";
+
+/**
+ * The Raft API of the labs (6.5840 shape, TypeScript idioms). The tester and the KV server use
+ * Raft only through this.
+ */
+
+/**
+ * What Raft sends on `applyCh`: a committed command, or (3D) a snapshot to install. Exactly one of
+ * `commandValid` / `snapshotValid` is true, so `if (m.commandValid)` narrows the type.
+ */
+export type ApplyMsg =
+  | {
+      readonly commandValid: true;
+      readonly command: unknown;
+      readonly commandIndex: number;
+      readonly snapshotValid: false;
+    }
+  | {
+      readonly commandValid: false;
+      readonly snapshotValid: true;
+      readonly snapshot: Uint8Array;
+      readonly snapshotTerm: number;
+      readonly snapshotIndex: number;
+    };
+
+/** What {@link RaftPeer.start} returns. */
+export interface StartResult {
+  /** The index the command will have if it is ever committed. */
+  readonly index: number;
+  /** The current term. */
+  readonly term: number;
+  /** False if this server is not the leader (then the command was ignored). */
+  readonly isLeader: boolean;
+}
+
+/** What {@link RaftPeer.getState} returns. */
+export interface RaftState {
+  readonly term: number;
+  readonly isLeader: boolean;
+}
+
+/** One Raft peer, as the tester and the service see it. */
+export interface RaftPeer {
+  /**
+   * Starts agreement on `command` and returns at once, without waiting for it to be committed.
+   * Commands must be plain data (they cross the network). Returns gracefully even once killed.
+   */
+  start(command: unknown): StartResult;
+  /** This peer's current term and whether it believes it is the leader. */
+  getState(): RaftState;
+  /**
+   * The service has a snapshot holding everything up to and including `index`: Raft may discard
+   * its log through `index`. Called by the service, possibly from the goroutine reading `applyCh`.
+   */
+  snapshot(index: number, snapshot: Uint8Array): void;
+  /** Stops this peer: it must stop acting (no RPCs, no applies) soon after. */
+  kill(): void;
+  /** Whether {@link kill} was called. */
+  killed(): boolean;
+  /** Bytes of Raft state this peer last persisted (what `maxraftstate` compares against). */
+  persistedSize(): number;
+}
+
+/**
+ * Creates a Raft peer. `peers[i]` reaches peer i (all peers list them in the same order) and
+ * `peers[me]` is this one. `persister` holds the latest saved state, if any. Committed commands and
+ * snapshots go to `applyCh` in index order. Must return quickly: long-running work runs as tasks.
+ */
+export type MakeRaft = (
+  peers: readonly ClientEnd[],
+  me: number,
+  persister: Persister,
+  applyCh: Channel<ApplyMsg>,
+) => RaftPeer;
