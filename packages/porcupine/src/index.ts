@@ -1,1 +1,20 @@
-export {};
+/**
+ * porcupine: a linearizability checker for TypeScript (a port of the algorithm of Go
+ * porcupine: Wing & Gong / Lowe search with P-compositionality).
+ */
+
+export * from "./types.js";
+export {
+  checkOperations,
+  checkOperationsVerbose,
+  checkOperationsAsync,
+  checkOperationsVerboseAsync,
+  checkEvents,
+  checkEventsVerbose,
+  checkEventsAsync,
+  checkEventsVerboseAsync,
+  checkPartitionsIndividually,
+  type PartitionReport,
+} from "./checker.js";
+export { addAnnotations, formatValue } from "./info.js";
+export { nondeterministicToModel } from "./nondeterministic.js";
