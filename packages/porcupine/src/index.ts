@@ -18,3 +18,4 @@ export {
 } from "./checker.js";
 export { addAnnotations, formatValue } from "./info.js";
 export { nondeterministicToModel } from "./nondeterministic.js";
+export * from "./visualize.js";
