@@ -111,7 +111,7 @@ button#jump-to-error:hover:not(:disabled) { background: var(--bad-bg); }
   z-index: 3;
   flex: none;
   width: var(--label-w);
-  background: rgba(255,255,255,.94);
+  background: #fff;
   border-right: 1px solid var(--line);
 }
 .row-label {
@@ -144,7 +144,7 @@ svg.partition-svg { display: block; flex: none; font-family: var(--mono); font-s
 .op.op-illegal.focus rect { stroke: #8a1024; }
 .lin { pointer-events: none; transition: opacity .12s; }
 .lin.inactive { opacity: .13; }
-.lin-path { fill: none; stroke: rgba(20,26,33,.5); stroke-width: 1.5; }
+.lin-path { fill: none; stroke: rgba(20,26,33,.55); stroke-width: 1.6; }
 .lp-tick { fill: rgba(20,26,33,.62); }
 .error-line { fill: none; stroke: rgba(217,45,74,.75); stroke-width: 1.6; stroke-dasharray: 5 3; }
 .error-marker { fill: var(--bad); }
@@ -192,6 +192,8 @@ svg.partition-svg { display: block; flex: none; font-family: var(--mono); font-s
 .insp-head button { margin-left: auto; }
 .insp-body { overflow: auto; flex: 1; }
 table.steps { border-collapse: collapse; width: 100%; font-size: 12px; }
+table.steps th:nth-child(1), table.steps th:nth-child(2) { width: 64px; text-align: right; }
+table.steps th:nth-child(3) { width: 42%; }
 table.steps th { position: sticky; top: 0; background: #eaeef2; text-align: left; font-weight: 600; padding: 3px 10px; color: #4b5563; }
 table.steps td { padding: 2px 10px; border-bottom: 1px solid #e6eaee; vertical-align: top; }
 table.steps td.mono { font-family: var(--mono); word-break: break-all; }

@@ -331,6 +331,9 @@ export const PAGE_SCRIPT = String.raw`
       }
       svg.appendChild(g);
     });
+    // Linearization paths go under the boxes (visible between them), ticks over them.
+    var under = sv("g", { "class": "lin-under-layer" });
+    svg.appendChild(under);
     // Operations
     var illegalNow = p.linObjs[0] ? p.linObjs[0].bad : new Set();
     p.opEls = p.ops.map(function (o, k) {
@@ -351,9 +354,11 @@ export const PAGE_SCRIPT = String.raw`
     });
     // Linearizations (the longest drawn last, on top)
     p.linEls = [];
+    p.linUnderEls = [];
     for (var li = p.linObjs.length - 1; li >= 0; li--) {
       var L = p.linObjs[li];
       var g = sv("g", { "class": "lin" + (li === 0 ? " lin-longest" : ""), "data-lin": li });
+      var gu = sv("g", { "class": "lin lin-under", "data-lin": li });
       var pts = [];
       L.lin.steps.forEach(function (st, j) {
         var o = p.ops[st[0]];
@@ -361,7 +366,7 @@ export const PAGE_SCRIPT = String.raw`
         pts.push([tx, rowMid(opRow(p, o))]);
       });
       if (pts.length > 1) {
-        g.appendChild(sv("path", { "class": "lin-path", d: "M" + pts.map(function (q) { return q[0].toFixed(1) + " " + q[1]; }).join(" L") }));
+        gu.appendChild(sv("path", { "class": "lin-path", d: "M" + pts.map(function (q) { return q[0].toFixed(1) + " " + q[1]; }).join(" L") }));
       }
       pts.forEach(function (q) {
         g.appendChild(sv("rect", { "class": "lp-tick", x: q[0] - 1.5, y: q[1] - BOX_H / 2 - 4, width: 3, height: BOX_H + 8 }));
@@ -372,11 +377,13 @@ export const PAGE_SCRIPT = String.raw`
         if (!o) return;
         var base = L.errTicks.has(k) ? L.errTicks.get(k) : xs[sSlot(o.s)];
         var ex = X(base), ey = rowMid(opRow(p, o));
-        if (last) g.appendChild(sv("path", { "class": "error-line", d: "M" + last[0].toFixed(1) + " " + last[1] + " L" + ex.toFixed(1) + " " + ey }));
+        if (last) gu.appendChild(sv("path", { "class": "error-line", d: "M" + last[0].toFixed(1) + " " + last[1] + " L" + ex.toFixed(1) + " " + ey }));
         g.appendChild(sv("rect", { "class": "error-marker", x: ex - 2, y: ey - BOX_H / 2 - 5, width: 4, height: BOX_H + 10, "data-op-id": o.id, "data-k": k, "data-partition": p.index }));
       });
       svg.appendChild(g);
+      under.appendChild(gu);
       p.linEls[li] = g;
+      p.linUnderEls[li] = gu;
     }
     return svg;
   }
@@ -394,6 +401,7 @@ export const PAGE_SCRIPT = String.raw`
       var mine = focus && focus.p === p;
       var li = mine ? chosenLin(p, focus.k) : 0;
       p.linEls.forEach(function (g, i) { if (g) g.classList.toggle("inactive", i !== li); });
+      p.linUnderEls.forEach(function (g, i) { if (g) g.classList.toggle("inactive", i !== li); });
       var L = li >= 0 ? p.linObjs[li] : null;
       p.opEls.forEach(function (g, k) {
         var inLin = !!(mine && L && (L.pos.has(k)));
@@ -432,7 +440,7 @@ export const PAGE_SCRIPT = String.raw`
     } else {
       tooltip.appendChild(el("div", "tt-line", "Not part of any partial linearization"));
     }
-    tooltip.appendChild(el("div", "tt-times", "Call: " + o.os + "   Return: " + o.oe));
+    tooltip.appendChild(el("div", "tt-times", "Call: " + o.os + " \u00b7 Return: " + o.oe));
   }
   function fillAnnotationTooltip(a) {
     tooltip.textContent = "";
@@ -443,7 +451,7 @@ export const PAGE_SCRIPT = String.raw`
     else if (data.allowHtmlDetails) det.innerHTML = a.details;
     else det.textContent = a.details;
     tooltip.appendChild(det);
-    tooltip.appendChild(el("div", "tt-times", a.point ? "At: " + a.os : "Start: " + a.os + "   End: " + a.oe));
+    tooltip.appendChild(el("div", "tt-times", a.point ? "At: " + a.os : "Start: " + a.os + " \u00b7 End: " + a.oe));
   }
   function placeTooltip(cx, cy) {
     tooltip.style.display = "block";
@@ -518,7 +526,7 @@ export const PAGE_SCRIPT = String.raw`
     hideTooltip(); applyView(); closeInspector();
     document.querySelectorAll(".error-marker.focused").forEach(function (m) { m.classList.remove("focused"); });
   }
-  timeline.addEventListener("scroll", function () { if (selected) pinTooltipTo(selected.p.opEls[selected.k]); });
+  timeline.addEventListener("scroll", function () { if (selected && tooltip.style.display === "block") pinTooltipTo(selected.p.opEls[selected.k]); });
 
   // ----------------------------------------------------------------------------- inspector
   function closeInspector() { inspector.classList.remove("open"); inspector.textContent = ""; }
@@ -564,7 +572,8 @@ export const PAGE_SCRIPT = String.raw`
     }
     for (var j = from; j < to; j++) row(steps[j][0], j + 1, stateText(steps[j][1]), "");
     if (to < n) gapRow(plural(n - to, "later step") + " not listed");
-    L.lin.bad.forEach(function (kk) { row(kk, "\u2717", "\u27e8invalid op\u27e9: illegal after step " + n, "bad"); });
+    var lastState = n > 0 ? stateText(steps[n - 1][1]) : stateText(data.initialState);
+    L.lin.bad.forEach(function (kk) { row(kk, "\u2717", "\u27e8invalid op\u27e9 in state " + clip(lastState, 200) + " (after step " + n + ")", "bad"); });
     bodyEl.appendChild(table);
     if (current) {
       var cur = current;
@@ -587,8 +596,9 @@ export const PAGE_SCRIPT = String.raw`
     select(p, n > 0 ? L.lin.steps[n - 1][0] : L.lin.bad[0], false);
     markers.forEach(function (m) { m.classList.remove("focused"); void m.getBoundingClientRect(); m.classList.add("focused"); });
     markers[0].scrollIntoView({ behavior: "smooth", block: "center", inline: "center" });
+    // The inspector lists the states; a pinned tooltip would hide the marker.
+    hideTooltip();
     document.body.setAttribute("data-jumped", "true");
-    setTimeout(function () { if (selected) pinTooltipTo(selected.p.opEls[selected.k]); }, 600);
   }
   jumpBtn.addEventListener("click", jumpToFirstError);
 
@@ -603,7 +613,7 @@ export const PAGE_SCRIPT = String.raw`
     zoom = z;
     renderAll();
     timeline.scrollLeft = Math.max(0, base * zoom + LABEL_W + PAD_L - offset);
-    if (selected) pinTooltipTo(selected.p.opEls[selected.k]);
+    if (selected && tooltip.style.display === "block") pinTooltipTo(selected.p.opEls[selected.k]);
   }
   function fitZoom() {
     var avail = timeline.clientWidth - LABEL_W - PAD_L - PAD_R;
