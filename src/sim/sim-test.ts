@@ -66,24 +66,37 @@ export function simTest(
 ): void {
   it(name, async (ctx) => {
     const file = relative(process.cwd(), ctx.task.file.filepath);
+    // What `-t` matches: the names of the enclosing describe blocks and the test, joined by spaces.
+    const parts = [name];
+    for (let s = ctx.task.suite; s !== undefined; s = s.suite) parts.unshift(s.name);
+    const fullName = parts.join(" ");
     const stressSeeds = process.env[SIM_ENV.stressSeeds];
     if (stressSeeds !== undefined && stressSeeds !== "") {
-      await runStress(name, file, body, options, parseSeeds(stressSeeds));
+      await runStress(name, fullName, file, body, options, parseSeeds(stressSeeds));
       return;
     }
     const envSeed = process.env[SIM_ENV.seed];
     const seed = envSeed !== undefined && envSeed !== "" ? parseSeed(envSeed) : freshSeed();
     if (process.env[SIM_ENV.checkDeterminism] === "1") {
-      await checkDeterminism(name, file, body, options, seed);
+      await checkDeterminism(name, file, body, options, seed, fullName);
     } else {
-      await runOnce(name, file, body, options, seed, false);
+      await runOnce(name, file, body, options, seed, false, fullName);
     }
   });
 }
 
-/** The command that replays `name` with `seed`. */
-export function replayCommand(file: string, name: string, seed: number): string {
-  return `SEED=${seed} npx vitest run ${file} -t '^${name}$'`;
+/**
+ * The command that replays one test with `seed`. `fullName` is what vitest's `-t` matches: the
+ * enclosing describe names and the test name joined by spaces (just the name for a top-level test).
+ */
+export function replayCommand(file: string, fullName: string, seed: number): string {
+  const pattern = `^${fullName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
+  return `SEED=${seed} npx vitest run ${file} -t ${shellQuote(pattern)}`;
+}
+
+/** Quotes `text` for a POSIX shell. */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 async function runOnce(
@@ -93,6 +106,7 @@ async function runOnce(
   options: SimTestOptions,
   seed: number,
   recordTrace: boolean,
+  fullName = name,
 ): Promise<SimResult<void>> {
   const logMode = process.env[SIM_ENV.log];
   const simOptions: SimOptions = {
@@ -119,7 +133,7 @@ async function runOnce(
     return result;
   } catch (error) {
     const logPath = sim !== undefined && sim.logs.length > 0 ? writeLog(name, seed, sim.logs) : undefined;
-    const wrapped = withReplayInfo(error, name, file, seed, logPath);
+    const wrapped = withReplayInfo(error, fullName, file, seed, logPath);
     if (sim !== undefined) failedAtVirtualMs.set(wrapped, sim.now());
     throw wrapped;
   }
@@ -136,12 +150,12 @@ function writeLog(name: string, seed: number, logs: readonly LogEntry[]): string
 }
 
 /** Re-throws `error` with the seed, the replay command and the log path appended to its message. */
-function withReplayInfo(error: unknown, name: string, file: string, seed: number, logPath: string | undefined): Error {
+function withReplayInfo(error: unknown, fullName: string, file: string, seed: number, logPath: string | undefined): Error {
   const base = error instanceof Error ? error : new Error(String(error));
   const lines = [
     base.message,
     `  seed:   ${seed}`,
-    `  replay: ${replayCommand(file, name, seed)}`,
+    `  replay: ${replayCommand(file, fullName, seed)}`,
   ];
   if (logPath !== undefined) lines.push(`  log:    ${logPath}  (view: npm run logs -- ${logPath})`);
   const wrapped = new Error(lines.join("\n"), { cause: base });
@@ -160,12 +174,13 @@ export async function checkDeterminism(
   body: (t: SimTestContext) => Promise<void>,
   options: SimTestOptions,
   seed: number,
+  fullName = name,
 ): Promise<void> {
-  const first = await runOnce(name, file, body, options, seed, true);
-  const second = await runOnce(name, file, body, options, seed, true);
+  const first = await runOnce(name, file, body, options, seed, true, fullName);
+  const second = await runOnce(name, file, body, options, seed, true, fullName);
   const divergence = compareTraces(first, second);
   if (divergence === undefined) return;
-  throw withReplayInfo(new Error(divergence), name, file, seed, undefined);
+  throw withReplayInfo(new Error(divergence), fullName, file, seed, undefined);
 }
 
 /**
@@ -196,6 +211,7 @@ export function compareTraces(
 
 async function runStress(
   name: string,
+  fullName: string,
   file: string,
   body: (t: SimTestContext) => Promise<void>,
   options: SimTestOptions,
@@ -207,13 +223,13 @@ async function runStress(
     const start = performance.now();
     let record: Record<string, unknown>;
     try {
-      const r = await runOnce(name, file, body, options, seed, false);
-      record = { test: name, file, seed, ok: true, virtualMs: r.virtualMs, wallMs: performance.now() - start };
+      const r = await runOnce(name, file, body, options, seed, false, fullName);
+      record = { test: name, fullName, file, seed, ok: true, virtualMs: r.virtualMs, wallMs: performance.now() - start };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       failures.push(message);
       const virtualMs = error instanceof Error ? failedAtVirtualMs.get(error) : undefined;
-      record = { test: name, file, seed, ok: false, virtualMs, wallMs: performance.now() - start, error: message };
+      record = { test: name, fullName, file, seed, ok: false, virtualMs, wallMs: performance.now() - start, error: message };
     }
     if (out !== undefined) appendFileSync(out, JSON.stringify(record) + "\n");
   }
