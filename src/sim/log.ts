@@ -1,4 +1,5 @@
 import { ambient } from "./current.js";
+import type { Simulation } from "./simulation.js";
 
 /**
  * Log topics, after the 6.824 TA's "Debugging by Pretty Printing": each line of a run's log carries
@@ -51,7 +52,7 @@ export interface LogEntry {
 export function dlog(peer: number | string, topic: Topic, message: string | (() => string)): void {
   const sim = ambient();
   if (sim === undefined || !sim.logging || sim.finished) return;
-  sim.logs.push({ time: sim.now(), peer, topic, message: typeof message === "function" ? message() : message });
+  keep(sim, { time: sim.now(), peer, topic, message: typeof message === "function" ? message() : message });
 }
 
 /**
@@ -62,5 +63,56 @@ export function dlog(peer: number | string, topic: Topic, message: string | (() 
 export function dmark(peer: number | string, topic: Topic, mark: Mark, message: string | (() => string) = ""): void {
   const sim = ambient();
   if (sim === undefined || !sim.logging || sim.finished) return;
-  sim.logs.push({ time: sim.now(), peer, topic, message: typeof message === "function" ? message() : message, mark });
+  keep(sim, { time: sim.now(), peer, topic, message: typeof message === "function" ? message() : message, mark });
+}
+
+/** Default of `LOG_MAX_LINES`: how many lines of a run's log are kept in memory. */
+export const DEFAULT_LOG_MAX_LINES = 300_000;
+
+/** The cap on kept lines: `LOG_MAX_LINES` (read once), else {@link DEFAULT_LOG_MAX_LINES}. */
+export function logMaxLines(): number {
+  if (maxLines === undefined) {
+    const n = Number(process.env["LOG_MAX_LINES"]);
+    maxLines = Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_LOG_MAX_LINES;
+  }
+  return maxLines;
+}
+
+/** Overrides `LOG_MAX_LINES` for the rest of the process (tests, tools); undefined re-reads it. */
+export function setLogMaxLines(n: number | undefined): void {
+  maxLines = n;
+}
+
+/** Lines dropped from the front of `sim`'s log to stay under the cap (0 if none). */
+export function droppedLogLines(sim: Simulation): number {
+  return dropped.get(sim) ?? 0;
+}
+
+/**
+ * The lines a run keeps, for writing out: the last {@link logMaxLines} of them, with how many
+ * earlier lines were dropped.
+ */
+export function keptLogLines(sim: Simulation, logs: readonly LogEntry[] = sim.logs): { logs: readonly LogEntry[]; dropped: number } {
+  const max = logMaxLines();
+  const extra = Math.max(0, logs.length - max);
+  return { logs: extra > 0 ? logs.slice(extra) : logs, dropped: droppedLogLines(sim) + extra };
+}
+
+let maxLines: number | undefined;
+const dropped = new WeakMap<Simulation, number>();
+
+/**
+ * Appends a line, keeping the log of a long run bounded: once it holds a quarter more lines than
+ * the cap, the oldest are dropped in one splice (amortized O(1) per line), so at most 1.25 × cap
+ * lines live in memory; {@link keptLogLines} trims to the cap exactly.
+ */
+function keep(sim: Simulation, entry: LogEntry): void {
+  const logs = sim.logs;
+  logs.push(entry);
+  const max = maxLines ?? logMaxLines();
+  if (logs.length > max + (max >> 2)) {
+    const n = logs.length - max;
+    logs.splice(0, n);
+    dropped.set(sim, (dropped.get(sim) ?? 0) + n);
+  }
 }
