@@ -153,6 +153,7 @@ svg.partition-svg { display: block; flex: none; font-family: var(--mono); font-s
 .error-halo { fill: rgba(217,45,74,.16); stroke: var(--bad); stroke-width: 1.5; }
 .annotation { cursor: default; }
 .annotation rect.ann-box { stroke: rgba(0,0,0,.25); stroke-width: 1; }
+.annotation-band rect.ann-box { opacity: .6; stroke: none; }
 .annotation text { dominant-baseline: central; font-family: var(--font); font-size: 11.5px; pointer-events: none; }
 .annotation .ann-line { stroke-width: 1.5; stroke-dasharray: 3 2; }
 #tooltip {

@@ -321,6 +321,13 @@ export const PAGE_SCRIPT = String.raw`
       } else {
         var x1 = X(xs[eSlot(a.s, a.e)]);
         var w = Math.max(4, x1 - x0);
+        if (!a.tag) {
+          // In a client row: a band behind the operations (the label is in the tooltip).
+          g.setAttribute("class", "annotation annotation-band");
+          g.appendChild(sv("rect", { "class": "ann-box", x: x0, y: rowTop(row) + 1, width: w, height: ROW_H - 2, rx: 2, fill: a.bg || "#e5e7eb" }));
+          svg.appendChild(g);
+          return;
+        }
         g.appendChild(sv("rect", { "class": "ann-box", x: x0, y: rowMid(row) - BOX_H / 2, width: w, height: BOX_H, rx: 3, fill: a.bg || "#e5e7eb" }));
         var chars = Math.floor((w - 8) / (charW * 0.9));
         if (chars >= 2) {
