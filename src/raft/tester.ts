@@ -1,0 +1,630 @@
+/**
+ * The Raft tester: a port of 6.5840's `src/raft/config.go`, in virtual time.
+ *
+ * A {@link RaftTester} starts `servers` Raft peers on a simulated network, reads every peer's
+ * `applyCh` and checks each committed command against what every other peer committed, and gives the
+ * tests their helpers: {@link RaftTester.checkOneLeader}, {@link RaftTester.one},
+ * {@link RaftTester.crash1}, {@link RaftTester.disconnect}, ... Their semantics, constants and
+ * failure messages are the original's; all sleeps are virtual, all randomness is the simulation's.
+ *
+ * A test reads like the Go one:
+ *
+ * ```ts
+ * simTest("TestReElection3A", async (t) => {
+ *   const ts = makeRaftTester(t, { servers: 3 });
+ *   ts.begin("Test (3A): election after network failure");
+ *   const leader1 = await ts.checkOneLeader();
+ *   ts.disconnect(leader1);          // a new leader should be elected
+ *   await ts.checkOneLeader();
+ *   ts.end();
+ * });
+ * ```
+ */
+import { isDeepStrictEqual } from "node:util";
+import { Network, Server, type ClientEnd, type Service } from "../labrpc/index.js";
+import { Channel, currentSimulation, dlog, dmark, go, now, random, sleep } from "../sim/index.js";
+import type { SimTestContext } from "../sim/sim-test.js";
+import type { ApplyMsg, RaftPeer } from "./api.js";
+import { Persister } from "./persister.js";
+import { make } from "./raft.js";
+import { raftService } from "./service.js";
+
+/**
+ * The tester generously allows solutions to complete elections in one second (much more than the
+ * paper's range of timeouts). Virtual ms.
+ */
+export const RAFT_ELECTION_TIMEOUT = 1000;
+
+/** The 3D applier snapshots at every index i with (i + 1) % SNAPSHOT_INTERVAL === 0 (9, 19, 29, ...). */
+export const SNAPSHOT_INTERVAL = 10;
+
+/** 3D: a Raft that snapshots must keep its persisted state below this many bytes. */
+export const MAXLOGSIZE = 2000;
+
+/** Every test must finish within this much virtual time (ms). */
+export const TEST_TIME_LIMIT_MS = 120_000;
+
+/** Builds one Raft server: the peer, and the RPC service the network delivers its requests to. */
+export type RaftServerFactory = (
+  peers: readonly ClientEnd[],
+  me: number,
+  persister: Persister,
+  applyCh: Channel<ApplyMsg>,
+) => { readonly peer: RaftPeer; readonly service: Service };
+
+/** The lab's Raft (`./raft.ts`), served under the name "Raft". */
+export const labRaft: RaftServerFactory = (peers, me, persister, applyCh) => {
+  const rf = make(peers, me, persister, applyCh);
+  return { peer: rf, service: raftService(rf) };
+};
+
+/** Options of {@link makeRaftTester}. */
+export interface RaftTesterOptions {
+  /** Number of Raft peers. */
+  readonly servers: number;
+  /** A reliable network neither drops nor delays messages (default true). */
+  readonly reliable?: boolean;
+  /** 3D: use the applier that snapshots every {@link SNAPSHOT_INTERVAL} entries (default false). */
+  readonly snapshot?: boolean;
+  /** The Raft to test (default {@link labRaft}); the tester's own tests pass broken fakes. */
+  readonly raft?: RaftServerFactory;
+}
+
+/**
+ * A failed check. Thrown from the test's own task, and also recorded as the simulation's failure so
+ * the run stops at once even when the check ran in another task (an applier, a client).
+ */
+export class RaftTestFailure extends Error {
+  override readonly name = "RaftTestFailure";
+}
+
+/**
+ * Fails the test with `message` at once, from any task (Go's `t.Fatalf`, and `log.Fatalf` in the
+ * appliers): `if (n > 0) fatal(\`${n} committed but no majority\`)`.
+ */
+export function fatal(message: string): never {
+  const error = new RaftTestFailure(message);
+  dlog("tester", "ERRO", `FAIL: ${message}`);
+  currentSimulation()?.fail(error);
+  throw error;
+}
+
+/** Like Go's `rand.Int()`, bounded to 31 bits so commands stay exact JS numbers. */
+export function randInt(): number {
+  return random.int(2 ** 31);
+}
+
+/**
+ * Runs `fn` as a separate task (a goroutine) and returns a promise of its result, like a
+ * `go func` that reports on a channel. If `fn` fails, the whole run fails with its error (the
+ * promise then never settles, so no unhandled rejection is left behind).
+ */
+export function spawn<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve) => {
+    go(name, async () => resolve(await fn()));
+  });
+}
+
+/** Creates the tester and starts and connects all its servers (Go's `make_config`). */
+export function makeRaftTester(t: SimTestContext, options: RaftTesterOptions): RaftTester {
+  return new RaftTester(t, options);
+}
+
+/** The Raft test harness (Go's `config`). Make one with {@link makeRaftTester}. */
+export class RaftTester {
+  /** Number of servers. */
+  readonly n: number;
+  /** The network; tests rarely need it (`ts.net.setLongReordering(true)`...). */
+  readonly net: Network;
+  /** Each server's running Raft, or undefined while it is crashed. */
+  get rafts(): readonly (RaftPeer | undefined)[] {
+    return this.peers;
+  }
+  /** Whether each server is on the network. */
+  get connected(): readonly boolean[] {
+    return this.isConnected;
+  }
+
+  private readonly t: SimTestContext;
+  private readonly factory: RaftServerFactory;
+  private readonly snapshotApplier: boolean;
+  private readonly peers: (RaftPeer | undefined)[];
+  private readonly isConnected: boolean[];
+  private readonly saved: (Persister | undefined)[];
+  /** The names of the client ends each server sends on: `endnames[i][j]` goes from i to j. */
+  private readonly endnames: (string[] | undefined)[];
+  /** The tester's copy of each server's committed entries. */
+  private readonly logs: Map<number, unknown>[];
+  private readonly lastApplied: number[];
+  private readonly startMs: number;
+  private finished = false;
+  private quiet = true; // no fault marks while building the cluster
+  // begin()/end() statistics
+  private title = "";
+  private t0 = 0;
+  private rpcs0 = 0;
+  private bytes0 = 0;
+  private maxIndex = 0;
+  private maxIndex0 = 0;
+
+  constructor(t: SimTestContext, options: RaftTesterOptions) {
+    const n = options.servers;
+    this.t = t;
+    this.n = n;
+    this.factory = options.raft ?? labRaft;
+    this.snapshotApplier = options.snapshot ?? false;
+    this.peers = new Array<RaftPeer | undefined>(n).fill(undefined);
+    this.isConnected = new Array<boolean>(n).fill(false);
+    this.saved = new Array<Persister | undefined>(n).fill(undefined);
+    this.endnames = new Array<string[] | undefined>(n).fill(undefined);
+    this.logs = Array.from({ length: n }, () => new Map<number, unknown>());
+    this.lastApplied = new Array<number>(n).fill(0);
+    this.startMs = now();
+
+    this.net = new Network();
+    this.setUnreliable(!(options.reliable ?? true));
+    this.net.setLongDelays(true);
+
+    for (let i = 0; i < n; i++) this.start1(i);
+    for (let i = 0; i < n; i++) this.connect(i);
+    this.quiet = false;
+    dlog("tester", "TEST", `started ${n} servers (${options.reliable ?? true ? "reliable" : "unreliable"} network${this.snapshotApplier ? ", snapshots" : ""})`);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Server lifecycle
+
+  /** The running Raft of server `i`; fails the test if `i` is crashed. */
+  raft(i: number): RaftPeer {
+    const rf = this.peers[i];
+    if (rf === undefined) fatal(`server ${i} is crashed: it has no Raft to call`);
+    return rf;
+  }
+
+  /** Shuts server `i` down but keeps its persistent state. */
+  crash1(i: number): void {
+    const wasRunning = this.peers[i] !== undefined;
+    this.detach(i);
+    this.net.deleteServer(i); // disable client connections to the server
+
+    // A fresh persister, in case the old instance keeps updating the old one; it gets a copy, so
+    // Make() is always passed the last persisted state.
+    const old = this.saved[i];
+    if (old !== undefined) this.saved[i] = old.copy();
+
+    const rf = this.peers[i];
+    if (rf !== undefined) {
+      rf.kill();
+      this.peers[i] = undefined;
+    }
+
+    const p = this.saved[i];
+    if (p !== undefined) {
+      const fresh = new Persister();
+      fresh.save(p.readRaftState(), p.readSnapshot());
+      this.saved[i] = fresh;
+    }
+    if (wasRunning && !this.quiet) dmark(i, "TEST", { kind: "crash" }, `crash S${i}`);
+  }
+
+  /**
+   * Starts (or restarts) server `i`, killing it first if it runs. It gets fresh client ends (so the
+   * old instance can no longer send) and a copy of its persister; a saved snapshot is ingested into
+   * the tester's copy of its log, as a KV server would. Does not connect it: call {@link connect}.
+   */
+  start1(i: number): void {
+    const restart = this.saved[i] !== undefined;
+    this.crash1(i);
+
+    // A fresh set of outgoing client ends, so the old crashed instance's ends can't send.
+    const names = Array.from({ length: this.n }, () => random.string(20));
+    this.endnames[i] = names;
+    const ends = names.map((name, j) => {
+      const end = this.net.makeEnd(name);
+      this.net.connect(name, j);
+      return end;
+    });
+
+    this.lastApplied[i] = 0;
+
+    // A fresh persister, so the old instance doesn't overwrite the new one's state.
+    const old = this.saved[i];
+    let persister: Persister;
+    if (old !== undefined) {
+      persister = old.copy();
+      const snapshot = persister.readSnapshot();
+      if (snapshot.length > 0) {
+        // Mimic the KV server and process the snapshot now.
+        const err = this.ingestSnap(i, snapshot, -1);
+        if (err !== "") fatal(err);
+      }
+    } else {
+      persister = new Persister();
+    }
+    this.saved[i] = persister;
+
+    const applyCh = new Channel<ApplyMsg>(); // unbuffered, like make(chan ApplyMsg)
+    const { peer, service } = this.factory(ends, i, persister, applyCh);
+    this.peers[i] = peer;
+
+    if (this.snapshotApplier) go(`applier-snap S${i}`, () => this.applierSnap(i, peer, applyCh));
+    else go(`applier S${i}`, () => this.applier(i, applyCh));
+
+    const server = new Server();
+    server.addService(service);
+    this.net.addServer(i, server);
+    if (restart && !this.quiet) dmark(i, "TEST", { kind: "restart" }, `restart S${i}`);
+  }
+
+  /** Attaches server `i` to the network: enables its links to and from every connected server. */
+  connect(i: number): void {
+    this.isConnected[i] = true;
+    for (let j = 0; j < this.n; j++) {
+      if (!this.isConnected[j]) continue;
+      const out = this.endnames[i]?.[j];
+      const inc = this.endnames[j]?.[i];
+      if (out !== undefined) this.net.enable(out, true);
+      if (inc !== undefined) this.net.enable(inc, true);
+    }
+    if (!this.quiet) dmark(i, "TEST", { kind: "connect" }, `connect S${i}`);
+  }
+
+  /** Detaches server `i` from the network: disables all its links, both ways. */
+  disconnect(i: number): void {
+    this.detach(i);
+    if (!this.quiet) dmark(i, "TEST", { kind: "disconnect" }, `disconnect S${i}`);
+  }
+
+  private detach(i: number): void {
+    this.isConnected[i] = false;
+    for (let j = 0; j < this.n; j++) {
+      const out = this.endnames[i]?.[j];
+      const inc = this.endnames[j]?.[i];
+      if (out !== undefined) this.net.enable(out, false);
+      if (inc !== undefined) this.net.enable(inc, false);
+    }
+  }
+
+  /** Makes the network drop and delay messages (`true`) or deliver them all promptly (`false`). */
+  setUnreliable(unreliable: boolean): void {
+    this.net.setReliable(!unreliable);
+    dlog("tester", "TEST", `network ${unreliable ? "unreliable" : "reliable"}`);
+  }
+
+  /** Holds two replies in three back for 200..2199 ms (TestFigure8Unreliable3C). */
+  setLongReordering(on: boolean): void {
+    this.net.setLongReordering(on);
+    dlog("tester", "TEST", `long reordering ${on ? "on" : "off"}`);
+  }
+
+  /** RPCs that reached server `i`. */
+  rpcCount(i: number): number {
+    return this.net.getCount(i);
+  }
+
+  /** RPCs sent on the whole network. */
+  rpcTotal(): number {
+    return this.net.getTotalCount();
+  }
+
+  /** Bytes sent on the whole network (requests, and replies delivered). */
+  bytesTotal(): number {
+    return this.net.getTotalBytes();
+  }
+
+  /** The largest persisted Raft state among all servers, in bytes. */
+  logSize(): number {
+    let size = 0;
+    for (const p of this.saved) size = Math.max(size, p?.raftStateSize() ?? 0);
+    return size;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Appliers: read applyCh and check every committed command
+
+  /**
+   * Records that server `i` committed `cmd` at `index`, checking that no server committed a
+   * different value there. Returns the error ("" if none) and whether `index - 1` was committed.
+   */
+  private checkLogs(i: number, index: number, cmd: unknown): { err: string; prevOk: boolean } {
+    let err = "";
+    for (let j = 0; j < this.n; j++) {
+      const log = this.logs[j]!;
+      if (log.has(index) && !sameCommand(log.get(index), cmd)) {
+        // Some server has already committed a different value for this entry!
+        err = `commit index=${index} server=${i} ${fmtv(cmd)} != server=${j} ${fmtv(log.get(index))}`;
+      }
+    }
+    const log = this.logs[i]!;
+    const prevOk = log.has(index - 1);
+    log.set(index, cmd);
+    if (index > this.maxIndex) this.maxIndex = index;
+    return { err, prevOk };
+  }
+
+  /** Reads server i's applyCh and checks that entries come in order and match the other servers'. */
+  private async applier(i: number, applyCh: Channel<ApplyMsg>): Promise<void> {
+    for (;;) {
+      const m = await applyCh.recv();
+      if (!m.commandValid) continue; // ignore other types of ApplyMsg
+      let { err, prevOk } = this.checkLogs(i, m.commandIndex, m.command);
+      if (m.commandIndex > 1 && !prevOk) err = `server ${i} apply out of order ${m.commandIndex}`;
+      if (err !== "") fatal(`apply error: ${err}`);
+    }
+  }
+
+  /**
+   * The 3D applier: like {@link applier}, plus it ingests snapshots, and at every index with
+   * (index + 1) % SNAPSHOT_INTERVAL === 0 it makes a snapshot and calls `rf.snapshot()` right here,
+   * in the task that reads applyCh (a Raft that waits for applyCh inside snapshot() would hang).
+   */
+  private async applierSnap(i: number, rf: RaftPeer, applyCh: Channel<ApplyMsg>): Promise<void> {
+    for (;;) {
+      const m = await applyCh.recv();
+      let err = "";
+      if (m.snapshotValid) {
+        err = this.ingestSnap(i, m.snapshot, m.snapshotIndex);
+      } else {
+        const index = m.commandIndex;
+        if (index !== this.lastApplied[i]! + 1) {
+          err = `server ${i} apply out of order, expected index ${this.lastApplied[i]! + 1}, got ${index}`;
+        }
+        if (err === "") {
+          const r = this.checkLogs(i, index, m.command);
+          err = r.err;
+          if (index > 1 && !r.prevOk) err = `server ${i} apply out of order ${index}`;
+        }
+        this.lastApplied[i] = index;
+        if ((index + 1) % SNAPSHOT_INTERVAL === 0) {
+          const log = this.logs[i]!;
+          const xlog = Array.from({ length: index + 1 }, (_, j) => (log.has(j) ? log.get(j) : null));
+          rf.snapshot(index, encodeSnapshot(index, xlog));
+        }
+      }
+      if (err !== "") fatal(`apply error: ${err}`);
+    }
+  }
+
+  /** Replaces the tester's copy of server i's log with a snapshot's; returns "" or an error. */
+  private ingestSnap(i: number, snapshot: Uint8Array, index: number): string {
+    if (!(snapshot instanceof Uint8Array)) fatal("nil snapshot");
+    const decoded = decodeSnapshot(snapshot);
+    if (decoded === undefined) fatal("snapshot decode error");
+    const { lastIncludedIndex, xlog } = decoded;
+    if (index !== -1 && index !== lastIncludedIndex) {
+      return `server ${i} snapshot doesn't match m.SnapshotIndex`;
+    }
+    const log = new Map<number, unknown>();
+    xlog.forEach((cmd, j) => log.set(j, cmd));
+    this.logs[i] = log;
+    this.lastApplied[i] = lastIncludedIndex;
+    dlog("tester", "TEST", `S${i} ingested a snapshot through index ${lastIncludedIndex}`);
+    return "";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Checkers
+
+  /**
+   * Checks that one of the connected servers thinks it is the leader, and that no other connected
+   * server of the same term thinks so too; returns the leader of the highest term. Tries 10 times,
+   * 450-549 ms apart, in case re-elections are needed.
+   */
+  async checkOneLeader(): Promise<number> {
+    for (let iters = 0; iters < 10; iters++) {
+      await sleep(450 + random.int(100));
+
+      const leaders = new Map<number, number[]>();
+      for (let i = 0; i < this.n; i++) {
+        const rf = this.peers[i];
+        if (!this.isConnected[i] || rf === undefined) continue;
+        const { term, isLeader } = rf.getState();
+        if (isLeader) leaders.set(term, [...(leaders.get(term) ?? []), i]);
+      }
+
+      let lastTermWithLeader = -1;
+      for (const [term, ls] of leaders) {
+        if (ls.length > 1) fatal(`term ${term} has ${ls.length} (>1) leaders`);
+        if (term > lastTermWithLeader) lastTermWithLeader = term;
+      }
+      const leader = leaders.get(lastTermWithLeader)?.[0];
+      if (leader !== undefined) {
+        dlog("tester", "TEST", `checkOneLeader: S${leader} leads in term ${lastTermWithLeader}`);
+        return leader;
+      }
+    }
+    fatal("expected one leader, got none");
+  }
+
+  /** Checks that all connected servers agree on the term, and returns it. */
+  checkTerms(): number {
+    let term = -1;
+    for (let i = 0; i < this.n; i++) {
+      const rf = this.peers[i];
+      if (!this.isConnected[i] || rf === undefined) continue;
+      const xterm = rf.getState().term;
+      if (term === -1) term = xterm;
+      else if (term !== xterm) fatal(`false:${term}, true: ${xterm}, servers disagree on term`);
+    }
+    return term;
+  }
+
+  /** Checks that none of the connected servers thinks it is the leader. */
+  checkNoLeader(): void {
+    for (let i = 0; i < this.n; i++) {
+      const rf = this.peers[i];
+      if (this.isConnected[i] && rf !== undefined && rf.getState().isLeader) {
+        fatal(`expected no leader among connected servers, but ${i} claims to be leader`);
+      }
+    }
+  }
+
+  /**
+   * How many servers think the entry at `index` is committed, and its command. Counts every server,
+   * connected or not; fails if two servers committed different commands there.
+   */
+  nCommitted(index: number): [count: number, cmd: unknown] {
+    let count = 0;
+    let cmd: unknown = undefined;
+    for (let i = 0; i < this.n; i++) {
+      const log = this.logs[i]!;
+      if (!log.has(index)) continue;
+      const cmd1 = log.get(index);
+      if (count > 0 && !sameCommand(cmd, cmd1)) {
+        fatal(`committed values do not match: index ${index}, ${fmtv(cmd)}, ${fmtv(cmd1)}`);
+      }
+      count++;
+      cmd = cmd1;
+    }
+    return [count, cmd];
+  }
+
+  /**
+   * Waits for at least `n` servers to commit `index`, polling 30 times with a backoff from 10 ms
+   * to 1.28 s, and returns the command. Returns -1 if some server's term passes `startTerm`
+   * (unless it is -1): then nobody can promise that the command commits.
+   */
+  async wait(index: number, n: number, startTerm: number): Promise<unknown> {
+    let to = 10;
+    for (let iters = 0; iters < 30; iters++) {
+      const [nd] = this.nCommitted(index);
+      if (nd >= n) break;
+      await sleep(to);
+      if (to < 1000) to *= 2;
+      if (startTerm > -1) {
+        for (const rf of this.peers) {
+          // Someone has moved on: can no longer guarantee that we'll "win".
+          if (rf !== undefined && rf.getState().term > startTerm) return -1;
+        }
+      }
+    }
+    const [nd, cmd] = this.nCommitted(index);
+    if (nd < n) fatal(`only ${nd} decided for index ${index}; wanted ${n}`);
+    return cmd;
+  }
+
+  /**
+   * Does a complete agreement on `cmd` among at least `expectedServers` servers and returns its
+   * index. It may pick the wrong leader first and re-submit after giving up on it; it gives up
+   * entirely after 10 s. With `retry` false it calls Start() only once (the early 3B tests).
+   */
+  async one(cmd: unknown, expectedServers: number, retry: boolean): Promise<number> {
+    const t0 = now();
+    let starts = 0;
+    while (now() - t0 < 10_000 && !this.finished) {
+      // Try all the servers, maybe one is the leader.
+      let index = -1;
+      for (let si = 0; si < this.n; si++) {
+        starts = (starts + 1) % this.n;
+        const rf = this.isConnected[starts] ? this.peers[starts] : undefined;
+        if (rf === undefined) continue;
+        const r = rf.start(cmd);
+        if (r.isLeader) {
+          index = r.index;
+          break;
+        }
+      }
+
+      if (index !== -1) {
+        // Somebody claimed to be the leader and to have submitted our command; wait a while.
+        const t1 = now();
+        while (now() - t1 < 2000) {
+          const [nd, cmd1] = this.nCommitted(index);
+          if (nd > 0 && nd >= expectedServers && sameCommand(cmd1, cmd)) {
+            dlog("tester", "TEST", () => `one(${fmtv(cmd)}) committed at index ${index} by ${nd} servers`);
+            return index;
+          }
+          await sleep(20);
+        }
+        if (!retry) fatal(`one(${fmtv(cmd)}) failed to reach agreement`);
+      } else {
+        await sleep(50);
+      }
+    }
+    if (!this.finished) fatal(`one(${fmtv(cmd)}) failed to reach agreement`);
+    return -1;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Test start and end
+
+  /** Starts a test: remembers the title and the counters for {@link end}'s report. */
+  begin(title: string): void {
+    this.title = title;
+    this.t0 = now();
+    this.rpcs0 = this.rpcTotal();
+    this.bytes0 = this.bytesTotal();
+    this.maxIndex0 = this.maxIndex;
+    dlog("tester", "TEST", `begin: ${title}`);
+  }
+
+  /**
+   * Ends a passed test: checks the 120 s limit, prints the original's line (virtual seconds, peers,
+   * RPCs, bytes, agreements, then the seed and wall time), then cleans up (what Go's
+   * `defer cfg.cleanup()` did; a failed test needs none, as the simulation stops with it).
+   */
+  end(): void {
+    this.checkTimeout();
+    const secs = (now() - this.t0) / 1000;
+    const nrpc = this.rpcTotal() - this.rpcs0;
+    const nbytes = this.bytesTotal() - this.bytes0;
+    const ncmds = this.maxIndex - this.maxIndex0;
+    const stats = `  ${secs.toFixed(1).padStart(4)}  ${this.n} ${pad(nrpc, 4)} ${pad(nbytes, 7)} ${pad(ncmds, 4)}`;
+    const line = `${this.title} ... Passed --${stats}  seed=${this.t.seed} wall=${Math.round(this.t.wallMs())}ms`;
+    dlog("tester", "TEST", `end: ${line}`);
+    console.log(line);
+    this.cleanup();
+  }
+
+  /** Kills every Raft and stops the network (idempotent). */
+  cleanup(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const rf of this.peers) rf?.kill();
+    this.net.cleanup();
+    this.checkTimeout();
+  }
+
+  /** Enforces the 120 s (virtual) limit on each test. */
+  private checkTimeout(): void {
+    if (now() - this.startMs > TEST_TIME_LIMIT_MS) fatal("test took longer than 120 seconds");
+  }
+}
+
+// -----------------------------------------------------------------------------------------------
+// Helpers
+
+/** Commands are compared by value: they cross the network, so equal commands are never the same object. */
+function sameCommand(a: unknown, b: unknown): boolean {
+  return a === b || isDeepStrictEqual(a, b);
+}
+
+/** Formats a command like Go's %v, shortening long strings (TestRPCBytes sends 5000 characters). */
+export function fmtv(v: unknown): string {
+  if (v === undefined || v === null) return "<nil>";
+  if (typeof v === "string") return v.length > 40 ? `${v.slice(0, 40)}...(${v.length} chars)` : v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  const json = JSON.stringify(v);
+  return json.length > 80 ? `${json.slice(0, 80)}...` : json;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width);
+}
+
+/** The 3D snapshot: the last included index and the log through it (index 0 is null), as JSON bytes. */
+function encodeSnapshot(lastIncludedIndex: number, xlog: readonly unknown[]): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify([lastIncludedIndex, xlog]));
+}
+
+function decodeSnapshot(bytes: Uint8Array): { lastIncludedIndex: number; xlog: unknown[] } | undefined {
+  try {
+    const v: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    if (!Array.isArray(v) || v.length !== 2) return undefined;
+    const [lastIncludedIndex, xlog] = v as [unknown, unknown];
+    if (!Number.isSafeInteger(lastIncludedIndex) || !Array.isArray(xlog)) return undefined;
+    return { lastIncludedIndex: lastIncludedIndex as number, xlog: xlog as unknown[] };
+  } catch {
+    return undefined;
+  }
+}
