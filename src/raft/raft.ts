@@ -1,0 +1,497 @@
+/**
+ * A Raft peer: the timing and I/O shell around the protocol rules of `rules.ts`.
+ *
+ * This file decides *when* things happen (election timeouts, heartbeats, sending new entries,
+ * applying committed ones) and does the I/O (RPCs, persisting, applyCh). The *what* (whom to vote
+ * for, how logs are reconciled, what is committed) lives in `rules.ts`.
+ *
+ * Concurrency: JavaScript runs one task at a time and switches only at an `await`, so there are no
+ * locks; instead, every continuation after an `await` re-checks that the world is still what it
+ * was before (same term, same role, not killed). RPC handlers here never await: each runs to
+ * completion, persisting before it returns its reply.
+ */
+import type { ClientEnd } from "../labrpc/index.js";
+import { Channel, dlog, dmark, go, now, random, sleep } from "../sim/index.js";
+import type { ApplyMsg, MakeRaft, RaftPeer, RaftState, StartResult } from "./api.js";
+import { RaftLog } from "./log.js";
+import type { Persister } from "./persister.js";
+import type {
+  AppendEntriesArgs,
+  AppendEntriesReply,
+  InstallSnapshotArgs,
+  InstallSnapshotReply,
+  RequestVoteArgs,
+  RequestVoteReply,
+} from "./rpc-types.js";
+import { acceptEntries, advanceCommitIndex, nextIndexAfterConflict, shouldGrantVote, staleTermReply } from "./rules.js";
+import { decodeState, encodeState } from "./state-codec.js";
+
+/** Timing, in virtual ms. The tester wants a leader within 5 s and at most 10 heartbeats per second. */
+export const TIMING = {
+  /** Election timeouts are drawn uniformly from [min, max] (much more than the paper's 150-300 ms, as the labs ask). */
+  ELECTION_TIMEOUT_MIN_MS: 300,
+  ELECTION_TIMEOUT_MAX_MS: 600,
+  /** A leader sends heartbeats this often. */
+  HEARTBEAT_MS: 100,
+} as const;
+
+/** A server's role (§5.1). */
+export type Role = "follower" | "candidate" | "leader";
+
+/** One Raft peer. Create it with {@link make}. */
+export class Raft implements RaftPeer {
+  // Persistent state (Figure 2), saved by persist() before any reply or request that depends on it.
+  private currentTerm = 0;
+  /** Candidate that received our vote in currentTerm, or null. */
+  private votedFor: number | null = null;
+  private readonly log: RaftLog;
+  /** The service's snapshot of everything through log.snapshotIndex (§7), or null if none yet. */
+  private snapshotData: Uint8Array | null = null;
+
+  // Volatile state on all servers (Figure 2).
+  private commitIndex: number;
+  private lastApplied: number;
+  private role: Role = "follower";
+  /** When to start an election if no leader or candidate has been heard from by then. */
+  private electionDeadline = 0;
+  private dead = false;
+
+  // Volatile state on leaders, reinitialized after each election (Figure 2).
+  private nextIndex: number[] = [];
+  private matchIndex: number[] = [];
+  /**
+   * Batching: until this time, entries (or a snapshot) sent to the peer are considered on their
+   * way, and new entries wait for their reply instead of being sent along with copies of them.
+   */
+  private busyUntil: number[] = [];
+  /** Id of the last request sent to each peer: replies to older ones are stale. */
+  private lastSentId: number[] = [];
+  private sendCounter = 0;
+
+  /** Wakes the applier (a buffered channel of 1 used as a condition variable). */
+  private readonly applyWakeup = new Channel<null>(1);
+
+  constructor(
+    private readonly peers: readonly ClientEnd[],
+    private readonly me: number,
+    private readonly persister: Persister,
+    private readonly applyCh: Channel<ApplyMsg>,
+  ) {
+    const saved = decodeState(persister.readRaftState());
+    if (saved === undefined) {
+      this.log = new RaftLog();
+    } else {
+      this.currentTerm = saved.currentTerm;
+      this.votedFor = saved.votedFor;
+      this.log = new RaftLog(saved.snapshotIndex, saved.snapshotTerm, saved.entries);
+      if (saved.snapshotIndex > 0) this.snapshotData = persister.readSnapshot();
+    }
+    // The service restores its state from the snapshot itself, so application resumes after it.
+    this.commitIndex = this.log.snapshotIndex;
+    this.lastApplied = this.log.snapshotIndex;
+    dlog(me, "PERS", () => `restored T${this.currentTerm} vote ${String(this.votedFor)} ${this.describeLog()}`);
+    dmark(me, "TERM", { kind: "role", role: "follower", term: this.currentTerm }, "start as follower");
+
+    this.resetElectionTimer();
+    go(`S${me} ticker`, () => this.ticker());
+    go(`S${me} applier`, () => this.applier());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The API (RaftPeer)
+
+  /** Appends `command` to the leader's log and starts replicating it at once (§5.3). */
+  start(command: unknown): StartResult {
+    if (this.dead || this.role !== "leader") return { index: -1, term: this.currentTerm, isLeader: false };
+    this.log.append({ term: this.currentTerm, command });
+    this.persist();
+    const index = this.log.lastIndex();
+    dlog(this.me, "LOG1", () => `start: index ${index} in T${this.currentTerm}`);
+    for (const peer of this.otherPeers()) this.replicateTo(peer, false);
+    return { index, term: this.currentTerm, isLeader: true };
+  }
+
+  /** This peer's term and whether it believes it is the leader. */
+  getState(): RaftState {
+    return { term: this.currentTerm, isLeader: this.role === "leader" && !this.dead };
+  }
+
+  /** The service has snapshotted everything through `index`: discard those entries (§7). */
+  snapshot(index: number, snapshot: Uint8Array): void {
+    // Only what was applied can be in the service's snapshot; an older snapshot is of no use.
+    if (index <= this.log.snapshotIndex || index > this.lastApplied) {
+      dlog(this.me, "SNAP", () => `ignore service snapshot at ${index} (${this.describeLog()}, applied ${this.lastApplied})`);
+      return;
+    }
+    const term = this.log.termAt(index) ?? 0;
+    this.log.compact(index, term);
+    this.snapshotData = snapshot.slice();
+    this.persist();
+    dmark(this.me, "SNAP", { kind: "snapshot", index }, () => `service snapshot through ${index}: ${this.describeLog()}`);
+  }
+
+  /** Stops this peer: its loops end and it applies nothing more. */
+  kill(): void {
+    this.dead = true;
+    this.applyWakeup.trySend(null); // let the applier see it
+    dlog(this.me, "INFO", "killed");
+  }
+
+  /** Whether {@link kill} was called. */
+  killed(): boolean {
+    return this.dead;
+  }
+
+  /** Bytes of Raft state last persisted. */
+  persistedSize(): number {
+    return this.persister.raftStateSize();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // RPC handlers (registered by raftService). Each persists what it changed before replying.
+
+  /** RequestVote RPC receiver (Figure 2). */
+  requestVote(args: RequestVoteArgs): RequestVoteReply {
+    this.adoptTermIfNewer(args.term);
+    const grant = shouldGrantVote(
+      {
+        currentTerm: this.currentTerm,
+        votedFor: this.votedFor,
+        lastLogIndex: this.log.lastIndex(),
+        lastLogTerm: this.log.lastTerm(),
+      },
+      args,
+    );
+    if (grant) {
+      this.votedFor = args.candidateId;
+      this.persist();
+      this.resetElectionTimer(); // granting a vote defers our own candidacy (Figure 2, Followers)
+    }
+    dlog(this.me, "VOTE", () => `${grant ? "grant" : "deny"} vote to S${args.candidateId} for T${args.term}`);
+    return { term: this.currentTerm, voteGranted: grant };
+  }
+
+  /** AppendEntries RPC receiver (Figure 2). */
+  appendEntries(args: AppendEntriesArgs): AppendEntriesReply {
+    if (args.term < this.currentTerm) return staleTermReply(this.currentTerm);
+    this.followLeader(args.term);
+    const result = acceptEntries(this.log, args);
+    if (!result.success) {
+      dlog(this.me, "LOG2", () => `reject prev ${args.prevLogIndex}/T${args.prevLogTerm}: ${this.describeLog()}, hint ${JSON.stringify(result.hint)}`);
+      return { term: this.currentTerm, success: false, ...result.hint };
+    }
+    if (result.changed) {
+      this.persist();
+      dlog(this.me, "LOG2", () => `accepted ${args.entries.length} entries after ${args.prevLogIndex}: ${this.describeLog()}`);
+    }
+    // Commit only what we know matches the leader: up to the last entry of this request (Figure 2, step 5).
+    this.advanceCommitTo(Math.min(args.leaderCommit, result.lastNewIndex));
+    return { term: this.currentTerm, success: true, xTerm: -1, xIndex: -1, xLen: this.log.lastIndex() + 1 };
+  }
+
+  /** InstallSnapshot RPC receiver (Figure 13; the whole snapshot comes in one request). */
+  installSnapshot(args: InstallSnapshotArgs): InstallSnapshotReply {
+    if (args.term < this.currentTerm) return { term: this.currentTerm };
+    this.followLeader(args.term);
+    // Everything through commitIndex is already in our log (and maybe applied): installing an older
+    // snapshot would move the service back in time.
+    if (args.lastIncludedIndex <= this.commitIndex) {
+      dlog(this.me, "SNAP", () => `ignore snapshot through ${args.lastIncludedIndex}: committed ${this.commitIndex}`);
+      return { term: this.currentTerm };
+    }
+    this.log.compact(args.lastIncludedIndex, args.lastIncludedTerm);
+    this.snapshotData = args.data;
+    this.persist();
+    dmark(this.me, "SNAP", { kind: "snapshot", index: args.lastIncludedIndex }, () => `installed leader's snapshot: ${this.describeLog()}`);
+    // The applier sees snapshotIndex > lastApplied and hands the snapshot to the service.
+    this.advanceCommitTo(args.lastIncludedIndex);
+    return { term: this.currentTerm };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Elections (§5.2)
+
+  /** Starts an election whenever the election timeout passes without hearing from a leader. */
+  private async ticker(): Promise<void> {
+    while (!this.dead) {
+      if (this.role !== "leader" && now() >= this.electionDeadline) {
+        dlog(this.me, "TIMR", () => `election timeout as ${this.role} in T${this.currentTerm}`);
+        this.startElection();
+      }
+      // The deadline may move while we sleep (a heartbeat resets it): then we just check again.
+      const wait = this.role === "leader" ? TIMING.HEARTBEAT_MS : this.electionDeadline - now();
+      await sleep(Math.max(wait, 1));
+    }
+  }
+
+  private startElection(): void {
+    this.currentTerm++;
+    this.votedFor = this.me;
+    this.persist(); // before asking for votes: we must not vote twice in this term after a crash
+    this.setRole("candidate");
+    this.resetElectionTimer();
+    const term = this.currentTerm;
+    const args: RequestVoteArgs = {
+      term,
+      candidateId: this.me,
+      lastLogIndex: this.log.lastIndex(),
+      lastLogTerm: this.log.lastTerm(),
+    };
+    let votes = 1; // our own
+    const won = () => votes > this.peers.length / 2;
+    for (const peer of this.otherPeers()) {
+      go(`S${this.me} RequestVote to S${peer}`, async () => {
+        const reply = await this.peers[peer]!.call<RequestVoteReply>("Raft.RequestVote", args);
+        if (reply === undefined || this.dead) return;
+        if (this.adoptTermIfNewer(reply.term)) return;
+        // The election may be over (won, lost, or superseded by a newer one) by now.
+        if (this.role !== "candidate" || this.currentTerm !== term || !reply.voteGranted) return;
+        votes++;
+        dlog(this.me, "VOTE", () => `got vote from S${peer} for T${term}: ${votes}/${this.peers.length}`);
+        if (won()) this.becomeLeader();
+      });
+    }
+    if (won()) this.becomeLeader(); // a single-server cluster
+  }
+
+  private becomeLeader(): void {
+    this.setRole("leader");
+    const n = this.peers.length;
+    this.nextIndex = new Array<number>(n).fill(this.log.lastIndex() + 1);
+    this.matchIndex = new Array<number>(n).fill(0);
+    this.busyUntil = new Array<number>(n).fill(0);
+    this.lastSentId = new Array<number>(n).fill(0);
+    const term = this.currentTerm;
+    go(`S${this.me} heartbeats T${term}`, () => this.heartbeats(term));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Log replication (§5.3) and snapshots (§7), leader side
+
+  /** Sends heartbeats (carrying whatever entries a follower lacks) while leader of `term`. */
+  private async heartbeats(term: number): Promise<void> {
+    while (this.isLeaderOf(term)) {
+      for (const peer of this.otherPeers()) this.replicateTo(peer, true);
+      await sleep(TIMING.HEARTBEAT_MS);
+    }
+  }
+
+  /**
+   * Sends `peer` what it lacks: an AppendEntries from nextIndex, or the snapshot if that is gone
+   * from our log. While an earlier batch is on its way this does nothing: its reply sends what
+   * follows, so each entry crosses the network once (TestRPCBytes) and entries started together go
+   * in one request (TestCount). A heartbeat is sent even when there is nothing new.
+   */
+  private replicateTo(peer: number, heartbeat: boolean): void {
+    if (now() < this.busyUntil[peer]!) return;
+    const next = this.nextIndex[peer]!;
+    if (!heartbeat && next > this.log.lastIndex()) return;
+    if (next <= this.log.snapshotIndex) this.sendSnapshot(peer);
+    else this.sendAppendEntries(peer, next);
+  }
+
+  /** Records a send to `peer`, returning its id. */
+  private markSent(peer: number, carriesData: boolean): number {
+    const id = ++this.sendCounter;
+    this.lastSentId[peer] = id;
+    // Wait for the reply up to one heartbeat interval, then resend (the request or reply may be lost).
+    if (carriesData) this.busyUntil[peer] = now() + TIMING.HEARTBEAT_MS;
+    return id;
+  }
+
+  private sendAppendEntries(peer: number, next: number): void {
+    const prevLogIndex = next - 1;
+    const args: AppendEntriesArgs = {
+      term: this.currentTerm,
+      leaderId: this.me,
+      prevLogIndex,
+      prevLogTerm: this.log.termAt(prevLogIndex) ?? 0,
+      entries: this.log.slice(next),
+      leaderCommit: this.commitIndex,
+    };
+    const id = this.markSent(peer, args.entries.length > 0);
+    dlog(this.me, "LOG1", () => `AppendEntries to S${peer}: ${args.entries.length} after ${prevLogIndex}/T${args.prevLogTerm}, commit ${args.leaderCommit}`);
+    go(`S${this.me} AppendEntries to S${peer}`, async () => {
+      const reply = await this.peers[peer]!.call<AppendEntriesReply>("Raft.AppendEntries", args);
+      this.onAppendEntriesReply(peer, id, args, reply);
+    });
+  }
+
+  private onAppendEntriesReply(peer: number, id: number, args: AppendEntriesArgs, reply: AppendEntriesReply | undefined): void {
+    if (this.dead) return;
+    const latest = this.lastSentId[peer] === id;
+    if (reply === undefined) {
+      if (latest && this.isLeaderOf(args.term)) this.busyUntil[peer] = 0; // lost: the next heartbeat resends
+      return;
+    }
+    if (this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(args.term)) return;
+    if (latest) this.busyUntil[peer] = 0;
+    if (reply.success) {
+      // Replies may arrive out of order: match only ever grows.
+      const match = Math.max(this.matchIndex[peer]!, args.prevLogIndex + args.entries.length);
+      this.matchIndex[peer] = match;
+      this.nextIndex[peer] = Math.max(this.nextIndex[peer]!, match + 1);
+      this.updateCommitIndex();
+    } else if (latest) {
+      // A log mismatch: back up (a whole term at a time) and retry at once.
+      const next = nextIndexAfterConflict(this.log, reply);
+      this.nextIndex[peer] = Math.min(Math.max(next, this.matchIndex[peer]! + 1), this.log.lastIndex() + 1);
+      dlog(this.me, "LOG1", () => `S${peer} rejected prev ${args.prevLogIndex}: hint ${reply.xTerm}/${reply.xIndex}/${reply.xLen}, next ${this.nextIndex[peer]!}`);
+      this.replicateTo(peer, true);
+      return;
+    }
+    if (latest) this.replicateTo(peer, false); // send what was started meanwhile
+  }
+
+  private sendSnapshot(peer: number): void {
+    const args: InstallSnapshotArgs = {
+      term: this.currentTerm,
+      leaderId: this.me,
+      lastIncludedIndex: this.log.snapshotIndex,
+      lastIncludedTerm: this.log.snapshotTerm,
+      data: this.snapshotData ?? new Uint8Array(0),
+    };
+    const id = this.markSent(peer, true);
+    dlog(this.me, "SNAP", () => `InstallSnapshot to S${peer} through ${args.lastIncludedIndex}/T${args.lastIncludedTerm}`);
+    go(`S${this.me} InstallSnapshot to S${peer}`, async () => {
+      const reply = await this.peers[peer]!.call<InstallSnapshotReply>("Raft.InstallSnapshot", args);
+      if (this.dead) return;
+      const latest = this.lastSentId[peer] === id;
+      if (reply === undefined) {
+        if (latest && this.isLeaderOf(args.term)) this.busyUntil[peer] = 0;
+        return;
+      }
+      if (this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(args.term)) return;
+      const match = Math.max(this.matchIndex[peer]!, args.lastIncludedIndex);
+      this.matchIndex[peer] = match;
+      this.nextIndex[peer] = Math.max(this.nextIndex[peer]!, match + 1);
+      this.updateCommitIndex();
+      if (latest) {
+        this.busyUntil[peer] = 0;
+        this.replicateTo(peer, false);
+      }
+    });
+  }
+
+  /** Commits what a majority stores, if it includes an entry of the current term (§5.3, §5.4.2). */
+  private updateCommitIndex(): void {
+    const match = this.matchIndex.map((m, i) => (i === this.me ? this.log.lastIndex() : m));
+    this.advanceCommitTo(advanceCommitIndex(match, this.log, this.currentTerm, this.commitIndex));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Applying committed entries
+
+  /** Raises commitIndex to `index` (never lowers it) and wakes the applier. */
+  private advanceCommitTo(index: number): void {
+    if (index <= this.commitIndex) return;
+    this.commitIndex = index;
+    dmark(this.me, "CMIT", { kind: "commit", index }, () => `commit through ${index}`);
+    this.applyWakeup.trySend(null);
+  }
+
+  /**
+   * Sends committed entries (and installed snapshots) to the service, in order, one at a time.
+   * It is the only task that sends on applyCh, and it holds no state across the send: the service
+   * may call snapshot() while receiving, and the log may change meanwhile.
+   */
+  private async applier(): Promise<void> {
+    while (!this.dead) {
+      const msg = this.nextToApply();
+      if (msg === undefined) {
+        await this.applyWakeup.recv();
+        continue;
+      }
+      await this.applyCh.send(msg);
+    }
+  }
+
+  /** The next message for the service, advancing lastApplied, or undefined if there is none. */
+  private nextToApply(): ApplyMsg | undefined {
+    if (this.log.snapshotIndex > this.lastApplied) {
+      // A leader's snapshot was installed: the service must jump to it.
+      this.lastApplied = this.log.snapshotIndex;
+      dlog(this.me, "APLY", () => `apply snapshot through ${this.lastApplied}`);
+      return {
+        commandValid: false,
+        snapshotValid: true,
+        snapshot: this.snapshotData ?? new Uint8Array(0),
+        snapshotTerm: this.log.snapshotTerm,
+        snapshotIndex: this.log.snapshotIndex,
+      };
+    }
+    if (this.lastApplied < this.commitIndex) {
+      const index = ++this.lastApplied;
+      dlog(this.me, "APLY", () => `apply ${index}`);
+      return { commandValid: true, command: this.log.at(index).command, commandIndex: index, snapshotValid: false };
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Terms and roles
+
+  /**
+   * "If RPC request or response contains term T > currentTerm: set currentTerm = T, convert to
+   * follower" (Figure 2, All Servers). Returns whether it did.
+   */
+  private adoptTermIfNewer(term: number): boolean {
+    if (term <= this.currentTerm) return false;
+    const wasLeader = this.role === "leader";
+    this.currentTerm = term;
+    this.votedFor = null;
+    this.persist();
+    this.setRole("follower");
+    if (wasLeader) this.resetElectionTimer(); // a leader's own timer was not running
+    return true;
+  }
+
+  /** A valid AppendEntries or InstallSnapshot came from the leader of `term` (>= ours). */
+  private followLeader(term: number): void {
+    this.adoptTermIfNewer(term);
+    // A candidate that hears from the leader of its term steps down (§5.2).
+    if (this.role !== "follower") this.setRole("follower");
+    this.resetElectionTimer();
+  }
+
+  private setRole(role: Role): void {
+    this.role = role;
+    const topic = role === "leader" ? "LEAD" : "TERM";
+    dmark(this.me, topic, { kind: "role", role, term: this.currentTerm }, () => `${role} in T${this.currentTerm}`);
+  }
+
+  private resetElectionTimer(): void {
+    this.electionDeadline = now() + random.between(TIMING.ELECTION_TIMEOUT_MIN_MS, TIMING.ELECTION_TIMEOUT_MAX_MS);
+  }
+
+  private isLeaderOf(term: number): boolean {
+    return !this.dead && this.role === "leader" && this.currentTerm === term;
+  }
+
+  private otherPeers(): number[] {
+    return this.peers.map((_, i) => i).filter((i) => i !== this.me);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Persistence
+
+  /** Saves currentTerm, votedFor and the log, with the current snapshot (the persister needs both each time). */
+  private persist(): void {
+    const state = encodeState({
+      currentTerm: this.currentTerm,
+      votedFor: this.votedFor,
+      snapshotIndex: this.log.snapshotIndex,
+      snapshotTerm: this.log.snapshotTerm,
+      entries: this.log.stored(),
+    });
+    this.persister.save(state, this.snapshotData);
+    dlog(this.me, "PERS", () => `saved T${this.currentTerm} vote ${String(this.votedFor)} ${this.describeLog()} (${state.length} bytes)`);
+  }
+
+  private describeLog(): string {
+    return `log ${this.log.snapshotIndex}/T${this.log.snapshotTerm}..${this.log.lastIndex()}/T${this.log.lastTerm()}`;
+  }
+}
+
+/** Creates a Raft peer and starts its tasks; see {@link MakeRaft}. */
+export const make: MakeRaft = (peers, me, persister, applyCh) => new Raft(peers, me, persister, applyCh);
