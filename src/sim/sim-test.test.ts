@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { Channel } from "./channel.js";
+import { dlog } from "./log.js";
 import { go, now, random, sleep } from "./runtime.js";
 import { checkDeterminism, compareTraces, freshSeed, replayCommand, simTest, type SimTestContext } from "./sim-test.js";
 
@@ -46,6 +47,7 @@ describe("simTest", () => {
   // the stress runner's failure report); otherwise an ordinary passing test.
   simTest("SimStressFixture", async (t) => {
     await sleep(random.between(100, 300));
+    dlog("tester", "TEST", `fixture seed ${t.seed} at ${now()}`);
     if (process.env["STRESS_FIXTURE_FAIL"] === "1" && t.seed % 2 === 1) {
       throw new Error(`fixture failure for odd seed ${t.seed}`);
     }

@@ -1,11 +1,11 @@
 import { randomInt } from "node:crypto";
-import { mkdirSync, writeFileSync, appendFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { it } from "vitest";
 import { realClock } from "./globals.js";
 import { formatLog } from "./log-format.js";
-import type { LogEntry } from "./log.js";
+import { keptLogLines, logMaxLines } from "./log.js";
 import { runSim, type SimOptions, type SimResult, type Simulation } from "./simulation.js";
 
 /** What a simulated test body receives. */
@@ -36,11 +36,37 @@ export const SIM_ENV = {
   checkDeterminism: "CHECK_DETERMINISM",
   /** `LOG=1`: write every test's log to a file, not only failing ones. `LOG=0`: keep no log. */
   log: "LOG",
-  /** Used by `npm run stress`: comma-separated seeds to run each test with. */
+  /** `TIMELINE=1`: write an HTML timeline of every run (pass or fail) next to the logs. */
+  timeline: "TIMELINE",
+  /** `LOG_MAX_LINES=<n>`: keep only the last n lines of a run's log in memory (default 300 000). */
+  logMaxLines: "LOG_MAX_LINES",
+  /** Used by `npm run stress`: comma-separated seeds to run each test with, or `@<file>` of seeds. */
   stressSeeds: "STRESS_SEEDS",
   /** Used by `npm run stress`: a file that receives one JSON line per run. */
   stressOut: "STRESS_OUT",
 } as const;
+
+/** One line of the `STRESS_OUT` file: the outcome of one run of one test with one seed. */
+export interface StressRecord {
+  /** The name given to {@link simTest}. */
+  readonly test: string;
+  /** The describe names and the test name joined by spaces: what `-t` matches. */
+  readonly fullName: string;
+  /** The test file, relative to the working directory. */
+  readonly file: string;
+  readonly seed: number;
+  readonly ok: boolean;
+  /** Virtual ms at which the run ended (absent if it failed before starting). */
+  readonly virtualMs?: number | undefined;
+  /** Wall-clock ms of the run. */
+  readonly wallMs: number;
+  /** Failed runs: the error message (with seed and replay command). */
+  readonly error?: string;
+  /** Failed runs: the command that replays this run. */
+  readonly replay?: string;
+  /** Failed runs: the run's log file, if it logged anything. */
+  readonly log?: string | undefined;
+}
 
 /** The folder where logs of failed runs are written. */
 export const LOG_DIR = process.env["LOG_DIR"] ?? join(tmpdir(), "raftlab-logs");
@@ -57,7 +83,8 @@ export function freshSeed(): number {
  *   that replays exactly this test with it, plus the path of the run's log file.
  * - `CHECK_DETERMINISM=1` runs the body twice with the same seed and fails at the first step where
  *   the two traces differ.
- * - `STRESS_SEEDS=a,b,c` (set by `npm run stress`) runs the body once per seed.
+ * - `STRESS_SEEDS=a,b,c` or `STRESS_SEEDS=@seeds.txt` (set by `npm run stress`) runs the body once
+ *   per seed, appending one {@link StressRecord} line per run to the file `STRESS_OUT`.
  */
 export function simTest(
   name: string,
@@ -109,10 +136,11 @@ async function runOnce(
   fullName = name,
 ): Promise<SimResult<void>> {
   const logMode = process.env[SIM_ENV.log];
+  const timeline = process.env[SIM_ENV.timeline] === "1";
   const simOptions: SimOptions = {
     ...options,
     recordTrace,
-    log: logMode !== "0",
+    log: logMode !== "0" || timeline,
   };
   let sim: Simulation | undefined;
   // The real clock: inside the run `performance.now` is virtual.
@@ -126,31 +154,75 @@ async function runOnce(
       },
       simOptions,
     );
-    if (logMode === "1") {
-      const path = writeLog(name, seed, result.logs);
+    if (logMode === "1" && sim !== undefined) {
+      const path = writeLog(name, fullName, file, seed, sim);
       console.log(`log: ${path}`);
+    }
+    if (timeline && sim !== undefined) {
+      const path = await writeTimeline(name, seed, sim, undefined);
+      if (path !== undefined) console.log(`timeline: ${path}`);
     }
     return result;
   } catch (error) {
-    const logPath = sim !== undefined && sim.logs.length > 0 ? writeLog(name, seed, sim.logs) : undefined;
-    const wrapped = withReplayInfo(error, fullName, file, seed, logPath);
-    if (sim !== undefined) failedAtVirtualMs.set(wrapped, sim.now());
+    const logPath = sim !== undefined && sim.logs.length > 0 ? writeLog(name, fullName, file, seed, sim) : undefined;
+    const timelinePath =
+      timeline && sim !== undefined ? await writeTimeline(name, seed, sim, { time: sim.now(), message: String(error instanceof Error ? error.message : error) }) : undefined;
+    const wrapped = withReplayInfo(error, fullName, file, seed, logPath, timelinePath);
+    failedRuns.set(wrapped, { virtualMs: sim?.now(), logPath });
     throw wrapped;
   }
 }
 
-/** Virtual time at which a failed run stopped, keyed by the error {@link runOnce} threw (for stress records). */
-const failedAtVirtualMs = new WeakMap<object, number>();
+/** Where a failed run stopped and where its log went, keyed by the error {@link runOnce} threw (for stress records). */
+const failedRuns = new WeakMap<object, { virtualMs: number | undefined; logPath: string | undefined }>();
 
-function writeLog(name: string, seed: number, logs: readonly LogEntry[]): string {
+/** Writes the last `LOG_MAX_LINES` lines of `sim`'s log, under a header naming the test and seed. */
+function writeLog(name: string, fullName: string, file: string, seed: number, sim: Simulation): string {
   mkdirSync(LOG_DIR, { recursive: true });
   const path = join(LOG_DIR, `${name}-seed${seed}.log`);
-  writeFileSync(path, formatLog(logs));
+  const kept = keptLogLines(sim);
+  const header = [`${fullName}  seed ${seed}`, `replay: ${replayCommand(file, fullName, seed)}`];
+  if (kept.dropped > 0) {
+    header.push(`truncated: the first ${kept.dropped} lines were dropped; these are the last ${logMaxLines()} (LOG_MAX_LINES)`);
+  }
+  writeFileSync(path, formatLog(kept.logs, header));
   return path;
 }
 
+/**
+ * Writes the HTML timeline of `sim`'s run (`TIMELINE=1`) and returns its path; a failure to do so
+ * is reported but must not hide the test's own outcome.
+ */
+async function writeTimeline(
+  name: string,
+  seed: number,
+  sim: Simulation,
+  failure: { time: number; message: string } | undefined,
+): Promise<string | undefined> {
+  try {
+    // Loaded only when asked for: the page builder is debug tooling, not part of every test run.
+    const { renderTimeline } = await import("../debug/timeline.js");
+    mkdirSync(LOG_DIR, { recursive: true });
+    const path = join(LOG_DIR, `${name}-seed${seed}.html`);
+    const kept = keptLogLines(sim);
+    const subtitle = `seed ${seed} · ${failure === undefined ? "passed" : "failed"}${kept.dropped > 0 ? ` · first ${kept.dropped} log lines dropped (LOG_MAX_LINES)` : ""}`;
+    writeFileSync(path, renderTimeline(kept.logs, { title: name, subtitle, ...(failure === undefined ? {} : { failure }) }));
+    return path;
+  } catch (e) {
+    console.warn(`timeline: could not write the timeline of ${name} (seed ${seed}): ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
 /** Re-throws `error` with the seed, the replay command and the log path appended to its message. */
-function withReplayInfo(error: unknown, fullName: string, file: string, seed: number, logPath: string | undefined): Error {
+function withReplayInfo(
+  error: unknown,
+  fullName: string,
+  file: string,
+  seed: number,
+  logPath: string | undefined,
+  timelinePath?: string,
+): Error {
   const base = error instanceof Error ? error : new Error(String(error));
   const lines = [
     base.message,
@@ -158,6 +230,7 @@ function withReplayInfo(error: unknown, fullName: string, file: string, seed: nu
     `  replay: ${replayCommand(file, fullName, seed)}`,
   ];
   if (logPath !== undefined) lines.push(`  log:    ${logPath}  (view: npm run logs -- ${logPath})`);
+  if (timelinePath !== undefined) lines.push(`  timeline: ${timelinePath}`);
   const wrapped = new Error(lines.join("\n"), { cause: base });
   wrapped.stack = `${lines.join("\n")}\n${(base.stack ?? "").split("\n").slice(1).join("\n")}`;
   return wrapped;
@@ -221,15 +294,26 @@ async function runStress(
   const failures: string[] = [];
   for (const seed of seeds) {
     const start = performance.now();
-    let record: Record<string, unknown>;
+    let record: StressRecord;
     try {
       const r = await runOnce(name, file, body, options, seed, false, fullName);
       record = { test: name, fullName, file, seed, ok: true, virtualMs: r.virtualMs, wallMs: performance.now() - start };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       failures.push(message);
-      const virtualMs = error instanceof Error ? failedAtVirtualMs.get(error) : undefined;
-      record = { test: name, fullName, file, seed, ok: false, virtualMs, wallMs: performance.now() - start, error: message };
+      const info = error instanceof Error ? failedRuns.get(error) : undefined;
+      record = {
+        test: name,
+        fullName,
+        file,
+        seed,
+        ok: false,
+        virtualMs: info?.virtualMs,
+        wallMs: performance.now() - start,
+        error: message,
+        replay: replayCommand(file, fullName, seed),
+        log: info?.logPath,
+      };
     }
     if (out !== undefined) appendFileSync(out, JSON.stringify(record) + "\n");
   }
@@ -244,6 +328,11 @@ function parseSeed(text: string): number {
   return n;
 }
 
+/** Parses `STRESS_SEEDS`: comma-separated seeds, or `@<file>` naming a file of seeds (too many for an env var). */
 function parseSeeds(text: string): number[] {
-  return text.split(",").map((s) => parseSeed(s.trim()));
+  const list = text.startsWith("@") ? readFileSync(text.slice(1), "utf8") : text;
+  return list
+    .split(/[\s,]+/)
+    .filter((s) => s !== "")
+    .map(parseSeed);
 }
