@@ -185,26 +185,31 @@ export class Network {
       sim.fail(e);
       throw e;
     }
-    let finished = false;
+    let settled = false;
     let reply: { copy: Reply; bytes: number } | undefined;
     const handled = (async () => handler(request.copy))().then(
       (r) => {
-        reply = this.encodeOrFail(r as Reply, `${svcMeth} reply`);
-        finished = true;
+        settled = true;
+        try {
+          reply = this.encodeOrFail(r as Reply, `${svcMeth} reply`);
+        } catch {
+          // encodeOrFail has failed the run; nothing to deliver.
+        }
       },
       (e: unknown) => {
+        settled = true;
         const message = e instanceof Error ? e.message : String(e);
         sim.fail(new Error(`handler ${svcMeth} on server ${String(serverName)} threw: ${message}`, { cause: e }));
       },
     );
     let dead = false;
-    while (!finished && !dead) {
+    while (!settled && !dead) {
       await raceTimer(sim, handled, LABRPC.DEAD_CHECK_INTERVAL);
       dead = this.isServerDead(endName, serverName, server);
     }
     // Do not reply if the server was deleted or cut meanwhile: a positive reply to a request that
     // the server persisted into a superseded persister would break the testers' assumptions.
-    if (!finished || this.isServerDead(endName, serverName, server) || reply === undefined) return undefined;
+    if (reply === undefined || this.isServerDead(endName, serverName, server)) return undefined;
     if (!reliable && rand.int(1000) < LABRPC.DROP_PER_MILLE) {
       dlog("net", "DROP", () => `reply of ${svcMeth} on ${String(endName)} <- ${String(serverName)} lost`);
       return undefined;
