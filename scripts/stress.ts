@@ -42,6 +42,9 @@ Output: progress while running; then per test: runs, failures, virtual seconds p
 and wall ms per run (mean); then each failing seed with its replay command and log file. Logs are
 kept for failed runs only, under <output>/logs. Exit code 0 only if every run passed.`;
 
+/** Failing runs listed on screen; all of them go to `<output>/failures.txt`. */
+const MAX_FAILURES_SHOWN = 20;
+
 /** Parsed command line of the stress runner. */
 export interface StressOptions {
   readonly pattern: string;
@@ -141,7 +144,7 @@ export interface TestSummary {
 export function summarize(records: readonly StressRecord[]): TestSummary[] {
   const byTest = new Map<string, StressRecord[]>();
   for (const r of records) {
-    const key = `${r.file}\u0000${r.fullName ?? r.test}`;
+    const key = `${r.file}\u0000${r.fullName}`;
     let list = byTest.get(key);
     if (list === undefined) byTest.set(key, (list = []));
     list.push(r);
@@ -358,7 +361,7 @@ export async function stress(opts: StressOptions): Promise<number> {
     for (const w of workers) {
       for (const r of drain(w)) {
         records.push(r);
-        tests.add(`${r.file}\u0000${r.fullName ?? r.test}`);
+        tests.add(`${r.file}\u0000${r.fullName}`);
         if (!r.ok) {
           failed++;
           say(`${c.red("FAIL")} ${r.test} seed ${r.seed}: ${firstLine(r.error ?? "")}`);
@@ -427,11 +430,17 @@ export async function stress(opts: StressOptions): Promise<number> {
   console.log();
   const failures = records.filter((r) => !r.ok);
   if (failures.length > 0) {
+    const describe = (r: StressRecord): string[] => [
+      `  ${r.test} seed ${r.seed}: ${firstLine(r.error ?? "")}`,
+      `    replay: ${r.replay ?? `SEED=${r.seed} npx vitest run ${r.file} -t '^${r.fullName}$'`}`,
+      ...(r.log !== undefined ? [`    log:    ${shortPath(r.log)}`] : []),
+    ];
+    const listFile = join(outDir, "failures.txt");
+    writeFileSync(listFile, failures.flatMap(describe).join("\n") + "\n");
     console.log(c.bold(c.red(`Failed runs (${failures.length}):`)));
-    for (const r of failures) {
-      console.log(`  ${c.red(r.test)} seed ${r.seed}: ${firstLine(r.error ?? "")}`);
-      console.log(`    replay: ${r.replay ?? `SEED=${r.seed} npx vitest run ${r.file} -t '^${r.fullName ?? r.test}$'`}`);
-      if (r.log !== undefined) console.log(`    log:    ${shortPath(r.log)}`);
+    for (const r of failures.slice(0, MAX_FAILURES_SHOWN)) console.log(describe(r).join("\n"));
+    if (failures.length > MAX_FAILURES_SHOWN) {
+      console.log(`  ... and ${failures.length - MAX_FAILURES_SHOWN} more: see ${shortPath(listFile)}`);
     }
     console.log();
   }

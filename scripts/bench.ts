@@ -1,0 +1,375 @@
+/**
+ * `npm run bench [-- --only sim,rpc,parts,porcupine] [--repeat n]`: a readable performance report.
+ *
+ * - sim: raw simulator throughput (timer events per second; channel round trips per second).
+ * - rpc: the original labrpc TestBenchmark (100 000 sequential RPCs on one end to a trivial handler).
+ * - parts: the wall time of each lab part's tests (as `npm run test:<part>` runs them) next to the
+ *   virtual time they simulate.
+ * - porcupine: the linearizability checker's benchmark (`scripts/bench-porcupine.ts`).
+ *
+ * Timings are medians over `--repeat` runs where a run is cheap; test parts run once.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpus, freemem, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import pc from "picocolors";
+import { Channel, go, now, random, runSim, sleep } from "../src/sim/index.js";
+import type { StressRecord } from "../src/sim/sim-test.js";
+
+const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
+
+const SECTIONS = ["sim", "rpc", "parts", "porcupine"] as const;
+type Section = (typeof SECTIONS)[number];
+
+const USAGE = `Usage: npm run bench [-- --only <sections>] [--repeat <n>]
+
+Sections (default: all, in this order):
+  sim        simulator throughput: timer events/s (many sleeping tasks), channel round trips/s
+  rpc        labrpc TestBenchmark: 100 000 sequential RPCs on one end; µs per RPC
+  parts      wall time of each lab part's tests (sim, labrpc, 3A-3D, 4A, 4B, porcupine) and the
+             virtual time they simulate; parts without tests are skipped
+  porcupine  the linearizability checker's benchmark (scripts/bench-porcupine.ts)
+
+Options:
+  --only <list>   comma-separated sections, e.g. --only sim,rpc
+  --repeat <n>    repetitions of the cheap measurements; the median is shown (default 5)
+  -h, --help      show this help`;
+
+/** Test parts, as in package.json's `test:<part>` scripts. */
+const PARTS: ReadonlyArray<{ name: string; paths: string[]; filter?: string }> = [
+  { name: "sim", paths: ["src/sim"] },
+  { name: "labrpc", paths: ["src/labrpc"] },
+  { name: "3A", paths: ["src/raft"], filter: "3A" },
+  { name: "3B", paths: ["src/raft"], filter: "3B" },
+  { name: "3C", paths: ["src/raft"], filter: "3C" },
+  { name: "3D", paths: ["src/raft"], filter: "3D" },
+  { name: "4A", paths: ["src/kvraft"], filter: "4A" },
+  { name: "4B", paths: ["src/kvraft"], filter: "4B" },
+  { name: "porcupine", paths: ["packages/porcupine", "src/models"] },
+];
+
+/** The median of `xs` (mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Formats a rate with a thousands separator, e.g. `1 234 567`. */
+function rate(x: number): string {
+  return Math.round(x)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+}
+
+function heading(text: string): void {
+  console.log(`\n${c.bold(c.cyan(text))}`);
+}
+
+/** Prints rows as an aligned table; the first row is the header. Numbers are right-aligned. */
+function table(rows: readonly (readonly string[])[]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  rows.forEach((r, k) => {
+    const line = r
+      .map((cell, i) => (i > 0 && /^[-\d]/.test(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+    console.log(k === 0 ? c.bold(`  ${line}`) : `  ${line}`);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) simulator throughput
+
+/** `tasks` tasks each sleeping random 1..100 ms until `untilMs` of virtual time. */
+async function sleepers(tasks: number, untilMs: number): Promise<{ events: number; wallMs: number; virtualMs: number }> {
+  const r = await runSim(1, async () => {
+    let running = tasks;
+    const done = new Channel<void>(tasks);
+    for (let i = 0; i < tasks; i++) {
+      go(`sleeper-${i}`, async () => {
+        while (now() < untilMs) await sleep(random.between(1, 100));
+        running--;
+        done.trySend();
+      });
+    }
+    while (running > 0) await done.recv();
+  });
+  return { events: r.events, wallMs: r.wallMs, virtualMs: r.virtualMs };
+}
+
+/** `n` round trips between two tasks over unbuffered channels; with `sleepMs` > 0 each side sleeps too. */
+async function pingPong(n: number, sleepMs: number): Promise<{ events: number; wallMs: number }> {
+  const r = await runSim(1, async () => {
+    const ping = new Channel<number>();
+    const pong = new Channel<number>();
+    go("ponger", async () => {
+      for await (const x of ping) {
+        if (sleepMs > 0) await sleep(sleepMs);
+        await pong.send(x + 1);
+      }
+    });
+    let x = 0;
+    for (let i = 0; i < n; i++) {
+      await ping.send(x);
+      x = await pong.recv();
+    }
+    ping.close();
+  });
+  return { events: r.events, wallMs: r.wallMs };
+}
+
+async function benchSim(repeat: number): Promise<void> {
+  heading("(a) Simulator throughput");
+  const rows: string[][] = [["workload", "events", "virtual s", "wall ms (median)", "rate (median)"]];
+
+  await sleepers(100, 5_000); // warm-up (JIT)
+  for (const [tasks, until] of [
+    [100, 60_000],
+    [1000, 10_000],
+  ] as const) {
+    const runs = [];
+    for (let i = 0; i < repeat; i++) runs.push(await sleepers(tasks, until));
+    const first = runs[0]!;
+    rows.push([
+      `${tasks} tasks sleeping 1..100 ms`,
+      rate(first.events),
+      (first.virtualMs / 1000).toFixed(1),
+      median(runs.map((r) => r.wallMs)).toFixed(1),
+      `${rate(median(runs.map((r) => (r.events / r.wallMs) * 1000)))} events/s`,
+    ]);
+  }
+
+  const n = 100_000;
+  await pingPong(10_000, 0);
+  const plain = [];
+  for (let i = 0; i < repeat; i++) plain.push(await pingPong(n, 0));
+  rows.push([
+    `channel ping-pong, no timers`,
+    "0",
+    "0.0",
+    median(plain.map((r) => r.wallMs)).toFixed(1),
+    `${rate(median(plain.map((r) => (n / r.wallMs) * 1000)))} round trips/s`,
+  ]);
+  const m = 20_000;
+  const timed = [];
+  for (let i = 0; i < repeat; i++) timed.push(await pingPong(m, 1));
+  rows.push([
+    `channel ping-pong, 1 ms sleep per trip`,
+    rate(timed[0]!.events),
+    (m / 1000).toFixed(1),
+    median(timed.map((r) => r.wallMs)).toFixed(1),
+    `${rate(median(timed.map((r) => (m / r.wallMs) * 1000)))} round trips/s`,
+  ]);
+  table(rows);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) labrpc benchmark
+
+async function benchRpc(repeat: number): Promise<void> {
+  heading("(b) Simulated RPCs: labrpc TestBenchmark (100 000 sequential RPCs on one end)");
+  let labrpc: typeof import("../src/labrpc/index.js");
+  try {
+    labrpc = await import("../src/labrpc/index.js");
+  } catch (e) {
+    console.log(c.yellow(`  skipped: src/labrpc could not be loaded (${(e as Error).message.split("\n")[0]})`));
+    return;
+  }
+  const n = 100_000;
+  const once = async (): Promise<{ wallMs: number; virtualMs: number }> => {
+    const r = await runSim(1, async () => {
+      const net = new labrpc.Network();
+      const server = new labrpc.Server();
+      server.addService(new labrpc.Service("JunkServer", { Handler2: (args: number) => `handler2-${args}` }));
+      net.addServer("server99", server);
+      const end = net.makeEnd("end1-99");
+      net.connect("end1-99", "server99");
+      net.enable("end1-99", true);
+      for (let i = 0; i < n; i++) {
+        const reply = await end.call<string>("JunkServer.Handler2", 111);
+        if (reply !== "handler2-111") throw new Error(`wrong reply ${String(reply)}`);
+      }
+      if (net.getTotalCount() !== n) throw new Error(`expected ${n} RPCs, network counted ${net.getTotalCount()}`);
+    });
+    return { wallMs: r.wallMs, virtualMs: r.virtualMs };
+  };
+  await once(); // warm-up
+  const runs = [];
+  const reps = Math.max(1, Math.min(repeat, 3));
+  for (let i = 0; i < reps; i++) runs.push(await once());
+  const wall = median(runs.map((r) => r.wallMs));
+  table([
+    ["RPCs", "wall ms (median of " + reps + ")", "µs per RPC", "RPCs/s", "virtual ms"],
+    [rate(n), wall.toFixed(0), ((wall * 1000) / n).toFixed(2), rate((n / wall) * 1000), runs[0]!.virtualMs.toFixed(0)],
+  ]);
+  console.log(c.dim("  (Go labrpc, same test: 22 µs per RPC, \"march 2016, rtm laptop\"; reliable network, so no virtual time passes)"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) test parts
+
+interface PartResult {
+  readonly passed: number;
+  readonly failed: number;
+  readonly wallMs: number;
+  readonly virtualMs: number;
+  readonly simRuns: number;
+}
+
+/**
+ * Runs one part's tests as `npm run test:<part>` does (with the config's workers), with one fresh
+ * seed through the STRESS_SEEDS/STRESS_OUT contract so that simulated tests report their virtual time.
+ */
+function runPart(paths: readonly string[], filter: string | undefined): Promise<PartResult | "no-tests" | { error: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "raftlab-bench-"));
+  const out = join(dir, "runs.jsonl");
+  const args = ["run", "--project", "lab", "--reporter=dot", "--reporter=./scripts/summary-reporter.ts", ...paths];
+  if (filter !== undefined) args.push("-t", filter);
+  const seed = 1 + Math.floor(Math.random() * (2 ** 31 - 2));
+  const env = { ...process.env, STRESS_SEEDS: String(seed), STRESS_OUT: out, LOG_DIR: join(dir, "logs"), NO_COLOR: "1" };
+  const start = performance.now();
+  return new Promise((done) => {
+    const child = spawn(resolve("node_modules/.bin/vitest"), args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let text = "";
+    child.stdout.on("data", (d: Buffer) => (text += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (text += d.toString()));
+    child.on("error", (e) => done({ error: e.message }));
+    child.on("close", () => {
+      const wallMs = performance.now() - start;
+      let records: StressRecord[] = [];
+      if (existsSync(out)) {
+        records = readFileSync(out, "utf8")
+          .split("\n")
+          .filter((l) => l.trim() !== "")
+          .map((l) => JSON.parse(l) as StressRecord);
+      }
+      rmSync(dir, { recursive: true, force: true });
+      if (text.includes("error: no test ran")) return done("no-tests");
+      const m = /(\d+) passed, (\d+) failed/.exec(text);
+      if (m === null) return done({ error: text.trim().split("\n").slice(-5).join(" | ") });
+      done({
+        passed: Number(m[1]),
+        failed: Number(m[2]),
+        wallMs,
+        virtualMs: records.reduce((a, r) => a + (r.virtualMs ?? 0), 0),
+        simRuns: records.length,
+      });
+    });
+  });
+}
+
+async function benchParts(): Promise<void> {
+  heading("(c) Test parts: wall time vs simulated time (each part run once, as npm run test:<part>)");
+  const rows: string[][] = [["part", "tests", "wall s", "virtual s", "virtual/wall"]];
+  let wall = 0;
+  let virtual = 0;
+  for (const part of PARTS) {
+    const present = part.paths.filter((p) => existsSync(p));
+    if (present.length === 0) {
+      rows.push([part.name, "skipped: no test folder yet", "", "", ""]);
+      continue;
+    }
+    process.stdout.write(c.dim(`  running ${part.name}...\r`));
+    const r = await runPart(present, part.filter);
+    process.stdout.write(" ".repeat(40) + "\r");
+    if (r === "no-tests") {
+      rows.push([part.name, "skipped: no tests yet", "", "", ""]);
+      continue;
+    }
+    if ("error" in r) {
+      rows.push([part.name, `error: ${r.error.slice(0, 100)}`, "", "", ""]);
+      continue;
+    }
+    wall += r.wallMs;
+    virtual += r.virtualMs;
+    const tests = `${r.passed} passed` + (r.failed > 0 ? `, ${r.failed} FAILED` : "");
+    rows.push([
+      part.name,
+      tests,
+      (r.wallMs / 1000).toFixed(1),
+      r.simRuns > 0 ? (r.virtualMs / 1000).toFixed(1) : "-",
+      r.simRuns > 0 ? `${(r.virtualMs / r.wallMs).toFixed(1)}×` : "-",
+    ]);
+  }
+  rows.push(["total", "", (wall / 1000).toFixed(1), (virtual / 1000).toFixed(1), wall > 0 ? `${(virtual / wall).toFixed(1)}×` : "-"]);
+  table(rows);
+  console.log(
+    c.dim(
+      "  wall includes vitest start-up (about 1 s per part) and runs files on the config's 2 workers;\n" +
+        "  virtual s sums the simulated time of the simTest runs (plain tests report none).",
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d) porcupine
+
+async function benchPorcupineSection(): Promise<void> {
+  heading("(d) Porcupine (linearizability checker)");
+  const path = resolve("scripts/bench-porcupine.ts");
+  if (!existsSync(path)) {
+    console.log(c.yellow("  skipped: scripts/bench-porcupine.ts does not exist yet"));
+    return;
+  }
+  // Through a URL so that the type checker does not require the file to exist.
+  const mod = (await import(pathToFileURL(path).href)) as { benchPorcupine?: () => Promise<string[]> };
+  if (typeof mod.benchPorcupine !== "function") {
+    console.log(c.yellow("  skipped: scripts/bench-porcupine.ts does not export benchPorcupine()"));
+    return;
+  }
+  for (const line of await mod.benchPorcupine()) console.log(`  ${line}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function machine(): void {
+  const cpu = cpus();
+  console.log(c.bold("raftlab benchmark"));
+  console.log(
+    `  node ${process.version}, ${process.platform}/${process.arch}, ` +
+      `${cpu.length} CPU${cpu.length === 1 ? "" : "s"} (${cpu[0]?.model.trim() ?? "unknown"}), ` +
+      `${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM (${(freemem() / 2 ** 30).toFixed(1)} free)`,
+  );
+  console.log(c.dim(`  ${new Date().toISOString()}`));
+}
+
+async function main(): Promise<void> {
+  let values: { only?: string; repeat?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: { only: { type: "string" }, repeat: { type: "string" }, help: { type: "boolean", short: "h" } },
+    }));
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (values.help === true) {
+    console.log(USAGE);
+    return;
+  }
+  const only = (values.only ?? SECTIONS.join(",")).split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  const repeat = Number(values.repeat ?? "5");
+  if (unknown.length > 0 || !Number.isSafeInteger(repeat) || repeat < 1) {
+    console.error(
+      `error: ${unknown.length > 0 ? `unknown section(s): ${unknown.join(", ")}` : `--repeat must be a positive integer`}\n\n${USAGE}`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  const want = (s: Section): boolean => only.includes(s);
+  machine();
+  if (want("sim")) await benchSim(repeat);
+  if (want("rpc")) await benchRpc(repeat);
+  if (want("parts")) await benchParts();
+  if (want("porcupine")) await benchPorcupineSection();
+  console.log();
+}
+
+await main();
