@@ -1,0 +1,95 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { dlog, runSim } from "../sim/index.js";
+import { keptLogLines, setLogMaxLines } from "../sim/log.js";
+import { parseLog } from "./log-reader.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+/** Runs the fixture file in a child vitest with `env`; returns its exit code and output. */
+function runFixture(env: Record<string, string>): { code: number | null; out: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), "raftlab-simtest-"));
+  // Own config: the repository's projects do not include fixtures.
+  const config = join(dir, "vitest.fixture.config.mjs");
+  writeFileSync(config, `export default { test: { root: ${JSON.stringify(ROOT)}, include: ["src/debug/fixtures/sim-test-files.fixture.ts"], pool: "forks" } };\n`);
+  const r = spawnSync("npx", ["vitest", "run", "--config", config, "--root", ROOT], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, LOG_DIR: join(dir, "logs"), NO_COLOR: "1", ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status, out: `${r.stdout}\n${r.stderr}`, dir };
+}
+
+describe("simTest log files, end to end (child vitest)", () => {
+  it("writes the log of a failing test only, names it in the failure, and it reads back", () => {
+    const { code, out, dir } = runFixture({ TIMELINE: "", LOG: "" });
+    expect(code, out).toBe(1);
+    const logDir = join(dir, "logs");
+    const files = readdirSync(logDir);
+    // The passing test keeps its log in memory only.
+    expect(files.filter((f) => f.endsWith(".log")).map((f) => f.replace(/seed\d+/, "seedN"))).toEqual(["TestDeliberateFailure-seedN.log"]);
+    const logFile = join(logDir, files.find((f) => f.endsWith(".log")) ?? "");
+    expect(out).toContain(`log:    ${logFile}  (view: npm run logs -- ${logFile})`);
+    expect(out).toMatch(/seed:\s+\d+/);
+    expect(out).not.toContain("timeline:");
+    const parsed = parseLog(readFileSync(logFile, "utf8"));
+    expect(parsed.comments[0]).toMatch(/^TestDeliberateFailure {2}seed \d+$/);
+    expect(parsed.comments[1]).toMatch(/^replay: SEED=\d+ npx vitest run /);
+    expect(parsed.entries).toHaveLength(54);
+    expect(parsed.entries[0]).toEqual({ time: 0, peer: 0, topic: "LEAD", message: "leader for T1", mark: { kind: "role", role: "leader", term: 1 } });
+    expect(parsed.entries.at(-1)).toEqual({ time: 500, peer: "tester", topic: "TEST", message: "checking one leader\nsecond line of a multi-line message" });
+  });
+
+  it("TIMELINE=1 writes a timeline for every run, prints its path, and names it on failure", () => {
+    const { code, out, dir } = runFixture({ TIMELINE: "1", LOG: "" });
+    expect(code, out).toBe(1);
+    const html = readdirSync(join(dir, "logs")).filter((f) => f.endsWith(".html")).sort();
+    expect(html.map((f) => f.replace(/seed\d+/, "seedN"))).toEqual(["TestDeliberateFailure-seedN.html", "TestPassesQuietly-seedN.html"]);
+    for (const f of html) expect(out).toContain(join(dir, "logs", f));
+    expect(out).toMatch(/timeline: .*TestDeliberateFailure-seed\d+\.html/);
+    const page = readFileSync(join(dir, "logs", html[0] ?? ""), "utf8");
+    expect(page).toContain("deliberate failure for the log-file check");
+    expect(page).toContain("seed ");
+  });
+});
+
+describe("the in-memory log cap (LOG_MAX_LINES)", () => {
+  it("keeps the last lines and counts the dropped ones", async () => {
+    setLogMaxLines(100);
+    try {
+      let kept: ReturnType<typeof keptLogLines> | undefined;
+      let peak = 0;
+      await runSim(
+        1,
+        async (sim) => {
+          for (let i = 0; i < 1000; i++) {
+            dlog(0, "INFO", `line ${i}`);
+            peak = Math.max(peak, sim.logs.length);
+          }
+          kept = keptLogLines(sim);
+        },
+        { log: true },
+      );
+      expect(peak).toBeLessThanOrEqual(125);
+      expect(kept?.logs).toHaveLength(100);
+      expect(kept?.dropped).toBe(900);
+      expect(kept?.logs[0]?.message).toBe("line 900");
+    } finally {
+      setLogMaxLines(undefined);
+    }
+  });
+
+  it("writes a header that says the log was truncated", () => {
+    const { out, dir } = runFixture({ LOG_MAX_LINES: "10", TIMELINE: "", LOG: "" });
+    const logs = readdirSync(join(dir, "logs")).filter((f) => f.endsWith(".log"));
+    expect(logs, out).toHaveLength(1);
+    const parsed = parseLog(readFileSync(join(dir, "logs", logs[0] ?? ""), "utf8"));
+    expect(parsed.entries).toHaveLength(10);
+    expect(parsed.comments.join("\n")).toContain("truncated: the first 44 lines were dropped");
+    expect(existsSync(join(dir, "logs"))).toBe(true);
+  });
+});
