@@ -446,6 +446,7 @@ export class RaftTester {
       if (term === -1) term = xterm;
       else if (term !== xterm) fatal(`false:${term}, true: ${xterm}, servers disagree on term`);
     }
+    dlog("tester", "TEST", `checkTerms: connected servers agree on term ${term}`);
     return term;
   }
 
@@ -457,6 +458,7 @@ export class RaftTester {
         fatal(`expected no leader among connected servers, but ${i} claims to be leader`);
       }
     }
+    dlog("tester", "TEST", "checkNoLeader: no connected server claims to lead");
   }
 
   /**
@@ -500,6 +502,7 @@ export class RaftTester {
     }
     const [nd, cmd] = this.nCommitted(index);
     if (nd < n) fatal(`only ${nd} decided for index ${index}; wanted ${n}`);
+    dlog("tester", "TEST", () => `wait(${index}): ${nd} servers committed ${fmtv(cmd)}`);
     return cmd;
   }
 
