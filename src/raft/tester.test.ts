@@ -180,6 +180,21 @@ describe("RaftTester on a well-behaved fake", () => {
       expect(ts.rpcTotal()).toBeGreaterThanOrEqual(6);
     });
   });
+
+  it("gives a restarted server the last saved state, and orphans the old instance's persister", async () => {
+    await onFake({}, async (ts, cluster) => {
+      const old = cluster.peer(1);
+      old.persister.save(new Uint8Array([7, 7]), new Uint8Array(0));
+      ts.crash1(1);
+      old.persister.save(new Uint8Array(100), null); // a zombie write after the crash
+      expect(ts.logSize()).toBe(2);
+      ts.start1(1);
+      const fresh = cluster.peer(1);
+      expect(fresh).not.toBe(old);
+      expect(fresh.persister).not.toBe(old.persister);
+      expect([...fresh.persister.readRaftState()]).toEqual([7, 7]);
+    });
+  });
 });
 
 describe("RaftTester checks fail with the original messages", () => {
