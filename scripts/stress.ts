@@ -315,8 +315,10 @@ export async function stress(opts: StressOptions): Promise<number> {
           w.spawnError = e.message;
           done();
         });
-        w.child.on("close", (code, signal) => {
+        // "exit", not "close": a leftover vitest fork could hold the pipes open after vitest died.
+        w.child.on("exit", (code, signal) => {
           w.exit ??= { code, signal };
+          killGroup(w.child); // reap anything left in the worker's process group
           done();
         });
       }),
@@ -324,14 +326,7 @@ export async function stress(opts: StressOptions): Promise<number> {
   const stopAll = (why: "bail" | "interrupt"): void => {
     if (stopping !== undefined) return;
     stopping = why;
-    for (const w of workers) {
-      if (w.exit !== undefined || w.child.pid === undefined) continue;
-      try {
-        process.kill(-w.child.pid, "SIGTERM"); // the whole group: vitest and its fork
-      } catch {
-        // already gone
-      }
-    }
+    for (const w of workers) if (w.exit === undefined) killGroup(w.child);
   };
   const onSigint = (): void => stopAll("interrupt");
   process.on("SIGINT", onSigint);
@@ -457,6 +452,16 @@ export async function stress(opts: StressOptions): Promise<number> {
   );
   if (stopping === "interrupt") return 130;
   return ok ? 0 : 1;
+}
+
+/** Sends SIGTERM to a worker's process group (vitest and its fork; spawned detached for this). */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
 }
 
 /** `path` relative to the working directory when it is inside it, else absolute. */
