@@ -24,7 +24,7 @@ import type {
   RequestVoteReply,
 } from "./rpc-types.js";
 import { acceptEntries, advanceCommitIndex, nextIndexAfterConflict, shouldGrantVote, staleTermReply } from "./rules.js";
-import { decodeState, encodeState } from "./state-codec.js";
+import { StateEncoder, decodeState } from "./state-codec.js";
 
 /** Timing, in virtual ms. The tester wants a leader within 5 s and at most 10 heartbeats per second. */
 export const TIMING = {
@@ -47,6 +47,7 @@ export class Raft implements RaftPeer {
   private readonly log: RaftLog;
   /** The service's snapshot of everything through log.snapshotIndex (§7), or null if none yet. */
   private snapshotData: Uint8Array | null = null;
+  private readonly encoder = new StateEncoder();
 
   // Volatile state on all servers (Figure 2).
   private commitIndex: number;
@@ -477,7 +478,7 @@ export class Raft implements RaftPeer {
 
   /** Saves currentTerm, votedFor and the log, with the current snapshot (the persister needs both each time). */
   private persist(): void {
-    const state = encodeState({
+    const state = this.encoder.encode({
       currentTerm: this.currentTerm,
       votedFor: this.votedFor,
       snapshotIndex: this.log.snapshotIndex,

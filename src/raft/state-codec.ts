@@ -60,6 +60,80 @@ export function decodeState(bytes: Uint8Array): PersistentState | undefined {
   };
 }
 
+/**
+ * Encodes state exactly as {@link encodeState} does, but re-encodes only the entries that changed
+ * since the previous call. Raft persists on every change of its log, and in 3C the log grows to
+ * thousands of entries with no snapshot: re-encoding all of them each time made persisting the
+ * bulk of a test's run time. This keeps each entry's bytes and reuses them for as long as the log
+ * holds the same (immutable) entry object at the same index, so a save costs about one copy of
+ * the bytes.
+ */
+export class StateEncoder {
+  private readonly utf8 = new TextEncoder();
+  /** Index of the entry before `cached[0]`. */
+  private base = 0;
+  /** The entries whose encodings fill `bytes`, in order (compared by identity: entries are never mutated). */
+  private cached: Entry[] = [];
+  /** `ends[i]` = offset in `bytes` just past the encoding of `cached[i]` (encodings are comma-separated). */
+  private ends: number[] = [];
+  private bytes = new Uint8Array(1024);
+
+  /** The bytes {@link encodeState} would return for `state`. */
+  encode(state: PersistentState): Uint8Array {
+    this.sync(state.snapshotIndex, state.entries);
+    const head = this.utf8.encode(
+      `[${state.currentTerm},${state.votedFor ?? -1},${state.snapshotIndex},${state.snapshotTerm},[`,
+    );
+    const body = this.bytes.subarray(0, this.ends.at(-1) ?? 0);
+    const out = new Uint8Array(head.length + body.length + 2);
+    out.set(head, 0);
+    out.set(body, head.length);
+    out.set(CLOSE, head.length + body.length);
+    return out;
+  }
+
+  /** Makes the cache hold exactly `entries`, the entries after `snapshotIndex`. */
+  private sync(snapshotIndex: number, entries: readonly Entry[]): void {
+    // Forget what a snapshot has absorbed (or everything, if the snapshot went backwards).
+    const drop = snapshotIndex - this.base;
+    if (drop < 0 || drop > this.cached.length) {
+      this.keep(0);
+    } else if (drop > 0) {
+      const cut = this.ends[drop - 1]! + 1; // including the comma
+      this.bytes.copyWithin(0, cut, this.ends.at(-1)!);
+      this.cached = this.cached.slice(drop);
+      this.ends = this.ends.slice(drop).map((e) => e - cut);
+    }
+    this.base = snapshotIndex;
+    // Keep the longest unchanged prefix, then encode the rest.
+    let same = 0;
+    while (same < this.cached.length && same < entries.length && this.cached[same] === entries[same]) same++;
+    this.keep(same);
+    for (let i = same; i < entries.length; i++) this.push(entries[i]!);
+  }
+
+  private keep(n: number): void {
+    this.cached.length = n;
+    this.ends.length = n;
+  }
+
+  private push(entry: Entry): void {
+    const sep = this.ends.length > 0 ? "," : "";
+    const encoded = this.utf8.encode(sep + JSON.stringify([entry.term, entry.command]));
+    const at = this.ends.at(-1) ?? 0;
+    if (at + encoded.length > this.bytes.length) {
+      const bigger = new Uint8Array(Math.max(2 * this.bytes.length, at + encoded.length));
+      bigger.set(this.bytes.subarray(0, at));
+      this.bytes = bigger;
+    }
+    this.bytes.set(encoded, at);
+    this.cached.push(entry);
+    this.ends.push(at + encoded.length);
+  }
+}
+
+const CLOSE = new TextEncoder().encode("]]");
+
 function isEncoded(v: unknown): v is Encoded {
   return (
     Array.isArray(v) &&
