@@ -29,7 +29,7 @@ describe("column view", () => {
     expect(out[1]).toBe("-".repeat(127));
     expect(out).toContain("     0 TEST tester: Test (3A): initial election");
     expect(out).toContain("     3 TIMR timer reset");
-    expect(out).toContain(`   412 ${" ".repeat(40)}VOTE asking for votes [candidate T1]`);
+    expect(out).toContain(`   412 ${" ".repeat(40)}VOTE asking for votes`);
     expect(out).toContain(`   415 ${" ".repeat(80)}VOTE granting vote to S1`);
     expect(out).toContain(`   418 ${" ".repeat(40)}LEAD [leader T1]`);
     expect(out).toContain("   420 DROP net: request lost");

@@ -102,8 +102,8 @@ export function renderColumns(input: readonly (LogLine | LogEntry)[], options: V
     const e = l.entry;
     if (options.just !== undefined && !options.just.has(e.topic)) continue;
     if (options.ignore?.has(e.topic) === true) continue;
-    const markText = e.mark === undefined ? "" : describeMark(e.mark);
-    const body = e.message === "" ? markText : markText === "" ? e.message : `${e.message} ${markText}`;
+    // A mark speaks for a line only when the line says nothing itself (messages usually say it).
+    const body = e.message === "" && e.mark !== undefined ? describeMark(e.mark) : e.message;
     const time = String(Math.floor(e.time)).padStart(TIME_WIDTH - 1) + " ";
     const col = typeof e.peer === "number" && e.peer < peers ? e.peer : undefined;
     const p = paint[e.topic];

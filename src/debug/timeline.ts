@@ -249,8 +249,10 @@ function label(p: number | string): string {
   return typeof p === "number" ? `S${p}` : p;
 }
 
+/** `what` happened, with the log line's message when it adds something ("crash S2" says it all). */
 function withMessage(what: string, message: string): string {
-  return message === "" || message === what ? what : `${what} — ${message}`;
+  if (message === "") return what;
+  return message.split(" ")[0] === what.split(" ")[0] ? message : `${what} — ${message}`;
 }
 
 function markText(m: Mark): string {
@@ -352,7 +354,7 @@ svg{display:block;width:100%;user-select:none}
 .termlabel{font-size:10.5px;fill:#38424f;pointer-events:none}
 .termlabel.leader{fill:#fff;font-weight:600}
 .down{fill:url(#hatch-down)}
-.cut{fill:url(#hatch-cut);stroke:var(--cut);stroke-width:1}
+.cut{fill:url(#hatch-cut);stroke:var(--cut);stroke-width:1.2}
 .spanlabel{font-size:10.5px;fill:#fff;font-weight:600;pointer-events:none;paint-order:stroke;stroke:#555b64;stroke-width:3px}
 .spanlabel.cut{stroke:#b45309}
 .commits{stroke:var(--commit);stroke-width:1.3}
@@ -432,7 +434,7 @@ const JS = String.raw`
     var plotR = width - PAD_R;
     h.push('<defs>' +
       '<pattern id="hatch-down" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(135)"><rect width="6" height="6" fill="#cfd2d7"/><rect width="2.2" height="6" fill="#6b7079"/></pattern>' +
-      '<pattern id="hatch-cut" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="rgba(232,113,10,0.10)"/><rect width="2" height="6" fill="rgba(232,113,10,0.75)"/></pattern>' +
+      '<pattern id="hatch-cut" width="7" height="7" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="7" height="7" fill="rgba(232,113,10,0.06)"/><rect width="1.6" height="7" fill="rgba(232,113,10,0.55)"/></pattern>' +
       '<clipPath id="plot"><rect x="' + LABEL_W + '" y="0" width="' + (plotR - LABEL_W) + '" height="' + height + '"/></clipPath>' +
       '<marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0L8,4L0,8z" fill="#5f6b7a"/></marker>' +
       '</defs>');
@@ -529,7 +531,10 @@ const JS = String.raw`
     else return null;
     if (px < LABEL_W) return null;
     var best = null, bestD = 7;
+    // Commit ticks sit at the bottom of a row: only there do they take the hover from the band.
+    var nearTicks = row >= 0 && py >= rowY(row) + ROW_H - 14;
     (byRow[row] || []).forEach(function (e) {
+      if (e.kind === "commit" && !nearTicks) return;
       var dd = Math.abs(x(e.time) - px);
       if (dd < bestD || (dd === bestD && best && e.kind !== "commit")) { best = e; bestD = dd; }
     });
