@@ -4,7 +4,7 @@
  * state is the whole map.
  */
 
-import type { Event, Model, Operation } from "porcupine";
+import type { Event, Model, Operation, StepResult } from "porcupine";
 
 /** Operation kinds of the KV service. */
 export type KvOp = "get" | "put" | "append" | "cas";
@@ -29,32 +29,60 @@ export interface KvOutput {
   ok?: boolean;
 }
 
+/** Multiplier of the polynomial string hash (an odd constant with well-mixed bits). */
+const HASH_BASE = 0x01000193;
+
 /**
- * Cheap state hash consistent with string equality: equal strings have equal lengths and equal
- * characters at the same positions. Reading a few characters instead of all of them keeps the
- * per-step cost O(1) although appended values grow long.
+ * Polynomial hash of a string mod 2^32: `h(s) = sum of s[i] * B^(n-1-i)`. It depends only on the
+ * content (so it is consistent with string equality) and can be extended in O(|v|) when `v` is
+ * appended: `h(s + v) = h(s) * B^|v| + h(v)`.
  */
 export function stringHash(s: string): number {
-  const n = s.length;
-  let h = Math.imul(n, 0x9e3779b1);
-  const take = n < 16 ? n : 16;
-  for (let i = 1; i <= take; i++) h = Math.imul(h ^ s.charCodeAt(n - i), 0x01000193);
-  for (let i = 0; i < take; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, HASH_BASE) + s.charCodeAt(i)) | 0;
   return h;
 }
 
+/** `B^n mod 2^32`. */
+function basePower(n: number): number {
+  let p = 1;
+  for (let i = 0; i < n; i++) p = Math.imul(p, HASH_BASE);
+  return p;
+}
+
+/**
+ * One key's value plus its {@link stringHash}, maintained incrementally: appends make values
+ * long, and rehashing them on every step would cost O(length).
+ */
+export interface KvRegister {
+  /** The value ("" initially). */
+  readonly value: string;
+  /** `stringHash(value)`. */
+  readonly hash: number;
+}
+
+const EMPTY_REGISTER: KvRegister = { value: "", hash: 0 };
+
+function register(value: string): KvRegister {
+  return { value, hash: stringHash(value) };
+}
+
 /** One step of a single key's register; shared by both models. */
-function stepValue(state: string, input: KvInput, output: KvOutput): [boolean, string] {
+function stepRegister(state: KvRegister, input: KvInput, output: KvOutput): StepResult<KvRegister> {
   switch (input.op) {
     case "get":
-      return [(output.value ?? "") === state, state];
+      return [(output.value ?? "") === state.value, state];
     case "put":
-      return [true, input.value ?? ""];
-    case "append":
-      return [true, state + (input.value ?? "")];
+      return [true, register(input.value ?? "")];
+    case "append": {
+      const v = input.value ?? "";
+      if (v === "") return [true, state];
+      const hash = (Math.imul(state.hash, basePower(v.length)) + stringHash(v)) | 0;
+      return [true, { value: state.value + v, hash }];
+    }
     case "cas": {
-      const matches = state === (input.expected ?? "");
-      return [output.ok === matches, matches ? (input.value ?? "") : state];
+      const matches = state.value === (input.expected ?? "");
+      return [output.ok === matches, matches ? register(input.value ?? "") : state];
     }
     default:
       return [false, state];
@@ -122,27 +150,31 @@ export function partitionKvEvents(history: Event<KvInput | KvOutput>[]): Event<K
   return parts;
 }
 
-/** The partitioned KV model: one string register per key, initially "". */
-export const kvModel: Model<string, KvInput, KvOutput> = {
+/**
+ * The partitioned KV model: one register per key, initially "". (Go's state is the bare string;
+ * here it also carries the string's hash, see {@link KvRegister}.)
+ */
+export const kvModel: Model<KvRegister, KvInput, KvOutput> = {
   partition: partitionKvOperations,
   partitionEvent: partitionKvEvents,
-  init: () => "",
-  step: stepValue,
-  hash: stringHash,
+  init: () => EMPTY_REGISTER,
+  step: stepRegister,
+  equal: (a, b) => a === b || (a.hash === b.hash && a.value === b.value),
+  hash: (s) => s.hash,
   describeOperation: describeKvOperation,
-  describeState: (state) => `'${state}'`,
+  describeState: (state) => `'${state.value}'`,
 };
 
 /** State of the no-partition model: the whole map, with an incrementally maintained hash. */
 export interface KvMapState {
-  /** Key -> value. Never mutated: steps copy it. */
-  readonly map: ReadonlyMap<string, string>;
-  /** XOR over entries of `entryHash(key, value)`. */
+  /** Key -> register. Never mutated: steps copy it. */
+  readonly map: ReadonlyMap<string, KvRegister>;
+  /** XOR over entries of `entryHash(key, register)`. */
   readonly hash: number;
 }
 
-function entryHash(key: string, value: string): number {
-  return stringHash(key) ^ Math.imul(stringHash(value), 0x85ebca6b);
+function entryHash(key: string, reg: KvRegister): number {
+  return stringHash(key) ^ Math.imul(reg.hash, 0x85ebca6b);
 }
 
 /** The KV model without partitioning: checks the whole history at once (slow; a test of the checker). */
@@ -150,10 +182,11 @@ export const kvNoPartitionModel: Model<KvMapState, KvInput, KvOutput> = {
   init: () => ({ map: new Map(), hash: 0 }),
   step(state, input, output) {
     const old = state.map.get(input.key);
-    const [ok, next] = stepValue(old ?? "", input, output);
+    const [ok, next] = stepRegister(old ?? EMPTY_REGISTER, input, output);
     if (!ok) return [false, state];
-    // Unchanged register (get, failed cas): share the state; a missing key stays missing.
-    if (input.op === "get" || (old !== undefined ? next === old : input.op === "cas" && output.ok !== true)) {
+    // Unchanged register (get, failed cas, empty append): share the state; a missing key stays
+    // missing, as in Go where a get does not create the key.
+    if (next === (old ?? EMPTY_REGISTER) && !(old === undefined && input.op !== "get" && input.op !== "cas")) {
       return [true, state];
     }
     const map = new Map(state.map);
@@ -165,13 +198,16 @@ export const kvNoPartitionModel: Model<KvMapState, KvInput, KvOutput> = {
   equal(a, b) {
     if (a === b) return true;
     if (a.hash !== b.hash || a.map.size !== b.map.size) return false;
-    for (const [k, v] of a.map) if (b.map.get(k) !== v) return false;
+    for (const [k, v] of a.map) {
+      const w = b.map.get(k);
+      if (w === undefined || (w !== v && (w.hash !== v.hash || w.value !== v.value))) return false;
+    }
     return true;
   },
   hash: (s) => s.hash,
   describeOperation: describeKvOperation,
   describeState(state) {
     const keys = [...state.map.keys()].sort(compareKeys);
-    return `{${keys.map((k) => `'${k}': '${state.map.get(k)!}'`).join(", ")}}`;
+    return `{${keys.map((k) => `'${k}': '${state.map.get(k)!.value}'`).join(", ")}}`;
   },
 };
