@@ -84,6 +84,7 @@ export class RaftTestFailure extends Error {
  */
 export function fatal(message: string): never {
   const error = new RaftTestFailure(message);
+  Error.captureStackTrace(error, fatal); // the stack starts at the failed check, like Go's config.go:<line>
   dlog("tester", "ERRO", `FAIL: ${message}`);
   currentSimulation()?.fail(error);
   throw error;
