@@ -290,7 +290,7 @@ describe("RaftTester checks fail with the original messages", () => {
   });
 });
 
-describe("RaftTester 3D applier", () => {
+describe("RaftTester snapshot applier", () => {
   it("snapshots at index 9 from the applyCh reader, and a restart ingests the saved snapshot", async () => {
     await onFake(
       {},
