@@ -273,9 +273,10 @@ async function benchParts(): Promise<void> {
       rows.push([part.name, "skipped: no test folder yet", "", "", ""]);
       continue;
     }
-    process.stdout.write(c.dim(`  running ${part.name}...\r`));
+    const t0 = performance.now();
     const r = await runPart(present, part.filter);
-    process.stdout.write(" ".repeat(40) + "\r");
+    // A line per part as it finishes (parts can take minutes); the aligned table follows.
+    console.log(c.dim(`  ${part.name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`));
     if (r === "no-tests") {
       rows.push([part.name, "skipped: no tests yet", "", "", ""]);
       continue;
