@@ -11,7 +11,7 @@
  * completion, persisting before it returns its reply.
  */
 import type { ClientEnd } from "../labrpc/index.js";
-import { Channel, dlog, dmark, go, now, random, sleep } from "../sim/index.js";
+import { Channel, ChannelClosedError, dlog, dmark, go, now, random, sleep } from "../sim/index.js";
 import type { ApplyMsg, MakeRaft, RaftPeer, RaftState, StartResult } from "./api.js";
 import { RaftLog } from "./log.js";
 import type { Persister } from "./persister.js";
@@ -104,7 +104,8 @@ export class Raft implements RaftPeer {
   /** Appends `command` to the leader's log and starts replicating it at once (§5.3). */
   start(command: unknown): StartResult {
     if (this.dead || this.role !== "leader") return { index: -1, term: this.currentTerm, isLeader: false };
-    this.log.append({ term: this.currentTerm, command });
+    // Our own copy: the caller may reuse its object, and followers get copies anyway.
+    this.log.append({ term: this.currentTerm, command: structuredClone(command) });
     this.persist();
     const index = this.log.lastIndex();
     dlog(this.me, "LOG1", () => `start: index ${index} in T${this.currentTerm}`);
@@ -403,7 +404,12 @@ export class Raft implements RaftPeer {
         await this.applyWakeup.recv();
         continue;
       }
-      await this.applyCh.send(msg);
+      try {
+        await this.applyCh.send(msg);
+      } catch (e) {
+        if (e instanceof ChannelClosedError) return; // the service is gone
+        throw e;
+      }
     }
   }
 
