@@ -182,6 +182,25 @@ describe("labrpc (ported from the original's test_test.go)", () => {
 });
 
 describe("labrpc delivery semantics", () => {
+  simTest("a reliable network delivers each request and each reply in MIN_DELAY ms", async () => {
+    const { e } = setup();
+    for (let i = 0; i < 5; i++) {
+      const t0 = now();
+      expect(await e.call("JunkServer.Handler2", i)).toBe(`handler2-${i}`);
+      expect(now() - t0).toBe(2 * LABRPC.MIN_DELAY);
+    }
+  });
+
+  simTest("a loop of RPCs lets virtual time pass, so it can end", async () => {
+    const { e } = setup();
+    let calls = 0;
+    const stopAt = now() + 1000;
+    while (now() < stopAt) {
+      await e.call("JunkServer.Handler2", calls++);
+    }
+    expect(calls).toBe(1000 / (2 * LABRPC.MIN_DELAY));
+  });
+
   simTest("calls on a disabled end fail after 0-99 ms, or 0-6999 ms with long delays", async () => {
     const { net, e } = setup();
     net.enable("end1-99", false);
@@ -212,7 +231,9 @@ describe("labrpc delivery semantics", () => {
       const t0 = now();
       if ((await e.call("JunkServer.Handler2", 1)) !== undefined) delays.push(now() - t0);
     }
-    expect(Math.max(...delays)).toBeLessThan(LABRPC.SHORT_DELAY);
+    // Request delay 0-26 ms (at least MIN_DELAY), plus MIN_DELAY for the reply.
+    expect(Math.min(...delays)).toBe(2 * LABRPC.MIN_DELAY);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(LABRPC.SHORT_DELAY - 1 + LABRPC.MIN_DELAY);
     expect(Math.max(...delays)).toBeGreaterThan(15);
   });
 
@@ -223,11 +244,13 @@ describe("labrpc delivery semantics", () => {
     for (let i = 0; i < 300; i++) {
       const t0 = now();
       expect(await e.call("JunkServer.Handler2", 1)).toBe("handler2-1");
-      const d = now() - t0;
-      if (d > 0) {
+      const d = now() - t0 - LABRPC.MIN_DELAY; // the request's own delay
+      if (d > LABRPC.MIN_DELAY) {
         delayed++;
         expect(d).toBeGreaterThanOrEqual(LABRPC.REORDER_MIN);
         expect(d).toBeLessThan(LABRPC.REORDER_MIN + LABRPC.REORDER_SPREAD);
+      } else {
+        expect(d).toBe(LABRPC.MIN_DELAY);
       }
     }
     expect(delayed).toBeGreaterThan(160);
@@ -239,9 +262,9 @@ describe("labrpc delivery semantics", () => {
     const slow = e.call("JunkServer.Handler3", 5);
     const t0 = now();
     expect(await e.call("JunkServer.Handler2", 7)).toBe("handler2-7");
-    expect(now()).toBe(t0);
+    expect(now() - t0).toBe(2 * LABRPC.MIN_DELAY);
     expect(await slow).toBe(-5);
-    expect(now() - t0).toBe(20_000);
+    expect(now() - t0).toBe(20_000 + 2 * LABRPC.MIN_DELAY);
   });
 
   simTest("arguments are copied at call time and replies at delivery", async () => {

@@ -10,6 +10,14 @@ export type ServerName = string | number;
  * Delays and probabilities of the original labrpc (MIT 6.5840), in virtual milliseconds.
  */
 export const LABRPC = {
+  /**
+   * Not in the original: every delivered request and reply takes at least this long, even on a
+   * reliable network. In Go, a reliable RPC still costs real time (encoding, channel hand-offs,
+   * goroutine scheduling: tens of microseconds to milliseconds). Without this, a loop of RPCs in
+   * virtual time would take no time at all, and a client that loops "until 5 s have passed" (as
+   * GenericTest's clients do) would never stop.
+   */
+  MIN_DELAY: 1,
   /** Unreliable network: each request is delayed 0..SHORT_DELAY-1 ms. */
   SHORT_DELAY: 27,
   /** Per mille of requests dropped, then of replies dropped, on an unreliable network. */
@@ -32,7 +40,8 @@ export const LABRPC = {
  * The simulated network (labrpc): client ends call servers with copied arguments over links that
  * may lose requests, lose replies, delay and reorder them, or be cut entirely.
  *
- * The semantics and constants are the original's, in virtual time: see {@link ClientEnd.call}.
+ * The semantics and constants are the original's, in virtual time (see {@link ClientEnd.call}),
+ * with one addition: every delivered message takes at least {@link LABRPC.MIN_DELAY} ms.
  * A network belongs to the simulation that was running when it was made.
  */
 export class Network {
@@ -169,8 +178,10 @@ export class Network {
       await sim.sleep(ms, "rpc-no-reply");
       return undefined;
     }
-    if (!reliable) {
-      await sim.sleep(rand.int(LABRPC.SHORT_DELAY), "rpc-short-delay");
+    if (reliable) {
+      await sim.sleep(LABRPC.MIN_DELAY, "rpc-request");
+    } else {
+      await sim.sleep(Math.max(LABRPC.MIN_DELAY, rand.int(LABRPC.SHORT_DELAY)), "rpc-short-delay");
       if (rand.int(1000) < LABRPC.DROP_PER_MILLE) {
         dlog("net", "DROP", () => `request ${svcMeth} on ${String(endName)} -> ${String(serverName)} lost`);
         return undefined;
@@ -217,6 +228,8 @@ export class Network {
     if (longReordering && rand.int(LABRPC.REORDER_DEN) < LABRPC.REORDER_NUM) {
       const ms = LABRPC.REORDER_MIN + rand.int(1 + rand.int(LABRPC.REORDER_SPREAD));
       await sim.sleep(ms, "rpc-reorder");
+    } else {
+      await sim.sleep(LABRPC.MIN_DELAY, "rpc-reply");
     }
     this.totalBytes += reply.bytes;
     return reply.copy;

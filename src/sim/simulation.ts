@@ -71,6 +71,8 @@ export class Simulation {
   private readonly queue = new EventQueue();
   private failure: unknown = undefined;
   private isFinished = false;
+  /** Timers scheduled since the run loop last got control (see {@link MAX_SCHEDULED_WITHOUT_YIELD}). */
+  private scheduledSinceYield = 0;
 
   constructor(
     readonly seed: string | number,
@@ -105,6 +107,7 @@ export class Simulation {
       throw new RangeError(`after(${ms}): the delay must be a finite number of ms >= 0`);
     }
     if (this.isFinished) return { cancel() {} };
+    if (++this.scheduledSinceYield > MAX_SCHEDULED_WITHOUT_YIELD) this.runaway();
     const ev: SimEvent = { time: this.clock + ms, seq: this.seq++, fire: fn, label, cancelled: false };
     this.queue.push(ev);
     return {
@@ -150,6 +153,25 @@ export class Simulation {
     });
   }
 
+  /**
+   * Tasks have scheduled a huge number of timers without ever all waiting at once: some chain of
+   * promises never awaits anything that takes virtual time, so the clock can never advance and the
+   * run loop never gets control back. Fail the run, and throw into the task that keeps scheduling.
+   */
+  private runaway(): never {
+    const error = new SimulationError(
+      "livelock",
+      this.seed,
+      this.clock,
+      `livelock: tasks scheduled ${MAX_SCHEDULED_WITHOUT_YIELD} timers at virtual time ` +
+        `${formatTime(this.clock)} without ever all waiting: a loop keeps going without awaiting ` +
+        `anything that takes virtual time (e.g. it awaits only already-settled promises, or cancels ` +
+        `each timer it sets). Make the loop sleep for a positive duration.`,
+    );
+    this.fail(error);
+    throw error;
+  }
+
   /** @internal Drives the run; see {@link runSim}. */
   async run<T>(main: (sim: Simulation) => Promise<T>, options: SimOptions): Promise<SimResult<T>> {
     if (isRunning()) {
@@ -182,6 +204,7 @@ export class Simulation {
       for (;;) {
         // Let every task run until it waits: all pending microtasks drain before a macrotask.
         await realClock.yieldToMicrotasks();
+        this.scheduledSinceYield = 0;
         if (this.failure !== undefined) throw this.failure;
         if (outcome !== undefined) {
           if (!outcome.ok) throw outcome.error;
@@ -263,6 +286,9 @@ export class Simulation {
     };
   }
 }
+
+/** See {@link Simulation.runaway}. */
+const MAX_SCHEDULED_WITHOUT_YIELD = 2_000_000;
 
 function defaultRealBudget(): number {
   const env = process.env["SIM_REAL_BUDGET_MS"];
