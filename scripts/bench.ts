@@ -35,6 +35,8 @@ Sections (default: all, in this order):
 
 Options:
   --only <list>   comma-separated sections, e.g. --only sim,rpc
+  --parts <list>  only these test parts, e.g. --parts sim,labrpc,3A
+  --part-timeout <s>  stop a part that runs longer than this (default 900)
   --repeat <n>    repetitions of the cheap measurements; the median is shown (default 5)
   -h, --help      show this help`;
 
@@ -224,7 +226,11 @@ interface PartResult {
  * Runs one part's tests as `npm run test:<part>` does (with the config's workers), with one fresh
  * seed through the STRESS_SEEDS/STRESS_OUT contract so that simulated tests report their virtual time.
  */
-function runPart(paths: readonly string[], filter: string | undefined): Promise<PartResult | "no-tests" | { error: string }> {
+function runPart(
+  paths: readonly string[],
+  filter: string | undefined,
+  timeoutMs: number,
+): Promise<PartResult | "no-tests" | { error: string }> {
   const dir = mkdtempSync(join(tmpdir(), "raftlab-bench-"));
   const out = join(dir, "runs.jsonl");
   const args = ["run", "--project", "lab", "--reporter=dot", "--reporter=./scripts/summary-reporter.ts", ...paths];
@@ -233,12 +239,22 @@ function runPart(paths: readonly string[], filter: string | undefined): Promise<
   const env = { ...process.env, STRESS_SEEDS: String(seed), STRESS_OUT: out, LOG_DIR: join(dir, "logs"), NO_COLOR: "1" };
   const start = performance.now();
   return new Promise((done) => {
-    const child = spawn(resolve("node_modules/.bin/vitest"), args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(resolve("node_modules/.bin/vitest"), args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, "SIGTERM"); // vitest and its workers
+      } catch {
+        // already gone
+      }
+    }, timeoutMs);
     let text = "";
     child.stdout.on("data", (d: Buffer) => (text += d.toString()));
     child.stderr.on("data", (d: Buffer) => (text += d.toString()));
     child.on("error", (e) => done({ error: e.message }));
-    child.on("close", () => {
+    child.on("exit", () => {
+      clearTimeout(timer);
       const wallMs = performance.now() - start;
       let records: StressRecord[] = [];
       if (existsSync(out)) {
@@ -248,6 +264,7 @@ function runPart(paths: readonly string[], filter: string | undefined): Promise<
           .map((l) => JSON.parse(l) as StressRecord);
       }
       rmSync(dir, { recursive: true, force: true });
+      if (timedOut) return done({ error: `timed out after ${timeoutMs / 1000} s (--part-timeout)` });
       if (text.includes("error: no test ran")) return done("no-tests");
       const m = /(\d+) passed, (\d+) failed/.exec(text);
       if (m === null) return done({ error: text.trim().split("\n").slice(-5).join(" | ") });
@@ -262,19 +279,20 @@ function runPart(paths: readonly string[], filter: string | undefined): Promise<
   });
 }
 
-async function benchParts(): Promise<void> {
+async function benchParts(only: readonly string[] | undefined, timeoutMs: number): Promise<void> {
   heading("(c) Test parts: wall time vs simulated time (each part run once, as npm run test:<part>)");
   const rows: string[][] = [["part", "tests", "wall s", "virtual s", "virtual/wall"]];
   let wall = 0;
   let virtual = 0;
   for (const part of PARTS) {
+    if (only !== undefined && !only.includes(part.name)) continue;
     const present = part.paths.filter((p) => existsSync(p));
     if (present.length === 0) {
       rows.push([part.name, "skipped: no test folder yet", "", "", ""]);
       continue;
     }
     const t0 = performance.now();
-    const r = await runPart(present, part.filter);
+    const r = await runPart(present, part.filter, timeoutMs);
     // A line per part as it finishes (parts can take minutes); the aligned table follows.
     console.log(c.dim(`  ${part.name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`));
     if (r === "no-tests") {
@@ -339,11 +357,17 @@ function machine(): void {
 }
 
 async function main(): Promise<void> {
-  let values: { only?: string; repeat?: string; help?: boolean };
+  let values: { only?: string; parts?: string; "part-timeout"?: string; repeat?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { only: { type: "string" }, repeat: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        only: { type: "string" },
+        parts: { type: "string" },
+        "part-timeout": { type: "string" },
+        repeat: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     }));
   } catch (e) {
     console.error(`error: ${(e as Error).message}\n\n${USAGE}`);
@@ -357,10 +381,21 @@ async function main(): Promise<void> {
   const only = (values.only ?? SECTIONS.join(",")).split(",").map((s) => s.trim()).filter((s) => s !== "");
   const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s));
   const repeat = Number(values.repeat ?? "5");
-  if (unknown.length > 0 || !Number.isSafeInteger(repeat) || repeat < 1) {
-    console.error(
-      `error: ${unknown.length > 0 ? `unknown section(s): ${unknown.join(", ")}` : `--repeat must be a positive integer`}\n\n${USAGE}`,
-    );
+  const partTimeoutS = Number(values["part-timeout"] ?? "900");
+  const parts = values.parts?.split(",").map((s) => s.trim());
+  const unknownParts = (parts ?? []).filter((p) => !PARTS.some((q) => q.name === p));
+  const problem =
+    unknown.length > 0
+      ? `unknown section(s): ${unknown.join(", ")}`
+      : unknownParts.length > 0
+        ? `unknown part(s): ${unknownParts.join(", ")}`
+        : !Number.isSafeInteger(repeat) || repeat < 1
+          ? "--repeat must be a positive integer"
+          : !(partTimeoutS > 0)
+            ? "--part-timeout must be a positive number of seconds"
+            : undefined;
+  if (problem !== undefined) {
+    console.error(`error: ${problem}\n\n${USAGE}`);
     process.exitCode = 2;
     return;
   }
@@ -368,7 +403,7 @@ async function main(): Promise<void> {
   machine();
   if (want("sim")) await benchSim(repeat);
   if (want("rpc")) await benchRpc(repeat);
-  if (want("parts")) await benchParts();
+  if (want("parts")) await benchParts(parts, partTimeoutS * 1000);
   if (want("porcupine")) await benchPorcupineSection();
   console.log();
 }
