@@ -6,17 +6,20 @@
  * by exact bitset equality plus the model's `equal`, as in Go porcupine.
  */
 
-const EMPTY = -1;
 
 /** A grow-only set of configurations; see the module comment. */
 export class ConfigCache<S> {
   /** Words per bitset. */
   private readonly words: number;
   private readonly equal: (a: S, b: S) => boolean;
-  /** Slot -> entry index, or EMPTY. Size is a power of two, kept at most half full. */
+  /**
+   * Open-addressing table of `[key, entry + 1]` pairs (0 = empty slot). The key sits next to the
+   * entry index so that probing past other keys touches one cache line. The number of slots is
+   * a power of two, kept at most half full.
+   */
   private table: Int32Array;
   private mask: number;
-  /** Entry -> its 32-bit key (avoids comparing bitsets on most collisions). */
+  /** Entry -> its 32-bit key (for rehashing). */
   private keys: Int32Array;
   /** Entry e's bitset is `pool[e * words, (e + 1) * words)`. */
   private pool: Uint32Array;
@@ -30,7 +33,7 @@ export class ConfigCache<S> {
     this.equal = equal;
     let cap = 16;
     while (cap < initialCapacity * 2) cap *= 2;
-    this.table = new Int32Array(cap).fill(EMPTY);
+    this.table = new Int32Array(cap * 2);
     this.mask = cap - 1;
     this.keys = new Int32Array(initialCapacity);
     this.pool = new Uint32Array(initialCapacity * Math.max(words, 1));
@@ -43,13 +46,13 @@ export class ConfigCache<S> {
   addIfAbsent(key: number, bits: Uint32Array, state: S): boolean {
     const words = this.words;
     const table = this.table;
-    const keys = this.keys;
     const pool = this.pool;
-    let slot = mixKey(key) & this.mask;
+    const mask = this.mask;
+    let slot = mixKey(key) & mask;
     for (;;) {
-      const e = table[slot]!;
-      if (e === EMPTY) break;
-      if (keys[e] === key) {
+      const e = table[2 * slot + 1]! - 1;
+      if (e < 0) break;
+      if (table[2 * slot] === key) {
         let same = true;
         const base = e * words;
         for (let w = 0; w < words; w++) {
@@ -60,16 +63,17 @@ export class ConfigCache<S> {
         }
         if (same && this.equal(this.states[e]!, state)) return false;
       }
-      slot = (slot + 1) & this.mask;
+      slot = (slot + 1) & mask;
     }
     const e = this.size;
-    if (e === keys.length) this.growEntries();
+    if (e === this.keys.length) this.growEntries();
     this.keys[e] = key;
     this.pool.set(bits, e * words);
     this.states.push(state);
     this.size = e + 1;
-    table[slot] = e;
-    if (this.size * 2 > table.length) this.rehash();
+    table[2 * slot] = key;
+    table[2 * slot + 1] = e + 1;
+    if (this.size * 2 > mask + 1) this.rehash();
     return true;
   }
 
@@ -84,13 +88,15 @@ export class ConfigCache<S> {
   }
 
   private rehash(): void {
-    const cap = this.table.length * 2;
-    const table = new Int32Array(cap).fill(EMPTY);
+    const cap = (this.mask + 1) * 2;
+    const table = new Int32Array(cap * 2);
     const mask = cap - 1;
     for (let e = 0; e < this.size; e++) {
-      let slot = mixKey(this.keys[e]!) & mask;
-      while (table[slot] !== EMPTY) slot = (slot + 1) & mask;
-      table[slot] = e;
+      const key = this.keys[e]!;
+      let slot = mixKey(key) & mask;
+      while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = key;
+      table[2 * slot + 1] = e + 1;
     }
     this.table = table;
     this.mask = mask;

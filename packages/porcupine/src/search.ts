@@ -127,7 +127,7 @@ export class PartitionSearch<S, I, O> {
     this.longest = verbose ? new Array<Int32Array | undefined>(n).fill(undefined) : [];
     const equal = model.equal ? model.equal.bind(model) : Object.is;
     const hash = model.hash;
-    this.hash = hash ? (s: S) => hash.call(model, s) : defaultHash;
+    this.hash = hash ? hash.bind(model) : defaultHash;
     this.cache = new ConfigCache<S>(words, equal);
     this.cursor = this.next[0]!;
     this.state = model.init();
@@ -182,6 +182,7 @@ export class PartitionSearch<S, I, O> {
     const model = this.model;
     const ctx = this.ctx;
     const hash = this.hash;
+    const verbose = this.verbose;
     let cursor = this.cursor;
     let state = this.state;
     let depth = this.depth;
@@ -239,7 +240,7 @@ export class PartitionSearch<S, I, O> {
           result = SearchStatus.Illegal;
           break;
         }
-        if (this.verbose) this.recordPartial(depth);
+        if (verbose) this.recordPartial(depth);
         depth--;
         const call = stackNode[depth]!;
         state = stackState[depth]!;
