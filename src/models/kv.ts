@@ -165,23 +165,46 @@ export const kvModel: Model<KvRegister, KvInput, KvOutput> = {
   describeState: (state) => `'${state.value}'`,
 };
 
+/**
+ * Keys seen by the no-partition model, interned to small indices so that its state can be a
+ * short array (cheap to copy on every write) instead of a Map. Grows with the number of
+ * distinct keys ever checked in this process.
+ */
+const keyIndex = new Map<string, number>();
+const keyNames: string[] = [];
+
+function internKey(key: string): number {
+  let i = keyIndex.get(key);
+  if (i === undefined) {
+    i = keyNames.length;
+    keyIndex.set(key, i);
+    keyNames.push(key);
+  }
+  return i;
+}
+
 /** State of the no-partition model: the whole map, with an incrementally maintained hash. */
 export interface KvMapState {
-  /** Key -> register. Never mutated: steps copy it. */
-  readonly map: ReadonlyMap<string, KvRegister>;
-  /** XOR over entries of `entryHash(key, register)`. */
+  /** Interned key index -> register; `undefined` when the key is absent. Never mutated. */
+  readonly regs: readonly (KvRegister | undefined)[];
+  /** XOR over present keys of `entryHash(index, register)`. */
   readonly hash: number;
 }
 
-function entryHash(key: string, reg: KvRegister): number {
-  return stringHash(key) ^ Math.imul(reg.hash, 0x85ebca6b);
+function entryHash(index: number, reg: KvRegister): number {
+  return Math.imul(index + 1, 0x9e3779b1) ^ Math.imul(reg.hash, 0x85ebca6b);
+}
+
+function sameRegister(a: KvRegister | undefined, b: KvRegister | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.hash === b.hash && a.value === b.value);
 }
 
 /** The KV model without partitioning: checks the whole history at once (slow; a test of the checker). */
 export const kvNoPartitionModel: Model<KvMapState, KvInput, KvOutput> = {
-  init: () => ({ map: new Map(), hash: 0 }),
+  init: () => ({ regs: [], hash: 0 }),
   step(state, input, output) {
-    const old = state.map.get(input.key);
+    const idx = internKey(input.key);
+    const old = state.regs[idx];
     const [ok, next] = stepRegister(old ?? EMPTY_REGISTER, input, output);
     if (!ok) return [false, state];
     // Unchanged register (get, failed cas, empty append): share the state; a missing key stays
@@ -189,25 +212,28 @@ export const kvNoPartitionModel: Model<KvMapState, KvInput, KvOutput> = {
     if (next === (old ?? EMPTY_REGISTER) && !(old === undefined && input.op !== "get" && input.op !== "cas")) {
       return [true, state];
     }
-    const map = new Map(state.map);
-    map.set(input.key, next);
-    let hash = state.hash ^ entryHash(input.key, next);
-    if (old !== undefined) hash ^= entryHash(input.key, old);
-    return [true, { map, hash }];
+    const regs = state.regs.slice();
+    while (regs.length <= idx) regs.push(undefined);
+    regs[idx] = next;
+    let hash = state.hash ^ entryHash(idx, next);
+    if (old !== undefined) hash ^= entryHash(idx, old);
+    return [true, { regs, hash }];
   },
   equal(a, b) {
     if (a === b) return true;
-    if (a.hash !== b.hash || a.map.size !== b.map.size) return false;
-    for (const [k, v] of a.map) {
-      const w = b.map.get(k);
-      if (w === undefined || (w !== v && (w.hash !== v.hash || w.value !== v.value))) return false;
-    }
+    if (a.hash !== b.hash) return false;
+    const n = Math.max(a.regs.length, b.regs.length);
+    for (let i = 0; i < n; i++) if (!sameRegister(a.regs[i], b.regs[i])) return false;
     return true;
   },
   hash: (s) => s.hash,
   describeOperation: describeKvOperation,
   describeState(state) {
-    const keys = [...state.map.keys()].sort(compareKeys);
-    return `{${keys.map((k) => `'${k}': '${state.map.get(k)!.value}'`).join(", ")}}`;
+    const entries: [string, string][] = [];
+    state.regs.forEach((r, i) => {
+      if (r !== undefined) entries.push([keyNames[i]!, r.value]);
+    });
+    entries.sort(([a], [b]) => compareKeys(a, b));
+    return `{${entries.map(([k, v]) => `'${k}': '${v}'`).join(", ")}}`;
   },
 };

@@ -68,7 +68,8 @@ describe("kv model", () => {
     expect(kvNoPartitionModel.hash!(a)).toBe(kvNoPartitionModel.hash!(b));
     // A get does not create a key (as in Go): {} differs from {a: ""}.
     const got = apply([{ op: "get", key: "a" }]);
-    expect(got.map.size).toBe(0);
+    expect(got.regs.every((r) => r === undefined)).toBe(true);
+    expect(kvNoPartitionModel.describeState!(a)).toBe("{'a': '1', 'b': '2'}");
     expect(kvNoPartitionModel.equal!(got, apply([{ op: "put", key: "a", value: "" }]))).toBe(false);
   });
   it("describes operations like Go's kv model", () => {
