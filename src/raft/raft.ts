@@ -5,6 +5,13 @@
  * applying committed ones) and does the I/O (RPCs, persisting, applyCh). The *what* (whom to vote
  * for, how logs are reconciled, what is committed) lives in `rules.ts`.
  *
+ * Tasks (simulated goroutines) of one peer:
+ * - `ticker`: starts an election when the election timeout passes without word from a leader;
+ * - `heartbeats(term)`: while leader of `term`, sends every follower what it lacks (or nothing) each
+ *   heartbeat interval; new entries are also sent at once by start(), and more follow each reply;
+ * - `applier`: hands committed entries and installed snapshots to the service through applyCh;
+ * - one short task per RPC sent, which handles the reply (if any) when it arrives.
+ *
  * Concurrency: JavaScript runs one task at a time and switches only at an `await`, so there are no
  * locks; instead, every continuation after an `await` re-checks that the world is still what it
  * was before (same term, same role, not killed). RPC handlers here never await: each runs to
@@ -122,14 +129,14 @@ export class Raft implements RaftPeer {
   snapshot(index: number, snapshot: Uint8Array): void {
     // Only what was applied can be in the service's snapshot; an older snapshot is of no use.
     if (index <= this.log.snapshotIndex || index > this.lastApplied) {
-      dlog(this.me, "SNAP", () => `ignore service snapshot at ${index} (${this.describeLog()}, applied ${this.lastApplied})`);
+      dlog(this.me, "SNAP", () => `ignore service snapshot at ${index}: ${this.describeLog()}, applied ${this.lastApplied}`);
       return;
     }
     const term = this.log.termAt(index) ?? 0;
     this.log.compact(index, term);
     this.snapshotData = snapshot.slice();
     this.persist();
-    dmark(this.me, "SNAP", { kind: "snapshot", index }, () => `service snapshot through ${index}: ${this.describeLog()}`);
+    dmark(this.me, "SNAP", { kind: "snapshot", index }, () => `service snapshot: ${this.describeLog()}`);
   }
 
   /** Stops this peer: its loops end and it applies nothing more. */
@@ -179,12 +186,13 @@ export class Raft implements RaftPeer {
     this.followLeader(args.term);
     const result = acceptEntries(this.log, args);
     if (!result.success) {
-      dlog(this.me, "LOG2", () => `reject prev ${args.prevLogIndex}/T${args.prevLogTerm}: ${this.describeLog()}, hint ${JSON.stringify(result.hint)}`);
+      const { xTerm, xIndex, xLen } = result.hint;
+      dlog(this.me, "LOG2", () => `reject prev ${args.prevLogIndex}/T${args.prevLogTerm}: hint ${xTerm}/${xIndex}/${xLen}`);
       return { term: this.currentTerm, success: false, ...result.hint };
     }
     if (result.changed) {
       this.persist();
-      dlog(this.me, "LOG2", () => `accepted ${args.entries.length} entries after ${args.prevLogIndex}: ${this.describeLog()}`);
+      dlog(this.me, "LOG2", () => `accepted ${args.entries.length} after ${args.prevLogIndex}: ${this.describeLog()}`);
     }
     // Commit only what we know matches the leader: up to the last entry of this request (Figure 2, step 5).
     this.advanceCommitTo(Math.min(args.leaderCommit, result.lastNewIndex));
@@ -204,7 +212,8 @@ export class Raft implements RaftPeer {
     this.log.compact(args.lastIncludedIndex, args.lastIncludedTerm);
     this.snapshotData = args.data;
     this.persist();
-    dmark(this.me, "SNAP", { kind: "snapshot", index: args.lastIncludedIndex }, () => `installed leader's snapshot: ${this.describeLog()}`);
+    const index = args.lastIncludedIndex;
+    dmark(this.me, "SNAP", { kind: "snapshot", index }, () => `installed leader's snapshot: ${this.describeLog()}`);
     // The applier sees snapshotIndex > lastApplied and hands the snapshot to the service.
     this.advanceCommitTo(args.lastIncludedIndex);
     return { term: this.currentTerm };
@@ -312,14 +321,21 @@ export class Raft implements RaftPeer {
       leaderCommit: this.commitIndex,
     };
     const id = this.markSent(peer, args.entries.length > 0);
-    dlog(this.me, "LOG1", () => `AppendEntries to S${peer}: ${args.entries.length} after ${prevLogIndex}/T${args.prevLogTerm}, commit ${args.leaderCommit}`);
+    dlog(this.me, "LOG1", () => {
+      return `AppendEntries to S${peer}: ${args.entries.length} after ${prevLogIndex}/T${args.prevLogTerm}, commit ${args.leaderCommit}`;
+    });
     go(`S${this.me} AppendEntries to S${peer}`, async () => {
       const reply = await this.peers[peer]!.call<AppendEntriesReply>("Raft.AppendEntries", args);
       this.onAppendEntriesReply(peer, id, args, reply);
     });
   }
 
-  private onAppendEntriesReply(peer: number, id: number, args: AppendEntriesArgs, reply: AppendEntriesReply | undefined): void {
+  private onAppendEntriesReply(
+    peer: number,
+    id: number,
+    args: AppendEntriesArgs,
+    reply: AppendEntriesReply | undefined,
+  ): void {
     if (this.dead) return;
     const latest = this.lastSentId[peer] === id;
     if (reply === undefined) {
@@ -338,7 +354,7 @@ export class Raft implements RaftPeer {
       // A log mismatch: back up (a whole term at a time) and retry at once.
       const next = nextIndexAfterConflict(this.log, reply);
       this.nextIndex[peer] = Math.min(Math.max(next, this.matchIndex[peer]! + 1), this.log.lastIndex() + 1);
-      dlog(this.me, "LOG1", () => `S${peer} rejected prev ${args.prevLogIndex}: hint ${reply.xTerm}/${reply.xIndex}/${reply.xLen}, next ${this.nextIndex[peer]!}`);
+      dlog(this.me, "LOG1", () => `S${peer} rejected prev ${args.prevLogIndex}: next ${this.nextIndex[peer]!}`);
       this.replicateTo(peer, true);
       return;
     }
@@ -354,25 +370,35 @@ export class Raft implements RaftPeer {
       data: this.snapshotData ?? new Uint8Array(0),
     };
     const id = this.markSent(peer, true);
-    dlog(this.me, "SNAP", () => `InstallSnapshot to S${peer} through ${args.lastIncludedIndex}/T${args.lastIncludedTerm}`);
+    dlog(this.me, "SNAP", () => `InstallSnapshot to S${peer}: ${args.lastIncludedIndex}/T${args.lastIncludedTerm}`);
     go(`S${this.me} InstallSnapshot to S${peer}`, async () => {
       const reply = await this.peers[peer]!.call<InstallSnapshotReply>("Raft.InstallSnapshot", args);
-      if (this.dead) return;
-      const latest = this.lastSentId[peer] === id;
-      if (reply === undefined) {
-        if (latest && this.isLeaderOf(args.term)) this.busyUntil[peer] = 0;
-        return;
-      }
-      if (this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(args.term)) return;
-      const match = Math.max(this.matchIndex[peer]!, args.lastIncludedIndex);
-      this.matchIndex[peer] = match;
-      this.nextIndex[peer] = Math.max(this.nextIndex[peer]!, match + 1);
-      this.updateCommitIndex();
-      if (latest) {
-        this.busyUntil[peer] = 0;
-        this.replicateTo(peer, false);
-      }
+      this.onInstallSnapshotReply(peer, id, args, reply);
     });
+  }
+
+  private onInstallSnapshotReply(
+    peer: number,
+    id: number,
+    args: InstallSnapshotArgs,
+    reply: InstallSnapshotReply | undefined,
+  ): void {
+    if (this.dead) return;
+    const latest = this.lastSentId[peer] === id;
+    if (reply === undefined) {
+      if (latest && this.isLeaderOf(args.term)) this.busyUntil[peer] = 0; // lost: the next heartbeat resends
+      return;
+    }
+    if (this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(args.term)) return;
+    // The follower now holds everything through the snapshot (it had it already, or installed it).
+    const match = Math.max(this.matchIndex[peer]!, args.lastIncludedIndex);
+    this.matchIndex[peer] = match;
+    this.nextIndex[peer] = Math.max(this.nextIndex[peer]!, match + 1);
+    this.updateCommitIndex();
+    if (latest) {
+      this.busyUntil[peer] = 0;
+      this.replicateTo(peer, false); // the entries after the snapshot
+    }
   }
 
   /** Commits what a majority stores, if it includes an entry of the current term (§5.3, §5.4.2). */
@@ -492,7 +518,7 @@ export class Raft implements RaftPeer {
       entries: this.log.stored(),
     });
     this.persister.save(state, this.snapshotData);
-    dlog(this.me, "PERS", () => `saved T${this.currentTerm} vote ${String(this.votedFor)} ${this.describeLog()} (${state.length} bytes)`);
+    dlog(this.me, "PERS", () => `saved T${this.currentTerm} vote ${this.votedFor ?? "-"} ${this.describeLog()}, ${state.length} B`);
   }
 
   private describeLog(): string {
