@@ -47,6 +47,15 @@ describe("first failing partition wins", () => {
 });
 
 describe("verbose info on real data", () => {
+  it("kv c50-bad verbose: illegal beats the timeout; cut-off partitions are unknown", () => {
+    // Verbose mode searches every partition; three of them cannot finish (Go: > 9 M steps each).
+    const { result, info } = checkEventsVerbose(kvModel, parseKvLog(readDataFile("kv/c50-bad.txt")), { timeout: 1500 });
+    expect(result).toBe("illegal");
+    expect(info.stopReason).toMatch(/timed out after 1500 ms/);
+    expect(info.partitions[3]!.result).toBe("illegal");
+    expect(info.partitions[3]!.partialLinearizations[0]!.length).toBe(readConformance("c50-bad.txt.json").partitions[3]!.maxPartialLen);
+    expect(info.partitions[0]!.result).toBe("unknown");
+  });
   it("etcd_000 (illegal): one longest partial, per-op lengths as in Go", () => {
     const conf = readConformance("etcd_000.log.json");
     const { result, info } = checkEventsVerbose(etcdModel, parseJepsenEtcdLog(readDataFile("jepsen/etcd_000.log")));

@@ -245,8 +245,8 @@ export interface CheckOptions {
   maxCacheEntries?: number;
 }
 
-/** Default for {@link CheckOptions.maxCacheEntries}: roughly 1–2 GB of cache in the worst case. */
-export const DEFAULT_MAX_CACHE_ENTRIES = 10_000_000;
+/** Default for {@link CheckOptions.maxCacheEntries}: about 1.5 GB of cache for kv c50 partitions. */
+export const DEFAULT_MAX_CACHE_ENTRIES = 5_000_000;
 
 /** Result of a verbose check. */
 export interface VerboseResult {
