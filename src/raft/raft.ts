@@ -17,7 +17,7 @@
  * was before (same term, same role, not killed). RPC handlers here never await: each runs to
  * completion, persisting before it returns its reply.
  */
-import type { ClientEnd } from "../labrpc/index.js";
+import { encode, type ClientEnd } from "../labrpc/index.js";
 import { Channel, ChannelClosedError, dlog, dmark, go, now, random, sleep } from "../sim/index.js";
 import type { ApplyMsg, MakeRaft, RaftPeer, RaftState, StartResult } from "./api.js";
 import { RaftLog } from "./log.js";
@@ -111,8 +111,10 @@ export class Raft implements RaftPeer {
   /** Appends `command` to the leader's log and starts replicating it at once (§5.3). */
   start(command: unknown): StartResult {
     if (this.dead || this.role !== "leader") return { index: -1, term: this.currentTerm, isLeader: false };
-    // Our own copy: the caller may reuse its object, and followers get copies anyway.
-    this.log.append({ term: this.currentTerm, command: structuredClone(command) });
+    // Keep our own copy, made as the network makes followers' copies: the caller may reuse its
+    // object, and a command that is not plain data fails here, at the call that passed it.
+    const copy = encode(command, "start() command").copy;
+    this.log.append({ term: this.currentTerm, command: copy });
     this.persist();
     const index = this.log.lastIndex();
     dlog(this.me, "LOG1", () => `start: index ${index} in T${this.currentTerm}`);
