@@ -236,7 +236,11 @@ export interface LinearizationInfo {
 export interface CheckOptions {
   /** Give up with `"unknown"` after this many milliseconds. 0 or undefined: no limit. */
   timeout?: number;
-  /** Give up with `"unknown"` once this signal is aborted. */
+  /**
+   * Give up with `"unknown"` once this signal is aborted. It is polled between search slices:
+   * a synchronous check only sees aborts made before the call or from inside `step`; use the
+   * `*Async` check functions (which yield to the event loop) to abort from timers or other tasks.
+   */
   signal?: AbortSignal;
   /**
    * Give up with `"unknown"` once the search caches hold more than this many configurations in
