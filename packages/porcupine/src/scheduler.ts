@@ -118,16 +118,16 @@ export class CheckRun<S, I, O> {
             this.finish();
             return true;
           }
-        } else if (status === SearchStatus.Cancelled) {
-          // A step saw the deadline or the signal; the limit check below names which.
-          still.push(i);
-        } else if (status === SearchStatus.Running) {
+        } else if (status === SearchStatus.Cancelled || status === SearchStatus.Running) {
+          // (Cancelled: a step saw the deadline or the signal; the checks below name which.)
           still.push(i);
         }
+        // Limits are checked after every slice, not every round, so that a timeout is honoured
+        // within one slice even when there are many partitions.
+        if (status !== SearchStatus.Illegal && status !== SearchStatus.Ok && this.checkLimits()) return true;
       }
       this.active = still;
       if (this.active.length === 0) break;
-      if (this.checkLimits()) return true;
       if (this.ctx.sawCancel) {
         this.stop("cancelled from inside a step");
         return true;
