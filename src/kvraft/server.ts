@@ -173,7 +173,7 @@ export class KVServer {
       throw new Error(`KVServer ${this.me}: index ${index} holds ${JSON.stringify(command)}, which is not a KV command`);
     }
     const result = this.sm.apply(index, command);
-    dlog(this.me, "APLY", () => `applied ${index}: ${describe(command)}${command.op === "get" ? ` -> '${result.value}'` : command.op === "cas" ? ` -> ${result.ok}` : ""}`);
+    dlog(this.me, "APLY", () => `applied ${index}: ${describe(command)}${command.op === "get" ? ` -> '${short(result.value)}'` : command.op === "cas" ? ` -> ${result.ok}` : ""}`);
     const list = this.waiters.get(index);
     if (list !== undefined) {
       this.waiters.delete(index);
