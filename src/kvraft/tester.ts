@@ -150,8 +150,11 @@ export class Config {
 
   /** Connects every server to every server. */
   connectAll(): void {
+    const healing = this.openPartition !== undefined;
     this.closePartition();
     for (let i = 0; i < this.n; i++) this.connect(i, this.all());
+    // One group holding everyone: the timeline ends the partition's shading here.
+    if (healing) dmark("tester", "TEST", { kind: "partition", groups: [this.all()] }, "partition healed: all connected");
   }
 
   /** Two groups: each server reaches its own group and not the other. */
@@ -696,21 +699,26 @@ export function checkLinearizable(cfg: Config, history: KvOperation[]): CheckRes
   const { result, info } = withRealClock(() => checkOperationsVerbose(kvModel, history, { timeout: LINEARIZABILITY_CHECK_TIMEOUT }));
   dlog("tester", "TEST", `linearizability check of ${history.length} operations: ${result}`);
   const mode = process.env[VIS_ENV.enable];
-  if (mode === "always" || (result === "illegal" && mode !== "never")) writeVisualization(cfg, info, result);
-  if (result === "illegal") fatal("history is not linearizable");
+  const visualization = mode === "always" || (result === "illegal" && mode !== "never") ? writeVisualization(cfg, info, result) : undefined;
+  if (result === "illegal") {
+    fatal(`history is not linearizable${visualization !== undefined ? `\n  visualization: ${visualization}` : ""}`);
+  }
   if (result === "unknown") console.log("info: linearizability check timed out, assuming history is ok");
   return result;
 }
 
-function writeVisualization(cfg: Config, info: LinearizationInfo, result: CheckResult): void {
+/** Writes the visualization and returns its path, or undefined if it could not be written. */
+function writeVisualization(cfg: Config, info: LinearizationInfo, result: CheckResult): string | undefined {
   info.annotations.push(...cfg.faultAnnotations());
   const path =
     process.env[VIS_ENV.file] ?? join(tmpdir(), `porcupine-${cfg.t.name}-${cfg.t.seed}-${randomBytes(4).toString("hex")}.html`);
   try {
     visualizeToFile(kvModel, info, path, { title: `${cfg.t.name} seed=${cfg.t.seed}: ${result}` });
     console.log(`info: wrote history visualization to ${path}`);
-  } catch {
-    console.log(`info: failed to write history visualization to ${path}`);
+    return path;
+  } catch (e) {
+    console.log(`info: failed to write history visualization to ${path}: ${(e as Error).message}`);
+    return undefined;
   }
 }
 
