@@ -279,9 +279,17 @@ function runPart(
   });
 }
 
+/** Subtotals over the lab parts, with the Go original's real time for the same tests (handouts; spec §9). */
+const LAB_GROUPS: ReadonlyArray<{ label: string; parts: readonly string[]; go: string }> = [
+  { label: "Raft (3A-3D)", parts: ["3A", "3B", "3C", "3D"], go: "Go: about 6 min" },
+  { label: "KV (4A-4B)", parts: ["4A", "4B"], go: "Go: about 400 s" },
+  { label: "all lab tests", parts: ["3A", "3B", "3C", "3D", "4A", "4B"], go: "Go: about 15 min" },
+];
+
 async function benchParts(only: readonly string[] | undefined, timeoutMs: number): Promise<void> {
   heading("(c) Test parts: wall time vs simulated time (each part run once, as npm run test:<part>)");
   const rows: string[][] = [["part", "tests", "wall s", "virtual s", "virtual/wall"]];
+  const done = new Map<string, PartResult>();
   let wall = 0;
   let virtual = 0;
   for (const part of PARTS) {
@@ -303,6 +311,7 @@ async function benchParts(only: readonly string[] | undefined, timeoutMs: number
       rows.push([part.name, `error: ${r.error.slice(0, 100)}`, "", "", ""]);
       continue;
     }
+    done.set(part.name, r);
     wall += r.wallMs;
     virtual += r.virtualMs;
     const tests = `${r.passed} passed` + (r.failed > 0 ? `, ${r.failed} FAILED` : "");
@@ -315,6 +324,13 @@ async function benchParts(only: readonly string[] | undefined, timeoutMs: number
     ]);
   }
   rows.push(["total", "", (wall / 1000).toFixed(1), (virtual / 1000).toFixed(1), wall > 0 ? `${(virtual / wall).toFixed(1)}×` : "-"]);
+  for (const g of LAB_GROUPS) {
+    const rs = g.parts.map((p) => done.get(p));
+    if (rs.some((r) => r === undefined)) continue; // only when every part of the group ran
+    const sum = (f: (r: PartResult) => number): number => rs.reduce((a, r) => a + f(r!), 0);
+    const [w, v, n] = [sum((r) => r.wallMs), sum((r) => r.virtualMs), sum((r) => r.passed + r.failed)];
+    rows.push([g.label, `${n} tests`, (w / 1000).toFixed(1), (v / 1000).toFixed(1), `${(v / w).toFixed(1)}×  (${g.go})`]);
+  }
   table(rows);
   console.log(
     c.dim(
