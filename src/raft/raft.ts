@@ -338,20 +338,10 @@ export class Raft implements RaftPeer {
     args: AppendEntriesArgs,
     reply: AppendEntriesReply | undefined,
   ): void {
-    if (this.dead) return;
-    const latest = this.lastSentId[peer] === id;
-    if (reply === undefined) {
-      if (latest && this.isLeaderOf(args.term)) this.busyUntil[peer] = 0; // lost: the next heartbeat resends
-      return;
-    }
-    if (this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(args.term)) return;
-    if (latest) this.busyUntil[peer] = 0;
+    const latest = this.takeReply(peer, id, args.term, reply);
+    if (latest === undefined || reply === undefined) return; // (reply is defined whenever latest is)
     if (reply.success) {
-      // Replies may arrive out of order: match only ever grows.
-      const match = Math.max(this.matchIndex[peer]!, args.prevLogIndex + args.entries.length);
-      this.matchIndex[peer] = match;
-      this.nextIndex[peer] = Math.max(this.nextIndex[peer]!, match + 1);
-      this.updateCommitIndex();
+      this.recordMatch(peer, args.prevLogIndex + args.entries.length);
     } else if (latest) {
       // A log mismatch: back up (a whole term at a time) and retry at once.
       const next = nextIndexAfterConflict(this.log, reply);
@@ -385,22 +375,37 @@ export class Raft implements RaftPeer {
     args: InstallSnapshotArgs,
     reply: InstallSnapshotReply | undefined,
   ): void {
-    if (this.dead) return;
+    const latest = this.takeReply(peer, id, args.term, reply);
+    if (latest === undefined) return;
+    // The follower now holds everything through the snapshot (it had it already, or installed it).
+    this.recordMatch(peer, args.lastIncludedIndex);
+    if (latest) this.replicateTo(peer, false); // the entries after the snapshot
+  }
+
+  /**
+   * What every reply handler of the leader does first, for the reply to its request `id` of `term`
+   * to `peer`: returns undefined when the reply is to be ignored (we are dead, it was lost, or we no
+   * longer lead that term; a newer term in it is adopted), else whether it answers the latest
+   * request sent to `peer` (which then no longer keeps `peer` busy).
+   */
+  private takeReply(peer: number, id: number, term: number, reply: { readonly term: number } | undefined): boolean | undefined {
+    if (this.dead) return undefined;
     const latest = this.lastSentId[peer] === id;
     if (reply === undefined) {
-      if (latest && this.isLeaderOf(args.term)) this.busyUntil[peer] = 0; // lost: the next heartbeat resends
-      return;
+      if (latest && this.isLeaderOf(term)) this.busyUntil[peer] = 0; // lost: the next heartbeat resends
+      return undefined;
     }
-    if (this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(args.term)) return;
-    // The follower now holds everything through the snapshot (it had it already, or installed it).
-    const match = Math.max(this.matchIndex[peer]!, args.lastIncludedIndex);
+    if (this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(term)) return undefined;
+    if (latest) this.busyUntil[peer] = 0;
+    return latest;
+  }
+
+  /** `peer` is known to store our log through `index`; replies may arrive out of order, so match only grows. */
+  private recordMatch(peer: number, index: number): void {
+    const match = Math.max(this.matchIndex[peer]!, index);
     this.matchIndex[peer] = match;
     this.nextIndex[peer] = Math.max(this.nextIndex[peer]!, match + 1);
     this.updateCommitIndex();
-    if (latest) {
-      this.busyUntil[peer] = 0;
-      this.replicateTo(peer, false); // the entries after the snapshot
-    }
   }
 
   /** Commits what a majority stores, if it includes an entry of the current term (§5.3, §5.4.2). */
