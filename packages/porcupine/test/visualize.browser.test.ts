@@ -15,29 +15,15 @@ import {
   checkOperationsVerbose,
   visualizeToFile,
   type LinearizationInfo,
-  type Model,
   type Operation,
 } from "../src/index.js";
 import { kvModel } from "../../../src/models/kv.js";
 import { parseKvLog } from "../../../src/models/history-files.js";
+import { register, type RegInput } from "./register-model.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const KV_BAD = fileURLToPath(new URL("../../../../shared/histories/porcupine/kv/c01-bad.txt", import.meta.url));
 
-/** A register whose labels can be chosen per operation (to smuggle markup into the page). */
-interface RegInput {
-  op: "put" | "get";
-  value: number;
-  label?: string;
-}
-const register: Model<number, RegInput, number> = {
-  init: () => 0,
-  step: (state, input, output) =>
-    input.op === "put" ? [true, input.value] : [output === state, state],
-  describeOperation: (input, output) =>
-    input.label ?? (input.op === "put" ? `put(${input.value})` : `get() -> ${output}`),
-  describeState: (s) => `value=${s}`,
-};
 
 /**
  * 80 sequential puts by 4 clients (one of them labelled with markup), then a get of a value

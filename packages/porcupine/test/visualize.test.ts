@@ -10,26 +10,12 @@ import {
   visualize,
   visualizeToFile,
   type LinearizationInfo,
-  type Model,
   type Operation,
 } from "../src/index.js";
 import { PAGE_CSS } from "../src/visualization/page-css.js";
 import { PAGE_SCRIPT } from "../src/visualization/page-script.js";
+import { register, type RegInput } from "./register-model.js";
 
-/** A register: put(v) sets it, get() -> v reads it. Labels come from the input verbatim. */
-interface RegInput {
-  op: "put" | "get";
-  value: number;
-  label?: string;
-}
-const register: Model<number, RegInput, number> = {
-  init: () => 0,
-  step: (state, input, output) =>
-    input.op === "put" ? [true, input.value] : [output === state, state],
-  describeOperation: (input, output) =>
-    input.label ?? (input.op === "put" ? `put(${input.value})` : `get() -> ${output}`),
-  describeState: (s) => `value=${s}`,
-};
 
 function put(clientId: number, value: number, call: number, ret: number, label?: string): Operation<RegInput, number> {
   const input: RegInput = label === undefined ? { op: "put", value } : { op: "put", value, label };
