@@ -699,7 +699,8 @@ export function checkLinearizable(cfg: Config, history: KvOperation[]): CheckRes
   const { result, info } = withRealClock(() => checkOperationsVerbose(kvModel, history, { timeout: LINEARIZABILITY_CHECK_TIMEOUT }));
   dlog("tester", "TEST", `linearizability check of ${history.length} operations: ${result}`);
   const mode = process.env[VIS_ENV.enable];
-  const visualization = mode === "always" || (result === "illegal" && mode !== "never") ? writeVisualization(cfg, info, result) : undefined;
+  const wanted = mode === "always" || (result === "illegal" && mode !== "never");
+  const visualization = wanted ? writeVisualization(cfg, info, result) : undefined;
   if (result === "illegal") {
     fatal(`history is not linearizable${visualization !== undefined ? `\n  visualization: ${visualization}` : ""}`);
   }

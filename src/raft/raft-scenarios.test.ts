@@ -24,19 +24,19 @@ simTest("TestFigure8Scenario", async (t) => {
 
   await ts.one(101, servers, false);
 
-  // l1 appends 102 while cut off: only l1 has it.
-  const l1 = await ts.checkOneLeader();
-  ts.disconnect(l1);
-  if (!ts.raft(l1).start(102).isLeader) {
-    fatal(`leader ${l1} refused start() right after being disconnected (it should lead until it hears of a later term)`);
-  }
+  /** Cuts the current leader off and has it append `cmd` alone; returns the leader. */
+  const appendAlone = async (cmd: number): Promise<number> => {
+    const leader = await ts.checkOneLeader();
+    ts.disconnect(leader);
+    if (!ts.raft(leader).start(cmd).isLeader) {
+      fatal(`leader ${leader} refused start() right after being disconnected (it should lead until it hears of a later term)`);
+    }
+    return leader;
+  };
 
-  // The other four elect l2, which appends 103 alone.
-  const l2 = await ts.checkOneLeader();
-  ts.disconnect(l2);
-  if (!ts.raft(l2).start(103).isLeader) {
-    fatal(`leader ${l2} refused start() right after being disconnected (it should lead until it hears of a later term)`);
-  }
+  // l1 appends 102 while cut off: only l1 has it. The other four elect l2, which appends 103 alone.
+  const l1 = await appendAlone(102);
+  const l2 = await appendAlone(103);
 
   // Keep one more server away so that l1 plus the remaining two form the only majority; only l1
   // can win there (its log is more up-to-date than theirs).

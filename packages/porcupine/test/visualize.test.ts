@@ -16,7 +16,6 @@ import { PAGE_CSS } from "../src/visualization/page-css.js";
 import { PAGE_SCRIPT } from "../src/visualization/page-script.js";
 import { register, type RegInput } from "./register-model.js";
 
-
 function put(clientId: number, value: number, call: number, ret: number, label?: string): Operation<RegInput, number> {
   const input: RegInput = label === undefined ? { op: "put", value } : { op: "put", value, label };
   return { clientId, input, output: 0, call, return: ret };
