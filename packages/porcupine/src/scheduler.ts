@@ -27,6 +27,7 @@ export class CheckRun<S, I, O> {
   private readonly signal: AbortSignal | undefined;
   private readonly maxCacheEntries: number;
   private readonly timeout: number;
+  private readonly maxSteps: number;
   private active: number[];
   private done = false;
   private readonly ctx: FlaggedStepContext;
@@ -41,6 +42,11 @@ export class CheckRun<S, I, O> {
     this.deadline = timeout > 0 ? performance.now() + timeout : Infinity;
     this.signal = options.signal;
     this.maxCacheEntries = options.maxCacheEntries ?? DEFAULT_MAX_CACHE_ENTRIES;
+    const maxSteps = options.maxSteps ?? 0;
+    if (!(typeof maxSteps === "number" && maxSteps >= 0)) {
+      throw new RangeError(`porcupine: options.maxSteps must be a non-negative number of step calls, got ${String(maxSteps)}`);
+    }
+    this.maxSteps = maxSteps > 0 ? maxSteps : Infinity;
     this.verbose = verbose;
     const ctx: FlaggedStepContext = {
       sawCancel: false,
@@ -84,6 +90,14 @@ export class CheckRun<S, I, O> {
     if (performance.now() >= this.deadline) {
       this.stop(`timed out after ${this.timeout} ms`);
       return true;
+    }
+    if (this.maxSteps !== Infinity) {
+      let steps = 0;
+      for (const search of this.searches) steps += search.stepCalls;
+      if (steps > this.maxSteps) {
+        this.stop(`step budget exhausted after ${steps} step calls (options.maxSteps = ${this.maxSteps})`);
+        return true;
+      }
     }
     let entries = 0;
     for (const i of this.active) entries += this.searches[i]!.cacheEntries;

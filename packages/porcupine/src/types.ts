@@ -247,6 +247,13 @@ export interface CheckOptions {
    * total (a memory bound). Default {@link DEFAULT_MAX_CACHE_ENTRIES}; `Infinity` for none.
    */
   maxCacheEntries?: number;
+  /**
+   * Give up with `"unknown"` once the search has made more than this many `step` calls in total
+   * (over all partitions). Unlike `timeout` this budget does not depend on the machine or its
+   * load, so the same history always gets the same verdict. Checked after every search slice, so
+   * the search may overshoot by a few thousand steps. 0 or undefined: no limit.
+   */
+  maxSteps?: number;
 }
 
 /** Default for {@link CheckOptions.maxCacheEntries}: about 1.5 GB of cache for kv c50 partitions. */

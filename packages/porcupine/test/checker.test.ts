@@ -188,6 +188,18 @@ describe("stopping early", () => {
     expect(v.result).toBe("unknown");
     expect(v.info.stopReason).toMatch(/maxCacheEntries \(1000 configurations\)/);
   });
+  it("step budget -> unknown, with the reason, the same on every run", () => {
+    const runs = [0, 1, 2].map(() => checkOperationsVerbose(appendRegister, explosiveHistory(12), { maxSteps: 10_000 }));
+    for (const v of runs) {
+      expect(v.result).toBe("unknown");
+      expect(v.info.stopReason).toMatch(/step budget exhausted after \d+ step calls \(options.maxSteps = 10000\)/);
+    }
+    const steps = runs.map((v) => v.info.partitions[0]!.stats!.stepCalls);
+    expect(new Set(steps).size).toBe(1);
+    // A budget the search does not need leaves the verdict alone.
+    expect(checkOperations(appendRegister, explosiveHistory(4), { maxSteps: 1_000_000 })).toBe("illegal");
+    expect(() => checkOperations(register, [], { maxSteps: -1 })).toThrow(/options.maxSteps must be a non-negative number/);
+  });
   it("a step can observe cancellation through its context", () => {
     let sawCancel = false;
     const slow: Model<number, RegInput, RegOutput> = {
