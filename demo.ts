@@ -18,7 +18,8 @@ import { renderTimeline } from "./src/debug/timeline.js";
 import type { Clerk } from "./src/kvraft/client.js";
 import { OpLog, append, get, makeConfig, put, type Config } from "./src/kvraft/tester.js";
 import { kvModel } from "./src/models/kv.js";
-import { formatTime, go, now, runSim, sleep, type LogEntry } from "./src/sim/index.js";
+import { now, sleep, type LogEntry } from "./src/runtime/index.js";
+import { formatTime, runSim } from "./src/sim/index.js";
 
 const HELP = `Usage: npx tsx demo.ts [--seed N] [--timeline FILE] [--no-color]
 
@@ -181,8 +182,8 @@ async function story(cfg: Config): Promise<void> {
 let failure: unknown;
 const result = await runSim(
   seed,
-  async (sim) => {
-    const cfg = makeConfig({ name: "demo", seed, sim, wallMs: () => 0 }, SERVERS, false, 1000);
+  async () => {
+    const cfg = makeConfig({ name: "demo", seed, wallMs: () => 0 }, SERVERS, false, 1000);
     try {
       await story(cfg);
     } catch (e) {
@@ -190,8 +191,6 @@ const result = await runSim(
     } finally {
       cfg.cleanup();
     }
-    // Let stray tasks of the last clerk call settle before the run ends.
-    go("settle", () => undefined);
   },
   { log: true, virtualBudgetMs: 600_000 },
 );

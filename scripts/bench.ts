@@ -16,8 +16,9 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import pc from "picocolors";
-import { Channel, go, now, random, runSim, sleep } from "../src/sim/index.js";
-import type { StressRecord } from "../src/sim/sim-test.js";
+import type { StressRecord } from "../src/harness/index.js";
+import { Channel, go, now, random, sleep } from "../src/runtime/index.js";
+import { runSim } from "../src/sim/index.js";
 
 const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
 

@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import pc from "picocolors";
 import { readLogLines } from "../src/debug/log-reader.js";
 import { renderColumns, type ViewOptions } from "../src/debug/log-view.js";
-import { TOPICS, type Topic } from "../src/sim/log.js";
+import { TOPICS, type Topic } from "../src/runtime/log-types.js";
 
 const HELP = `Usage: npm run logs -- [FILE] [options]
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pc from "picocolors";
 import { describe, expect, it } from "vitest";
-import type { StressRecord } from "../src/sim/sim-test.js";
+import type { StressRecord } from "../src/harness/index.js";
 import { formatTable, parseCli, pickSeeds, splitSeeds, summarize, UsageError } from "./stress.js";
 
 /** Runs `npm run stress -- ...args` (through tsx directly) and returns its exit code and output. */
@@ -22,7 +22,7 @@ function runStress(args: readonly string[], env: Record<string, string> = {}): P
   });
 }
 
-const SIM_TESTS = "src/sim/sim-test.test.ts";
+const SIM_TESTS = "src/harness/sim-test.test.ts";
 
 describe("stress runner (end to end)", () => {
   it("runs a pattern with -n 4 over 2 workers, prints the table and exits 0", async () => {

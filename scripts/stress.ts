@@ -18,7 +18,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import pc from "picocolors";
-import type { StressRecord } from "../src/sim/sim-test.js";
+import type { StressRecord } from "../src/harness/index.js";
 
 const USAGE = `Usage: npm run stress -- <pattern> [options] [-- <test file or folder>...]
 

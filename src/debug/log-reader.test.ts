@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatLog, formatLogLine } from "../sim/log-format.js";
-import type { LogEntry } from "../sim/log.js";
+import { formatLog, formatLogLine } from "../runtime/log-format.js";
+import type { LogEntry } from "../runtime/log-types.js";
 import { LogParseError, parseLog, readLogLines } from "./log-reader.js";
 import { syntheticRun } from "./synthetic-run.js";
 

@@ -2,8 +2,8 @@
  * Reads the text format of `src/sim/log-format.ts` back into {@link LogEntry} values, so tools (the
  * column viewer, the timeline) work from files as well as from a run in memory.
  */
-import { CONTINUATION, MARK_SEPARATOR } from "../sim/log-format.js";
-import { TOPICS, type LogEntry, type Mark, type Topic } from "../sim/log.js";
+import { CONTINUATION, MARK_SEPARATOR } from "../runtime/log-format.js";
+import { TOPICS, type LogEntry, type Mark, type Topic } from "../runtime/log-types.js";
 
 /** A malformed line; the message names the line number and quotes the line. */
 export class LogParseError extends Error {

@@ -4,7 +4,7 @@
  * span all columns. Pure (string in, strings out), so it is unit-tested without a terminal.
  */
 import { createColors } from "picocolors";
-import type { LogEntry, Mark, Topic } from "../sim/log.js";
+import type { LogEntry, Mark, Topic } from "../runtime/log-types.js";
 import type { LogLine } from "./log-reader.js";
 
 /** Options of {@link renderColumns}. */

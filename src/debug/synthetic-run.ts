@@ -3,7 +3,7 @@
  * restart, a disconnection, a partition, commits, a snapshot, RPCs, tester lines): test input for
  * the viewer and the timeline that does not depend on a working Raft.
  */
-import type { LogEntry, Mark, Topic } from "../sim/log.js";
+import type { LogEntry, Mark, Topic } from "../runtime/log-types.js";
 
 /** The synthetic run's entries, in time order. */
 export function syntheticRun(): LogEntry[] {

@@ -10,7 +10,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRaftTester } from "../raft/tester.js";
 import { runSim } from "../sim/index.js";
-import type { LogEntry } from "../sim/log.js";
+import type { LogEntry } from "../runtime/log-types.js";
 import { syntheticRun } from "./synthetic-run.js";
 import { renderTimeline } from "./timeline.js";
 
@@ -22,8 +22,8 @@ let browser: Browser;
 async function realRun(seed: number): Promise<readonly LogEntry[]> {
   const result = await runSim(
     seed,
-    async (sim) => {
-      const ts = makeRaftTester({ name: "TestTimelinePage", seed, sim, wallMs: () => 0 }, { servers: 3, snapshot: true });
+    async () => {
+      const ts = makeRaftTester({ name: "TestTimelinePage", seed, wallMs: () => 0 }, { servers: 3, snapshot: true });
       try {
         ts.begin("Test (debug): a short run for the timeline page");
         const leader = await ts.checkOneLeader();

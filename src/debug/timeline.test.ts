@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LogEntry } from "../sim/log.js";
+import type { LogEntry } from "../runtime/log-types.js";
 import { renderTimeline, scriptSafeJson, timelineModel } from "./timeline.js";
 import { syntheticRun } from "./synthetic-run.js";
 

@@ -7,7 +7,7 @@
  * `simTest` writes one per run with `TIMELINE=1`; tools can call {@link renderTimeline} on entries
  * read back from a log file.
  */
-import type { LogEntry, Mark } from "../sim/log.js";
+import type { LogEntry, Mark } from "../runtime/log-types.js";
 
 /** Options of {@link renderTimeline} and {@link timelineModel}. */
 export interface TimelineOptions {

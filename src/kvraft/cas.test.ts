@@ -3,8 +3,8 @@
  * duplicated requests (also across restarts, so the duplicate table must be in the snapshot), and
  * linearizable.
  */
-import { sleep } from "../sim/index.js";
-import { simTest } from "../sim/sim-test.js";
+import { sleep } from "../runtime/index.js";
+import { simTest } from "../harness/index.js";
 import type { CasArgs, CasReply } from "./common.js";
 import { ELECTION_TIMEOUT, OpLog, cas, check, checkLinearizable, fatal, get, put, spawnClientsAndWait, withConfig, type Config } from "./tester.js";
 

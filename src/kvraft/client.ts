@@ -8,7 +8,7 @@
  */
 
 import type { ClientEnd } from "../labrpc/index.js";
-import { dlog, random, sleep } from "../sim/index.js";
+import { dlog, sleep, uniqueId } from "../runtime/index.js";
 import type { CasArgs, CasReply, Err, GetArgs, GetReply, PutAppendArgs, PutAppendReply } from "./common.js";
 
 /**
@@ -19,7 +19,7 @@ const RETRY_ROUND_PAUSE_MS = 20;
 
 /** A client of the KV service. Call one operation at a time (await each), as the lab's tests do. */
 export class Clerk {
-  /** Random, from the simulation's seeded source, so a run stays reproducible. */
+  /** Unique in the run (`uniqueId()`), so no two Clerks ever share an entry of the servers' duplicate table. */
   readonly clientId: number;
   private lastRequestId = 0;
   /** The server that answered last time: probably still the leader. */
@@ -29,7 +29,7 @@ export class Clerk {
   /** Use {@link makeClerk}. */
   constructor(private readonly servers: readonly ClientEnd[]) {
     if (servers.length === 0) throw new Error("makeClerk: no servers");
-    this.clientId = random.int(2 ** 31);
+    this.clientId = uniqueId();
     this.name = `C${this.clientId}`;
   }
 

@@ -2,7 +2,7 @@
  * Lab 4A, the tests that restart servers (the original `test_test.go`, in order). A separate file
  * from `kvraft-4a.test.ts` so the two run on two cores.
  */
-import { simTest } from "../sim/sim-test.js";
+import { simTest } from "../harness/index.js";
 import { genericTest } from "./tester.js";
 
 const BASE = { part: "4A", unreliable: false, crash: true, partitions: false, maxraftstate: -1, randomkeys: false };

@@ -3,8 +3,8 @@
  * The GenericTest-based tests with partitions or restarts are in `kvraft-4a-faults.test.ts`, so
  * the two files run on two cores.
  */
-import { sleep } from "../sim/index.js";
-import { simTest } from "../sim/sim-test.js";
+import { sleep } from "../runtime/index.js";
+import { simTest } from "../harness/index.js";
 import {
   ELECTION_TIMEOUT,
   append,

@@ -1,7 +1,7 @@
 /** Lab 4B: snapshots (the original `test_test.go`, in order). */
-import { simTest } from "../sim/sim-test.js";
+import { simTest } from "../harness/index.js";
 import { ELECTION_TIMEOUT, check, fatal, genericTest, genericTestSpeed, put, withConfig } from "./tester.js";
-import { sleep } from "../sim/index.js";
+import { sleep } from "../runtime/index.js";
 
 const BASE = { part: "4B", unreliable: false, crash: false, partitions: false, maxraftstate: 1000, randomkeys: false };
 

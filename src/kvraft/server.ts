@@ -15,7 +15,7 @@ import { Service, type ClientEnd } from "../labrpc/index.js";
 import { make, raftService } from "../raft/index.js";
 import type { ApplyMsg, RaftPeer } from "../raft/api.js";
 import type { Persister } from "../raft/persister.js";
-import { Channel, after, dlog, dmark, go, type SimTimer } from "../sim/index.js";
+import { Channel, after, dlog, dmark, go, type Timer } from "../runtime/index.js";
 import { APPLY_TIMEOUT_MS, type CasArgs, type CasReply, type GetArgs, type GetReply, type PutAppendArgs, type PutAppendReply } from "./common.js";
 import { KVStateMachine, isCommand, type ApplyResult, type Command } from "./state-machine.js";
 
@@ -123,7 +123,7 @@ export class KVServer {
     if (index <= this.sm.lastApplied) return Promise.resolve("ErrWrongLeader");
     dlog(this.me, "SRVR", () => `T${term} submitted ${describe(cmd)} at index ${index}`);
     return new Promise<Outcome>((resolve) => {
-      let timer: SimTimer | undefined = undefined;
+      let timer: Timer | undefined = undefined;
       const waiter: Waiter = {
         clientId: cmd.clientId,
         requestId: cmd.requestId,

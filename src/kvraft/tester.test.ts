@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, vi } from "vitest";
-import { simTest } from "../sim/sim-test.js";
+import { simTest } from "../harness/index.js";
 import { VIS_ENV, checkLinearizable, withConfig, type KvOperation } from "./tester.js";
 
 /** put(x, "1") completes, then a later get(x) returns "2": no order of the two explains it. */

@@ -4,8 +4,9 @@
  * unknown services or methods.
  */
 import { describe, expect, it } from "vitest";
-import { go, now, runSim, sleep } from "../sim/index.js";
-import { simTest } from "../sim/sim-test.js";
+import { go, now, random, sleep } from "../runtime/index.js";
+import { runSim } from "../sim/index.js";
+import { simTest } from "../harness/index.js";
 import { EncodeError, encode } from "./codec.js";
 import { LABRPC, Network, Server, Service } from "./index.js";
 
@@ -182,13 +183,52 @@ describe("labrpc (ported from the original's test_test.go)", () => {
 });
 
 describe("labrpc delivery semantics", () => {
-  simTest("a reliable network delivers each request and each reply in MIN_DELAY ms", async () => {
+  simTest("a reliable network delivers each request and each reply in MIN_DELAY ms plus a jitter", async () => {
     const { e } = setup();
-    for (let i = 0; i < 5; i++) {
+    const seen = new Set<number>();
+    for (let i = 0; i < 100; i++) {
       const t0 = now();
       expect(await e.call("JunkServer.Handler2", i)).toBe(`handler2-${i}`);
-      expect(now() - t0).toBe(2 * LABRPC.MIN_DELAY);
+      const rtt = now() - t0;
+      expect(rtt).toBeGreaterThanOrEqual(2 * LABRPC.MIN_DELAY);
+      expect(rtt).toBeLessThanOrEqual(2 * (LABRPC.MIN_DELAY + LABRPC.RELIABLE_JITTER - 1));
+      seen.add(rtt);
     }
+    // Every combination of the two jitters occurs.
+    expect(seen.size).toBe(2 * LABRPC.RELIABLE_JITTER - 1);
+  });
+
+  simTest("concurrent calls on a reliable network may reach the handler out of order (as Go's goroutines do)", async () => {
+    // Go: "Concurrent calls to Call() may be delivered to the server out of order".
+    const net = new Network();
+    const srv = new Server();
+    const arrived: number[] = [];
+    srv.addService(new Service("S", { Take: (i: number) => arrived.push(i) }));
+    net.addServer("s", srv);
+    const e = net.makeEnd("e");
+    net.connect("e", "s");
+    net.enable("e", true);
+    let sent = 0;
+    for (let burst = 0; burst < 200; burst++) {
+      const calls: Promise<unknown>[] = [];
+      for (let k = 0; k < 20; k++) calls.push(e.call("S.Take", sent++));
+      await Promise.all(calls);
+      await sleep(random.int(5));
+    }
+    let inversions = 0;
+    for (let i = 1; i < arrived.length; i++) if (arrived[i]! < arrived[i - 1]!) inversions++;
+    expect(arrived).toHaveLength(4000);
+    expect(inversions).toBeGreaterThan(100);
+    // Calls sent more than the jitter apart keep their order.
+    const spaced: number[] = [];
+    arrived.length = 0;
+    for (let i = 0; i < 50; i++) {
+      void e.call("S.Take", i);
+      await sleep(LABRPC.RELIABLE_JITTER);
+    }
+    await sleep(10);
+    spaced.push(...arrived);
+    expect(spaced).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 
   simTest("a loop of RPCs lets virtual time pass, so it can end", async () => {
@@ -198,7 +238,9 @@ describe("labrpc delivery semantics", () => {
     while (now() < stopAt) {
       await e.call("JunkServer.Handler2", calls++);
     }
-    expect(calls).toBe(1000 / (2 * LABRPC.MIN_DELAY));
+    // Each round trip takes 2-4 ms: the loop ends after a few hundred calls.
+    expect(calls).toBeGreaterThanOrEqual(1000 / (2 * (LABRPC.MIN_DELAY + LABRPC.RELIABLE_JITTER - 1)));
+    expect(calls).toBeLessThanOrEqual(1000 / (2 * LABRPC.MIN_DELAY) + 1);
   });
 
   simTest("calls on a disabled end fail after 0-99 ms, or 0-6999 ms with long delays", async () => {
@@ -231,9 +273,9 @@ describe("labrpc delivery semantics", () => {
       const t0 = now();
       if ((await e.call("JunkServer.Handler2", 1)) !== undefined) delays.push(now() - t0);
     }
-    // Request delay 0-26 ms (at least MIN_DELAY), plus MIN_DELAY for the reply.
+    // Request delay 0-26 ms (at least MIN_DELAY), plus MIN_DELAY and a jitter for the reply.
     expect(Math.min(...delays)).toBe(2 * LABRPC.MIN_DELAY);
-    expect(Math.max(...delays)).toBeLessThanOrEqual(LABRPC.SHORT_DELAY - 1 + LABRPC.MIN_DELAY);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(LABRPC.SHORT_DELAY - 1 + LABRPC.MIN_DELAY + LABRPC.RELIABLE_JITTER - 1);
     expect(Math.max(...delays)).toBeGreaterThan(15);
   });
 
@@ -244,13 +286,15 @@ describe("labrpc delivery semantics", () => {
     for (let i = 0; i < 300; i++) {
       const t0 = now();
       expect(await e.call("JunkServer.Handler2", 1)).toBe("handler2-1");
-      const d = now() - t0 - LABRPC.MIN_DELAY; // the request's own delay
-      if (d > LABRPC.MIN_DELAY) {
+      // The request's own delay is MIN_DELAY plus a jitter.
+      const d = now() - t0;
+      const prompt = LABRPC.MIN_DELAY + LABRPC.RELIABLE_JITTER - 1;
+      if (d > 2 * prompt) {
         delayed++;
-        expect(d).toBeGreaterThanOrEqual(LABRPC.REORDER_MIN);
-        expect(d).toBeLessThan(LABRPC.REORDER_MIN + LABRPC.REORDER_SPREAD);
+        expect(d).toBeGreaterThanOrEqual(LABRPC.REORDER_MIN + LABRPC.MIN_DELAY);
+        expect(d).toBeLessThan(LABRPC.REORDER_MIN + LABRPC.REORDER_SPREAD + prompt);
       } else {
-        expect(d).toBe(LABRPC.MIN_DELAY);
+        expect(d).toBeGreaterThanOrEqual(2 * LABRPC.MIN_DELAY);
       }
     }
     expect(delayed).toBeGreaterThan(160);
@@ -261,10 +305,12 @@ describe("labrpc delivery semantics", () => {
     const { e } = setup();
     const slow = e.call("JunkServer.Handler3", 5);
     const t0 = now();
+    const prompt = LABRPC.MIN_DELAY + LABRPC.RELIABLE_JITTER - 1;
     expect(await e.call("JunkServer.Handler2", 7)).toBe("handler2-7");
-    expect(now() - t0).toBe(2 * LABRPC.MIN_DELAY);
+    expect(now() - t0).toBeLessThanOrEqual(2 * prompt);
     expect(await slow).toBe(-5);
-    expect(now() - t0).toBe(20_000 + 2 * LABRPC.MIN_DELAY);
+    expect(now() - t0).toBeGreaterThanOrEqual(20_000 + 2 * LABRPC.MIN_DELAY);
+    expect(now() - t0).toBeLessThanOrEqual(20_000 + 2 * prompt);
   });
 
   simTest("arguments are copied at call time and replies at delivery", async () => {

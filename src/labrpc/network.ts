@@ -1,4 +1,5 @@
-import { currentSimulation, dlog, type Simulation } from "../sim/index.js";
+import { dlog } from "../runtime/index.js";
+import { currentSimulation, runInTask, type Random, type Simulation } from "../sim/index.js";
 import { encode } from "./codec.js";
 import type { Server } from "./service.js";
 
@@ -18,6 +19,14 @@ export const LABRPC = {
    * GenericTest's clients do) would never stop.
    */
   MIN_DELAY: 1,
+  /**
+   * Not in the original either: every request and reply that is not otherwise delayed takes
+   * MIN_DELAY plus 0..RELIABLE_JITTER-1 ms more (1 or 2 ms), drawn per message. In Go every call
+   * runs on its own goroutine, so concurrent calls on a reliable network reach the handler in any
+   * order ("Concurrent calls to Call() may be delivered to the server out of order"); with one
+   * fixed delay, a link here would be strictly FIFO and no reliable test would ever reorder.
+   */
+  RELIABLE_JITTER: 2,
   /** Unreliable network: each request is delayed 0..SHORT_DELAY-1 ms. */
   SHORT_DELAY: 27,
   /** Per mille of requests dropped, then of replies dropped, on an unreliable network. */
@@ -41,11 +50,15 @@ export const LABRPC = {
  * may lose requests, lose replies, delay and reorder them, or be cut entirely.
  *
  * The semantics and constants are the original's, in virtual time (see {@link ClientEnd.call}),
- * with one addition: every delivered message takes at least {@link LABRPC.MIN_DELAY} ms.
- * A network belongs to the simulation that was running when it was made.
+ * with one addition: every delivered message takes at least {@link LABRPC.MIN_DELAY} ms, plus a
+ * small random jitter where nothing else delays it, so that concurrent messages on a reliable
+ * network may overtake each other as they do in Go. A network belongs to the simulation that was
+ * running when it was made, and draws its delays and losses from a random stream of its own.
  */
 export class Network {
   private readonly sim: Simulation;
+  /** The network's own random stream: a peer drawing more or less does not change which messages are lost. */
+  private readonly rand: Random;
   private isReliable = true;
   private hasLongDelays = false;
   private hasLongReordering = false;
@@ -63,6 +76,7 @@ export class Network {
       throw new Error("new Network() must be called inside a running simulation (runSim or simTest)");
     }
     this.sim = sim;
+    this.rand = sim.stream("labrpc");
   }
 
   /** A reliable network delivers every message promptly; an unreliable one delays and drops (default reliable). */
@@ -161,7 +175,7 @@ export class Network {
   async deliver<Reply>(endName: EndName, svcMeth: string, args: unknown): Promise<Reply | undefined> {
     if (this.isDone) return undefined;
     const sim = this.sim;
-    const rand = sim.rand;
+    const rand = this.rand;
     const request = this.encodeOrFail(args, `${svcMeth} args`);
     this.totalCount++;
     this.totalBytes += request.bytes;
@@ -175,18 +189,21 @@ export class Network {
     if (!enabled || serverName === undefined || server === undefined) {
       // Simulate no reply and an eventual timeout.
       const ms = this.hasLongDelays ? rand.int(LABRPC.LONG_DELAY) : rand.int(LABRPC.NO_REPLY_DELAY);
+      this.traceMessage("unreachable", svcMeth, endName, serverName ?? "(none)");
       await sim.sleep(ms, "rpc-no-reply");
       return undefined;
     }
     if (reliable) {
-      await sim.sleep(LABRPC.MIN_DELAY, "rpc-request");
+      await sim.sleep(this.promptDelay(), "rpc-request");
     } else {
       await sim.sleep(Math.max(LABRPC.MIN_DELAY, rand.int(LABRPC.SHORT_DELAY)), "rpc-short-delay");
       if (rand.int(1000) < LABRPC.DROP_PER_MILLE) {
+        this.traceMessage("request lost", svcMeth, endName, serverName);
         dlog("net", "DROP", () => `request ${svcMeth} on ${String(endName)} -> ${String(serverName)} lost`);
         return undefined;
       }
     }
+    this.traceMessage("request delivered", svcMeth, endName, serverName);
 
     // Run the handler as its own task; meanwhile re-check every 100 ms that the server still lives.
     let handler: (a: unknown) => unknown;
@@ -198,7 +215,9 @@ export class Network {
     }
     let settled = false;
     let reply: { copy: Reply; bytes: number } | undefined;
-    const handled = (async () => handler(request.copy))().then(
+    // The handler is code of the server's node, not of the caller's.
+    const run = async (): Promise<unknown> => handler(request.copy);
+    const handled = (server.owner === undefined ? run() : runInTask(server.owner, run)).then(
       (r) => {
         settled = true;
         try {
@@ -220,8 +239,12 @@ export class Network {
     }
     // Do not reply if the server was deleted or cut meanwhile: a positive reply to a request that
     // the server persisted into a superseded persister would break the testers' assumptions.
-    if (reply === undefined || this.isServerDead(endName, serverName, server)) return undefined;
+    if (reply === undefined || this.isServerDead(endName, serverName, server)) {
+      this.traceMessage("no reply (server dead or cut)", svcMeth, endName, serverName);
+      return undefined;
+    }
     if (!reliable && rand.int(1000) < LABRPC.DROP_PER_MILLE) {
+      this.traceMessage("reply lost", svcMeth, endName, serverName);
       dlog("net", "DROP", () => `reply of ${svcMeth} on ${String(endName)} <- ${String(serverName)} lost`);
       return undefined;
     }
@@ -229,10 +252,21 @@ export class Network {
       const ms = LABRPC.REORDER_MIN + rand.int(1 + rand.int(LABRPC.REORDER_SPREAD));
       await sim.sleep(ms, "rpc-reorder");
     } else {
-      await sim.sleep(LABRPC.MIN_DELAY, "rpc-reply");
+      await sim.sleep(this.promptDelay(), "rpc-reply");
     }
+    this.traceMessage("reply delivered", svcMeth, endName, serverName);
     this.totalBytes += reply.bytes;
     return reply.copy;
+  }
+
+  /** The delay of a message that nothing else delays: MIN_DELAY plus a jitter (see {@link LABRPC.RELIABLE_JITTER}). */
+  private promptDelay(): number {
+    return LABRPC.MIN_DELAY + this.rand.int(LABRPC.RELIABLE_JITTER);
+  }
+
+  /** Records what happened to one message in the run's trace (what the determinism check compares). */
+  private traceMessage(what: string, svcMeth: string, endName: EndName, serverName: ServerName): void {
+    this.sim.trace.add(this.sim.now(), `rpc ${what} ${svcMeth} ${String(endName)} -> ${String(serverName)}`);
   }
 
   /** Encodes `value`; a value that cannot cross the network fails the whole run, not just this call. */

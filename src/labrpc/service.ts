@@ -1,3 +1,5 @@
+import { currentTask, type SimTask } from "../sim/index.js";
+
 /**
  * Services and servers: what the network delivers requests to.
  *
@@ -61,10 +63,18 @@ export class Service {
   }
 }
 
-/** A server: a set of services that share one RPC counter (kvraft puts `KVServer` and `Raft` on one). */
+/**
+ * A server: a set of services that share one RPC counter (kvraft puts `KVServer` and `Raft` on one).
+ *
+ * Handlers run as tasks of the node whose code created the server (testers create each server's
+ * `Server` inside that server's node), so what a handler starts and draws belongs to that node,
+ * not to the caller.
+ */
 export class Server {
   private readonly services = new Map<string, Service>();
   private count = 0;
+  /** @internal The task context handlers run in (undefined outside a simulation). */
+  readonly owner: SimTask | undefined = currentTask();
 
   /** Adds (or replaces) a service. */
   addService(service: Service): void {

@@ -1,4 +1,4 @@
-import type { Channel } from "../sim/index.js";
+import type { Channel } from "../runtime/index.js";
 import type { ClientEnd } from "../labrpc/index.js";
 import type { Persister } from "./persister.js";
 

@@ -2,8 +2,8 @@
  * The example test from the README, kept here so it is known to work: a new test is a few lines
  * on top of the tester. (Not part of the 28 original tests, so its name has no part suffix.)
  */
-import { sleep } from "../sim/index.js";
-import { simTest } from "../sim/sim-test.js";
+import { sleep } from "../runtime/index.js";
+import { simTest } from "../harness/index.js";
 import { RAFT_ELECTION_TIMEOUT, makeRaftTester } from "./tester.js";
 
 simTest("ExampleLeaderComesBack", async (t) => {

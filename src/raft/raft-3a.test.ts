@@ -2,8 +2,8 @@
  * Lab 3A: leader election. Port of the 3A tests of 6.5840's `src/raft/test_test.go`: same names,
  * titles, parameters and limits, in virtual time.
  */
-import { simTest } from "../sim/sim-test.js";
-import { random, sleep } from "../sim/index.js";
+import { simTest } from "../harness/index.js";
+import { random, sleep } from "../runtime/index.js";
 import { RAFT_ELECTION_TIMEOUT, fatal, makeRaftTester } from "./tester.js";
 
 simTest("TestInitialElection3A", async (t) => {

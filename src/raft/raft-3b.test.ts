@@ -2,8 +2,8 @@
  * Lab 3B: log replication. Port of the 3B tests of 6.5840's `src/raft/test_test.go`: same names,
  * titles, parameters and limits, in virtual time.
  */
-import { random, sleep } from "../sim/index.js";
-import { simTest } from "../sim/sim-test.js";
+import { random, sleep } from "../runtime/index.js";
+import { simTest } from "../harness/index.js";
 import { RAFT_ELECTION_TIMEOUT, fatal, fmtv, makeRaftTester, randInt, spawn } from "./tester.js";
 
 simTest("TestBasicAgree3B", async (t) => {

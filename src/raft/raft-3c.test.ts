@@ -2,8 +2,8 @@
  * Lab 3C: persistence. Port of the 3C tests of 6.5840's `src/raft/test_test.go`: same names,
  * titles, parameters and limits, in virtual time.
  */
-import { random, sleep } from "../sim/index.js";
-import { simTest, type SimTestContext } from "../sim/sim-test.js";
+import { random, sleep } from "../runtime/index.js";
+import { simTest, type SimTestContext } from "../harness/index.js";
 import { RAFT_ELECTION_TIMEOUT, fatal, makeRaftTester, randInt, spawn } from "./tester.js";
 
 simTest("TestPersist13C", async (t) => {

@@ -3,8 +3,8 @@
  * titles, parameters and limits, in virtual time. The tester's 3D applier snapshots every
  * SNAPSHOT_INTERVAL entries and ingests the snapshots Raft sends up.
  */
-import { random } from "../sim/index.js";
-import { simTest, type SimTestContext } from "../sim/sim-test.js";
+import { random } from "../runtime/index.js";
+import { simTest, type SimTestContext } from "../harness/index.js";
 import { MAXLOGSIZE, SNAPSHOT_INTERVAL, fatal, makeRaftTester, randInt } from "./tester.js";
 
 /**

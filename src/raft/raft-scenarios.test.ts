@@ -5,8 +5,8 @@
  * replicas) rarely shows up in the random tests (of seeds 1-500, only seed 369 of
  * TestFigure8Unreliable3C fails); here it fails on every seed.
  */
-import { sleep } from "../sim/index.js";
-import { simTest } from "../sim/sim-test.js";
+import { sleep } from "../runtime/index.js";
+import { simTest } from "../harness/index.js";
 import { RAFT_ELECTION_TIMEOUT, fatal, makeRaftTester } from "./tester.js";
 
 /**

@@ -18,7 +18,7 @@
  * completion, persisting before it returns its reply.
  */
 import { encode, type ClientEnd } from "../labrpc/index.js";
-import { Channel, ChannelClosedError, dlog, dmark, go, now, random, sleep } from "../sim/index.js";
+import { Channel, ChannelClosedError, dlog, dmark, go, now, random, sleep } from "../runtime/index.js";
 import type { ApplyMsg, MakeRaft, RaftPeer, RaftState, StartResult } from "./api.js";
 import { RaftLog } from "./log.js";
 import type { Persister } from "./persister.js";

@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Service, type ClientEnd } from "../labrpc/index.js";
-import { Channel, go, now, runSim, sleep } from "../sim/index.js";
+import { Channel, go, now, sleep } from "../runtime/index.js";
+import { runSim } from "../sim/index.js";
 import type { ApplyMsg, RaftPeer, StartResult } from "./api.js";
 import type { Persister } from "./persister.js";
 import { makeRaftTester, type RaftServerFactory, type RaftTester } from "./tester.js";

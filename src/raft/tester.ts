@@ -22,8 +22,9 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { Network, Server, type ClientEnd, type Service } from "../labrpc/index.js";
-import { Channel, currentSimulation, dlog, dmark, go, now, random, sleep } from "../sim/index.js";
-import type { SimTestContext } from "../sim/sim-test.js";
+import { Channel, dlog, dmark, go, now, random, sleep } from "../runtime/index.js";
+import { currentSimulation } from "../sim/index.js";
+import type { TestInfo } from "../tester/test-info.js";
 import type { ApplyMsg, RaftPeer } from "./api.js";
 import { Persister } from "./persister.js";
 import { make } from "./raft.js";
@@ -107,7 +108,7 @@ export function spawn<T>(name: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** Creates the tester and starts and connects all its servers (Go's `make_config`). */
-export function makeRaftTester(t: SimTestContext, options: RaftTesterOptions): RaftTester {
+export function makeRaftTester(t: TestInfo, options: RaftTesterOptions): RaftTester {
   return new RaftTester(t, options);
 }
 
@@ -126,7 +127,7 @@ export class RaftTester {
     return this.isConnected;
   }
 
-  private readonly t: SimTestContext;
+  private readonly t: TestInfo;
   private readonly factory: RaftServerFactory;
   private readonly snapshotApplier: boolean;
   private readonly peers: (RaftPeer | undefined)[];
@@ -148,7 +149,7 @@ export class RaftTester {
   private maxIndex = 0;
   private maxIndex0 = 0;
 
-  constructor(t: SimTestContext, options: RaftTesterOptions) {
+  constructor(t: TestInfo, options: RaftTesterOptions) {
     const n = options.servers;
     this.t = t;
     this.n = n;
@@ -245,14 +246,20 @@ export class RaftTester {
     this.saved[i] = persister;
 
     const applyCh = new Channel<ApplyMsg>(); // unbuffered, like make(chan ApplyMsg)
-    const { peer, service } = this.factory(ends, i, persister, applyCh);
+    // Each incarnation of a server is a node of its own: its tasks, timers and random draws.
+    const sim = currentSimulation();
+    const startServer = (): { peer: RaftPeer; server: Server } => {
+      const { peer, service } = this.factory(ends, i, persister, applyCh);
+      const server = new Server();
+      server.addService(service);
+      return { peer, server };
+    };
+    const { peer, server } = sim === undefined ? startServer() : sim.runIn(sim.node(`S${i}`), startServer);
     this.peers[i] = peer;
 
     if (this.snapshotApplier) go(`applier-snap S${i}`, () => this.applierSnap(i, peer, applyCh));
     else go(`applier S${i}`, () => this.applier(i, applyCh));
 
-    const server = new Server();
-    server.addService(service);
     this.net.addServer(i, server);
     if (restart && !this.quiet) dmark(i, "TEST", { kind: "restart" }, `restart S${i}`);
   }
@@ -343,10 +350,12 @@ export class RaftTester {
     return { err, prevOk };
   }
 
-  /** Reads server i's applyCh and checks that entries come in order and match the other servers'. */
+  /**
+   * Reads server i's applyCh and checks that entries come in order and match the other servers'.
+   * Ends when Raft closes applyCh (as Go's `for m := range applyCh` does).
+   */
   private async applier(i: number, applyCh: Channel<ApplyMsg>): Promise<void> {
-    for (;;) {
-      const m = await applyCh.recv();
+    for await (const m of applyCh) {
       if (!m.commandValid) continue; // ignore other types of ApplyMsg
       let { err, prevOk } = this.checkLogs(i, m.commandIndex, m.command);
       if (m.commandIndex > 1 && !prevOk) err = `server ${i} apply out of order ${m.commandIndex}`;
@@ -358,14 +367,14 @@ export class RaftTester {
    * The 3D applier: like {@link applier}, plus it ingests snapshots, and at every index with
    * (index + 1) % SNAPSHOT_INTERVAL === 0 it makes a snapshot and calls `rf.snapshot()` right here,
    * in the task that reads applyCh (a Raft that waits for applyCh inside snapshot() would hang).
+   * Messages with neither flag set are ignored, and it ends when Raft closes applyCh, as in Go.
    */
   private async applierSnap(i: number, rf: RaftPeer, applyCh: Channel<ApplyMsg>): Promise<void> {
-    for (;;) {
-      const m = await applyCh.recv();
+    for await (const m of applyCh) {
       let err = "";
       if (m.snapshotValid) {
         err = this.ingestSnap(i, m.snapshot, m.snapshotIndex);
-      } else {
+      } else if (m.commandValid) {
         const index = m.commandIndex;
         if (index !== this.lastApplied[i]! + 1) {
           err = `server ${i} apply out of order, expected index ${this.lastApplied[i]! + 1}, got ${index}`;
@@ -445,7 +454,7 @@ export class RaftTester {
       if (!this.isConnected[i] || rf === undefined) continue;
       const xterm = rf.getState().term;
       if (term === -1) term = xterm;
-      else if (term !== xterm) fatal(`false:${term}, true: ${xterm}, servers disagree on term`);
+      else if (term !== xterm) fatal("servers disagree on term");
     }
     dlog("tester", "TEST", `checkTerms: connected servers agree on term ${term}`);
     return term;
@@ -574,9 +583,10 @@ export class RaftTester {
     const nbytes = this.bytesTotal() - this.bytes0;
     const ncmds = this.maxIndex - this.maxIndex0;
     const stats = `  ${secs.toFixed(1).padStart(4)}  ${this.n} ${pad(nrpc, 4)} ${pad(nbytes, 7)} ${pad(ncmds, 4)}`;
-    const line = `${this.title} ... Passed --${stats}  seed=${this.t.seed} wall=${Math.round(this.t.wallMs())}ms`;
+    const line = `${this.title} ... Passed --${stats}  seed=${this.t.seed}`;
+    // The log gets no wall time: it is part of the run's trace, which must not depend on the machine.
     dlog("tester", "TEST", `end: ${line}`);
-    console.log(line);
+    console.log(`${line} wall=${Math.round(this.t.wallMs())}ms`);
     this.cleanup();
   }
 

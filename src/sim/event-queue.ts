@@ -10,8 +10,10 @@ export interface SimEvent {
   readonly seq: number;
   /** What to run. */
   readonly fire: () => void;
-  /** A short description for traces and error messages, e.g. "sleep 100". */
+  /** A short description for traces and error messages, e.g. "sleep" or "rpc-request". */
   readonly label: string;
+  /** The task that scheduled it, e.g. "S1 ticker" (for the trace). */
+  readonly task: string;
   /** Set by `cancel()`; a cancelled event is skipped when popped. */
   cancelled: boolean;
 }

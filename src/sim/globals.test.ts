@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { VIRTUAL_EPOCH_MS } from "./globals.js";
-import { now, sleep } from "./runtime.js";
+import { now, sleep } from "../runtime/index.js";
 import { runSim } from "./simulation.js";
 
 // The real functions, captured before any simulation runs.

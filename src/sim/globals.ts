@@ -1,4 +1,12 @@
-import type { Simulation, SimTimer } from "./simulation.js";
+import type { Timer } from "../runtime/runtime.js";
+
+/** What the virtualized globals need from the running simulation. */
+export interface VirtualClockHost {
+  now(): number;
+  after(ms: number, fn: () => void, label: string): Timer;
+  /** The calling task's random stream. */
+  caller(): { readonly random: { float(): number } };
+}
 
 // The real functions, captured before any simulation can replace them.
 const realSetImmediate = globalThis.setImmediate;
@@ -15,9 +23,11 @@ export const realClock = {
 /** Virtual `Date.now()` starts here: 2026-01-01T00:00:00Z, the same for every run. */
 export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 1);
 
+let timeoutIds = 0;
+
 /** A timer handle handed to code that calls the virtualized `setTimeout`/`setInterval`. */
 class VirtualTimeout {
-  constructor(public timer: SimTimer | undefined) {}
+  constructor(public timer: Timer | undefined) {}
   ref(): this {
     return this;
   }
@@ -27,8 +37,10 @@ class VirtualTimeout {
   hasRef(): boolean {
     return true;
   }
+  /** A distinct number per handle, as Node's timers have, for code that keys timers by it. */
+  private readonly id = ++timeoutIds;
   [Symbol.toPrimitive](): number {
-    return 0;
+    return this.id;
   }
 }
 
@@ -55,7 +67,7 @@ function timerDelay(ms: unknown, min: number): number {
  * `new Date()` (without arguments) and `crypto` randomness are not routed: lab code should use
  * `now()` and `random` from the simulation runtime.
  */
-export function virtualizeGlobals(sim: Simulation): () => void {
+export function virtualizeGlobals(sim: VirtualClockHost): () => void {
   const g = globalThis as unknown as Record<string, unknown>;
   const saved = {
     random: Math.random,
@@ -72,7 +84,7 @@ export function virtualizeGlobals(sim: Simulation): () => void {
   const realClearInterval = saved.clearInterval as (h: unknown) => void;
   const realClearImmediate = saved.clearImmediate as (h: unknown) => void;
 
-  Math.random = () => sim.rand.float();
+  Math.random = () => sim.caller().random.float();
   Date.now = () => VIRTUAL_EPOCH_MS + Math.floor(sim.now());
   performance.now = () => sim.now();
   g["setTimeout"] = (fn: AnyFn, ms?: number, ...args: unknown[]) =>

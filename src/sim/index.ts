@@ -1,13 +1,20 @@
 /**
- * The deterministic simulation kernel: virtual time, seeded randomness, tasks and channels.
- * It knows nothing of networks or protocols.
+ * The deterministic simulation kernel: virtual time, an event queue, seeded random streams, task
+ * and node contexts, virtualized globals, and each run's own trace and log. It implements the
+ * runtime API of `src/runtime` (which lab code uses) and knows nothing of networks or protocols.
  */
-export { Channel, ChannelClosedError } from "./channel.js";
-export { ambient as currentSimulation } from "./current.js";
+export { SimNode, SimTask, currentTask, runInTask } from "./context.js";
 export { SimulationError, type SimulationErrorKind } from "./errors.js";
-export { VIRTUAL_EPOCH_MS } from "./globals.js";
-export { TOPICS, dlog, dmark, type LogEntry, type Mark, type Topic } from "./log.js";
-export { Random } from "./random.js";
-export { after, go, now, random, sleep } from "./runtime.js";
+export { VIRTUAL_EPOCH_MS, realClock } from "./globals.js";
+export { MAIN_STREAM, Random } from "./random.js";
+export { DEFAULT_LOG_MAX_LINES, RunLog } from "./run-log.js";
 export { Simulation, runSim, type SimOptions, type SimResult, type SimTimer } from "./simulation.js";
 export { Trace, formatTime } from "./trace.js";
+
+import { currentTask } from "./context.js";
+import type { Simulation } from "./simulation.js";
+
+/** The simulation of the calling task (running or finished), if it runs in one. */
+export function currentSimulation(): Simulation | undefined {
+  return currentTask()?.node.host as Simulation | undefined;
+}

@@ -1,14 +1,59 @@
 import { expect, it } from "vitest";
-import { after, go, now, random, sleep } from "./runtime.js";
+import { after, dlog, go, now, random, sleep, uniqueId } from "../runtime/index.js";
+import { runSim } from "./index.js";
 
-// This file must run no simulation: once one has run in a process, calls outside a run reach the
-// finished simulation (so stray tasks of an ended run park instead of crashing the next test).
-it("gives a clear error for sleep(), now() and friends called outside a simulation", () => {
-  const hint = "was called outside a simulation. Lab code runs inside runSim(seed, main)";
+const hint = "was called outside a simulation. Lab code runs inside runSim(seed, main)";
+
+function expectOutsideErrors(): void {
   expect(() => sleep(10)).toThrow(`sleep() ${hint}`);
   expect(() => now()).toThrow(`now() ${hint}`);
   expect(() => after(1, () => {})).toThrow(`after() ${hint}`);
   expect(() => go("x", () => {})).toThrow(`go() ${hint}`);
   expect(() => random.int(3)).toThrow(`random.int() ${hint}`);
   expect(() => random.float()).toThrow(`random.float() ${hint}`);
+  expect(() => uniqueId()).toThrow(`uniqueId() ${hint}`);
+  // Logging outside a run is a no-op, not an error (a stray log line must not crash anything).
+  expect(() => dlog("x", "INFO", "nothing")).not.toThrow();
+}
+
+it("gives a clear error for sleep(), now() and friends called outside a simulation", () => {
+  expectOutsideErrors();
+});
+
+it("gives the same clear error after a run has finished (no silent hang), while the run's own stray tasks park", async () => {
+  let strayResumed = false;
+  let strayCalledSleep = false;
+  await runSim(1, async () => {
+    go("stray", async () => {
+      await sleep(1000); // the run ends first: this task is parked for good
+      strayResumed = true;
+    });
+    go("late logger", async () => {
+      await sleep(5);
+      strayCalledSleep = true;
+    });
+    await sleep(10);
+  });
+  expect(strayCalledSleep).toBe(true);
+  expect(strayResumed).toBe(false);
+  expectOutsideErrors();
+});
+
+it("a stray task of a finished run that sleeps again parks instead of failing", async () => {
+  const events: string[] = [];
+  let release: (() => void) | undefined;
+  await runSim(1, async () => {
+    go("stray", async () => {
+      // Woken from outside after the run ended (a promise resolved by a real callback).
+      await new Promise<void>((resolve) => (release = resolve));
+      events.push(`woke at ${now()}`);
+      await sleep(1); // must neither throw nor ever resolve
+      events.push("slept");
+    });
+    await sleep(3);
+  });
+  release?.();
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(events).toEqual(["woke at 3"]);
 });

@@ -1,28 +1,36 @@
 import seedrandom from "seedrandom";
+import type { RandomSource } from "../runtime/runtime.js";
 import type { Trace } from "./trace.js";
 
-/** Trace tag for random draws (see {@link Trace.addNumber}). */
-const TAG_RANDOM = 1;
-
 /**
- * The simulation's single source of randomness: a seeded Alea generator (seedrandom). Every draw is
- * recorded in the trace, so a determinism check pinpoints the first draw that differs.
+ * One seeded random stream (an Alea generator, from seedrandom). A simulation has several, each
+ * derived from the run's seed and the stream's name alone (not from the other streams' draws):
+ * `main` for the tester, `labrpc` for the network's faults and delays, one per node (`node S1#1`,
+ * `node client 3#2`). So one extra draw in one peer's code changes what that peer draws next and
+ * nothing else: the network still drops the same messages and the other peers still time out at
+ * the same moments (what TigerBeetle's simulator does by seeding each subsystem from the root).
+ *
+ * Every draw is recorded in the trace with the stream's name, so a determinism check names the
+ * first stream and draw that differ.
  */
-export class Random {
+export class Random implements RandomSource {
   private readonly prng: seedrandom.PRNG;
 
   constructor(
     seed: string | number,
+    /** The stream's name, unique within its run. */
+    readonly stream: string,
     private readonly trace: Trace,
     private readonly clock: () => number,
   ) {
-    this.prng = seedrandom.alea(String(seed));
+    // The main stream keeps the plain seed, so `runSim(seed)` draws what it always drew.
+    this.prng = seedrandom.alea(stream === MAIN_STREAM ? String(seed) : `${String(seed)}/${stream}`);
   }
 
   /** A float in [0, 1). */
   float(): number {
     const x = this.prng();
-    this.trace.addNumber(this.clock(), TAG_RANDOM, x);
+    this.trace.addDraw(this.clock(), this.stream, x);
     return x;
   }
 
@@ -60,7 +68,10 @@ export class Random {
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let s = "";
     for (let i = 0; i < n; i++) s += alphabet[Math.floor(this.prng() * 64)];
-    this.trace.addNumber(this.clock(), TAG_RANDOM, n);
+    this.trace.addDraw(this.clock(), this.stream, n);
     return s;
   }
 }
+
+/** The name of the run's main stream (the tester's, and the main task's). */
+export const MAIN_STREAM = "main";

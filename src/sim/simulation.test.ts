@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { Channel } from "./channel.js";
+import { Channel } from "../runtime/index.js";
 import { SimulationError } from "./errors.js";
-import { go, now, random, sleep } from "./runtime.js";
+import { go, now, random, sleep } from "../runtime/index.js";
 import { runSim, type SimResult } from "./simulation.js";
 
 /** Runs `main` and returns the error it fails with (the test fails if the run succeeds). */
@@ -159,7 +159,7 @@ describe("virtual time", () => {
       return now();
     }, { recordTrace: true });
     expect(strayWoke).toBe(false);
-    expect(r.traceLines).toEqual(["5.000s sleep"]);
+    expect(r.traceLines).toEqual(["5.000s main: sleep"]);
   });
 });
 
@@ -378,7 +378,7 @@ describe("clear errors", () => {
     await runSim(1, async (sim) => {
       for (const n of [0, -3, 1.5, NaN, Infinity, 2 ** 60]) {
         expect(() => random.int(n)).toThrow(`Random.int(n): n must be a positive safe integer, got ${n}`);
-        expect(() => sim.rand.int(n)).toThrow(RangeError);
+        expect(() => sim.random.int(n)).toThrow(RangeError);
       }
     });
   });

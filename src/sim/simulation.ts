@@ -1,29 +1,43 @@
-import { enter, isRunning, leave } from "./current.js";
-import { SimulationError } from "./errors.js";
+import type { LogEntry } from "../runtime/log-types.js";
+import type { Timer } from "../runtime/runtime.js";
+import { SimNode, SimTask, currentTask, isRunning, runInTask, setRunning, type TaskHost } from "./context.js";
+import {
+  concurrentRunError,
+  deadlockError,
+  livelockAtInstantError,
+  realBudgetError,
+  runawayError,
+  taskFailedError,
+  virtualBudgetError,
+} from "./errors.js";
 import { EventQueue, type SimEvent } from "./event-queue.js";
 import { realClock, virtualizeGlobals } from "./globals.js";
-import type { LogEntry } from "./log.js";
-import { Random } from "./random.js";
-import { Trace, formatTime } from "./trace.js";
+import { MAIN_STREAM, Random } from "./random.js";
+import { RunLog } from "./run-log.js";
+import { Trace } from "./trace.js";
 
 /** Options of {@link runSim}. */
 export interface SimOptions {
   /** Stop with an error when virtual time would pass this many ms. Default 120 000 (the labs' 120 s per test). */
   readonly virtualBudgetMs?: number;
-  /** Stop with an error after this much wall-clock time (ms). Default: env `SIM_REAL_BUDGET_MS`, else 120 000. */
+  /** Stop with an error after this much wall-clock time (ms). Default 120 000. */
   readonly realBudgetMs?: number;
   /** Events allowed at one virtual instant before the run is declared a livelock. Default 100 000. */
   readonly maxEventsPerInstant?: number;
   /** Keep the text of every trace step (for determinism checks). Default false: only the hash. */
   readonly recordTrace?: boolean;
-  /** Keep `dlog` lines in memory ({@link Simulation.logs}). Default false: `dlog` costs one branch. */
+  /** Keep `dlog` lines in memory ({@link Simulation.log}). Default false: `dlog` costs one branch. */
   readonly log?: boolean;
+  /** How many of a run's last log lines to keep. Default {@link DEFAULT_LOG_MAX_LINES}. */
+  readonly logMaxLines?: number;
   /**
    * Route `Math.random`, `Date.now`, `performance.now`, `setTimeout`, `setInterval` and
    * `setImmediate` to the simulation while it runs. Default true.
    */
   readonly virtualizeGlobals?: boolean;
 }
+
+export { DEFAULT_LOG_MAX_LINES } from "./run-log.js";
 
 /** What a finished run returns. */
 export interface SimResult<T> {
@@ -45,30 +59,37 @@ export interface SimResult<T> {
 }
 
 /** A cancellable timer handle returned by {@link Simulation.after}. */
-export interface SimTimer {
-  cancel(): void;
-}
+export type SimTimer = Timer;
 
 /**
- * One deterministic discrete-event simulation: a virtual clock, an event queue and a seeded random
- * source. Virtual time advances only when every task is waiting on a timer (or on a channel or
- * promise that a timer will eventually settle); computation itself takes no virtual time.
+ * One deterministic discrete-event simulation: a virtual clock, an event queue, seeded random
+ * streams, and the run's own log and trace. Virtual time advances only when every task is waiting
+ * on a timer (or on a channel or promise that a timer will eventually settle); computation itself
+ * takes no virtual time.
  *
- * Create one with {@link runSim}; lab code usually reaches it through the ambient helpers
- * (`sleep`, `now`, `random`, `go` in `./runtime.ts`).
+ * Create one with {@link runSim}; lab code reaches it through the ambient runtime functions
+ * (`sleep`, `now`, `random`, `go` in `src/runtime`), which find the calling task's simulation.
+ *
+ * Failing a run: code that detects a fatal problem (the network meeting a value it cannot send,
+ * a tester check) calls {@link fail} and then throws. `fail` makes the run stop at its next
+ * scheduling point with that error, whichever task it happened in; the throw stops the code that
+ * found the problem from carrying on as if nothing happened. The first failure wins.
  */
-export class Simulation {
-  readonly rand: Random;
+export class Simulation implements TaskHost {
   readonly trace: Trace;
-  /** `dlog` lines of this run (empty unless logging is on). */
-  readonly logs: LogEntry[] = [];
-  /** Whether `dlog` keeps lines. */
-  readonly logging: boolean;
+  /** This run's debug log (empty unless logging is on). */
+  readonly log: RunLog;
+  /** The node of the tester's code (the main task and what it starts without a node of its own). */
+  readonly mainNode: SimNode;
+  /** The main task: the body passed to {@link runSim}. */
+  readonly main: SimTask;
 
   private clock = 0;
   private seq = 0;
   private fired = 0;
+  private nextUniqueId = 1;
   private readonly queue = new EventQueue();
+  private readonly streamNames = new Map<string, number>();
   private failure: unknown = undefined;
   private isFinished = false;
   /** Timers scheduled since the run loop last got control (see {@link MAX_SCHEDULED_WITHOUT_YIELD}). */
@@ -79,8 +100,38 @@ export class Simulation {
     options: SimOptions = {},
   ) {
     this.trace = new Trace(options.recordTrace ?? false);
-    this.rand = new Random(seed, this.trace, () => this.clock);
-    this.logging = options.log ?? false;
+    this.log = new RunLog(options.log ?? false, options.logMaxLines);
+    this.mainNode = new SimNode(this, MAIN_STREAM, this.stream(MAIN_STREAM));
+    this.main = new SimTask(this.mainNode, MAIN_STREAM);
+  }
+
+  /** The main node's random stream (the tester's). */
+  get random(): Random {
+    return this.mainNode.random;
+  }
+
+  /**
+   * A new random stream for a subsystem, derived from the seed and `name` alone. A name used a
+   * second time gets `#2`, `#3`... so every stream of a run is distinct.
+   */
+  stream(name: string): Random {
+    const n = (this.streamNames.get(name) ?? 0) + 1;
+    this.streamNames.set(name, n);
+    return new Random(this.seed, n === 1 ? name : `${name}#${n}`, this.trace, () => this.clock);
+  }
+
+  /**
+   * A new node (a Raft peer, a server, a client) with its own random stream. Each incarnation of
+   * a restarted server is a new node (`S1`, then `S1#2` after a restart...), so a crashed
+   * instance's stray tasks cannot disturb the new one's draws.
+   */
+  node(name: string): SimNode {
+    return new SimNode(this, name, this.stream(`node ${name}`));
+  }
+
+  /** Runs `fn` (synchronously) as code of `node`: the tasks and timers it starts belong to `node`. */
+  runIn<T>(node: SimNode, fn: () => T): T {
+    return runInTask(new SimTask(node, node.name), fn);
   }
 
   /** Virtual milliseconds since the start of the run. */
@@ -93,22 +144,105 @@ export class Simulation {
     return this.isFinished;
   }
 
+  /** Whether `dlog` keeps lines right now. */
+  get logging(): boolean {
+    return this.log.enabled && !this.isFinished;
+  }
+
   /** Number of timer events fired so far. */
   get eventCount(): number {
     return this.fired;
   }
 
   /**
-   * Runs `fn` after `ms` virtual milliseconds. Events due at the same time run in the order they
-   * were scheduled. `label` appears in the trace.
+   * Runs `fn` after `ms` virtual milliseconds, as code of the calling task. Events due at the
+   * same time run in the order they were scheduled. `label` appears in the trace. Throws (and
+   * fails the run) if tasks schedule timers endlessly without ever all waiting (a livelock).
    */
   after(ms: number, fn: () => void, label = "timer"): SimTimer {
+    return this.schedule(this.caller(), ms, fn, label);
+  }
+
+  /** Resolves after `ms` virtual milliseconds; `label` names the wait in the trace. */
+  sleep(ms: number, label = "sleep"): Promise<void> {
+    return this.sleepFor(this.caller(), ms, label);
+  }
+
+  /**
+   * Starts `fn` as a separate task of the calling task's node, like Go's `go` statement: it
+   * begins once the caller yields. If it throws, the whole run fails naming the task.
+   */
+  go(name: string, fn: () => unknown): void {
+    this.spawn(this.caller().node, name, fn);
+  }
+
+  /** A number this run has never returned before (1, 2, 3, ...). */
+  uniqueId(): number {
+    return this.nextUniqueId++;
+  }
+
+  /** @internal See {@link TaskHost.schedule}. */
+  schedule(task: SimTask, ms: number, fn: () => void, label: string): SimTimer {
+    return this.push(task, ms, () => runInTask(task, fn), label);
+  }
+
+  /** @internal See {@link TaskHost.sleepFor}. */
+  sleepFor(task: SimTask, ms: number, label: string): Promise<void> {
+    // The continuation after `await sleep()` runs in the sleeper's context by itself.
+    return new Promise<void>((resolve) => {
+      this.push(task, ms, resolve, label);
+    });
+  }
+
+  /** @internal See {@link TaskHost.spawn}. */
+  spawn(node: SimNode, name: string, fn: () => unknown): void {
+    if (this.isFinished) return;
+    const task = new SimTask(node, name);
+    runInTask(task, () =>
+      queueMicrotask(() => {
+        try {
+          const r = fn();
+          if (r instanceof Promise) r.catch((e: unknown) => this.failTask(name, e));
+        } catch (e) {
+          this.failTask(name, e);
+        }
+      }),
+    );
+  }
+
+  /** Keeps a debug log line stamped with the current virtual time, and records it in the trace. */
+  logLine(line: Omit<LogEntry, "time">): void {
+    if (!this.logging) return;
+    const entry: LogEntry = { ...line, time: this.clock };
+    this.log.add(entry);
+    this.trace.addBy(this.clock, typeof line.peer === "number" ? `S${line.peer}` : line.peer, `${line.topic} ${line.message}`);
+  }
+
+  /** Stops the run with `error` at the next scheduling point. The first failure wins. */
+  fail(error: unknown): void {
+    if (this.failure !== undefined || this.isFinished) return;
+    this.failure = error;
+  }
+
+  /** Stops the run because the task `name` threw `error` (the message names the task and seed). */
+  failTask(name: string, error: unknown): void {
+    if (this.failure !== undefined || this.isFinished) return;
+    this.failure = taskFailedError(this.seed, this.clock, name, error);
+  }
+
+  /** The calling code's task, if it belongs to this run; else this run's main task. */
+  caller(): SimTask {
+    const task = currentTask();
+    return task !== undefined && task.node.host === this ? task : this.main;
+  }
+
+  private push(task: SimTask, ms: number, fire: () => void, label: string): SimTimer {
     if (!(ms >= 0) || !Number.isFinite(ms)) {
       throw new RangeError(`after(${ms}): the delay must be a finite number of ms >= 0`);
     }
-    if (this.isFinished) return { cancel() {} };
+    if (this.isFinished) return NO_TIMER;
     if (++this.scheduledSinceYield > MAX_SCHEDULED_WITHOUT_YIELD) this.runaway();
-    const ev: SimEvent = { time: this.clock + ms, seq: this.seq++, fire: fn, label, cancelled: false };
+    const ev: SimEvent = { time: this.clock + ms, seq: this.seq++, fire, label, task: task.name, cancelled: false };
     this.queue.push(ev);
     return {
       cancel() {
@@ -117,91 +251,41 @@ export class Simulation {
     };
   }
 
-  /** Resolves after `ms` virtual milliseconds. */
-  sleep(ms: number, label = "sleep"): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.after(ms, resolve, label);
-    });
-  }
-
-  /**
-   * Starts `fn` as a separate task, like Go's `go` statement: it begins once the caller yields. If
-   * it throws, the whole run fails with that error (a Go panic), naming the task.
-   */
-  go(name: string, fn: () => unknown): void {
-    if (this.isFinished) return;
-    queueMicrotask(() => {
-      try {
-        const r = fn();
-        if (r instanceof Promise) r.catch((e: unknown) => this.fail(e, name));
-      } catch (e) {
-        this.fail(e, name);
-      }
-    });
-  }
-
-  /** Stops the run with `error` at the next scheduling point. The first failure wins. */
-  fail(error: unknown, task?: string): void {
-    if (this.failure !== undefined || this.isFinished) return;
-    if (task === undefined) {
-      this.failure = error;
-      return;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    this.failure = new SimulationError("task-failed", this.seed, this.clock, `task "${task}" failed: ${message}`, {
-      cause: error,
-    });
-  }
-
   /**
    * Tasks have scheduled a huge number of timers without ever all waiting at once: some chain of
    * promises never awaits anything that takes virtual time, so the clock can never advance and the
    * run loop never gets control back. Fail the run, and throw into the task that keeps scheduling.
    */
   private runaway(): never {
-    const error = new SimulationError(
-      "livelock",
-      this.seed,
-      this.clock,
-      `livelock: tasks scheduled ${MAX_SCHEDULED_WITHOUT_YIELD} timers at virtual time ` +
-        `${formatTime(this.clock)} without ever all waiting: a loop keeps going without awaiting ` +
-        `anything that takes virtual time (e.g. it awaits only already-settled promises, or cancels ` +
-        `each timer it sets). Make the loop sleep for a positive duration.`,
-    );
+    const error = runawayError(this.seed, this.clock, MAX_SCHEDULED_WITHOUT_YIELD);
     this.fail(error);
     throw error;
   }
 
   /** @internal Drives the run; see {@link runSim}. */
   async run<T>(main: (sim: Simulation) => Promise<T>, options: SimOptions): Promise<SimResult<T>> {
-    if (isRunning()) {
-      throw new SimulationError(
-        "misuse",
-        this.seed,
-        0,
-        "runSim: another simulation is already running in this process. Simulations share the " +
-          "virtualized globals, so they must run one after another (await each runSim).",
-      );
-    }
-    const virtualBudget = options.virtualBudgetMs ?? 120_000;
-    const realBudget = options.realBudgetMs ?? defaultRealBudget();
-    const maxPerInstant = options.maxEventsPerInstant ?? 100_000;
-    const wallStart = realClock.now();
+    if (isRunning()) throw concurrentRunError(this.seed);
+    const limits: RunLimits = {
+      virtualBudgetMs: options.virtualBudgetMs ?? 120_000,
+      realBudgetMs: options.realBudgetMs ?? 120_000,
+      maxEventsPerInstant: options.maxEventsPerInstant ?? 100_000,
+      wallStart: realClock.now(),
+    };
     const restore = options.virtualizeGlobals === false ? () => {} : virtualizeGlobals(this);
-    enter(this);
+    setRunning(this);
 
     let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
     try {
       // Through a Promise constructor, so a `main` that throws synchronously still fails the run
       // through the `finally` below (which restores the globals and leaves the simulation).
-      new Promise<T>((resolve) => resolve(main(this))).then(
-        (value) => (outcome = { ok: true, value }),
-        (error: unknown) => (outcome = { ok: false, error }),
+      runInTask(this.main, () =>
+        new Promise<T>((resolve) => resolve(main(this))).then(
+          (value) => (outcome = { ok: true, value }),
+          (error: unknown) => (outcome = { ok: false, error }),
+        ),
       );
-      let atThisInstant = 0;
-      let batches = 0;
-      let lastLabel = "";
-      for (;;) {
+      const instant = { events: 0, lastLabel: "" };
+      for (let batches = 1; ; batches++) {
         // Let every task run until it waits: all pending microtasks drain before a macrotask.
         await realClock.yieldToMicrotasks();
         this.scheduledSinceYield = 0;
@@ -210,68 +294,13 @@ export class Simulation {
           if (!outcome.ok) throw outcome.error;
           break;
         }
-        const next = this.queue.peek();
-        if (next === undefined) {
-          throw new SimulationError(
-            "deadlock",
-            this.seed,
-            this.clock,
-            "deadlock: the main task is waiting, but no timer is pending, so nothing can ever wake " +
-              "it (every task is blocked on a channel or a promise that nothing will settle). " +
-              "Look for a receive with no sender, a send with no receiver, or a forgotten resolve.",
-          );
-        }
-        if (next.time > virtualBudget) {
-          throw new SimulationError(
-            "virtual-time-budget",
-            this.seed,
-            this.clock,
-            `virtual time budget exceeded: test took longer than ${virtualBudget / 1000} seconds ` +
-              `(next event "${next.label}" is due at ${formatTime(next.time)})`,
-          );
-        }
-        if (next.time > this.clock) {
-          this.clock = next.time;
-          atThisInstant = 0;
-        }
-        // Fire every event due now that was scheduled before this batch; events they schedule for
-        // the same instant run in the next batch, after the microtasks they cause.
-        const batchEnd = this.seq;
-        for (let ev = this.queue.peek(); ev !== undefined && ev.time === this.clock && ev.seq < batchEnd; ev = this.queue.peek()) {
-          this.queue.pop();
-          this.fired++;
-          atThisInstant++;
-          lastLabel = ev.label;
-          this.trace.add(this.clock, ev.label);
-          try {
-            ev.fire();
-          } catch (e) {
-            this.fail(e, ev.label);
-          }
-        }
-        if (atThisInstant > maxPerInstant) {
-          throw new SimulationError(
-            "livelock",
-            this.seed,
-            this.clock,
-            `livelock: ${atThisInstant} events ran at virtual time ${formatTime(this.clock)} without ` +
-              `the clock advancing (last: "${lastLabel}"). A loop that sleeps 0 ms ` +
-              `or re-arms a 0 ms timer never lets time pass; sleep for a positive duration.`,
-          );
-        }
-        if ((++batches & 255) === 0 && realClock.now() - wallStart > realBudget) {
-          throw new SimulationError(
-            "real-time-budget",
-            this.seed,
-            this.clock,
-            `real-time budget exceeded: the run used more than ${realBudget / 1000} s of wall time ` +
-              `(set SIM_REAL_BUDGET_MS to change the limit)`,
-          );
-        }
+        this.advanceClock(limits, instant);
+        this.fireDueEvents(instant);
+        this.checkBudgets(limits, instant, batches);
       }
     } finally {
       this.isFinished = true;
-      leave(this);
+      setRunning(undefined);
       restore();
     }
     return {
@@ -281,24 +310,67 @@ export class Simulation {
       events: this.fired,
       traceHash: this.trace.hash,
       traceLines: this.trace.lines,
-      logs: this.logs,
-      wallMs: realClock.now() - wallStart,
+      logs: this.log.entries,
+      wallMs: realClock.now() - limits.wallStart,
     };
   }
+
+  /** Moves the clock to the next event, or throws if there is none (deadlock) or it is past the budget. */
+  private advanceClock(limits: RunLimits, instant: { events: number }): void {
+    const next = this.queue.peek();
+    if (next === undefined) throw deadlockError(this.seed, this.clock);
+    if (next.time > limits.virtualBudgetMs) throw virtualBudgetError(this.seed, this.clock, limits.virtualBudgetMs, next);
+    if (next.time > this.clock) {
+      this.clock = next.time;
+      instant.events = 0;
+    }
+  }
+
+  /**
+   * Fires every event due now that was scheduled before this batch; events they schedule for the
+   * same instant run in the next batch, after the microtasks they cause.
+   */
+  private fireDueEvents(instant: { events: number; lastLabel: string }): void {
+    const batchEnd = this.seq;
+    for (let ev = this.queue.peek(); ev !== undefined && ev.time === this.clock && ev.seq < batchEnd; ev = this.queue.peek()) {
+      this.queue.pop();
+      this.fired++;
+      instant.events++;
+      instant.lastLabel = ev.label;
+      this.trace.addBy(this.clock, ev.task, ev.label);
+      try {
+        ev.fire();
+      } catch (e) {
+        this.failTask(ev.label, e);
+      }
+    }
+  }
+
+  private checkBudgets(limits: RunLimits, instant: { events: number; lastLabel: string }, batches: number): void {
+    if (instant.events > limits.maxEventsPerInstant) {
+      throw livelockAtInstantError(this.seed, this.clock, instant.events, instant.lastLabel);
+    }
+    if ((batches & 255) === 0 && realClock.now() - limits.wallStart > limits.realBudgetMs) {
+      throw realBudgetError(this.seed, this.clock, limits.realBudgetMs);
+    }
+  }
 }
+
+interface RunLimits {
+  readonly virtualBudgetMs: number;
+  readonly realBudgetMs: number;
+  readonly maxEventsPerInstant: number;
+  readonly wallStart: number;
+}
+
+const NO_TIMER: SimTimer = { cancel() {} };
 
 /** See {@link Simulation.runaway}. */
 const MAX_SCHEDULED_WITHOUT_YIELD = 2_000_000;
 
-function defaultRealBudget(): number {
-  const env = process.env["SIM_REAL_BUDGET_MS"];
-  const n = env === undefined ? NaN : Number(env);
-  return Number.isFinite(n) && n > 0 ? n : 120_000;
-}
-
 /**
  * Runs `main` in a fresh deterministic simulation seeded with `seed` and resolves when `main`
- * finishes. A run is a pure function of (code, seed). Rejects with a {@link SimulationError} on
+ * finishes. A run is a pure function of (code, seed). Rejects with a `SimulationError` on
  * deadlock, livelock, a budget overrun or a failed task, or with whatever `main` throws.
  */
 export function runSim<T>(

@@ -1,6 +1,12 @@
 /**
- * The trace of a simulated run: a running 32-bit FNV-1a hash over every recorded step (timer
- * firings, random draws, RPC deliveries, log lines), plus, when asked, the steps' text.
+ * The trace of a simulated run: a running 32-bit FNV-1a hash over every step that can tell two
+ * runs apart, plus, when asked, the steps' text. It records:
+ *
+ * - every timer that fires, with the task that set it (`S1 ticker: sleep`);
+ * - every random draw, with its stream (`#node S1#1 0.4123`);
+ * - every RPC message the network delivers, drops or fails (`rpc deliver Raft.AppendEntries
+ *   end-abc -> 2`), from `src/labrpc`;
+ * - every debug log line that is kept (so logging must be on for a determinism check).
  *
  * Two runs of the same code with the same seed must produce the same trace; `CHECK_DETERMINISM=1`
  * records the text of both runs and reports the first step at which they differ.
@@ -25,26 +31,25 @@ export class Trace {
     return (this.h >>> 0).toString(16).padStart(8, "0");
   }
 
-  /**
-   * Records one step. `time` is virtual ms; `what` describes the step ("timer sleep 100",
-   * "rand 0.1234", "rpc Raft.AppendEntries 0->1"...).
-   */
+  /** Records one step at virtual time `time` (ms), described by `what`, e.g. "rpc drop ...". */
   add(time: number, what: string): void {
-    let h = mixNumber(this.h, time);
-    for (let i = 0; i < what.length; i++) {
-      h ^= what.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-    this.h = h;
+    this.h = mixString(mixNumber(this.h, time), what);
     this.n++;
     if (this.lines !== undefined) this.lines.push(`${formatTime(time)} ${what}`);
   }
 
-  /** Records a step that is a single number (cheaper than building a string). */
-  addNumber(time: number, tag: number, value: number): void {
-    this.h = mixNumber(mixNumber(mixNumber(this.h, time), tag), value);
+  /** Records a step made by a named actor, e.g. (`"S1 ticker"`, `"sleep"`), without joining the strings. */
+  addBy(time: number, who: string, what: string): void {
+    this.h = mixString(mixString(mixNumber(this.h, time), who), what);
     this.n++;
-    if (this.lines !== undefined) this.lines.push(`${formatTime(time)} #${tag} ${value}`);
+    if (this.lines !== undefined) this.lines.push(`${formatTime(time)} ${who}: ${what}`);
+  }
+
+  /** Records a random draw of `value` from the stream named `stream`. */
+  addDraw(time: number, stream: string, value: number): void {
+    this.h = mixNumber(mixString(mixNumber(this.h, time), stream), value);
+    this.n++;
+    if (this.lines !== undefined) this.lines.push(`${formatTime(time)} #${stream} ${value}`);
   }
 }
 
@@ -61,6 +66,15 @@ function mixNumber(h: number, x: number): number {
     }
   }
   return h;
+}
+
+function mixString(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  // A separator, so ("ab", "c") and ("a", "bc") hash differently.
+  return Math.imul(h ^ 0xff, 0x01000193);
 }
 
 /** Formats virtual ms as seconds with millisecond precision, e.g. `12.345s`. */

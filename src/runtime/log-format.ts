@@ -1,4 +1,4 @@
-import type { LogEntry } from "./log.js";
+import type { LogEntry } from "./log-types.js";
 
 /**
  * Formats log lines as text, one per line: `<virtual ms> <TOPIC> <peer> <message>`, e.g.

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { dlog, runSim } from "../sim/index.js";
-import { keptLogLines, setLogMaxLines } from "../sim/log.js";
-import { parseLog } from "./log-reader.js";
+import { parseLog } from "../debug/log-reader.js";
+import { dlog } from "../runtime/index.js";
+import { runSim, type RunLog } from "../sim/index.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -14,7 +14,7 @@ function runFixture(env: Record<string, string>): { code: number | null; out: st
   const dir = mkdtempSync(join(tmpdir(), "raftlab-simtest-"));
   // Own config: the repository's projects do not include fixtures.
   const config = join(dir, "vitest.fixture.config.mjs");
-  writeFileSync(config, `export default { test: { root: ${JSON.stringify(ROOT)}, include: ["src/debug/fixtures/sim-test-files.fixture.ts"], pool: "forks" } };\n`);
+  writeFileSync(config, `export default { test: { root: ${JSON.stringify(ROOT)}, include: ["src/harness/fixtures/sim-test-files.fixture.ts"], pool: "forks" } };\n`);
   const r = spawnSync("npx", ["vitest", "run", "--config", config, "--root", ROOT], {
     cwd: ROOT,
     encoding: "utf8",
@@ -59,28 +59,23 @@ describe("simTest log files, end to end (child vitest)", () => {
 
 describe("the in-memory log cap (LOG_MAX_LINES)", () => {
   it("keeps the last lines and counts the dropped ones", async () => {
-    setLogMaxLines(100);
-    try {
-      let kept: ReturnType<typeof keptLogLines> | undefined;
-      let peak = 0;
-      await runSim(
-        1,
-        async (sim) => {
-          for (let i = 0; i < 1000; i++) {
-            dlog(0, "INFO", `line ${i}`);
-            peak = Math.max(peak, sim.logs.length);
-          }
-          kept = keptLogLines(sim);
-        },
-        { log: true },
-      );
-      expect(peak).toBeLessThanOrEqual(125);
-      expect(kept?.logs).toHaveLength(100);
-      expect(kept?.dropped).toBe(900);
-      expect(kept?.logs[0]?.message).toBe("line 900");
-    } finally {
-      setLogMaxLines(undefined);
-    }
+    let kept: ReturnType<RunLog["kept"]> | undefined;
+    let peak = 0;
+    await runSim(
+      1,
+      async (sim) => {
+        for (let i = 0; i < 1000; i++) {
+          dlog(0, "INFO", `line ${i}`);
+          peak = Math.max(peak, sim.log.entries.length);
+        }
+        kept = sim.log.kept();
+      },
+      { log: true, logMaxLines: 100 },
+    );
+    expect(peak).toBeLessThanOrEqual(125);
+    expect(kept?.entries).toHaveLength(100);
+    expect(kept?.dropped).toBe(900);
+    expect(kept?.entries[0]?.message).toBe("line 900");
   });
 
   it("writes a header that says the log was truncated", () => {

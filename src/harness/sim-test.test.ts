@@ -1,9 +1,7 @@
 import { randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Channel } from "./channel.js";
-import { dlog } from "./log.js";
-import { go, now, random, sleep } from "./runtime.js";
-import { checkDeterminism, compareTraces, freshSeed, replayCommand, simTest, type SimTestContext } from "./sim-test.js";
+import { Channel, dlog, go, now, random, sleep } from "../runtime/index.js";
+import { checkDeterminism, compareTraces, freshSeed, replayCommand, simTest, type SimTestContext } from "./index.js";
 
 describe("simTest", () => {
   // Small simulated tests, also the targets `scripts/stress.test.ts` runs `npm run stress` on.
@@ -91,7 +89,7 @@ describe("determinism checker", () => {
   };
 
   it("passes a deterministic body", async () => {
-    await checkDeterminism("Deterministic", "src/sim/x.test.ts", deterministic, {}, 42);
+    await checkDeterminism({ name: "Deterministic", fullName: "Deterministic", file: "src/sim/x.test.ts", body: deterministic, options: {}, seed: 42 });
   });
 
   it("reports where a body that leaks real randomness diverges", async () => {
@@ -105,7 +103,7 @@ describe("determinism checker", () => {
       await sleep((randomInt(1, 2 ** 30) / 2 ** 30) * 1000);
       await sleep(1);
     };
-    const error = await checkDeterminism("LeakyTest", "src/sim/leaky.test.ts", leaky, {}, 99).then(
+    const error = await checkDeterminism({ name: "LeakyTest", fullName: "LeakyTest", file: "src/sim/leaky.test.ts", body: leaky, options: {}, seed: 99 }).then(
       () => undefined,
       (e: unknown) => e as Error,
     );
@@ -114,9 +112,9 @@ describe("determinism checker", () => {
     expect(message).toMatch(/^nondeterminism: two runs with the same seed diverged at trace step 3 of 5\/5/);
     expect(message).toContain("last common steps:");
     // Steps: the 10 ms sleep, the seeded draw, the short sleep, then the leaked sleep.
-    expect(message).toContain("0.010s sleep");
-    expect(message).toMatch(/0\.010s #1 0\.\d+/);
-    expect(message).toMatch(/first run: {2}\d+\.\d{3}s sleep/);
+    expect(message).toContain("0.010s main: sleep");
+    expect(message).toMatch(/0\.010s #main 0\.\d+/);
+    expect(message).toMatch(/first run: {2}\d+\.\d{3}s main: sleep/);
     expect(message).toContain("seed:   99");
     expect(message).toContain("replay: SEED=99 npx vitest run src/sim/leaky.test.ts -t '^LeakyTest$'");
     expect(runs).toBe(2);

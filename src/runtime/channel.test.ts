@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Channel, ChannelClosedError } from "./channel.js";
-import { go, now, sleep } from "./runtime.js";
-import { runSim } from "./simulation.js";
+import { go, now, sleep } from "./index.js";
+import { runSim } from "../sim/index.js";
 
 /** Runs `main` in a simulation and returns its value. */
 async function sim<T>(main: () => Promise<T>): Promise<T> {

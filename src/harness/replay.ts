@@ -1,0 +1,33 @@
+/** How a failed run tells the user to replay it. */
+
+/**
+ * The command that replays one test with `seed`. `fullName` is what vitest's `-t` matches: the
+ * enclosing describe names and the test name joined by spaces (just the name for a top-level test).
+ */
+export function replayCommand(file: string, fullName: string, seed: number): string {
+  const pattern = `^${fullName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
+  return `SEED=${seed} npx vitest run ${file} -t ${shellQuote(pattern)}`;
+}
+
+/** Quotes `text` for a POSIX shell. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Where a failed run's artifacts are, to name in its message. */
+export interface FailureArtifacts {
+  readonly logPath?: string | undefined;
+  readonly timelinePath?: string | undefined;
+}
+
+/** `error` with the seed, the replay command and the artifacts' paths appended to its message. */
+export function withReplayInfo(error: unknown, file: string, fullName: string, seed: number, artifacts: FailureArtifacts = {}): Error {
+  const base = error instanceof Error ? error : new Error(String(error));
+  const lines = [base.message, `  seed:   ${seed}`, `  replay: ${replayCommand(file, fullName, seed)}`];
+  const { logPath, timelinePath } = artifacts;
+  if (logPath !== undefined) lines.push(`  log:    ${logPath}  (view: npm run logs -- ${logPath})`);
+  if (timelinePath !== undefined) lines.push(`  timeline: ${timelinePath}`);
+  const wrapped = new Error(lines.join("\n"), { cause: base });
+  wrapped.stack = `${lines.join("\n")}\n${(base.stack ?? "").split("\n").slice(1).join("\n")}`;
+  return wrapped;
+}

@@ -1,0 +1,170 @@
+/**
+ * `simTest`: a vitest test whose body runs in a deterministic simulation, with seeds, replay
+ * commands, log and timeline files, the determinism check and the stress-runner protocol.
+ */
+import { randomInt } from "node:crypto";
+import { appendFileSync } from "node:fs";
+import { relative } from "node:path";
+import { it } from "vitest";
+import { realClock, runSim, type SimOptions, type SimResult, type Simulation } from "../sim/index.js";
+import type { TestInfo } from "../tester/test-info.js";
+import { writeLog, writeTimeline, type RunName } from "./artifacts.js";
+import { compareTraces } from "./determinism.js";
+import { determinismCheckWanted, envSeed, logMaxLines, logMode, realBudgetMs, stressOut, stressSeeds, timelineWanted } from "./env.js";
+import { replayCommand, withReplayInfo } from "./replay.js";
+import type { StressRecord } from "./stress-record.js";
+
+/** What a simulated test body receives. */
+export interface SimTestContext extends TestInfo {
+  /** The running simulation. */
+  readonly sim: Simulation;
+}
+
+/** Options of {@link simTest}. */
+export interface SimTestOptions {
+  /** Virtual-time budget; default 120 s like the original tests. */
+  readonly virtualBudgetMs?: number;
+  /** Wall-clock budget per run; default from `SIM_REAL_BUDGET_MS`, else 120 s. */
+  readonly realBudgetMs?: number;
+}
+
+/** A test body. */
+export type SimTestBody = (t: SimTestContext) => Promise<void>;
+
+/** Everything that identifies one run of one test. */
+export interface RunSpec extends RunName {
+  readonly body: SimTestBody;
+  readonly options: SimTestOptions;
+  /** Keep the trace's text (for the determinism check). */
+  readonly recordTrace: boolean;
+}
+
+/** How one run ended. A failed run's error already carries the seed and the replay command. */
+export type RunOutcome =
+  | { readonly ok: true; readonly result: SimResult<void> }
+  | { readonly ok: false; readonly error: Error; readonly virtualMs: number | undefined; readonly logPath: string | undefined };
+
+/** A fresh seed: a positive 31-bit integer from real randomness (outside any simulation). */
+export function freshSeed(): number {
+  return randomInt(1, 2 ** 31 - 1);
+}
+
+/**
+ * Declares a vitest test whose body runs inside a deterministic simulation.
+ *
+ * - The seed comes from `SEED`, else it is fresh; a failure prints the seed and a one-line command
+ *   that replays exactly this test with it, plus the path of the run's log file.
+ * - `CHECK_DETERMINISM=1` runs the body twice with the same seed and fails at the first step where
+ *   the two traces differ.
+ * - `STRESS_SEEDS=a,b,c` or `STRESS_SEEDS=@seeds.txt` (set by `npm run stress`) runs the body once
+ *   per seed, appending one {@link StressRecord} line per run to the file `STRESS_OUT`.
+ */
+export function simTest(name: string, body: SimTestBody, options: SimTestOptions = {}): void {
+  it(name, async (ctx) => {
+    const file = relative(process.cwd(), ctx.task.file.filepath);
+    // What `-t` matches: the names of the enclosing describe blocks and the test, joined by spaces.
+    const parts = [name];
+    for (let s = ctx.task.suite; s !== undefined; s = s.suite) parts.unshift(s.name);
+    const base = { name, fullName: parts.join(" "), file, body, options };
+    const seeds = stressSeeds();
+    if (seeds !== undefined) {
+      await runStress(base, seeds);
+      return;
+    }
+    const seed = envSeed() ?? freshSeed();
+    if (determinismCheckWanted()) {
+      await checkDeterminism({ ...base, seed });
+      return;
+    }
+    const outcome = await runOnce({ ...base, seed, recordTrace: false });
+    if (!outcome.ok) throw outcome.error;
+  });
+}
+
+/** Runs one test once and reports how it went; writes its log and timeline as asked. */
+export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
+  const mode = logMode();
+  const timeline = timelineWanted();
+  const budget = realBudgetMs();
+  const maxLines = logMaxLines();
+  const simOptions: SimOptions = {
+    ...(budget === undefined ? {} : { realBudgetMs: budget }),
+    ...(maxLines === undefined ? {} : { logMaxLines: maxLines }),
+    ...spec.options,
+    recordTrace: spec.recordTrace,
+    // The determinism check hashes log lines, so it needs them kept.
+    log: mode !== "off" || timeline || spec.recordTrace,
+  };
+  let sim: Simulation | undefined;
+  // The real clock: inside the run `performance.now` is virtual.
+  const wallStart = realClock.now();
+  try {
+    const result = await runSim(
+      spec.seed,
+      (s) => {
+        sim = s;
+        return spec.body({ name: spec.name, seed: spec.seed, sim: s, wallMs: () => realClock.now() - wallStart });
+      },
+      simOptions,
+    );
+    if (mode === "always" && sim !== undefined) console.log(`log: ${writeLog(spec, sim)}`);
+    if (timeline && sim !== undefined) {
+      const path = await writeTimeline(spec, sim, undefined);
+      if (path !== undefined) console.log(`timeline: ${path}`);
+    }
+    return { ok: true, result };
+  } catch (error) {
+    const logPath = sim !== undefined && sim.log.entries.length > 0 ? writeLog(spec, sim) : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    const timelinePath = timeline && sim !== undefined ? await writeTimeline(spec, sim, { time: sim.now(), message }) : undefined;
+    return {
+      ok: false,
+      error: withReplayInfo(error, spec.file, spec.fullName, spec.seed, { logPath, timelinePath }),
+      virtualMs: sim?.now(),
+      logPath,
+    };
+  }
+}
+
+/**
+ * Runs a test twice with the same seed, recording both traces, and throws (with the replay
+ * command) at the first step where they differ. What `CHECK_DETERMINISM=1` does for every
+ * {@link simTest}; exported so the checker itself can be tested.
+ */
+export async function checkDeterminism(spec: Omit<RunSpec, "recordTrace">): Promise<void> {
+  const first = await runOnce({ ...spec, recordTrace: true });
+  if (!first.ok) throw first.error;
+  const second = await runOnce({ ...spec, recordTrace: true });
+  if (!second.ok) throw second.error;
+  const divergence = compareTraces(first.result, second.result);
+  if (divergence !== undefined) throw withReplayInfo(new Error(divergence), spec.file, spec.fullName, spec.seed);
+}
+
+/** The stress runner's protocol: one run per seed, one {@link StressRecord} line per run. */
+async function runStress(base: Omit<RunSpec, "seed" | "recordTrace">, seeds: readonly number[]): Promise<void> {
+  const out = stressOut();
+  const failures: string[] = [];
+  for (const seed of seeds) {
+    const start = realClock.now();
+    const outcome = await runOnce({ ...base, seed, recordTrace: false });
+    const common = { test: base.name, fullName: base.fullName, file: base.file, seed, wallMs: realClock.now() - start };
+    let record: StressRecord;
+    if (outcome.ok) {
+      record = { ...common, ok: true, virtualMs: outcome.result.virtualMs };
+    } else {
+      failures.push(outcome.error.message);
+      record = {
+        ...common,
+        ok: false,
+        virtualMs: outcome.virtualMs,
+        error: outcome.error.message,
+        replay: replayCommand(base.file, base.fullName, seed),
+        log: outcome.logPath,
+      };
+    }
+    if (out !== undefined) appendFileSync(out, JSON.stringify(record) + "\n");
+  }
+  if (failures.length > 0) {
+    throw new Error(`${failures.length} of ${seeds.length} seeds failed; first:\n${failures[0]}`);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Task contexts: which simulated node and task the running code belongs to.
+ *
+ * Every piece of simulated code runs as part of a *task* (the main body, or something started
+ * with `go`), and every task belongs to a *node* (a Raft peer, a KV server, a client, or the
+ * run's `main` node for the tester). The context travels with the code through `await`, timers
+ * and `go` (Node's AsyncLocalStorage), so the ambient runtime functions know, without being told:
+ *
+ * - which run they belong to: a stray task of a finished run parks instead of touching the next
+ *   run, and code outside every run gets a clear error instead of a silent hang;
+ * - which node's random stream to draw from (one stream per node: an extra draw in one peer's
+ *   code does not reshuffle what every other peer and the network draw);
+ * - which task is sleeping, for the determinism trace.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { LogEntry } from "../runtime/log-types.js";
+import { registerRuntime, type Runtime, type Timer } from "../runtime/index.js";
+import type { Random } from "./random.js";
+
+/** What a task needs from the simulation it runs in (implemented by `Simulation`). */
+export interface TaskHost {
+  readonly finished: boolean;
+  readonly logging: boolean;
+  now(): number;
+  /** Sleeps on behalf of `task` (parks forever once the run is over). */
+  sleepFor(task: SimTask, ms: number, label: string): Promise<void>;
+  /** Schedules `fn` to run in `task`'s context (a no-op timer once the run is over). */
+  schedule(task: SimTask, ms: number, fn: () => void, label: string): Timer;
+  /** Starts `fn` as a new task of `node`. */
+  spawn(node: SimNode, name: string, fn: () => unknown): void;
+  uniqueId(): number;
+  /** Keeps a log line, stamped with the current virtual time. */
+  logLine(line: Omit<LogEntry, "time">): void;
+}
+
+/** A simulated machine or actor: a Raft peer, a KV server, a client, or `main`. */
+export class SimNode {
+  constructor(
+    /** The simulation it belongs to. */
+    readonly host: TaskHost,
+    /** A readable name, e.g. "S1" or "client 3". */
+    readonly name: string,
+    /** This node's own random stream. */
+    readonly random: Random,
+  ) {}
+}
+
+/**
+ * One task of a node: the runtime seen by the code of that task (see {@link Runtime}).
+ * Cheap to create: one per `go`.
+ */
+export class SimTask implements Runtime {
+  constructor(
+    readonly node: SimNode,
+    /** The name given to `go`, e.g. "S1 ticker". */
+    readonly name: string,
+  ) {}
+
+  now(): number {
+    return this.node.host.now();
+  }
+
+  sleep(ms: number): Promise<void> {
+    return this.node.host.sleepFor(this, ms, "sleep");
+  }
+
+  after(ms: number, fn: () => void, label = "timer"): Timer {
+    return this.node.host.schedule(this, ms, fn, label);
+  }
+
+  go(name: string, fn: () => unknown): void {
+    this.node.host.spawn(this.node, name, fn);
+  }
+
+  get random(): Random {
+    return this.node.random;
+  }
+
+  uniqueId(): number {
+    return this.node.host.uniqueId();
+  }
+
+  get logging(): boolean {
+    return this.node.host.logging;
+  }
+
+  log(line: Omit<LogEntry, "time">): void {
+    this.node.host.logLine(line);
+  }
+}
+
+const storage = new AsyncLocalStorage<SimTask>();
+
+/** The simulation running now (only one runs at a time in a process), if any. */
+let running: { readonly main: SimTask } | undefined;
+
+/** The context of the calling code: its own task, or the running simulation's main task. */
+export function currentTask(): SimTask | undefined {
+  return storage.getStore() ?? running?.main;
+}
+
+/** Runs `fn` (synchronously) as code of `task`; everything it starts inherits the context. */
+export function runInTask<T>(task: SimTask, fn: () => T): T {
+  return storage.run(task, fn);
+}
+
+/** @internal Marks the simulation whose main task is `main` as running (or none). */
+export function setRunning(sim: { readonly main: SimTask } | undefined): void {
+  running = sim;
+}
+
+/** Whether a simulation is running right now. */
+export function isRunning(): boolean {
+  return running !== undefined;
+}
+
+// Lab code's ambient runtime functions reach the calling task's simulation through this.
+registerRuntime(currentTask);

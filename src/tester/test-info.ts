@@ -1,0 +1,13 @@
+/**
+ * What a tester needs to know about the test it serves: its name and seed (for the summary line and
+ * file names) and how much wall time has passed. `simTest` provides it; a hand-made run (the demo)
+ * can too.
+ */
+export interface TestInfo {
+  /** The test's name, e.g. "TestInitialElection3A". */
+  readonly name: string;
+  /** The seed of this run. */
+  readonly seed: number;
+  /** Wall-clock ms since this run started (real time: the simulation's clock is virtual). */
+  wallMs(): number;
+}
