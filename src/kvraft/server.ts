@@ -12,9 +12,7 @@
  */
 
 import { Service, type ClientEnd } from "../labrpc/index.js";
-import { make, raftService } from "../raft/index.js";
-import type { ApplyMsg, RaftPeer } from "../raft/api.js";
-import type { Persister } from "../raft/persister.js";
+import { labRaft, type ApplyMsg, type Persister, type RaftPeer, type RaftServerFactory } from "../raft/index.js";
 import { Channel, after, dlog, dmark, go, type Timer } from "../runtime/index.js";
 import { APPLY_TIMEOUT_MS, type CasArgs, type CasReply, type GetArgs, type GetReply, type PutAppendArgs, type PutAppendReply } from "./common.js";
 import { KVStateMachine, isCommand, type ApplyResult, type Command } from "./state-machine.js";
@@ -39,6 +37,8 @@ const SNAPSHOT_THRESHOLD = 0.9;
 export class KVServer {
   /** This server's Raft peer (the tester reads it, as `kv.rf` in Go). */
   readonly rf: RaftPeer;
+  /** The RPC service of this server's Raft peer. */
+  private readonly raftRpc: Service;
   private readonly applyCh = new Channel<ApplyMsg>();
   private sm: KVStateMachine;
   /** Handlers waiting for a log index; several when leadership changed in between. */
@@ -51,10 +51,13 @@ export class KVServer {
     readonly me: number,
     private readonly persister: Persister,
     private readonly maxraftstate: number,
+    raft: RaftServerFactory = labRaft,
   ) {
     // Restore before Raft starts: Raft resumes applying right after the snapshot.
     this.sm = KVStateMachine.decode(persister.readSnapshot());
-    this.rf = make(servers, me, persister, this.applyCh);
+    const { peer, service } = raft(servers, me, persister, this.applyCh);
+    this.rf = peer;
+    this.raftRpc = service;
     dlog(me, "SRVR", () => `started, restored up to index ${this.sm.lastApplied} (${this.sm.size} keys)`);
     go(`kvserver ${me} applier`, () => this.applier());
   }
@@ -67,7 +70,7 @@ export class KVServer {
       Append: (args: PutAppendArgs) => this.putAppend("append", args),
       Cas: (args: CasArgs) => this.cas(args),
     });
-    return [kv, raftService(this.rf)];
+    return [kv, this.raftRpc];
   }
 
   /** Stops this server and its Raft peer; pending handlers answer ErrWrongLeader. */
@@ -190,8 +193,11 @@ export class KVServer {
     if (index <= this.sm.lastApplied) return;
     const sm = KVStateMachine.decode(snapshot);
     if (sm.lastApplied !== index) {
-      dlog(this.me, "WARN", () => `snapshot for index ${index} says it covers up to ${sm.lastApplied}; trusting Raft`);
-      sm.lastApplied = index;
+      // Installing it would claim index `index` while holding the state at another: a Raft bug
+      // (or a snapshot from the wrong server) that must not be papered over.
+      throw new Error(
+        `KVServer ${this.me}: Raft delivered a snapshot for index ${index}, but the snapshot holds the state through index ${sm.lastApplied}`,
+      );
     }
     this.sm = sm;
     dmark(this.me, "SNAP", { kind: "snapshot", index }, () => `installed snapshot up to ${index} (${sm.size} keys)`);
@@ -217,10 +223,17 @@ export class KVServer {
 /**
  * Starts a KV server (`StartKVServer` of the lab). `servers` reach the Raft peers of all servers,
  * `servers[me]` this one; `persister` holds the state to restart from. Snapshots are taken when
- * Raft's persisted state nears `maxraftstate` bytes (-1: never). Returns at once.
+ * Raft's persisted state nears `maxraftstate` bytes (-1: never). `raft` builds the Raft peer (default:
+ * the lab's). Returns at once.
  */
-export function startKVServer(servers: readonly ClientEnd[], me: number, persister: Persister, maxraftstate: number): KVServer {
-  return new KVServer(servers, me, persister, maxraftstate);
+export function startKVServer(
+  servers: readonly ClientEnd[],
+  me: number,
+  persister: Persister,
+  maxraftstate: number,
+  raft: RaftServerFactory = labRaft,
+): KVServer {
+  return new KVServer(servers, me, persister, maxraftstate, raft);
 }
 
 function describe(cmd: Command): string {

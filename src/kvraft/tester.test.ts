@@ -48,6 +48,9 @@ describe("KV tester: checkLinearizable", () => {
   simTest("a linearizable history passes and writes nothing unless VIS_ENABLE=always", (t) =>
     withConfig(t, 3, false, -1, async (cfg) => {
       const file = join(dir, "legal.html");
+      // Idempotent, so CHECK_DETERMINISM can run it twice.
+      vi.unstubAllEnvs();
+      rmSync(file, { force: true });
       vi.stubEnv(VIS_ENV.file, file);
       expect(checkLinearizable(cfg, LEGAL)).toBe("ok");
       expect(existsSync(file)).toBe(false);

@@ -7,5 +7,5 @@ export { Persister } from "./persister.js";
 export { make, Raft, TIMING, type Role } from "./raft.js";
 export { RaftLog } from "./log.js";
 export type * from "./rpc-types.js";
-export { raftService } from "./service.js";
+export { labRaft, raftService, type RaftServerFactory } from "./service.js";
 export { decodeState, encodeState, type PersistentState } from "./state-codec.js";

@@ -1,6 +1,8 @@
-import { Service } from "../labrpc/index.js";
-import type { RaftPeer } from "./api.js";
-import { Raft } from "./raft.js";
+import { Service, type ClientEnd } from "../labrpc/index.js";
+import type { Channel } from "../runtime/index.js";
+import type { ApplyMsg, MakeRaft, RaftPeer } from "./api.js";
+import type { Persister } from "./persister.js";
+import { Raft, make } from "./raft.js";
 import type { AppendEntriesArgs, InstallSnapshotArgs, RequestVoteArgs } from "./rpc-types.js";
 
 /**
@@ -15,3 +17,15 @@ export function raftService(rf: RaftPeer): Service {
     InstallSnapshot: (args: InstallSnapshotArgs) => rf.installSnapshot(args),
   });
 }
+
+/**
+ * Builds one Raft server: the peer, and the RPC service the network delivers its requests to. The
+ * testers and the KV server take one, so they can run any Raft (the lab's, a student's, a fake).
+ */
+export type RaftServerFactory = (...args: Parameters<MakeRaft>) => { readonly peer: RaftPeer; readonly service: Service };
+
+/** The lab's Raft (`./raft.ts`), served under the name "Raft". */
+export const labRaft: RaftServerFactory = (peers: readonly ClientEnd[], me: number, persister: Persister, applyCh: Channel<ApplyMsg>) => {
+  const rf = make(peers, me, persister, applyCh);
+  return { peer: rf, service: raftService(rf) };
+};

@@ -8,7 +8,7 @@ import { Channel, go, now, sleep } from "../runtime/index.js";
 import { runSim } from "../sim/index.js";
 import type { ApplyMsg, RaftPeer, StartResult } from "./api.js";
 import type { Persister } from "./persister.js";
-import { makeRaftTester, type RaftServerFactory, type RaftTester } from "./tester.js";
+import { labRaft, makeRaftTester, type RaftServerFactory, type RaftTester } from "./tester.js";
 
 /** How a fake cluster behaves. */
 interface Behavior {
@@ -19,6 +19,8 @@ interface Behavior {
    * on every server). Return [] to apply nothing.
    */
   readonly plan?: (me: number, index: number, cmd: unknown) => ApplyMsg[];
+  /** Each server's term (default 1 for all). */
+  readonly term?: (me: number) => number;
 }
 
 const entry = (index: number, command: unknown): ApplyMsg => ({
@@ -62,7 +64,7 @@ class FakeRaft implements RaftPeer {
   }
 
   getState(): { term: number; isLeader: boolean } {
-    return { term: 1, isLeader: !this.dead && this.cluster.leaders.includes(this.me) };
+    return { term: this.cluster.term(this.me), isLeader: !this.dead && this.cluster.leaders.includes(this.me) };
   }
 
   snapshot(index: number, snapshot: Uint8Array): void {
@@ -93,11 +95,13 @@ class FakeCluster {
   readonly peers: (FakeRaft | undefined)[] = [];
   readonly leaders: readonly number[];
   readonly plan: (me: number, index: number, cmd: unknown) => ApplyMsg[];
+  readonly term: (me: number) => number;
   lastIndex = 0;
 
   constructor(behavior: Behavior = {}) {
     this.leaders = behavior.leaders ?? [0];
     this.plan = behavior.plan ?? ((_me, index, cmd) => [entry(index, cmd)]);
+    this.term = behavior.term ?? (() => 1);
   }
 
   readonly factory: RaftServerFactory = (ends, me, persister, applyCh) => {
@@ -227,6 +231,12 @@ describe("RaftTester checks fail with the original messages", () => {
     ).rejects.toThrow(/^apply error: commit index=1 server=[12] \{"k":"v","n":\d\} != server=\d \{"k":"v","n":\d\}$/);
   });
 
+  it("servers that disagree on the term", async () => {
+    await expect(onFake({ term: (me) => (me === 2 ? 2 : 1) }, async (ts) => void ts.checkTerms())).rejects.toThrow(
+      /^servers disagree on term$/,
+    );
+  });
+
   it("two leaders in one term", async () => {
     await expect(onFake({ leaders: [0, 1] }, (ts) => ts.checkOneLeader().then(() => {}))).rejects.toThrow(
       "term 1 has 2 (>1) leaders",
@@ -351,6 +361,18 @@ describe("RaftTester snapshot applier", () => {
     );
   });
 
+  it("ignores a message with neither commandValid nor snapshotValid, as Go's applierSnap does", async () => {
+    const neither = { commandValid: false, snapshotValid: false } as unknown as ApplyMsg;
+    const plan = (_me: number, index: number, cmd: unknown): ApplyMsg[] => [neither, entry(index, cmd)];
+    await onFake(
+      { plan },
+      async (ts) => {
+        for (let i = 1; i <= 3; i++) expect(await ts.one(i * 10, 3, false)).toBe(i);
+      },
+      { snapshot: true },
+    );
+  });
+
   it("fails on an index applied twice", async () => {
     const plan = (me: number, index: number, cmd: unknown) =>
       me === 2 && index === 2 ? [entry(1, 1), entry(index, cmd)] : [entry(index, cmd)];
@@ -365,4 +387,40 @@ describe("RaftTester snapshot applier", () => {
       ),
     ).rejects.toThrow("apply error: server 2 apply out of order, expected index 2, got 1");
   });
+});
+
+describe("a Raft that closes applyCh in kill()", () => {
+  /** The lab's Raft, except that kill() also closes applyCh (legal in Go: the tester ranges over it). */
+  const closingRaft: RaftServerFactory = (ends, me, persister, applyCh) => {
+    const { peer, service } = labRaft(ends, me, persister, applyCh);
+    const wrapped: RaftPeer = {
+      start: (command) => peer.start(command),
+      getState: () => peer.getState(),
+      snapshot: (index, snapshot) => peer.snapshot(index, snapshot),
+      kill: () => {
+        peer.kill();
+        applyCh.close();
+      },
+      killed: () => peer.killed(),
+      persistedSize: () => peer.persistedSize(),
+    };
+    return { peer: wrapped, service };
+  };
+
+  for (const snapshot of [false, true]) {
+    it(`passes crashes, restarts and the end of the test (${snapshot ? "3D applier" : "3A-3C applier"})`, async () => {
+      vi.spyOn(console, "log").mockImplementation(() => {});
+      await runSim(3, async () => {
+        const ts = makeRaftTester({ name: "closing", seed: 3, wallMs: () => 0 }, { servers: 3, snapshot, raft: closingRaft });
+        ts.begin("Test (closing applyCh)");
+        for (let i = 1; i <= 12; i++) await ts.one(i, 3, true);
+        ts.crash1(1);
+        await ts.one(13, 2, true);
+        ts.start1(1);
+        ts.connect(1);
+        await ts.one(14, 3, true);
+        ts.end();
+      });
+    });
+  }
 });

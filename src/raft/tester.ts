@@ -27,8 +27,7 @@ import { currentSimulation } from "../sim/index.js";
 import type { TestInfo } from "../tester/test-info.js";
 import type { ApplyMsg, RaftPeer } from "./api.js";
 import { Persister } from "./persister.js";
-import { make } from "./raft.js";
-import { raftService } from "./service.js";
+import { labRaft, type RaftServerFactory } from "./service.js";
 
 /**
  * The tester generously allows solutions to complete elections in one second (much more than the
@@ -45,19 +44,7 @@ export const MAXLOGSIZE = 2000;
 /** Every test must finish within this much virtual time (ms). */
 export const TEST_TIME_LIMIT_MS = 120_000;
 
-/** Builds one Raft server: the peer, and the RPC service the network delivers its requests to. */
-export type RaftServerFactory = (
-  peers: readonly ClientEnd[],
-  me: number,
-  persister: Persister,
-  applyCh: Channel<ApplyMsg>,
-) => { readonly peer: RaftPeer; readonly service: Service };
-
-/** The lab's Raft (`./raft.ts`), served under the name "Raft". */
-export const labRaft: RaftServerFactory = (peers, me, persister, applyCh) => {
-  const rf = make(peers, me, persister, applyCh);
-  return { peer: rf, service: raftService(rf) };
-};
+export { labRaft, type RaftServerFactory } from "./service.js";
 
 /** Options of {@link makeRaftTester}. */
 export interface RaftTesterOptions {
