@@ -183,7 +183,7 @@ let failure: unknown;
 const result = await runSim(
   seed,
   async () => {
-    const cfg = makeConfig({ name: "demo", seed, wallMs: () => 0 }, SERVERS, false, 1000);
+    const cfg = makeConfig({ name: "demo", seed, wallMs: () => 0, note: () => {} }, SERVERS, false, 1000);
     try {
       await story(cfg);
     } catch (e) {

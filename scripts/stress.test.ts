@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import pc from "picocolors";
 import { describe, expect, it } from "vitest";
 import type { StressRecord } from "../src/harness/index.js";
-import { formatTable, parseCli, pickSeeds, splitSeeds, summarize, UsageError } from "./stress.js";
+import { formatNotes, formatTable, parseCli, pickSeeds, splitSeeds, summarize, UsageError } from "./stress.js";
 
 /** Runs `npm run stress -- ...args` (through tsx directly) and returns its exit code and output. */
 function runStress(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
@@ -141,5 +141,22 @@ describe("stress runner (pieces)", () => {
     expect(table[0]).toBe("Test  Runs  Failed  Virtual s (mean ± std)  Wall ms (mean)");
     expect(table[2]).toBe("A        2       1             2.00 ± 1.41            20.0");
     expect(table[3]).toBe("B        1       1                       -             5.0");
+  });
+
+  it("counts the runs that made each note, per test", () => {
+    const rec = (test: string, seed: number, notes?: string[]): StressRecord => ({
+      test,
+      fullName: test,
+      file: "a.test.ts",
+      seed,
+      ok: true,
+      wallMs: 1,
+      ...(notes === undefined ? {} : { notes }),
+    });
+    const gaveUp = "linearizability check timed out, assuming history is ok";
+    expect(formatNotes([rec("A", 1, [gaveUp, gaveUp]), rec("A", 2), rec("B", 1, [gaveUp]), rec("A", 3, [gaveUp])])).toEqual([
+      `  3 runs: ${gaveUp} (A: 2, B: 1)`,
+    ]);
+    expect(formatNotes([rec("A", 1)])).toEqual([]);
   });
 });

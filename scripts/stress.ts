@@ -165,6 +165,26 @@ export function summarize(records: readonly StressRecord[]): TestSummary[] {
   });
 }
 
+/**
+ * One line per distinct note of the runs (`TestInfo.note`): how many runs made it, of which tests,
+ * e.g. `  3 runs: linearizability check timed out, assuming history is ok (TestFoo4A: 2, TestBar4B: 1)`.
+ */
+export function formatNotes(records: readonly StressRecord[]): string[] {
+  const byNote = new Map<string, Map<string, number>>();
+  for (const r of records) {
+    for (const note of new Set(r.notes ?? [])) {
+      let tests = byNote.get(note);
+      if (tests === undefined) byNote.set(note, (tests = new Map()));
+      tests.set(r.test, (tests.get(r.test) ?? 0) + 1);
+    }
+  }
+  return [...byNote].map(([note, tests]) => {
+    const runs = [...tests.values()].reduce((a, b) => a + b, 0);
+    const which = [...tests].map(([test, n]) => `${test}: ${n}`).join(", ");
+    return `  ${runs} run${runs === 1 ? "" : "s"}: ${note} (${which})`;
+  });
+}
+
 function meanStd(xs: readonly number[]): { mean: number; std: number } {
   if (xs.length === 0) return { mean: NaN, std: NaN };
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -423,6 +443,8 @@ export async function stress(opts: StressOptions): Promise<number> {
 
   console.log(formatTable(summarize(records), c));
   console.log();
+  const notes = formatNotes(records);
+  if (notes.length > 0) console.log([c.bold("Notes (runs that passed or failed with these remarks):"), ...notes, ""].join("\n"));
   const failures = records.filter((r) => !r.ok);
   if (failures.length > 0) {
     const describe = (r: StressRecord): string[] => [

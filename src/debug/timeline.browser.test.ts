@@ -23,7 +23,7 @@ async function realRun(seed: number): Promise<readonly LogEntry[]> {
   const result = await runSim(
     seed,
     async () => {
-      const ts = makeRaftTester({ name: "TestTimelinePage", seed, wallMs: () => 0 }, { servers: 3, snapshot: true });
+      const ts = makeRaftTester({ name: "TestTimelinePage", seed, wallMs: () => 0, note: () => {} }, { servers: 3, snapshot: true });
       try {
         ts.begin("Test (debug): a short run for the timeline page");
         const leader = await ts.checkOneLeader();

@@ -18,16 +18,26 @@ export function shellQuote(text: string): string {
 export interface FailureArtifacts {
   readonly logPath?: string | undefined;
   readonly timelinePath?: string | undefined;
+  /** What the run noted before it failed (see `TestInfo.note`). */
+  readonly notes?: readonly string[];
 }
 
 /** `error` with the seed, the replay command and the artifacts' paths appended to its message. */
 export function withReplayInfo(error: unknown, file: string, fullName: string, seed: number, artifacts: FailureArtifacts = {}): Error {
   const base = error instanceof Error ? error : new Error(String(error));
   const lines = [base.message, `  seed:   ${seed}`, `  replay: ${replayCommand(file, fullName, seed)}`];
-  const { logPath, timelinePath } = artifacts;
+  const { logPath, timelinePath, notes = [] } = artifacts;
   if (logPath !== undefined) lines.push(`  log:    ${logPath}  (view: npm run logs -- ${logPath})`);
   if (timelinePath !== undefined) lines.push(`  timeline: ${timelinePath}`);
+  for (const [text, count] of countNotes(notes)) lines.push(`  note:   ${text}${count > 1 ? ` (${count} times)` : ""}`);
   const wrapped = new Error(lines.join("\n"), { cause: base });
   wrapped.stack = `${lines.join("\n")}\n${(base.stack ?? "").split("\n").slice(1).join("\n")}`;
   return wrapped;
+}
+
+/** Distinct notes with how often each was made, in the order first made. */
+export function countNotes(notes: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const n of notes) counts.set(n, (counts.get(n) ?? 0) + 1);
+  return counts;
 }

@@ -41,8 +41,14 @@ export interface RunSpec extends RunName {
 
 /** How one run ended. A failed run's error already carries the seed and the replay command. */
 export type RunOutcome =
-  | { readonly ok: true; readonly result: SimResult<void> }
-  | { readonly ok: false; readonly error: Error; readonly virtualMs: number | undefined; readonly logPath: string | undefined };
+  | { readonly ok: true; readonly result: SimResult<void>; readonly notes: readonly string[] }
+  | {
+      readonly ok: false;
+      readonly error: Error;
+      readonly virtualMs: number | undefined;
+      readonly logPath: string | undefined;
+      readonly notes: readonly string[];
+    };
 
 /** A fresh seed: a positive 31-bit integer from real randomness (outside any simulation). */
 export function freshSeed(): number {
@@ -96,6 +102,7 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
     log: mode !== "off" || timeline || spec.recordTrace,
   };
   let sim: Simulation | undefined;
+  const notes: string[] = [];
   // The real clock: inside the run `performance.now` is virtual.
   const wallStart = realClock.now();
   try {
@@ -103,7 +110,14 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
       spec.seed,
       (s) => {
         sim = s;
-        return spec.body({ name: spec.name, seed: spec.seed, sim: s, wallMs: () => realClock.now() - wallStart });
+        const t: SimTestContext = {
+          name: spec.name,
+          seed: spec.seed,
+          sim: s,
+          wallMs: () => realClock.now() - wallStart,
+          note: (text) => void notes.push(text),
+        };
+        return spec.body(t);
       },
       simOptions,
     );
@@ -112,16 +126,17 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
       const path = await writeTimeline(spec, sim, undefined);
       if (path !== undefined) console.log(`timeline: ${path}`);
     }
-    return { ok: true, result };
+    return { ok: true, result, notes };
   } catch (error) {
     const logPath = sim !== undefined && sim.log.entries.length > 0 ? writeLog(spec, sim) : undefined;
     const message = error instanceof Error ? error.message : String(error);
     const timelinePath = timeline && sim !== undefined ? await writeTimeline(spec, sim, { time: sim.now(), message }) : undefined;
     return {
       ok: false,
-      error: withReplayInfo(error, spec.file, spec.fullName, spec.seed, { logPath, timelinePath }),
+      error: withReplayInfo(error, spec.file, spec.fullName, spec.seed, { logPath, timelinePath, notes }),
       virtualMs: sim?.now(),
       logPath,
+      notes,
     };
   }
 }
@@ -147,7 +162,14 @@ async function runStress(base: Omit<RunSpec, "seed" | "recordTrace">, seeds: rea
   for (const seed of seeds) {
     const start = realClock.now();
     const outcome = await runOnce({ ...base, seed, recordTrace: false });
-    const common = { test: base.name, fullName: base.fullName, file: base.file, seed, wallMs: realClock.now() - start };
+    const common = {
+      test: base.name,
+      fullName: base.fullName,
+      file: base.file,
+      seed,
+      wallMs: realClock.now() - start,
+      ...(outcome.notes.length > 0 ? { notes: outcome.notes } : {}),
+    };
     let record: StressRecord;
     if (outcome.ok) {
       record = { ...common, ok: true, virtualMs: outcome.result.virtualMs };

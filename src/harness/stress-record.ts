@@ -18,4 +18,6 @@ export interface StressRecord {
   readonly replay?: string;
   /** Failed runs: the run's log file, if it logged anything. */
   readonly log?: string | undefined;
+  /** What the run noted without failing (`TestInfo.note`), if anything. */
+  readonly notes?: readonly string[];
 }

@@ -6,9 +6,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { simTest } from "../harness/index.js";
-import { VIS_ENV, checkLinearizable, withConfig, type KvOperation } from "./tester.js";
+import { LINEARIZABILITY_GAVE_UP, VIS_ENV, checkLinearizable, reportRealSpeed, withConfig, type KvOperation } from "./tester.js";
 
 /** put(x, "1") completes, then a later get(x) returns "2": no order of the two explains it. */
 const ILLEGAL: KvOperation[] = [
@@ -69,4 +69,56 @@ describe("KV tester: checkLinearizable", () => {
       expect(existsSync(file)).toBe(false);
     }),
   );
+});
+
+describe("KV tester: the linearizability check's budget is deterministic", () => {
+  /** Many concurrent appends to one key: a history whose search is long. */
+  function hardHistory(): KvOperation[] {
+    const ops: KvOperation[] = [];
+    const n = 9;
+    for (let c = 0; c < n; c++) ops.push({ clientId: c, input: { op: "append", key: "k", value: String(c) }, output: {}, call: c, return: 100 + c });
+    // A get that sees every append in an order the search must find by trying many.
+    ops.push({ clientId: n, input: { op: "get", key: "k" }, output: { value: "876543210" }, call: 200, return: 201 });
+    return ops;
+  }
+
+  simTest("a check that exceeds its step budget passes as the original does, says so, and notes it on the run", async (t) => {
+    const notes: string[] = [];
+    const info = { ...t, note: (s: string) => void notes.push(s) };
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    try {
+      await withConfig(info, 3, false, -1, async (cfg) => {
+        expect(checkLinearizable(cfg, hardHistory(), 50)).toBe("unknown");
+        expect(checkLinearizable(cfg, hardHistory())).toBe("ok");
+      });
+      expect(notes).toEqual([LINEARIZABILITY_GAVE_UP]);
+      expect(log.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith("info:"))).toEqual([
+        expect.stringMatching(/^info: linearizability check timed out, assuming history is ok \(step budget exhausted after \d+ step calls/),
+      ]);
+    } finally {
+      log.mockRestore();
+    }
+  });
+});
+
+describe("KV tester: the speed tests' real cost", () => {
+  it("prints real ms/op next to virtual, and warns (and notes) only past Go's 33.3 ms/op", () => {
+    const notes: string[] = [];
+    const t = { name: "TestSpeed4A", seed: 1, wallMs: () => 0, note: (s: string) => void notes.push(s) };
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    try {
+      reportRealSpeed(t, 1_500, 4_200, 1000);
+      expect(log.mock.calls.map((c) => String(c[0]))).toEqual(["info: 1000 operations: 4.20 ms/op virtual, 1.500 ms/op real (limit 33.333333ms/op)"]);
+      expect(notes).toEqual([]);
+      log.mockClear();
+      reportRealSpeed(t, 40_000, 4_200, 1000);
+      const lines = log.mock.calls.map((c) => String(c[0]));
+      expect(lines[1]).toBe(
+        'warning: the operations took 40ms/op of real time, over Go\'s limit of 33.333333ms/op: at MIT this would fail with "Operations completed too slowly"',
+      );
+      expect(notes).toEqual(["real time per operation over Go's limit (40ms/op)"]);
+    } finally {
+      log.mockRestore();
+    }
+  });
 });

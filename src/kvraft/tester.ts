@@ -40,8 +40,19 @@ import { startKVServer, type KVServer } from "./server.js";
 /** The tester generously allows solutions to complete elections in one second. Virtual ms. */
 export const ELECTION_TIMEOUT = 1000;
 
-/** Real ms the linearizability check may take before it gives up and assumes the history is ok. */
-export const LINEARIZABILITY_CHECK_TIMEOUT = 1000;
+/**
+ * How much searching the linearizability check may do before it gives up and assumes the history
+ * is ok: a budget of Porcupine `step` calls, not of time, so that a seed gets the same verdict on
+ * any machine and under any load (the original gives the check 1 s of real time).
+ *
+ * Calibration: Go's checker makes about 3.4 M kv-model steps per second on one core of this
+ * machine kind (c50-ok: 741 945 steps in 217 ms), a little more with partitions on both cores;
+ * 4 M steps is about the work Go does in its 1 s.
+ */
+export const LINEARIZABILITY_STEP_BUDGET = 4_000_000;
+
+/** What the original prints when the check gives up (and what a run notes, see `TestInfo.note`). */
+export const LINEARIZABILITY_GAVE_UP = "linearizability check timed out, assuming history is ok";
 
 /** Every test must finish within this much virtual time (ms). */
 export const TEST_TIME_LIMIT_MS = 120_000;
@@ -666,19 +677,39 @@ export async function genericTestSpeed(t: TestInfo, part: string, maxraftstate: 
     // ready to process client requests.
     await ck.get("x");
     const start = now();
+    const realStart = realClock.now();
     for (let i = 0; i < numOps; i++) await ck.append("x", element(0, i));
     const dur = now() - start;
+    reportRealSpeed(cfg.t, realClock.now() - realStart, dur, numOps);
     const v = await ck.get("x");
     checkClntAppends(0, v, numOps);
     // The heartbeat interval should be ~100 ms; require at least 3 ops per interval.
-    const heartbeatInterval = 100;
-    const opsPerInterval = 3;
-    const timePerOp = heartbeatInterval / opsPerInterval;
-    if (dur > numOps * timePerOp) {
-      fatal(`Operations completed too slowly ${goDuration(dur / numOps)}/op > ${goDuration(timePerOp)}/op`);
+    if (dur > numOps * SPEED_LIMIT_MS_PER_OP) {
+      fatal(`Operations completed too slowly ${goDuration(dur / numOps)}/op > ${goDuration(SPEED_LIMIT_MS_PER_OP)}/op`);
     }
     cfg.end();
   });
+}
+
+/** Go's limit per operation in the speed tests: three operations per 100 ms heartbeat interval (ms). */
+export const SPEED_LIMIT_MS_PER_OP = 100 / 3;
+
+/**
+ * Prints what the speed test's operations cost in real time next to the virtual figure, and warns
+ * when the real cost alone would break Go's limit: computation takes no virtual time here, so a
+ * solution too slow for MIT's harness (e.g. one that re-encodes its whole log on every persist)
+ * would otherwise never hear of it. The real time includes the simulator's own work, so it is an
+ * upper bound on the solution's cost.
+ */
+export function reportRealSpeed(t: TestInfo, realMs: number, virtualMs: number, ops: number): void {
+  const real = realMs / ops;
+  const virtual = virtualMs / ops;
+  console.log(`info: ${ops} operations: ${virtual.toFixed(2)} ms/op virtual, ${real.toFixed(3)} ms/op real (limit ${goDuration(SPEED_LIMIT_MS_PER_OP)}/op)`);
+  if (real > SPEED_LIMIT_MS_PER_OP) {
+    const warning = `the operations took ${goDuration(real)}/op of real time, over Go's limit of ${goDuration(SPEED_LIMIT_MS_PER_OP)}/op: at MIT this would fail with "Operations completed too slowly"`;
+    console.log(`warning: ${warning}`);
+    t.note(`real time per operation over Go's limit (${goDuration(real)}/op)`);
+  }
 }
 
 /** Formats ms like Go's `time.Duration` (`33.333333ms`, `1.5s`). */
@@ -703,12 +734,13 @@ export const VIS_ENV = {
 } as const;
 
 /**
- * Checks `history` against the KV model with the original's 1 s (real time) limit. When it is not
+ * Checks `history` against the KV model within {@link LINEARIZABILITY_STEP_BUDGET}. When it is not
  * linearizable, writes the HTML visualization, annotated with the test's faults, and fails with
- * `history is not linearizable`; a check that times out passes (as in the original).
+ * `history is not linearizable`; a check that gives up passes (as in the original), says so, and
+ * notes it on the run (the stress runner counts such runs).
  */
-export function checkLinearizable(cfg: Config, history: KvOperation[]): CheckResult {
-  const { result, info } = withRealClock(() => checkOperationsVerbose(kvModel, history, { timeout: LINEARIZABILITY_CHECK_TIMEOUT }));
+export function checkLinearizable(cfg: Config, history: KvOperation[], stepBudget = LINEARIZABILITY_STEP_BUDGET): CheckResult {
+  const { result, info } = checkOperationsVerbose(kvModel, history, { maxSteps: stepBudget });
   dlog("tester", "TEST", `linearizability check of ${history.length} operations: ${result}`);
   const mode = process.env[VIS_ENV.enable];
   const wanted = mode === "always" || (result === "illegal" && mode !== "never");
@@ -716,7 +748,10 @@ export function checkLinearizable(cfg: Config, history: KvOperation[]): CheckRes
   if (result === "illegal") {
     fatal(`history is not linearizable${visualization !== undefined ? `\n  visualization: ${visualization}` : ""}`);
   }
-  if (result === "unknown") console.log("info: linearizability check timed out, assuming history is ok");
+  if (result === "unknown") {
+    console.log(`info: ${LINEARIZABILITY_GAVE_UP} (${info.stopReason ?? "search stopped"})`);
+    cfg.t.note(LINEARIZABILITY_GAVE_UP);
+  }
   return result;
 }
 
@@ -735,17 +770,3 @@ function writeVisualization(cfg: Config, info: LinearizationInfo, result: CheckR
   }
 }
 
-/**
- * Runs `fn` with the real `performance.now`: inside a simulation it is virtual time, which does not
- * pass during a synchronous computation, so the checker's timeout would never fire. The check
- * itself uses no simulated time or randomness, so this cannot change the run.
- */
-function withRealClock<T>(fn: () => T): T {
-  const virtualNow = performance.now;
-  performance.now = realClock.now;
-  try {
-    return fn();
-  } finally {
-    performance.now = virtualNow;
-  }
-}

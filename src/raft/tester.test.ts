@@ -127,7 +127,7 @@ async function onFake(
   await runSim(
     1,
     async (sim) => {
-      const t = { name: "fake", seed: 1, sim, wallMs: () => 0 };
+      const t = { name: "fake", seed: 1, wallMs: () => 0, note: () => {} };
       const ts = makeRaftTester(t, {
         servers: options.servers ?? 3,
         snapshot: options.snapshot ?? false,
@@ -411,7 +411,7 @@ describe("a Raft that closes applyCh in kill()", () => {
     it(`passes crashes, restarts and the end of the test (${snapshot ? "3D applier" : "3A-3C applier"})`, async () => {
       vi.spyOn(console, "log").mockImplementation(() => {});
       await runSim(3, async () => {
-        const ts = makeRaftTester({ name: "closing", seed: 3, wallMs: () => 0 }, { servers: 3, snapshot, raft: closingRaft });
+        const ts = makeRaftTester({ name: "closing", seed: 3, wallMs: () => 0, note: () => {} }, { servers: 3, snapshot, raft: closingRaft });
         ts.begin("Test (closing applyCh)");
         for (let i = 1; i <= 12; i++) await ts.one(i, 3, true);
         ts.crash1(1);

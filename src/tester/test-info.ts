@@ -10,4 +10,10 @@ export interface TestInfo {
   readonly seed: number;
   /** Wall-clock ms since this run started (real time: the simulation's clock is virtual). */
   wallMs(): number;
+  /**
+   * Records something worth knowing about this run that is not a failure, e.g. "linearizability
+   * check gave up (assumed ok)". `simTest` adds the notes to a failure's message and to the stress
+   * runner's records, which counts them.
+   */
+  note(text: string): void;
 }
