@@ -511,23 +511,6 @@ async function partitioner(cfg: Config, ch: Channel<boolean>, done: StopFlag): P
   await ch.send(true);
 }
 
-/**
- * Least virtual time one iteration of a GenericTest client loop takes: a random 20–80 ms (ms).
- *
- * Why: in Go every operation costs real time (the handout's samples complete ~60–80 operations
- * per second in total). On the simulated reliable network an operation can complete in 0 virtual
- * ms, so a loop of them would never let virtual time reach the end of the 5 s period. Pacing
- * the clients to a similar rate keeps the histories (and the CPU cost: Raft persists its whole log
- * on every change) close to the original's; the random part keeps clients out of lockstep.
- */
-export const CLIENT_OP_PACE_MS = { min: 20, max: 80 } as const;
-
-/** Sleeps for what is left of a random {@link CLIENT_OP_PACE_MS} since `opStart`. */
-async function pace(opStart: number): Promise<void> {
-  const left = opStart + random.between(CLIENT_OP_PACE_MS.min, CLIENT_OP_PACE_MS.max) - now();
-  if (left > 0) await sleep(left);
-}
-
 /** Parameters of {@link genericTest}, named as in the original. */
 export interface GenericTestOptions {
   /** "4A" or "4B", for the title. */
@@ -587,7 +570,6 @@ export async function genericTest(t: TestInfo, o: GenericTestOptions): Promise<v
           let last = ""; // only used when not randomkeys
           if (!randomkeys) await put(cfg, myck, String(cli), last, opLog, cli);
           while (!doneClients.stop) {
-            const opStart = now();
             const key = randomkeys ? String(random.int(nclients)) : String(cli);
             const nv = element(cli, j);
             if (random.int(1000) < 500) {
@@ -604,7 +586,6 @@ export async function genericTest(t: TestInfo, o: GenericTestOptions): Promise<v
               // The following check only makes sense when we're not using random keys.
               if (!randomkeys && v !== last) fatal(`get wrong value, key ${key}, wanted:\n${last}\n, got\n${v}\n`);
             }
-            await pace(opStart);
           }
           await clnts[cli]!.send(j);
         }),

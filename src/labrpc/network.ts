@@ -1,5 +1,5 @@
 import { dlog } from "../runtime/index.js";
-import { currentSimulation, runInTask, type Random, type Simulation } from "../sim/index.js";
+import { currentSimulation, currentTask, runInTask, type Random, type Simulation } from "../sim/index.js";
 import { encode } from "./codec.js";
 import type { Server } from "./service.js";
 
@@ -193,6 +193,9 @@ export class Network {
       await sim.sleep(ms, "rpc-no-reply");
       return undefined;
     }
+    // A sender still busy (e.g. writing to stable storage) sends when it is done.
+    const senderBusy = currentTask()?.node.busyFor() ?? 0;
+    if (senderBusy > 0) await sim.sleep(senderBusy, "rpc-sender-busy");
     if (reliable) {
       await sim.sleep(this.promptDelay(), "rpc-request");
     } else {
@@ -248,6 +251,9 @@ export class Network {
       dlog("net", "DROP", () => `reply of ${svcMeth} on ${String(endName)} <- ${String(serverName)} lost`);
       return undefined;
     }
+    // Likewise a server still busy with what its handler did (persisting before replying).
+    const serverBusy = server.owner?.node.busyFor() ?? 0;
+    if (serverBusy > 0) await sim.sleep(serverBusy, "rpc-server-busy");
     if (longReordering && rand.int(LABRPC.REORDER_DEN) < LABRPC.REORDER_NUM) {
       const ms = LABRPC.REORDER_MIN + rand.int(1 + rand.int(LABRPC.REORDER_SPREAD));
       await sim.sleep(ms, "rpc-reorder");

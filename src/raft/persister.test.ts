@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Persister } from "./persister.js";
+import { runSim } from "../sim/index.js";
+import { Persister, STORAGE_BYTES_PER_MS } from "./persister.js";
 
 const bytes = (...xs: number[]) => new Uint8Array(xs);
 
@@ -57,5 +58,24 @@ describe("Persister", () => {
     const p = new Persister();
     expect(() => p.save("state" as unknown as Uint8Array, null)).toThrow("raftState must be a Uint8Array");
     expect(() => p.save(bytes(1), [1] as unknown as Uint8Array)).toThrow("snapshot must be a Uint8Array or null");
+  });
+});
+
+describe("Persister: storage time in a simulation", () => {
+  it("makes the saving node busy for the Raft state's bytes, and a new snapshot's, at STORAGE_BYTES_PER_MS", async () => {
+    await runSim(1, async (sim) => {
+      const node = sim.node("S0");
+      const p = new Persister();
+      const state = new Uint8Array(7000);
+      const snapshot = new Uint8Array(14_000);
+      sim.runIn(node, () => p.save(state, snapshot));
+      expect(node.busyFor()).toBeCloseTo((7000 + 14_000) / STORAGE_BYTES_PER_MS, 9);
+      // The same snapshot again (Raft passes it on every save) costs only the state.
+      sim.runIn(node, () => p.save(state, snapshot));
+      expect(node.busyFor()).toBeCloseTo((2 * 7000 + 14_000) / STORAGE_BYTES_PER_MS, 9);
+      // Outside any node's code (the tester's main task), the main node pays.
+      p.save(new Uint8Array(0), null);
+      expect(sim.mainNode.busyFor()).toBe(0);
+    });
   });
 });

@@ -143,3 +143,53 @@ describe("the trace", () => {
     expect(a.traceHash).not.toBe(b.traceHash);
   });
 });
+
+describe("node busy time (SimNode.occupy)", () => {
+  it("accumulates after what the node is already busy with, and drains with virtual time", async () => {
+    await runSim(1, async (sim) => {
+      const node = sim.node("N");
+      expect(node.busyFor()).toBe(0);
+      node.occupy(2.5);
+      node.occupy(1);
+      expect(node.busyFor()).toBe(3.5);
+      await sleep(2);
+      expect(node.busyFor()).toBe(1.5);
+      await sleep(5);
+      expect(node.busyFor()).toBe(0);
+      node.occupy(1);
+      expect(node.busyFor()).toBe(1);
+      expect(() => node.occupy(-1)).toThrow(RangeError);
+    });
+  });
+
+  it("delays the requests a busy node sends, and the replies of a busy server", async () => {
+    const r = await runSim(1, async (sim) => {
+      const net = new Network();
+      const serverNode = sim.node("server");
+      const server = sim.runIn(serverNode, () => {
+        const srv = new Server();
+        srv.addService(new Service("S", { Echo: (x: number) => x, Slow: (x: number) => (serverNode.occupy(40), x) }));
+        return srv;
+      });
+      net.addServer("s", server);
+      const e = net.makeEnd("e");
+      net.connect("e", "s");
+      net.enable("e", true);
+      const client = sim.node("client");
+      const rtt = async (method: string, busyFirst: number): Promise<number> =>
+        sim.runIn(client, async () => {
+          if (busyFirst > 0) client.occupy(busyFirst);
+          const t0 = sim.now();
+          await e.call(`S.${method}`, 1);
+          return sim.now() - t0;
+        });
+      return { plain: await rtt("Echo", 0), busySender: await rtt("Echo", 30), busyServer: await rtt("Slow", 0) };
+    });
+    const { plain, busySender, busyServer } = r.value;
+    expect(plain).toBeLessThanOrEqual(4);
+    expect(busySender).toBeGreaterThanOrEqual(32);
+    expect(busySender).toBeLessThanOrEqual(34);
+    expect(busyServer).toBeGreaterThanOrEqual(42);
+    expect(busyServer).toBeLessThanOrEqual(44);
+  });
+});

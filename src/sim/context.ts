@@ -35,6 +35,9 @@ export interface TaskHost {
 
 /** A simulated machine or actor: a Raft peer, a KV server, a client, or `main`. */
 export class SimNode {
+  /** Until when (virtual ms) this node is busy; see {@link occupy}. */
+  private busyUntil = 0;
+
   constructor(
     /** The simulation it belongs to. */
     readonly host: TaskHost,
@@ -43,6 +46,22 @@ export class SimNode {
     /** This node's own random stream. */
     readonly random: Random,
   ) {}
+
+  /**
+   * Spends `ms` of this node's time, after whatever it is already busy with: the messages it sends
+   * meanwhile leave only when it is done (the network asks {@link busyFor} before it sends a
+   * request or a reply for this node). Computation is free in virtual time; this is how a cost
+   * that Go pays in real time, such as persisting the whole Raft state before replying, shows up.
+   */
+  occupy(ms: number): void {
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`SimNode.occupy(${ms}): the time must be a finite number of ms >= 0`);
+    this.busyUntil = Math.max(this.host.now(), this.busyUntil) + ms;
+  }
+
+  /** How much longer (virtual ms) this node is busy; 0 when it is idle. */
+  busyFor(): number {
+    return Math.max(0, this.busyUntil - this.host.now());
+  }
 }
 
 /**

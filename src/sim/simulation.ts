@@ -242,7 +242,10 @@ export class Simulation implements TaskHost {
     }
     if (this.isFinished) return NO_TIMER;
     if (++this.scheduledSinceYield > MAX_SCHEDULED_WITHOUT_YIELD) this.runaway();
-    const ev: SimEvent = { time: this.clock + ms, seq: this.seq++, fire, label, task: task.name, cancelled: false };
+    // Virtual time has microsecond resolution: rounding keeps sums of fractional delays (storage
+    // time, see SimNode.occupy) from drifting into 1234.5670000000001.
+    const time = Math.round((this.clock + ms) * 1000) / 1000;
+    const ev: SimEvent = { time, seq: this.seq++, fire, label, task: task.name, cancelled: false };
     this.queue.push(ev);
     return {
       cancel() {
