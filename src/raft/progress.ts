@@ -36,13 +36,16 @@ export interface FollowerProgressInit {
  * on the follower; the next request starts at `next`. (Asserted after every change.)
  *
  * Invariant: `match` never decreases. Replies arrive out of order, and one that reports less than
- * `match` is old news: {@link recordMatch} keeps the larger index.
+ * `match` is old news. (By construction: {@link recordMatch} keeps the larger index, and nothing
+ * else changes `match`.)
  *
  * Invariant: a request is sent only while none carrying data is in flight, so the one in flight (if
  * any) is the latest request. Each entry then crosses the network once per timeout, and entries
  * started meanwhile go together in the next request. (Asserted by {@link markSent}.)
  *
- * Invariant: request ids grow with each request; a reply to any id but the last one's is stale.
+ * Invariant: request ids grow with each request, so a reply to any id but the last one's is stale.
+ * (By construction.) Only replies to requests of this progress's term may be given to it: ids of
+ * other terms mean nothing here. (Asserted by {@link replyArrived} and {@link replyLost}.)
  */
 export class FollowerProgress {
   /** The follower's id. */
