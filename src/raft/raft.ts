@@ -66,7 +66,8 @@ export class Raft implements RaftPeer {
   //
   // Invariant: log.snapshotIndex <= commitIndex <= log.lastIndex(), and lastApplied <= commitIndex:
   // a snapshot holds only committed entries, a server commits only entries it holds, and it applies
-  // only committed ones (asserted by checkCommitOrder() wherever these change).
+  // only committed ones (asserted by checkCommitOrder() where a change could break them; acceptEntries
+  // asserts that no committed entry is deleted).
   // lastApplied < log.snapshotIndex is no violation but a signal: installSnapshot() installed a
   // leader's snapshot, and the applier is to hand it to the service (see nextToApply()).
   private commitIndex: number;
@@ -203,7 +204,6 @@ export class Raft implements RaftPeer {
     }
     // Commit only what we know matches the leader: up to the last entry of this request (Figure 2, step 5).
     this.advanceCommitTo(Math.min(args.leaderCommit, result.lastNewIndex));
-    this.checkCommitOrder();
     return { term: this.currentTerm, success: true, xTerm: -1, xIndex: -1, xLen: this.log.lastIndex() + 1 };
   }
 
@@ -451,7 +451,6 @@ export class Raft implements RaftPeer {
     }
     if (this.lastApplied < this.commitIndex) {
       const index = ++this.lastApplied;
-      this.checkCommitOrder();
       dlog(this.me, "APLY", () => `apply ${index}`);
       return { commandValid: true, command: this.log.at(index).command, commandIndex: index, snapshotValid: false };
     }
