@@ -30,6 +30,17 @@ describe("RaftLog", () => {
     expect(() => log.at(4)).toThrow(RangeError);
   });
 
+  it("freezes the entries it stores (the StateEncoder reuses their bytes)", () => {
+    const log = new RaftLog(0, 0, entries(1, 1));
+    log.append({ term: 2, command: "c2" });
+    expect(Object.isFrozen(log.at(1))).toBe(true);
+    expect(Object.isFrozen(log.at(2))).toBe(true);
+    expect(() => {
+      (log.at(2) as { term: number }).term = 5;
+    }).toThrow(TypeError);
+    expect(log.termAt(2)).toBe(2);
+  });
+
   it("truncates a suffix", () => {
     const log = new RaftLog(0, 0, entries(1, 1, 1, 2, 2));
     log.truncate(3);

@@ -10,6 +10,11 @@ import type { Entry } from "./rpc-types.js";
  * "index 0, term 0" before the first entry.
  *
  * Invariant: the stored entries are exactly indices `snapshotIndex + 1 .. lastIndex()`.
+ *
+ * Invariant: stored entries are never changed, only dropped: each is frozen as it enters the log.
+ * The StateEncoder (state-codec.ts) relies on it, reusing an entry's bytes for as long as the log
+ * holds that same object. (The freeze is shallow: an entry's command is the log's own copy, made by
+ * start() or by the network, and it is also what the service receives on applyCh.)
  */
 export class RaftLog {
   private base: number;
@@ -24,7 +29,8 @@ export class RaftLog {
   constructor(snapshotIndex = 0, snapshotTerm = 0, entries: readonly Entry[] = []) {
     this.base = snapshotIndex;
     this.baseTerm = snapshotTerm;
-    this.entries = [...entries];
+    this.entries = [];
+    for (const entry of entries) this.append(entry);
   }
 
   /** Index of the last entry covered by the snapshot (0 if none). */
@@ -78,9 +84,13 @@ export class RaftLog {
     return this.entries.slice(from - this.base - 1, to - this.base - 1);
   }
 
-  /** Appends entries at the end. */
+  /**
+   * Appends `entries` at the end. To append an array that may be long, call this once per entry:
+   * spreading an array into arguments (`append(...array)`, `push(...array)`) fails beyond about
+   * 10^5 elements.
+   */
   append(...entries: readonly Entry[]): void {
-    this.entries.push(...entries);
+    for (const entry of entries) this.entries.push(Object.freeze(entry));
   }
 
   /** Deletes the entry at `from` and all that follow it. Entries in the snapshot cannot be deleted. */

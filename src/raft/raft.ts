@@ -5,6 +5,9 @@
  * applying committed ones) and does the I/O (RPCs, persisting, applyCh). The *what* (whom to vote
  * for, how logs are reconciled, what is committed) lives in `rules.ts`.
  *
+ * The leader's view of each follower lives in `progress.ts` and a candidate's votes in
+ * `vote-tally.ts`; safety invariants are checked as the code runs (`invariant.ts`).
+ *
  * Tasks (simulated goroutines) of one peer:
  * - `ticker`: starts an election when the election timeout passes without word from a leader;
  * - `heartbeats(term)`: while leader of `term`, sends every follower what it lacks (or nothing) each
@@ -20,8 +23,10 @@
 import { encode, type ClientEnd } from "../labrpc/index.js";
 import { Channel, ChannelClosedError, dlog, dmark, go, now, random, sleep } from "../runtime/index.js";
 import type { ApplyMsg, MakeRaft, RaftPeer, RaftState, StartResult } from "./api.js";
+import { assertCommitOrder } from "./invariant.js";
 import { RaftLog } from "./log.js";
 import type { Persister } from "./persister.js";
+import { FollowerProgress, type ReplyFreshness } from "./progress.js";
 import type {
   AppendEntriesArgs,
   AppendEntriesReply,
@@ -32,6 +37,7 @@ import type {
 } from "./rpc-types.js";
 import { acceptEntries, advanceCommitIndex, nextIndexAfterConflict, shouldGrantVote, staleTermReply } from "./rules.js";
 import { StateEncoder, decodeState } from "./state-codec.js";
+import { VoteTally } from "./vote-tally.js";
 
 /** Timing, in virtual ms. The tester wants a leader within 5 s and at most 10 heartbeats per second. */
 export const TIMING = {
@@ -57,6 +63,13 @@ export class Raft implements RaftPeer {
   private readonly encoder = new StateEncoder();
 
   // Volatile state on all servers (Figure 2).
+  //
+  // Invariant: log.snapshotIndex <= commitIndex <= log.lastIndex(), and lastApplied <= commitIndex:
+  // a snapshot holds only committed entries, a server commits only entries it holds, and it applies
+  // only committed ones (asserted by checkCommitOrder() where a change could break them; acceptEntries
+  // asserts that no committed entry is deleted).
+  // lastApplied < log.snapshotIndex is no violation but a signal: installSnapshot() installed a
+  // leader's snapshot, and the applier is to hand it to the service (see nextToApply()).
   private commitIndex: number;
   private lastApplied: number;
   private role: Role = "follower";
@@ -64,17 +77,9 @@ export class Raft implements RaftPeer {
   private electionDeadline = 0;
   private dead = false;
 
-  // Volatile state on leaders, reinitialized after each election (Figure 2).
-  private nextIndex: number[] = [];
-  private matchIndex: number[] = [];
-  /**
-   * Batching: until this time, entries (or a snapshot) sent to the peer are considered on their
-   * way, and new entries wait for their reply instead of being sent along with copies of them.
-   */
-  private busyUntil: number[] = [];
-  /** Id of the last request sent to each peer: replies to older ones are stale. */
-  private lastSentId: number[] = [];
-  private sendCounter = 0;
+  // Volatile state on leaders, reinitialized after each election (Figure 2): for each other peer,
+  // its nextIndex and matchIndex, and what is on its way to it (undefined for ourselves).
+  private progress: (FollowerProgress | undefined)[] = [];
 
   /** Wakes the applier (a buffered channel of 1 used as a condition variable). */
   private readonly applyWakeup = new Channel<null>(1);
@@ -118,7 +123,7 @@ export class Raft implements RaftPeer {
     this.persist();
     const index = this.log.lastIndex();
     dlog(this.me, "LOG1", () => `start: index ${index} in T${this.currentTerm}`);
-    for (const peer of this.otherPeers()) this.replicateTo(peer, false);
+    for (const peer of this.otherPeers()) this.replicateTo(peer);
     return { index, term: this.currentTerm, isLeader: true };
   }
 
@@ -138,6 +143,7 @@ export class Raft implements RaftPeer {
     this.log.compact(index, term);
     this.snapshotData = snapshot.slice();
     this.persist();
+    this.checkCommitOrder();
     dmark(this.me, "SNAP", { kind: "snapshot", index }, () => `service snapshot: ${this.describeLog()}`);
   }
 
@@ -186,7 +192,7 @@ export class Raft implements RaftPeer {
   appendEntries(args: AppendEntriesArgs): AppendEntriesReply {
     if (args.term < this.currentTerm) return staleTermReply(this.currentTerm);
     this.followLeader(args.term);
-    const result = acceptEntries(this.log, args);
+    const result = acceptEntries(this.log, args, { me: this.me, currentTerm: this.currentTerm, commitIndex: this.commitIndex });
     if (!result.success) {
       const { xTerm, xIndex, xLen } = result.hint;
       dlog(this.me, "LOG2", () => `reject prev ${args.prevLogIndex}/T${args.prevLogTerm}: hint ${xTerm}/${xIndex}/${xLen}`);
@@ -250,8 +256,7 @@ export class Raft implements RaftPeer {
       lastLogIndex: this.log.lastIndex(),
       lastLogTerm: this.log.lastTerm(),
     };
-    let votes = 1; // our own
-    const won = () => votes > this.peers.length / 2;
+    const votes = new VoteTally({ candidate: this.me, term, clusterSize: this.peers.length });
     for (const peer of this.otherPeers()) {
       go(`S${this.me} RequestVote to S${peer}`, async () => {
         const reply = await this.peers[peer]!.call<RequestVoteReply>("Raft.RequestVote", args);
@@ -259,22 +264,23 @@ export class Raft implements RaftPeer {
         if (this.adoptTermIfNewer(reply.term)) return;
         // The election may be over (won, lost, or superseded by a newer one) by now.
         if (this.role !== "candidate" || this.currentTerm !== term || !reply.voteGranted) return;
-        votes++;
-        dlog(this.me, "VOTE", () => `got vote from S${peer} for T${term}: ${votes}/${this.peers.length}`);
-        if (won()) this.becomeLeader();
+        votes.recordGrant(peer, reply.term);
+        dlog(this.me, "VOTE", () => `got vote from S${peer} for T${term}: ${votes.count}/${this.peers.length}`);
+        if (votes.won()) this.becomeLeader();
       });
     }
-    if (won()) this.becomeLeader(); // a single-server cluster
+    if (votes.won()) this.becomeLeader(); // a single-server cluster
   }
 
   private becomeLeader(): void {
     this.setRole("leader");
-    const n = this.peers.length;
-    this.nextIndex = new Array<number>(n).fill(this.log.lastIndex() + 1);
-    this.matchIndex = new Array<number>(n).fill(0);
-    this.busyUntil = new Array<number>(n).fill(0);
-    this.lastSentId = new Array<number>(n).fill(0);
     const term = this.currentTerm;
+    const leaderLastIndex = this.log.lastIndex();
+    this.progress = this.peers.map((_, peer) => {
+      if (peer === this.me) return undefined;
+      // Resend a batch whose reply has not come within a heartbeat interval (it may be lost).
+      return new FollowerProgress({ leader: this.me, follower: peer, term, leaderLastIndex, replyTimeoutMs: TIMING.HEARTBEAT_MS });
+    });
     go(`S${this.me} heartbeats T${term}`, () => this.heartbeats(term));
   }
 
@@ -284,32 +290,25 @@ export class Raft implements RaftPeer {
   /** Sends heartbeats (carrying whatever entries a follower lacks) while leader of `term`. */
   private async heartbeats(term: number): Promise<void> {
     while (this.isLeaderOf(term)) {
-      for (const peer of this.otherPeers()) this.replicateTo(peer, true);
+      for (const peer of this.otherPeers()) this.replicateTo(peer, { evenIfEmpty: true });
       await sleep(TIMING.HEARTBEAT_MS);
     }
   }
 
   /**
-   * Sends `peer` what it lacks: an AppendEntries from nextIndex, or the snapshot if that is gone
+   * Sends `peer` what it lacks: an AppendEntries from its nextIndex, or the snapshot if that is gone
    * from our log. While an earlier batch is on its way this does nothing: its reply sends what
    * follows, so each entry crosses the network once (TestRPCBytes) and entries started together go
-   * in one request (TestCount). A heartbeat is sent even when there is nothing new.
+   * in one request (TestCount). With nothing new to send, it sends an empty AppendEntries only if
+   * `evenIfEmpty` (a heartbeat, or a retry after a rejection).
    */
-  private replicateTo(peer: number, heartbeat: boolean): void {
-    if (now() < this.busyUntil[peer]!) return;
-    const next = this.nextIndex[peer]!;
-    if (!heartbeat && next > this.log.lastIndex()) return;
+  private replicateTo(peer: number, { evenIfEmpty = false }: { readonly evenIfEmpty?: boolean } = {}): void {
+    const progress = this.progress[peer]!;
+    if (progress.isBusy(now())) return;
+    const next = progress.next;
+    if (!evenIfEmpty && next > this.log.lastIndex()) return;
     if (next <= this.log.snapshotIndex) this.sendSnapshot(peer);
     else this.sendAppendEntries(peer, next);
-  }
-
-  /** Records a send to `peer`, returning its id. */
-  private markSent(peer: number, carriesData: boolean): number {
-    const id = ++this.sendCounter;
-    this.lastSentId[peer] = id;
-    // Wait for the reply up to one heartbeat interval, then resend (the request or reply may be lost).
-    if (carriesData) this.busyUntil[peer] = now() + TIMING.HEARTBEAT_MS;
-    return id;
   }
 
   private sendAppendEntries(peer: number, next: number): void {
@@ -322,35 +321,31 @@ export class Raft implements RaftPeer {
       entries: this.log.slice(next),
       leaderCommit: this.commitIndex,
     };
-    const id = this.markSent(peer, args.entries.length > 0);
+    const id = this.progress[peer]!.markSent({ carriesData: args.entries.length > 0, now: now() });
     dlog(this.me, "LOG1", () => {
       return `AppendEntries to S${peer}: ${args.entries.length} after ${prevLogIndex}/T${args.prevLogTerm}, commit ${args.leaderCommit}`;
     });
     go(`S${this.me} AppendEntries to S${peer}`, async () => {
       const reply = await this.peers[peer]!.call<AppendEntriesReply>("Raft.AppendEntries", args);
-      this.onAppendEntriesReply(peer, id, args, reply);
+      if (reply === undefined) this.onLostReply(peer, id, args.term);
+      else this.onAppendEntriesReply(peer, id, args, reply);
     });
   }
 
-  private onAppendEntriesReply(
-    peer: number,
-    id: number,
-    args: AppendEntriesArgs,
-    reply: AppendEntriesReply | undefined,
-  ): void {
-    const latest = this.takeReply(peer, id, args.term, reply);
-    if (latest === undefined || reply === undefined) return; // (reply is defined whenever latest is)
+  private onAppendEntriesReply(peer: number, id: number, args: AppendEntriesArgs, reply: AppendEntriesReply): void {
+    const freshness = this.takeReply(peer, id, args.term, reply);
+    if (freshness === "ignore") return;
     if (reply.success) {
       this.recordMatch(peer, args.prevLogIndex + args.entries.length);
-    } else if (latest) {
+    } else if (freshness === "latest") {
       // A log mismatch: back up (a whole term at a time) and retry at once.
-      const next = nextIndexAfterConflict(this.log, reply);
-      this.nextIndex[peer] = Math.min(Math.max(next, this.matchIndex[peer]! + 1), this.log.lastIndex() + 1);
-      dlog(this.me, "LOG1", () => `S${peer} rejected prev ${args.prevLogIndex}: next ${this.nextIndex[peer]!}`);
-      this.replicateTo(peer, true);
+      const progress = this.progress[peer]!;
+      progress.backUpTo(nextIndexAfterConflict(this.log, reply), this.log.lastIndex());
+      dlog(this.me, "LOG1", () => `S${peer} rejected prev ${args.prevLogIndex}: next ${progress.next}`);
+      this.replicateTo(peer, { evenIfEmpty: true });
       return;
     }
-    if (latest) this.replicateTo(peer, false); // send what was started meanwhile
+    if (freshness === "latest") this.replicateTo(peer); // send what was started meanwhile
   }
 
   private sendSnapshot(peer: number): void {
@@ -361,56 +356,48 @@ export class Raft implements RaftPeer {
       lastIncludedTerm: this.log.snapshotTerm,
       data: this.snapshotData ?? new Uint8Array(0),
     };
-    const id = this.markSent(peer, true);
+    const id = this.progress[peer]!.markSent({ carriesData: true, now: now() });
     dlog(this.me, "SNAP", () => `InstallSnapshot to S${peer}: ${args.lastIncludedIndex}/T${args.lastIncludedTerm}`);
     go(`S${this.me} InstallSnapshot to S${peer}`, async () => {
       const reply = await this.peers[peer]!.call<InstallSnapshotReply>("Raft.InstallSnapshot", args);
-      this.onInstallSnapshotReply(peer, id, args, reply);
+      if (reply === undefined) this.onLostReply(peer, id, args.term);
+      else this.onInstallSnapshotReply(peer, id, args, reply);
     });
   }
 
-  private onInstallSnapshotReply(
-    peer: number,
-    id: number,
-    args: InstallSnapshotArgs,
-    reply: InstallSnapshotReply | undefined,
-  ): void {
-    const latest = this.takeReply(peer, id, args.term, reply);
-    if (latest === undefined) return;
+  private onInstallSnapshotReply(peer: number, id: number, args: InstallSnapshotArgs, reply: InstallSnapshotReply): void {
+    const freshness = this.takeReply(peer, id, args.term, reply);
+    if (freshness === "ignore") return;
     // The follower now holds everything through the snapshot (it had it already, or installed it).
     this.recordMatch(peer, args.lastIncludedIndex);
-    if (latest) this.replicateTo(peer, false); // the entries after the snapshot
+    if (freshness === "latest") this.replicateTo(peer); // the entries after the snapshot
   }
 
   /**
    * What every reply handler of the leader does first, for the reply to its request `id` of `term`
-   * to `peer`: returns undefined when the reply is to be ignored (we are dead, it was lost, or we no
-   * longer lead that term; a newer term in it is adopted), else whether it answers the latest
-   * request sent to `peer` (which then no longer keeps `peer` busy).
+   * to `peer`: "ignore" when we are dead or no longer lead that term (a newer term in the reply is
+   * adopted); else whether the reply answers the latest request sent to `peer` (which then no
+   * longer keeps `peer` busy) or an earlier, "stale" one.
    */
-  private takeReply(peer: number, id: number, term: number, reply: { readonly term: number } | undefined): boolean | undefined {
-    if (this.dead) return undefined;
-    const latest = this.lastSentId[peer] === id;
-    if (reply === undefined) {
-      if (latest && this.isLeaderOf(term)) this.busyUntil[peer] = 0; // lost: the next heartbeat resends
-      return undefined;
-    }
-    if (this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(term)) return undefined;
-    if (latest) this.busyUntil[peer] = 0;
-    return latest;
+  private takeReply(peer: number, id: number, term: number, reply: { readonly term: number }): ReplyFreshness | "ignore" {
+    if (this.dead || this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(term)) return "ignore";
+    return this.progress[peer]!.replyArrived(id, term);
   }
 
-  /** `peer` is known to store our log through `index`; replies may arrive out of order, so match only grows. */
+  /** Our request `id` of `term` to `peer`, or its reply, was lost: if it was the latest, the next heartbeat resends. */
+  private onLostReply(peer: number, id: number, term: number): void {
+    if (this.isLeaderOf(term)) this.progress[peer]!.replyLost(id, term);
+  }
+
+  /** `peer` is known to store our log through `index` (replies may arrive out of order: match only grows). */
   private recordMatch(peer: number, index: number): void {
-    const match = Math.max(this.matchIndex[peer]!, index);
-    this.matchIndex[peer] = match;
-    this.nextIndex[peer] = Math.max(this.nextIndex[peer]!, match + 1);
+    this.progress[peer]!.recordMatch(index, this.log.lastIndex());
     this.updateCommitIndex();
   }
 
   /** Commits what a majority stores, if it includes an entry of the current term (§5.3, §5.4.2). */
   private updateCommitIndex(): void {
-    const match = this.matchIndex.map((m, i) => (i === this.me ? this.log.lastIndex() : m));
+    const match = this.progress.map((p, i) => (i === this.me ? this.log.lastIndex() : p!.match));
     this.advanceCommitTo(advanceCommitIndex(match, this.log, this.currentTerm, this.commitIndex));
   }
 
@@ -421,6 +408,7 @@ export class Raft implements RaftPeer {
   private advanceCommitTo(index: number): void {
     if (index <= this.commitIndex) return;
     this.commitIndex = index;
+    this.checkCommitOrder();
     dmark(this.me, "CMIT", { kind: "commit", index }, () => `commit through ${index}`);
     this.applyWakeup.trySend(null);
   }
@@ -451,6 +439,7 @@ export class Raft implements RaftPeer {
     if (this.log.snapshotIndex > this.lastApplied) {
       // A leader's snapshot was installed: the service must jump to it.
       this.lastApplied = this.log.snapshotIndex;
+      this.checkCommitOrder();
       dlog(this.me, "APLY", () => `apply snapshot through ${this.lastApplied}`);
       return {
         commandValid: false,
@@ -526,6 +515,17 @@ export class Raft implements RaftPeer {
     });
     this.persister.save(state, this.snapshotData);
     dlog(this.me, "PERS", () => `saved T${this.currentTerm} vote ${this.votedFor ?? "-"} ${this.describeLog()}, ${state.length} B`);
+  }
+
+  /** Asserts the invariants of commitIndex and lastApplied (stated at their fields). */
+  private checkCommitOrder(): void {
+    const state = {
+      snapshotIndex: this.log.snapshotIndex,
+      commitIndex: this.commitIndex,
+      lastIndex: this.log.lastIndex(),
+      lastApplied: this.lastApplied,
+    };
+    assertCommitOrder(state, { peer: this.me, term: this.currentTerm });
   }
 
   private describeLog(): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RaftLog } from "./log.js";
+import { RaftInvariantError } from "./invariant.js";
 import type { Entry } from "./rpc-types.js";
 import {
   acceptEntries,
@@ -22,6 +23,9 @@ function termsOf(log: RaftLog): number[] {
 function entry(term: number, command: unknown = `t${term}`): Entry {
   return { term, command };
 }
+
+/** The receiver's state besides its log: S1 in term 3, with nothing committed yet. */
+const receiver = { me: 1, currentTerm: 3, commitIndex: 0 };
 
 describe("elections (§5.2, §5.4.1)", () => {
   it("compares logs by last term, then by length", () => {
@@ -50,14 +54,14 @@ describe("elections (§5.2, §5.4.1)", () => {
 describe("AppendEntries receiver (§5.3)", () => {
   it("appends after a matching entry", () => {
     const log = logOf(1, 1);
-    const r = acceptEntries(log, { prevLogIndex: 2, prevLogTerm: 1, entries: [entry(2), entry(2)] });
+    const r = acceptEntries(log, { prevLogIndex: 2, prevLogTerm: 1, entries: [entry(2), entry(2)] }, receiver);
     expect(r).toEqual({ success: true, lastNewIndex: 4, changed: true });
     expect(termsOf(log)).toEqual([1, 1, 2, 2]);
   });
 
   it("accepts a heartbeat that matches without changing anything", () => {
     const log = logOf(1, 2);
-    expect(acceptEntries(log, { prevLogIndex: 2, prevLogTerm: 2, entries: [] })).toEqual({
+    expect(acceptEntries(log, { prevLogIndex: 2, prevLogTerm: 2, entries: [] }, receiver)).toEqual({
       success: true,
       lastNewIndex: 2,
       changed: false,
@@ -66,35 +70,64 @@ describe("AppendEntries receiver (§5.3)", () => {
 
   it("deletes a conflicting entry and all that follow it", () => {
     const log = logOf(1, 1, 2, 2, 2);
-    const r = acceptEntries(log, { prevLogIndex: 2, prevLogTerm: 1, entries: [entry(3)] });
+    const r = acceptEntries(log, { prevLogIndex: 2, prevLogTerm: 1, entries: [entry(3)] }, receiver);
     expect(r).toEqual({ success: true, lastNewIndex: 3, changed: true });
     expect(termsOf(log)).toEqual([1, 1, 3]);
   });
 
   it("keeps entries beyond an old, reordered request that matches", () => {
     const log = logOf(1, 1, 1, 1);
-    const r = acceptEntries(log, { prevLogIndex: 1, prevLogTerm: 1, entries: [entry(1, "c2")] });
+    const r = acceptEntries(log, { prevLogIndex: 1, prevLogTerm: 1, entries: [entry(1, "c2")] }, receiver);
     expect(r).toEqual({ success: true, lastNewIndex: 2, changed: false });
     expect(log.lastIndex()).toBe(4);
   });
 
+  it("refuses to delete a committed entry, naming the indices", () => {
+    const log = logOf(1, 1, 2, 2);
+    const request = { prevLogIndex: 2, prevLogTerm: 1, entries: [entry(3)] }; // conflicts at index 3
+    const committedThrough3 = { ...receiver, commitIndex: 3 };
+    expect(() => acceptEntries(log, request, committedThrough3)).toThrow(RaftInvariantError);
+    expect(() => acceptEntries(log, request, committedThrough3)).toThrow(
+      "Raft invariant violated on S1 in T3: AppendEntries after 2/T1 conflicts at index 3 (T2 here, T3 in the request), " +
+        "but commitIndex is 3: a committed entry would be deleted",
+    );
+    expect(termsOf(log)).toEqual([1, 1, 2, 2]); // nothing was deleted
+    // Committed entries that match are fine, and so is a conflict just above commitIndex.
+    expect(acceptEntries(log, { prevLogIndex: 0, prevLogTerm: 0, entries: [entry(1)] }, { ...receiver, commitIndex: 4 }))
+      .toEqual({ success: true, lastNewIndex: 1, changed: false });
+    expect(acceptEntries(log, request, { ...receiver, commitIndex: 2 })).toEqual({ success: true, lastNewIndex: 3, changed: true });
+    expect(termsOf(log)).toEqual([1, 1, 3]);
+  });
+
+  it("appends a request of any length (no spread into arguments)", () => {
+    const log = logOf(1);
+    const entries = Array.from({ length: 300_000 }, () => entry(2));
+    const r = acceptEntries(log, { prevLogIndex: 1, prevLogTerm: 1, entries }, receiver);
+    expect(r).toEqual({ success: true, lastNewIndex: 300_001, changed: true });
+    expect(log.lastIndex()).toBe(300_001);
+  });
+
   it("skips entries that the snapshot already covers", () => {
     const log = new RaftLog(5, 2, [entry(3)]); // index 6
-    const r = acceptEntries(log, {
-      prevLogIndex: 3,
-      prevLogTerm: 1,
-      entries: [entry(2), entry(2), entry(3), entry(3)], // indices 4..7
-    });
+    const r = acceptEntries(
+      log,
+      {
+        prevLogIndex: 3,
+        prevLogTerm: 1,
+        entries: [entry(2), entry(2), entry(3), entry(3)], // indices 4..7
+      },
+      receiver,
+    );
     expect(r).toEqual({ success: true, lastNewIndex: 7, changed: true });
     expect(log.lastIndex()).toBe(7);
     expect(log.snapshotIndex).toBe(5);
-    const old = acceptEntries(log, { prevLogIndex: 1, prevLogTerm: 1, entries: [entry(1)] });
+    const old = acceptEntries(log, { prevLogIndex: 1, prevLogTerm: 1, entries: [entry(1)] }, receiver);
     expect(old).toEqual({ success: true, lastNewIndex: 2, changed: false });
   });
 
   it("rejects a log that is too short, with XLen", () => {
     const log = logOf(1, 1);
-    expect(acceptEntries(log, { prevLogIndex: 5, prevLogTerm: 3, entries: [] })).toEqual({
+    expect(acceptEntries(log, { prevLogIndex: 5, prevLogTerm: 3, entries: [] }, receiver)).toEqual({
       success: false,
       hint: { xTerm: -1, xIndex: -1, xLen: 3 },
     });
@@ -102,7 +135,7 @@ describe("AppendEntries receiver (§5.3)", () => {
 
   it("rejects a mismatching term, with XTerm and its first index XIndex", () => {
     const log = logOf(1, 2, 2, 2);
-    expect(acceptEntries(log, { prevLogIndex: 4, prevLogTerm: 3, entries: [entry(3)] })).toEqual({
+    expect(acceptEntries(log, { prevLogIndex: 4, prevLogTerm: 3, entries: [entry(3)] }, receiver)).toEqual({
       success: false,
       hint: { xTerm: 2, xIndex: 2, xLen: 5 },
     });
@@ -138,11 +171,15 @@ describe("leader's fast backup (§5.3)", () => {
     for (;;) {
       rounds++;
       const prevLogIndex = next - 1;
-      const r = acceptEntries(follower, {
-        prevLogIndex,
-        prevLogTerm: leader.termAt(prevLogIndex) ?? 0,
-        entries: leader.slice(next),
-      });
+      const r = acceptEntries(
+        follower,
+        {
+          prevLogIndex,
+          prevLogTerm: leader.termAt(prevLogIndex) ?? 0,
+          entries: leader.slice(next),
+        },
+        receiver,
+      );
       if (r.success) break;
       next = nextIndexAfterConflict(leader, r.hint);
     }

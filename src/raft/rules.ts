@@ -6,6 +6,7 @@
  * that calls these rules when timers fire and messages arrive, and does the I/O they imply. The only
  * mutation is {@link acceptEntries}, which edits the log it is given.
  */
+import { assertInvariant } from "./invariant.js";
 import type { RaftLog } from "./log.js";
 import type { AppendEntriesArgs, AppendEntriesReply, Entry, RequestVoteArgs } from "./rpc-types.js";
 
@@ -49,6 +50,15 @@ export interface ConflictHint {
   readonly xLen: number;
 }
 
+/** What a follower knows, besides its log, when it accepts entries (after following the request's leader). */
+export interface FollowerState {
+  /** The follower's id. */
+  readonly me: number;
+  readonly currentTerm: number;
+  /** Entries through this index are committed: they are never deleted. */
+  readonly commitIndex: number;
+}
+
 /** The outcome of {@link acceptEntries}. */
 export type AcceptResult =
   | {
@@ -72,10 +82,16 @@ export type AcceptResult =
  * truncating on it would lose entries that a newer request added (and that the leader may already
  * count as replicated). Entries at or below our snapshot are committed, so they match the leader's
  * (Log Matching, Leader Completeness) and are skipped.
+ *
+ * Invariant: a committed entry is never deleted. The leader of the request's term holds every
+ * committed entry (Leader Completeness), so a conflict at or below `follower.commitIndex` is a bug
+ * (typically, committing an entry of an earlier term by counting replicas, Figure 8): this throws a
+ * RaftInvariantError naming the indices instead of deleting it (as etcd's `raftLog.maybeAppend` panics).
  */
 export function acceptEntries(
   log: RaftLog,
   args: Pick<AppendEntriesArgs, "prevLogIndex" | "prevLogTerm" | "entries">,
+  follower: FollowerState,
 ): AcceptResult {
   let prevLogIndex = args.prevLogIndex;
   let entries: readonly Entry[] = args.entries;
@@ -92,8 +108,15 @@ export function acceptEntries(
   for (const [i, entry] of entries.entries()) {
     const index = prevLogIndex + 1 + i;
     if (log.termAt(index) === entry.term) continue; // same index and term: same entry (§5.3)
-    if (index <= log.lastIndex()) log.truncate(index); // a conflict: drop it and all after it
-    log.append(...entries.slice(i));
+    if (index <= log.lastIndex()) {
+      // A conflict: drop it and all after it, unless it is committed.
+      assertInvariant(index > follower.commitIndex, { peer: follower.me, term: follower.currentTerm }, () => {
+        const ours = log.termAt(index) ?? "?";
+        return `AppendEntries after ${args.prevLogIndex}/T${args.prevLogTerm} conflicts at index ${index} (T${ours} here, T${entry.term} in the request), but commitIndex is ${follower.commitIndex}: a committed entry would be deleted`;
+      });
+      log.truncate(index);
+    }
+    for (const newEntry of entries.slice(i)) log.append(newEntry); // no spread: requests may be long
     changed = true;
     break;
   }
