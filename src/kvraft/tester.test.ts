@@ -8,13 +8,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { simTest } from "../harness/index.js";
-import { LINEARIZABILITY_GAVE_UP, VIS_ENV, checkLinearizable, reportRealSpeed, withConfig, type KvOperation } from "./tester.js";
+import { runSim } from "../sim/index.js";
+import { LINEARIZABILITY_GAVE_UP, VIS_ENV, checkLinearizable, reportRealSpeed, withConfig, type Config, type KvOperation } from "./tester.js";
 
 /** put(x, "1") completes, then a later get(x) returns "2": no order of the two explains it. */
 const ILLEGAL: KvOperation[] = [
   { clientId: 0, input: { op: "put", key: "x", value: "1" }, call: 0, output: {}, return: 10 },
   { clientId: 1, input: { op: "get", key: "x" }, call: 20, output: { value: "2" }, return: 30 },
 ];
+
+/** Runs `body` on a 3-server cluster in a simulation; rejects with the tester's failure, if any. */
+function onCluster(body: (cfg: Config) => Promise<void>): Promise<unknown> {
+  return runSim(1, () => withConfig({ name: "TestVis", seed: 1, wallMs: () => 0, note: () => {} }, 3, false, -1, body));
+}
 
 /** The same history with the get reading what the put wrote. */
 const LEGAL: KvOperation[] = [ILLEGAL[0]!, { ...ILLEGAL[1]!, output: { value: "1" } }];
@@ -31,19 +37,21 @@ describe("KV tester: checkLinearizable", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  simTest("an illegal history fails the test and writes an annotated visualization", (t) =>
-    withConfig(t, 3, false, -1, async (cfg) => {
-      const file = join(dir, "illegal.html");
-      vi.stubEnv(VIS_ENV.file, file);
-      cfg.partition([0, 1], [2]);
-      cfg.shutdownServer(2);
-      expect(() => checkLinearizable(cfg, ILLEGAL)).toThrow(`history is not linearizable\n  visualization: ${file}`);
-      const html = readFileSync(file, "utf8");
-      expect(html).toContain("Test Framework"); // the partition's row
-      expect(html).toContain("partition [0 1] [2]");
-      expect(html).toContain("Server 2"); // the crashed server's row
-    }),
-  );
+  it("an illegal history fails the test and writes an annotated visualization", async () => {
+    const file = join(dir, "illegal.html");
+    vi.stubEnv(VIS_ENV.file, file);
+    await expect(
+      onCluster(async (cfg) => {
+        cfg.partition([0, 1], [2]);
+        cfg.shutdownServer(2);
+        checkLinearizable(cfg, ILLEGAL);
+      }),
+    ).rejects.toThrow(`history is not linearizable\n  visualization: ${file}`);
+    const html = readFileSync(file, "utf8");
+    expect(html).toContain("Test Framework"); // the partition's row
+    expect(html).toContain("partition [0 1] [2]");
+    expect(html).toContain("Server 2"); // the crashed server's row
+  });
 
   simTest("a linearizable history passes and writes nothing unless VIS_ENABLE=always", (t) =>
     withConfig(t, 3, false, -1, async (cfg) => {
@@ -60,15 +68,13 @@ describe("KV tester: checkLinearizable", () => {
     }),
   );
 
-  simTest("VIS_ENABLE=never fails an illegal history without writing it", (t) =>
-    withConfig(t, 3, false, -1, async (cfg) => {
-      const file = join(dir, "never.html");
-      vi.stubEnv(VIS_ENV.file, file);
-      vi.stubEnv(VIS_ENV.enable, "never");
-      expect(() => checkLinearizable(cfg, ILLEGAL)).toThrow(/^history is not linearizable$/);
-      expect(existsSync(file)).toBe(false);
-    }),
-  );
+  it("VIS_ENABLE=never fails an illegal history without writing it", async () => {
+    const file = join(dir, "never.html");
+    vi.stubEnv(VIS_ENV.file, file);
+    vi.stubEnv(VIS_ENV.enable, "never");
+    await expect(onCluster(async (cfg) => void checkLinearizable(cfg, ILLEGAL))).rejects.toThrow(/^history is not linearizable$/);
+    expect(existsSync(file)).toBe(false);
+  });
 });
 
 describe("KV tester: the linearizability check's budget is deterministic", () => {

@@ -3,5 +3,6 @@
  * virtual time. It knows nothing of Raft.
  */
 export { EncodeError, encode, type Encoded } from "./codec.js";
-export { ClientEnd, LABRPC, Network, type EndName, type ServerName } from "./network.js";
+export { LABRPC, originalFaults, type FaultPolicy, type MessageInfo, type NetworkConditions } from "./faults.js";
+export { ClientEnd, Network, type EndName, type ServerName } from "./network.js";
 export { Server, Service, UnknownMethodError, type Handler } from "./service.js";

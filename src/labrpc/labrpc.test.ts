@@ -8,7 +8,7 @@ import { go, now, random, sleep } from "../runtime/index.js";
 import { runSim } from "../sim/index.js";
 import { simTest } from "../harness/index.js";
 import { EncodeError, encode } from "./codec.js";
-import { LABRPC, Network, Server, Service } from "./index.js";
+import { LABRPC, Network, Server, Service, originalFaults } from "./index.js";
 
 /** The original's JunkServer, as a handler table. */
 function junkService(log: { calls: string[] } = { calls: [] }): Service {
@@ -517,5 +517,53 @@ describe("codec", () => {
     const { copy } = encode({ a: shared, b: shared }, "args");
     expect(copy.a).toEqual(copy.b);
     expect(copy.a).not.toBe(copy.b);
+  });
+});
+
+describe("fault policies (the seam where faults are decided)", () => {
+  /** A server with one method that records its calls, and an end to it. */
+  function echoNet() {
+    const net = new Network();
+    const srv = new Server();
+    const handled: number[] = [];
+    srv.addService(new Service("S", { Echo: (x: number) => (handled.push(x), x) }));
+    net.addServer("s", srv);
+    const e = net.makeEnd("e");
+    net.connect("e", "s");
+    net.enable("e", true);
+    return { net, e, handled };
+  }
+
+  simTest("a policy can lose one chosen request and delegate everything else to labrpc's own", async () => {
+    const { net, e, handled } = echoNet();
+    const seen: string[] = [];
+    net.setFaultPolicy({
+      ...originalFaults,
+      dropRequest: (msg, conditions) => {
+        seen.push(`${msg.svcMeth} ${String(msg.endName)} -> ${String(msg.serverName)}`);
+        return handled.length === 1 || originalFaults.dropRequest(msg, conditions);
+      },
+    });
+    expect(await e.call("S.Echo", 1)).toBe(1);
+    expect(await e.call("S.Echo", 2)).toBeUndefined(); // lost: the handler never ran
+    expect(handled).toEqual([1]);
+    net.setFaultPolicy(originalFaults);
+    expect(await e.call("S.Echo", 3)).toBe(3);
+    expect(seen).toEqual(["S.Echo e -> s", "S.Echo e -> s"]);
+  });
+
+  simTest("afterHandler can crash the server: then the handler ran but no reply is delivered", async () => {
+    const { net, e, handled } = echoNet();
+    net.setFaultPolicy({ ...originalFaults, afterHandler: () => net.deleteServer("s") });
+    expect(await e.call("S.Echo", 7)).toBeUndefined();
+    expect(handled).toEqual([7]);
+  });
+
+  simTest("a policy decides delays", async () => {
+    const { net, e } = echoNet();
+    net.setFaultPolicy({ ...originalFaults, requestDelay: () => 500, replyDelay: () => 250 });
+    const t0 = now();
+    expect(await e.call("S.Echo", 1)).toBe(1);
+    expect(now() - t0).toBe(750);
   });
 });

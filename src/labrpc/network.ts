@@ -1,49 +1,12 @@
 import { dlog } from "../runtime/index.js";
 import { currentSimulation, currentTask, runInTask, type Random, type Simulation } from "../sim/index.js";
 import { encode } from "./codec.js";
+import { LABRPC, originalFaults, type FaultPolicy, type MessageInfo, type NetworkConditions } from "./faults.js";
 import type { Server } from "./service.js";
 
 /** Names of client ends and servers: any string or number (the testers use both). */
 export type EndName = string | number;
 export type ServerName = string | number;
-
-/**
- * Delays and probabilities of the original labrpc (MIT 6.5840), in virtual milliseconds.
- */
-export const LABRPC = {
-  /**
-   * Not in the original: every delivered request and reply takes at least this long, even on a
-   * reliable network. In Go, a reliable RPC still costs real time (encoding, channel hand-offs,
-   * goroutine scheduling: tens of microseconds to milliseconds). Without this, a loop of RPCs in
-   * virtual time would take no time at all, and a client that loops "until 5 s have passed" (as
-   * GenericTest's clients do) would never stop.
-   */
-  MIN_DELAY: 1,
-  /**
-   * Not in the original either: every request and reply that is not otherwise delayed takes
-   * MIN_DELAY plus 0..RELIABLE_JITTER-1 ms more (1 or 2 ms), drawn per message. In Go every call
-   * runs on its own goroutine, so concurrent calls on a reliable network reach the handler in any
-   * order ("Concurrent calls to Call() may be delivered to the server out of order"); with one
-   * fixed delay, a link here would be strictly FIFO and no reliable test would ever reorder.
-   */
-  RELIABLE_JITTER: 2,
-  /** Unreliable network: each request is delayed 0..SHORT_DELAY-1 ms. */
-  SHORT_DELAY: 27,
-  /** Per mille of requests dropped, then of replies dropped, on an unreliable network. */
-  DROP_PER_MILLE: 100,
-  /** A call on a disabled end fails after 0..LONG_DELAY-1 ms when long delays are on... */
-  LONG_DELAY: 7000,
-  /** ...and after 0..NO_REPLY_DELAY-1 ms otherwise. */
-  NO_REPLY_DELAY: 100,
-  /** How often a caller re-checks that the server it waits for is still alive. */
-  DEAD_CHECK_INTERVAL: 100,
-  /** Long reordering: a reply is delayed with probability REORDER_NUM/REORDER_DEN... */
-  REORDER_NUM: 600,
-  REORDER_DEN: 900,
-  /** ...by REORDER_MIN + int(1 + int(REORDER_SPREAD)) ms, skewed toward short delays. */
-  REORDER_MIN: 200,
-  REORDER_SPREAD: 2000,
-} as const;
 
 /**
  * The simulated network (labrpc): client ends call servers with copied arguments over links that
@@ -69,6 +32,7 @@ export class Network {
   private readonly connections = new Map<EndName, ServerName | undefined>();
   private totalCount = 0;
   private totalBytes = 0;
+  private faults: FaultPolicy = originalFaults;
 
   constructor() {
     const sim = currentSimulation();
@@ -107,6 +71,11 @@ export class Network {
   /** Whether long reordering is on. */
   longReordering(): boolean {
     return this.hasLongReordering;
+  }
+
+  /** Replaces the policy that decides delays and losses (default {@link originalFaults}). */
+  setFaultPolicy(policy: FaultPolicy): void {
+    this.faults = policy;
   }
 
   /** Stops the network: later calls fail at once. */
@@ -183,30 +152,31 @@ export class Network {
     const enabled = this.enabled.get(endName) === true;
     const serverName = this.connections.get(endName);
     const server = serverName === undefined ? undefined : this.servers.get(serverName);
+    const msg: MessageInfo = { svcMeth, endName, serverName: serverName ?? "(none)" };
+    // The settings as they were when the call was made (Go's processReq reads them once too).
     const reliable = this.isReliable;
+    const longDelays = this.hasLongDelays;
     const longReordering = this.hasLongReordering;
+    const net: NetworkConditions = { rand, reliable: () => reliable, longDelays: () => longDelays, longReordering: () => longReordering };
+    const faults = this.faults;
 
     if (!enabled || serverName === undefined || server === undefined) {
       // Simulate no reply and an eventual timeout.
-      const ms = this.hasLongDelays ? rand.int(LABRPC.LONG_DELAY) : rand.int(LABRPC.NO_REPLY_DELAY);
-      this.traceMessage("unreachable", svcMeth, endName, serverName ?? "(none)");
+      const ms = faults.unreachableDelay(msg, net);
+      this.traceMessage("unreachable", msg);
       await sim.sleep(ms, "rpc-no-reply");
       return undefined;
     }
     // A sender still busy (e.g. writing to stable storage) sends when it is done.
     const senderBusy = currentTask()?.node.busyFor() ?? 0;
     if (senderBusy > 0) await sim.sleep(senderBusy, "rpc-sender-busy");
-    if (reliable) {
-      await sim.sleep(this.promptDelay(), "rpc-request");
-    } else {
-      await sim.sleep(Math.max(LABRPC.MIN_DELAY, rand.int(LABRPC.SHORT_DELAY)), "rpc-short-delay");
-      if (rand.int(1000) < LABRPC.DROP_PER_MILLE) {
-        this.traceMessage("request lost", svcMeth, endName, serverName);
-        dlog("net", "DROP", () => `request ${svcMeth} on ${String(endName)} -> ${String(serverName)} lost`);
-        return undefined;
-      }
+    await sim.sleep(faults.requestDelay(msg, net), reliable ? "rpc-request" : "rpc-short-delay");
+    if (faults.dropRequest(msg, net)) {
+      this.traceMessage("request lost", msg);
+      dlog("net", "DROP", () => `request ${svcMeth} on ${String(endName)} -> ${String(serverName)} lost`);
+      return undefined;
     }
-    this.traceMessage("request delivered", svcMeth, endName, serverName);
+    this.traceMessage("request delivered", msg);
 
     // Run the handler as its own task; meanwhile re-check every 100 ms that the server still lives.
     let handler: (a: unknown) => unknown;
@@ -240,39 +210,31 @@ export class Network {
       await raceTimer(sim, handled, LABRPC.DEAD_CHECK_INTERVAL);
       dead = this.isServerDead(endName, serverName, server);
     }
+    if (reply !== undefined && !dead) faults.afterHandler?.(msg, net);
     // Do not reply if the server was deleted or cut meanwhile: a positive reply to a request that
     // the server persisted into a superseded persister would break the testers' assumptions.
     if (reply === undefined || this.isServerDead(endName, serverName, server)) {
-      this.traceMessage("no reply (server dead or cut)", svcMeth, endName, serverName);
+      this.traceMessage("no reply (server dead or cut)", msg);
       return undefined;
     }
-    if (!reliable && rand.int(1000) < LABRPC.DROP_PER_MILLE) {
-      this.traceMessage("reply lost", svcMeth, endName, serverName);
+    if (faults.dropReply(msg, net)) {
+      this.traceMessage("reply lost", msg);
       dlog("net", "DROP", () => `reply of ${svcMeth} on ${String(endName)} <- ${String(serverName)} lost`);
       return undefined;
     }
     // Likewise a server still busy with what its handler did (persisting before replying).
     const serverBusy = server.owner?.node.busyFor() ?? 0;
     if (serverBusy > 0) await sim.sleep(serverBusy, "rpc-server-busy");
-    if (longReordering && rand.int(LABRPC.REORDER_DEN) < LABRPC.REORDER_NUM) {
-      const ms = LABRPC.REORDER_MIN + rand.int(1 + rand.int(LABRPC.REORDER_SPREAD));
-      await sim.sleep(ms, "rpc-reorder");
-    } else {
-      await sim.sleep(this.promptDelay(), "rpc-reply");
-    }
-    this.traceMessage("reply delivered", svcMeth, endName, serverName);
+    const replyDelay = faults.replyDelay(msg, net);
+    await sim.sleep(replyDelay, replyDelay >= LABRPC.REORDER_MIN ? "rpc-reorder" : "rpc-reply");
+    this.traceMessage("reply delivered", msg);
     this.totalBytes += reply.bytes;
     return reply.copy;
   }
 
-  /** The delay of a message that nothing else delays: MIN_DELAY plus a jitter (see {@link LABRPC.RELIABLE_JITTER}). */
-  private promptDelay(): number {
-    return LABRPC.MIN_DELAY + this.rand.int(LABRPC.RELIABLE_JITTER);
-  }
-
   /** Records what happened to one message in the run's trace (what the determinism check compares). */
-  private traceMessage(what: string, svcMeth: string, endName: EndName, serverName: ServerName): void {
-    this.sim.trace.add(this.sim.now(), `rpc ${what} ${svcMeth} ${String(endName)} -> ${String(serverName)}`);
+  private traceMessage(what: string, msg: MessageInfo): void {
+    this.sim.trace.add(this.sim.now(), `rpc ${what} ${msg.svcMeth} ${String(msg.endName)} -> ${String(msg.serverName)}`);
   }
 
   /** Encodes `value`; a value that cannot cross the network fails the whole run, not just this call. */

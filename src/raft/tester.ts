@@ -21,19 +21,21 @@
  * ```
  */
 import { isDeepStrictEqual } from "node:util";
-import { Network, Server, type ClientEnd, type Service } from "../labrpc/index.js";
+import { Network } from "../labrpc/index.js";
 import { Channel, dlog, dmark, go, now, random, sleep } from "../runtime/index.js";
-import { currentSimulation } from "../sim/index.js";
+import { fatal } from "../tester/failure.js";
+import { ServerGroup } from "../tester/server-group.js";
 import type { TestInfo } from "../tester/test-info.js";
+import { ELECTION_TIMEOUT_MS } from "../tester/timing.js";
 import type { ApplyMsg, RaftPeer } from "./api.js";
-import { Persister } from "./persister.js";
 import { labRaft, type RaftServerFactory } from "./service.js";
+import { decodeSnapshot, encodeSnapshot } from "./tester-snapshot.js";
 
 /**
  * The tester generously allows solutions to complete elections in one second (much more than the
  * paper's range of timeouts). Virtual ms.
  */
-export const RAFT_ELECTION_TIMEOUT = 1000;
+export const RAFT_ELECTION_TIMEOUT = ELECTION_TIMEOUT_MS;
 
 /** The 3D applier snapshots at every index i with (i + 1) % SNAPSHOT_INTERVAL === 0 (9, 19, 29, ...). */
 export const SNAPSHOT_INTERVAL = 10;
@@ -41,10 +43,9 @@ export const SNAPSHOT_INTERVAL = 10;
 /** 3D: a Raft that snapshots must keep its persisted state below this many bytes. */
 export const MAXLOGSIZE = 2000;
 
-/** Every test must finish within this much virtual time (ms). */
-export const TEST_TIME_LIMIT_MS = 120_000;
-
 export { labRaft, type RaftServerFactory } from "./service.js";
+export { TestFailure, fatal } from "../tester/failure.js";
+export { TEST_TIME_LIMIT_MS } from "../tester/timing.js";
 
 /** Options of {@link makeRaftTester}. */
 export interface RaftTesterOptions {
@@ -56,26 +57,6 @@ export interface RaftTesterOptions {
   readonly snapshot?: boolean;
   /** The Raft to test (default {@link labRaft}); the tester's own tests pass broken fakes. */
   readonly raft?: RaftServerFactory;
-}
-
-/**
- * A failed check. Thrown from the test's own task, and also recorded as the simulation's failure so
- * the run stops at once even when the check ran in another task (an applier, a client).
- */
-export class RaftTestFailure extends Error {
-  override readonly name = "RaftTestFailure";
-}
-
-/**
- * Fails the test with `message` at once, from any task (Go's `t.Fatalf`, and `log.Fatalf` in the
- * appliers): `if (n > 0) fatal(\`${n} committed but no majority\`)`.
- */
-export function fatal(message: string): never {
-  const error = new RaftTestFailure(message);
-  Error.captureStackTrace(error, fatal); // the stack starts at the failed check, like Go's config.go:<line>
-  dlog("tester", "ERRO", `FAIL: ${message}`);
-  currentSimulation()?.fail(error);
-  throw error;
 }
 
 /** Like Go's `rand.Int()`, bounded to 31 bits so commands stay exact JS numbers. */
@@ -105,9 +86,11 @@ export class RaftTester {
   readonly n: number;
   /** The network; tests rarely need it (`ts.net.setLongReordering(true)`...). */
   readonly net: Network;
+  /** The servers: their ends, links, persisters, crash and restart (shared with the KV tester). */
+  readonly group: ServerGroup<RaftPeer>;
   /** Each server's running Raft, or undefined while it is crashed. */
   get rafts(): readonly (RaftPeer | undefined)[] {
-    return this.peers;
+    return this.group.running;
   }
   /** Whether each server is on the network. */
   get connected(): readonly boolean[] {
@@ -117,15 +100,10 @@ export class RaftTester {
   private readonly t: TestInfo;
   private readonly factory: RaftServerFactory;
   private readonly snapshotApplier: boolean;
-  private readonly peers: (RaftPeer | undefined)[];
   private readonly isConnected: boolean[];
-  private readonly saved: (Persister | undefined)[];
-  /** The names of the client ends each server sends on: `endnames[i][j]` goes from i to j. */
-  private readonly endnames: (string[] | undefined)[];
-  /** The tester's copy of each server's committed entries. */
-  private readonly logs: Map<number, unknown>[];
+  /** The tester's copy of each server's committed entries: `applied[i]` maps index to command. */
+  private readonly applied: Map<number, unknown>[];
   private readonly lastApplied: number[];
-  private readonly startMs: number;
   private finished = false;
   private quiet = true; // no fault marks while building the cluster
   // begin()/end() statistics
@@ -142,15 +120,12 @@ export class RaftTester {
     this.n = n;
     this.factory = options.raft ?? labRaft;
     this.snapshotApplier = options.snapshot ?? false;
-    this.peers = new Array<RaftPeer | undefined>(n).fill(undefined);
     this.isConnected = new Array<boolean>(n).fill(false);
-    this.saved = new Array<Persister | undefined>(n).fill(undefined);
-    this.endnames = new Array<string[] | undefined>(n).fill(undefined);
-    this.logs = Array.from({ length: n }, () => new Map<number, unknown>());
+    this.applied = Array.from({ length: n }, () => new Map<number, unknown>());
     this.lastApplied = new Array<number>(n).fill(0);
-    this.startMs = now();
 
     this.net = new Network();
+    this.group = new ServerGroup<RaftPeer>(this.net, n);
     this.setUnreliable(!(options.reliable ?? true));
     this.net.setLongDelays(true);
 
@@ -165,34 +140,15 @@ export class RaftTester {
 
   /** The running Raft of server `i`; fails the test if `i` is crashed. */
   raft(i: number): RaftPeer {
-    const rf = this.peers[i];
+    const rf = this.group.running[i];
     if (rf === undefined) fatal(`server ${i} is crashed: it has no Raft to call`);
     return rf;
   }
 
-  /** Shuts server `i` down but keeps its persistent state. */
+  /** Shuts server `i` down but keeps its persistent state (see `ServerGroup.shutdown`). */
   crash1(i: number): void {
-    const wasRunning = this.peers[i] !== undefined;
-    this.detach(i);
-    this.net.deleteServer(i); // disable client connections to the server
-
-    // A fresh persister, in case the old instance keeps updating the old one; it gets a copy, so
-    // Make() is always passed the last persisted state.
-    const old = this.saved[i];
-    if (old !== undefined) this.saved[i] = old.copy();
-
-    const rf = this.peers[i];
-    if (rf !== undefined) {
-      rf.kill();
-      this.peers[i] = undefined;
-    }
-
-    const p = this.saved[i];
-    if (p !== undefined) {
-      const fresh = new Persister();
-      fresh.save(p.readRaftState(), p.readSnapshot());
-      this.saved[i] = fresh;
-    }
+    this.isConnected[i] = false;
+    const wasRunning = this.group.shutdown(i);
     if (wasRunning && !this.quiet) dmark(i, "TEST", { kind: "crash" }, `crash S${i}`);
   }
 
@@ -202,82 +158,43 @@ export class RaftTester {
    * the tester's copy of its log, as a KV server would. Does not connect it: call {@link connect}.
    */
   start1(i: number): void {
-    const restart = this.saved[i] !== undefined;
+    const restart = this.group.persister(i) !== undefined;
     this.crash1(i);
-
-    // A fresh set of outgoing client ends, so the old crashed instance's ends can't send.
-    const names = Array.from({ length: this.n }, () => random.string(20));
-    this.endnames[i] = names;
-    const ends = names.map((name, j) => {
-      const end = this.net.makeEnd(name);
-      this.net.connect(name, j);
-      return end;
-    });
-
-    this.lastApplied[i] = 0;
-
-    // A fresh persister, so the old instance doesn't overwrite the new one's state.
-    const old = this.saved[i];
-    let persister: Persister;
-    if (old !== undefined) {
-      persister = old.copy();
-      const snapshot = persister.readSnapshot();
-      if (snapshot.length > 0) {
-        // Mimic the KV server and process the snapshot now.
-        const err = this.ingestSnap(i, snapshot, -1);
-        if (err !== "") fatal(err);
-      }
-    } else {
-      persister = new Persister();
-    }
-    this.saved[i] = persister;
-
     const applyCh = new Channel<ApplyMsg>(); // unbuffered, like make(chan ApplyMsg)
-    // Each incarnation of a server is a node of its own: its tasks, timers and random draws.
-    const sim = currentSimulation();
-    const startServer = (): { peer: RaftPeer; server: Server } => {
-      const { peer, service } = this.factory(ends, i, persister, applyCh);
-      const server = new Server();
-      server.addService(service);
-      return { peer, server };
-    };
-    const { peer, server } = sim === undefined ? startServer() : sim.runIn(sim.node(`S${i}`), startServer);
-    this.peers[i] = peer;
-
-    if (this.snapshotApplier) go(`applier-snap S${i}`, () => this.applierSnap(i, peer, applyCh));
-    else go(`applier S${i}`, () => this.applier(i, applyCh));
-
-    this.net.addServer(i, server);
+    this.group.start(i, {
+      beforeLaunch: (persister) => {
+        this.lastApplied[i] = 0;
+        const snapshot = persister.readSnapshot();
+        if (snapshot.length > 0) {
+          // Mimic the KV server and process the snapshot now.
+          const err = this.ingestSnap(i, snapshot, -1);
+          if (err !== "") fatal(err);
+        }
+      },
+      launch: (ends, persister) => {
+        const { peer, service } = this.factory(ends, i, persister, applyCh);
+        return { member: peer, services: [service] };
+      },
+      afterLaunch: (peer) => {
+        if (this.snapshotApplier) go(`applier-snap S${i}`, () => this.applierSnap(i, peer, applyCh));
+        else go(`applier S${i}`, () => this.applier(i, applyCh));
+      },
+    });
     if (restart && !this.quiet) dmark(i, "TEST", { kind: "restart" }, `restart S${i}`);
   }
 
   /** Attaches server `i` to the network: enables its links to and from every connected server. */
   connect(i: number): void {
     this.isConnected[i] = true;
-    for (let j = 0; j < this.n; j++) {
-      if (!this.isConnected[j]) continue;
-      const out = this.endnames[i]?.[j];
-      const inc = this.endnames[j]?.[i];
-      if (out !== undefined) this.net.enable(out, true);
-      if (inc !== undefined) this.net.enable(inc, true);
-    }
+    this.group.setLinks(i, this.group.all().filter((j) => this.isConnected[j]), true);
     if (!this.quiet) dmark(i, "TEST", { kind: "connect" }, `connect S${i}`);
   }
 
   /** Detaches server `i` from the network: disables all its links, both ways. */
   disconnect(i: number): void {
-    this.detach(i);
-    if (!this.quiet) dmark(i, "TEST", { kind: "disconnect" }, `disconnect S${i}`);
-  }
-
-  private detach(i: number): void {
     this.isConnected[i] = false;
-    for (let j = 0; j < this.n; j++) {
-      const out = this.endnames[i]?.[j];
-      const inc = this.endnames[j]?.[i];
-      if (out !== undefined) this.net.enable(out, false);
-      if (inc !== undefined) this.net.enable(inc, false);
-    }
+    this.group.setLinks(i, this.group.all(), false);
+    if (!this.quiet) dmark(i, "TEST", { kind: "disconnect" }, `disconnect S${i}`);
   }
 
   /** Makes the network drop and delay messages (`true`) or deliver them all promptly (`false`). */
@@ -309,9 +226,7 @@ export class RaftTester {
 
   /** The largest persisted Raft state among all servers, in bytes. */
   logSize(): number {
-    let size = 0;
-    for (const p of this.saved) size = Math.max(size, p?.raftStateSize() ?? 0);
-    return size;
+    return this.group.logSize();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -324,13 +239,13 @@ export class RaftTester {
   private checkLogs(i: number, index: number, cmd: unknown): { err: string; prevOk: boolean } {
     let err = "";
     for (let j = 0; j < this.n; j++) {
-      const log = this.logs[j]!;
+      const log = this.applied[j]!;
       if (log.has(index) && !sameCommand(log.get(index), cmd)) {
         // Some server has already committed a different value for this entry!
         err = `commit index=${index} server=${i} ${fmtv(cmd)} != server=${j} ${fmtv(log.get(index))}`;
       }
     }
-    const log = this.logs[i]!;
+    const log = this.applied[i]!;
     const prevOk = log.has(index - 1);
     log.set(index, cmd);
     if (index > this.maxIndex) this.maxIndex = index;
@@ -373,7 +288,7 @@ export class RaftTester {
         }
         this.lastApplied[i] = index;
         if ((index + 1) % SNAPSHOT_INTERVAL === 0) {
-          const log = this.logs[i]!;
+          const log = this.applied[i]!;
           const xlog = Array.from({ length: index + 1 }, (_, j) => (log.has(j) ? log.get(j) : null));
           rf.snapshot(index, encodeSnapshot(index, xlog));
         }
@@ -393,7 +308,7 @@ export class RaftTester {
     }
     const log = new Map<number, unknown>();
     xlog.forEach((cmd, j) => log.set(j, cmd));
-    this.logs[i] = log;
+    this.applied[i] = log;
     this.lastApplied[i] = lastIncludedIndex;
     dlog("tester", "TEST", `S${i} ingested a snapshot through index ${lastIncludedIndex}`);
     return "";
@@ -413,7 +328,7 @@ export class RaftTester {
 
       const leaders = new Map<number, number[]>();
       for (let i = 0; i < this.n; i++) {
-        const rf = this.peers[i];
+        const rf = this.group.running[i];
         if (!this.isConnected[i] || rf === undefined) continue;
         const { term, isLeader } = rf.getState();
         if (isLeader) leaders.set(term, [...(leaders.get(term) ?? []), i]);
@@ -437,7 +352,7 @@ export class RaftTester {
   checkTerms(): number {
     let term = -1;
     for (let i = 0; i < this.n; i++) {
-      const rf = this.peers[i];
+      const rf = this.group.running[i];
       if (!this.isConnected[i] || rf === undefined) continue;
       const xterm = rf.getState().term;
       if (term === -1) term = xterm;
@@ -450,7 +365,7 @@ export class RaftTester {
   /** Checks that none of the connected servers thinks it is the leader. */
   checkNoLeader(): void {
     for (let i = 0; i < this.n; i++) {
-      const rf = this.peers[i];
+      const rf = this.group.running[i];
       if (this.isConnected[i] && rf !== undefined && rf.getState().isLeader) {
         fatal(`expected no leader among connected servers, but ${i} claims to be leader`);
       }
@@ -466,7 +381,7 @@ export class RaftTester {
     let count = 0;
     let cmd: unknown = undefined;
     for (let i = 0; i < this.n; i++) {
-      const log = this.logs[i]!;
+      const log = this.applied[i]!;
       if (!log.has(index)) continue;
       const cmd1 = log.get(index);
       if (count > 0 && !sameCommand(cmd, cmd1)) {
@@ -491,7 +406,7 @@ export class RaftTester {
       await sleep(to);
       if (to < 1000) to *= 2;
       if (startTerm > -1) {
-        for (const rf of this.peers) {
+        for (const rf of this.group.running) {
           // Someone has moved on: can no longer guarantee that we'll "win".
           if (rf !== undefined && rf.getState().term > startTerm) return -1;
         }
@@ -516,7 +431,7 @@ export class RaftTester {
       let index = -1;
       for (let si = 0; si < this.n; si++) {
         starts = (starts + 1) % this.n;
-        const rf = this.isConnected[starts] ? this.peers[starts] : undefined;
+        const rf = this.isConnected[starts] ? this.group.running[starts] : undefined;
         if (rf === undefined) continue;
         const r = rf.start(cmd);
         if (r.isLeader) {
@@ -559,12 +474,11 @@ export class RaftTester {
   }
 
   /**
-   * Ends a passed test: checks the 120 s limit, prints the original's line (virtual seconds, peers,
-   * RPCs, bytes, agreements, then the seed and wall time), then cleans up (what Go's
-   * `defer cfg.cleanup()` did; a failed test needs none, as the simulation stops with it).
+   * Ends a passed test: prints the original's line (virtual seconds, peers, RPCs, bytes,
+   * agreements, then the seed and wall time). The 120 s limit is the simulation's (see
+   * `TEST_TIME_LIMIT_MS`), enforced all along rather than checked here.
    */
   end(): void {
-    this.checkTimeout();
     const secs = (now() - this.t0) / 1000;
     const nrpc = this.rpcTotal() - this.rpcs0;
     const nbytes = this.bytesTotal() - this.bytes0;
@@ -574,21 +488,17 @@ export class RaftTester {
     // The log gets no wall time: it is part of the run's trace, which must not depend on the machine.
     dlog("tester", "TEST", `end: ${line}`);
     console.log(`${line} wall=${Math.round(this.t.wallMs())}ms`);
-    this.cleanup();
   }
 
-  /** Kills every Raft and stops the network (idempotent). */
+  /**
+   * Kills every Raft and stops the network (idempotent; Go's `cleanup`). A simulated test need not
+   * call it: when its body returns the run ends and every task stops with it.
+   */
   cleanup(): void {
     if (this.finished) return;
     this.finished = true;
-    for (const rf of this.peers) rf?.kill();
+    for (const rf of this.group.running) rf?.kill();
     this.net.cleanup();
-    this.checkTimeout();
-  }
-
-  /** Enforces the 120 s (virtual) limit on each test. */
-  private checkTimeout(): void {
-    if (now() - this.startMs > TEST_TIME_LIMIT_MS) fatal("test took longer than 120 seconds");
   }
 }
 
@@ -611,21 +521,4 @@ export function fmtv(v: unknown): string {
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width);
-}
-
-/** The 3D snapshot: the last included index and the log through it (index 0 is null), as JSON bytes. */
-function encodeSnapshot(lastIncludedIndex: number, xlog: readonly unknown[]): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify([lastIncludedIndex, xlog]));
-}
-
-function decodeSnapshot(bytes: Uint8Array): { lastIncludedIndex: number; xlog: unknown[] } | undefined {
-  try {
-    const v: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    if (!Array.isArray(v) || v.length !== 2) return undefined;
-    const [lastIncludedIndex, xlog] = v as [unknown, unknown];
-    if (!Number.isSafeInteger(lastIncludedIndex) || !Array.isArray(xlog)) return undefined;
-    return { lastIncludedIndex: lastIncludedIndex as number, xlog: xlog as unknown[] };
-  } catch {
-    return undefined;
-  }
 }
