@@ -11,7 +11,7 @@
  * to it.
  */
 import type { Random } from "../sim/index.js";
-import type { EndName, ServerName } from "./network.js";
+import type { EndName, ServerName } from "./names.js";
 
 /** The message a decision is about. */
 export interface MessageInfo {

@@ -2,11 +2,10 @@ import { dlog } from "../runtime/index.js";
 import { currentSimulation, currentTask, runInTask, type Random, type Simulation } from "../sim/index.js";
 import { encode } from "./codec.js";
 import { LABRPC, originalFaults, type FaultPolicy, type MessageInfo, type NetworkConditions } from "./faults.js";
+import type { EndName, ServerName } from "./names.js";
 import type { Server } from "./service.js";
 
-/** Names of client ends and servers: any string or number (the testers use both). */
-export type EndName = string | number;
-export type ServerName = string | number;
+export type { EndName, ServerName } from "./names.js";
 
 /**
  * The simulated network (labrpc): client ends call servers with copied arguments over links that

@@ -1,0 +1,78 @@
+/**
+ * The dependency rules (`.dependency-cruiser.cjs`, `npm run check:deps`) are shown to fail: each
+ * case builds a tiny tree with the repository's folder names in a temp folder, adds one forbidden
+ * import, and runs dependency-cruiser on it with the repository's configuration.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const CONFIG = join(ROOT, ".dependency-cruiser.cjs");
+const DEPCRUISE = join(ROOT, "node_modules/.bin/depcruise");
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+/** Writes `files` (path → source) into a fresh folder and runs the rules on its `src`. */
+function cruise(files: Record<string, string>): { code: number | null; out: string } {
+  const dir = mkdtempSync(join(tmpdir(), "raftlab-deps-"));
+  dirs.push(dir);
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", strict: true } }));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  const r = spawnSync(DEPCRUISE, ["--config", CONFIG, "src"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+/** A small tree that follows the rules. */
+const CLEAN = {
+  "src/runtime/index.ts": "export const now = (): number => 0;\n",
+  "src/sim/index.ts": 'import { now } from "../runtime/index.js";\nexport const t = now();\n',
+  "src/labrpc/network.ts": 'import { t } from "../sim/index.js";\nexport const n = t;\n',
+  "src/raft/raft.ts": 'import { now } from "../runtime/index.js";\nimport { n } from "../labrpc/network.js";\nexport const r = now() + n;\n',
+  "src/kvraft/server.ts": 'import { r } from "../raft/raft.js";\nexport const kv = r;\n',
+};
+
+describe("npm run check:deps", () => {
+  it("passes a tree that follows the rules", () => {
+    const { code, out } = cruise(CLEAN);
+    expect(out).toContain("no dependency violations found");
+    expect(code).toBe(0);
+  });
+
+  it("fails when the simulation kernel imports the network, naming the import", () => {
+    const { code, out } = cruise({ ...CLEAN, "src/sim/bad.ts": 'import { n } from "../labrpc/network.js";\nexport const b = n;\n' });
+    expect(code).not.toBe(0);
+    expect(out).toContain("sim-knows-no-network-or-protocol: src/sim/bad.ts → src/labrpc/network.ts");
+  });
+
+  it("fails when lab code imports the simulation instead of the runtime API", () => {
+    const { code, out } = cruise({ ...CLEAN, "src/raft/raft.ts": 'import { t } from "../sim/index.js";\nexport const r = t;\n' });
+    expect(code).not.toBe(0);
+    expect(out).toContain("lab-code-sees-only-the-runtime: src/raft/raft.ts → src/sim/index.ts");
+  });
+
+  it("fails when Raft imports the KV service", () => {
+    const { code, out } = cruise({ ...CLEAN, "src/raft/log.ts": 'import { kv } from "../kvraft/server.js";\nexport const l = kv;\n' });
+    expect(code).not.toBe(0);
+    expect(out).toContain("raft-knows-no-kv: src/raft/log.ts → src/kvraft/server.ts");
+  });
+
+  it("fails on an import cycle, even through type-only imports", () => {
+    const { code, out } = cruise({
+      ...CLEAN,
+      "src/labrpc/a.ts": 'import type { B } from "./b.js";\nexport type A = { b?: B };\n',
+      "src/labrpc/b.ts": 'import type { A } from "./a.js";\nexport type B = { a?: A };\n',
+    });
+    expect(code).not.toBe(0);
+    expect(out).toMatch(/no-circular: src\/labrpc\/(a|b)\.ts/);
+  });
+});
