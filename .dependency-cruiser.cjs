@@ -11,79 +11,41 @@ const LAB_CODE = [
   "^src/kvraft/(server|client|common|state-machine)\\.ts$",
 ];
 
+/**
+ * A forbidden dependency: files matching `from` (minus `fromNot`) may not import files matching
+ * `to` (minus `toNot`). Shorthand for dependency-cruiser's rule objects.
+ */
+function forbid(name, comment, from, to) {
+  return {
+    name,
+    severity: "error",
+    comment,
+    from: { path: from.path, ...(from.not === undefined ? {} : { pathNot: from.not }) },
+    to: { path: to.path, ...(to.not === undefined ? {} : { pathNot: to.not }) },
+  };
+}
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    {
-      name: "no-circular",
-      severity: "error",
-      comment: "No import cycles anywhere: every folder and file can be read bottom-up.",
-      from: {},
-      to: { circular: true },
-    },
-    {
-      name: "porcupine-knows-no-lab",
-      severity: "error",
-      comment: "The checker package knows no lab and no simulation: it must stand alone.",
-      from: { path: "^packages/porcupine/", pathNot: TEST },
-      to: { path: "^(src|scripts|demo\\.ts)" },
-    },
-    {
-      name: "runtime-stands-alone",
-      severity: "error",
-      comment: "src/runtime is the API lab code uses; it depends on no implementation of it.",
-      from: { path: "^src/runtime/", pathNot: TEST },
-      to: { path: "^src/", pathNot: "^src/runtime/" },
-    },
-    {
-      name: "sim-knows-no-network-or-protocol",
-      severity: "error",
-      comment: "The simulation kernel knows the runtime API and nothing above it.",
-      from: { path: "^src/sim/", pathNot: TEST },
-      to: { path: "^src/", pathNot: "^src/(sim|runtime)/" },
-    },
-    {
-      name: "labrpc-knows-no-raft",
-      severity: "error",
-      comment: "The network carries any service; it knows nothing of Raft, KV or the testers.",
-      from: { path: "^src/labrpc/", pathNot: TEST },
-      to: { path: "^src/", pathNot: "^src/(labrpc|sim|runtime)/" },
-    },
-    {
-      name: "raft-knows-no-kv",
-      severity: "error",
-      comment: "Raft is a library the KV service uses, never the other way round.",
-      from: { path: "^src/raft/" },
-      to: { path: "^src/kvraft/" },
-    },
-    {
-      name: "lab-code-sees-only-the-runtime",
-      severity: "error",
-      comment: "Lab code runs on any runtime: it imports src/runtime, never the simulation, the harness or the testers.",
-      from: { path: LAB_CODE },
-      to: { path: "^src/(sim|harness|tester|debug)/" },
-    },
-    {
-      name: "models-describe-services-without-importing-them",
-      severity: "error",
-      comment: "Porcupine models say what a service should do; they do not import the service or the simulation.",
-      from: { path: "^src/models/", pathNot: TEST },
-      to: { path: "^src/", pathNot: "^src/models/" },
-    },
-    {
-      name: "harness-only-from-tests-and-scripts",
-      severity: "error",
-      comment: "src/harness (vitest glue) is for test files and scripts; the code under test and the testers never import it.",
-      from: { path: "^src/", pathNot: [TEST, "^src/harness/"] },
-      to: { path: "^src/harness/" },
-    },
-    {
-      name: "no-imports-of-test-files",
-      severity: "error",
-      comment: "Only test files import test files.",
-      from: { pathNot: TEST },
-      to: { path: TEST },
-    },
+    { name: "no-circular", severity: "error", comment: "No import cycles anywhere: every folder and file can be read bottom-up.", from: {}, to: { circular: true } },
+    forbid("porcupine-knows-no-lab", "The checker package knows no lab and no simulation: it must stand alone.",
+      { path: "^packages/porcupine/", not: TEST }, { path: "^(src|scripts|demo\\.ts)" }),
+    forbid("runtime-stands-alone", "src/runtime is the API lab code uses; it depends on no implementation of it.",
+      { path: "^src/runtime/", not: TEST }, { path: "^src/", not: "^src/runtime/" }),
+    forbid("sim-knows-no-network-or-protocol", "The simulation kernel knows the runtime API and nothing above it.",
+      { path: "^src/sim/", not: TEST }, { path: "^src/", not: "^src/(sim|runtime)/" }),
+    forbid("labrpc-knows-no-raft", "The network carries any service; it knows nothing of Raft, KV or the testers.",
+      { path: "^src/labrpc/", not: TEST }, { path: "^src/", not: "^src/(labrpc|sim|runtime)/" }),
+    forbid("raft-knows-no-kv", "Raft is a library the KV service uses, never the other way round.",
+      { path: "^src/raft/" }, { path: "^src/kvraft/" }),
+    forbid("lab-code-sees-only-the-runtime", "Lab code runs on any runtime: it imports src/runtime, never the simulation, the harness or the testers.",
+      { path: LAB_CODE }, { path: "^src/(sim|harness|tester|debug)/" }),
+    forbid("models-describe-services-without-importing-them", "Porcupine models say what a service should do; they do not import the service or the simulation.",
+      { path: "^src/models/", not: TEST }, { path: "^src/", not: "^src/models/" }),
+    forbid("harness-only-from-tests-and-scripts", "src/harness (vitest glue) is for test files and scripts; the code under test and the testers never import it.",
+      { path: "^src/", not: [TEST, "^src/harness/"] }, { path: "^src/harness/" }),
+    forbid("no-imports-of-test-files", "Only test files import test files.", { path: ".", not: TEST }, { path: TEST }),
   ],
   options: {
     doNotFollow: { path: "node_modules" },

@@ -29,42 +29,37 @@ export class OpLog {
   }
 }
 
-/** `ck.get(key)`, counted, and recorded in `log` (if given) as client `cli`. */
-export async function get(cfg: Config, ck: Clerk, key: string, log?: OpLog, cli = -1): Promise<string> {
+/**
+ * Runs one Clerk operation, counts it, and records it in `log` (if given) as client `cli`, stamped
+ * just before the call and just after the return (Go's wrappers do the same around each call).
+ */
+async function recorded<R>(cfg: Config, log: OpLog | undefined, cli: number, input: KvInput, run: () => Promise<R>, output: (r: R) => KvOutput): Promise<R> {
   const start = cfg.stamp();
-  const v = await ck.get(key);
+  const result = await run();
   const end = cfg.stamp();
   cfg.op();
-  log?.append({ input: { op: "get", key }, output: { value: v }, call: start, return: end, clientId: cli });
-  return v;
+  log?.append({ input, output: output(result), call: start, return: end, clientId: cli });
+  return result;
+}
+
+/** `ck.get(key)`, counted, and recorded in `log` (if given) as client `cli`. */
+export function get(cfg: Config, ck: Clerk, key: string, log?: OpLog, cli = -1): Promise<string> {
+  return recorded(cfg, log, cli, { op: "get", key }, () => ck.get(key), (value) => ({ value }));
 }
 
 /** `ck.put(key, value)`, counted, and recorded in `log` (if given) as client `cli`. */
-export async function put(cfg: Config, ck: Clerk, key: string, value: string, log?: OpLog, cli = -1): Promise<void> {
-  const start = cfg.stamp();
-  await ck.put(key, value);
-  const end = cfg.stamp();
-  cfg.op();
-  log?.append({ input: { op: "put", key, value }, output: {}, call: start, return: end, clientId: cli });
+export function put(cfg: Config, ck: Clerk, key: string, value: string, log?: OpLog, cli = -1): Promise<void> {
+  return recorded(cfg, log, cli, { op: "put", key, value }, () => ck.put(key, value), () => ({}));
 }
 
 /** `ck.append(key, value)`, counted, and recorded in `log` (if given) as client `cli`. */
-export async function append(cfg: Config, ck: Clerk, key: string, value: string, log?: OpLog, cli = -1): Promise<void> {
-  const start = cfg.stamp();
-  await ck.append(key, value);
-  const end = cfg.stamp();
-  cfg.op();
-  log?.append({ input: { op: "append", key, value }, output: {}, call: start, return: end, clientId: cli });
+export function append(cfg: Config, ck: Clerk, key: string, value: string, log?: OpLog, cli = -1): Promise<void> {
+  return recorded(cfg, log, cli, { op: "append", key, value }, () => ck.append(key, value), () => ({}));
 }
 
 /** `ck.cas(key, expected, value)`, counted, and recorded in `log` (if given) as client `cli`. */
-export async function cas(cfg: Config, ck: Clerk, key: string, expected: string, value: string, log?: OpLog, cli = -1): Promise<boolean> {
-  const start = cfg.stamp();
-  const ok = await ck.cas(key, expected, value);
-  const end = cfg.stamp();
-  cfg.op();
-  log?.append({ input: { op: "cas", key, expected, value }, output: { ok }, call: start, return: end, clientId: cli });
-  return ok;
+export function cas(cfg: Config, ck: Clerk, key: string, expected: string, value: string, log?: OpLog, cli = -1): Promise<boolean> {
+  return recorded(cfg, log, cli, { op: "cas", key, expected, value }, () => ck.cas(key, expected, value), (ok) => ({ ok }));
 }
 
 /** Fails unless `key` reads `value`. */

@@ -21,9 +21,8 @@ export class Network {
   private readonly sim: Simulation;
   /** The network's own random stream: a peer drawing more or less does not change which messages are lost. */
   private readonly rand: Random;
-  private isReliable = true;
-  private hasLongDelays = false;
-  private hasLongReordering = false;
+  /** The switches of the original (its defaults: reliable, no long delays, no long reordering). */
+  private readonly settings = { reliable: true, longDelays: false, longReordering: false };
   private isDone = false;
   private readonly ends = new Map<EndName, ClientEnd>();
   private readonly enabled = new Map<EndName, boolean>();
@@ -44,32 +43,32 @@ export class Network {
 
   /** A reliable network delivers every message promptly; an unreliable one delays and drops (default reliable). */
   setReliable(yes: boolean): void {
-    this.isReliable = yes;
-  }
-
-  /** Whether the network is reliable. */
-  reliable(): boolean {
-    return this.isReliable;
+    this.settings.reliable = yes;
   }
 
   /** Calls on disabled ends fail after up to 7 s instead of 100 ms (the Raft tester turns this on). */
   setLongDelays(yes: boolean): void {
-    this.hasLongDelays = yes;
-  }
-
-  /** Whether long delays are on. */
-  longDelays(): boolean {
-    return this.hasLongDelays;
+    this.settings.longDelays = yes;
   }
 
   /** Two replies in three are held back 200..2199 ms (TestFigure8Unreliable turns this on). */
   setLongReordering(yes: boolean): void {
-    this.hasLongReordering = yes;
+    this.settings.longReordering = yes;
+  }
+
+  /** Whether the network is reliable. */
+  reliable(): boolean {
+    return this.settings.reliable;
+  }
+
+  /** Whether long delays are on. */
+  longDelays(): boolean {
+    return this.settings.longDelays;
   }
 
   /** Whether long reordering is on. */
   longReordering(): boolean {
-    return this.hasLongReordering;
+    return this.settings.longReordering;
   }
 
   /** Replaces the policy that decides delays and losses (default {@link originalFaults}). */
@@ -153,9 +152,7 @@ export class Network {
     const server = serverName === undefined ? undefined : this.servers.get(serverName);
     const msg: MessageInfo = { svcMeth, endName, serverName: serverName ?? "(none)" };
     // The settings as they were when the call was made (Go's processReq reads them once too).
-    const reliable = this.isReliable;
-    const longDelays = this.hasLongDelays;
-    const longReordering = this.hasLongReordering;
+    const { reliable, longDelays, longReordering } = this.settings;
     const net: NetworkConditions = { rand, reliable: () => reliable, longDelays: () => longDelays, longReordering: () => longReordering };
     const faults = this.faults;
 

@@ -325,11 +325,7 @@ export class Raft implements RaftPeer {
     dlog(this.me, "LOG1", () => {
       return `AppendEntries to S${peer}: ${args.entries.length} after ${prevLogIndex}/T${args.prevLogTerm}, commit ${args.leaderCommit}`;
     });
-    go(`S${this.me} AppendEntries to S${peer}`, async () => {
-      const reply = await this.peers[peer]!.call<AppendEntriesReply>("Raft.AppendEntries", args);
-      if (reply === undefined) this.onLostReply(peer, id, args.term);
-      else this.onAppendEntriesReply(peer, id, args, reply);
-    });
+    this.sendToFollower<AppendEntriesReply>(peer, "AppendEntries", args, id, (reply) => this.onAppendEntriesReply(peer, id, args, reply));
   }
 
   private onAppendEntriesReply(peer: number, id: number, args: AppendEntriesArgs, reply: AppendEntriesReply): void {
@@ -358,10 +354,18 @@ export class Raft implements RaftPeer {
     };
     const id = this.progress[peer]!.markSent({ carriesData: true, now: now() });
     dlog(this.me, "SNAP", () => `InstallSnapshot to S${peer}: ${args.lastIncludedIndex}/T${args.lastIncludedTerm}`);
-    go(`S${this.me} InstallSnapshot to S${peer}`, async () => {
-      const reply = await this.peers[peer]!.call<InstallSnapshotReply>("Raft.InstallSnapshot", args);
+    this.sendToFollower<InstallSnapshotReply>(peer, "InstallSnapshot", args, id, (reply) => this.onInstallSnapshotReply(peer, id, args, reply));
+  }
+
+  /**
+   * Sends the leader's request `id` of `args.term` to `peer` in a task of its own; the reply goes to
+   * `onReply`, a lost one (undefined) to {@link onLostReply}.
+   */
+  private sendToFollower<R>(peer: number, method: "AppendEntries" | "InstallSnapshot", args: { readonly term: number }, id: number, onReply: (reply: R) => void): void {
+    go(`S${this.me} ${method} to S${peer}`, async () => {
+      const reply = await this.peers[peer]!.call<R>(`Raft.${method}`, args);
       if (reply === undefined) this.onLostReply(peer, id, args.term);
-      else this.onInstallSnapshotReply(peer, id, args, reply);
+      else onReply(reply);
     });
   }
 
