@@ -108,7 +108,7 @@ function parseEntry(text: string): LogEntry | string {
 }
 
 /** Validates a parsed mark (a string says what is wrong). */
-export function checkMark(v: unknown): Mark | string {
+function checkMark(v: unknown): Mark | string {
   if (!isRecord(v)) return "not an object";
   const nat = (k: string): boolean => Number.isSafeInteger(v[k]) && (v[k] as number) >= 0;
   switch (v["kind"]) {

@@ -285,7 +285,7 @@ export function renderTimeline(entries: readonly LogEntry[], options: TimelineOp
 }
 
 /** The HTML page of a {@link TimelineModel}. */
-export function renderTimelineModel(model: TimelineModel): string {
+function renderTimelineModel(model: TimelineModel): string {
   return `<!doctype html>
 <html lang="en">
 <head>

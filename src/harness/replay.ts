@@ -36,7 +36,7 @@ export function withReplayInfo(error: unknown, file: string, fullName: string, s
 }
 
 /** Distinct notes with how often each was made, in the order first made. */
-export function countNotes(notes: readonly string[]): Map<string, number> {
+function countNotes(notes: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const n of notes) counts.set(n, (counts.get(n) ?? 0) + 1);
   return counts;

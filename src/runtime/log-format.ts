@@ -36,7 +36,7 @@ export function formatLogLine(e: LogEntry): string {
 }
 
 /** Virtual ms, zero-padded to 6 digits (`001234`); fractions, which are rare, are kept. */
-export function formatLogTime(ms: number): string {
+function formatLogTime(ms: number): string {
   const whole = Math.floor(ms);
   const text = String(whole).padStart(6, "0");
   if (ms === whole) return text;
