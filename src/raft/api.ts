@@ -62,6 +62,33 @@ export interface RaftPeer {
   killed(): boolean;
   /** Bytes of Raft state this peer last persisted (what `maxraftstate` compares against). */
   persistedSize(): number;
+  /**
+   * Optional, for the tester's safety monitors: a read-only view of this peer's Raft state right
+   * now. A Raft that has it is checked against all five of Raft's safety properties at every step;
+   * one without it still gets the tester's checks (and the monitors that need no more than the
+   * API). It must not change anything, draw randomness or take time.
+   */
+  inspect?(): RaftInspection;
+}
+
+/** What {@link RaftPeer.inspect} returns: a peer's Raft state, read-only, valid until the peer next runs. */
+export interface RaftInspection {
+  readonly term: number;
+  /** Whom this peer voted for in `term`, or null. */
+  readonly votedFor: number | null;
+  readonly role: "follower" | "candidate" | "leader";
+  /** The last index the log's snapshot covers (0 if none), and its term. */
+  readonly snapshotIndex: number;
+  readonly snapshotTerm: number;
+  /** The index of the last entry (the snapshot's index when the log holds no entry after it). */
+  readonly lastIndex: number;
+  /**
+   * The term of the entry at `index`: for `snapshotIndex <= index <= lastIndex` (the snapshot's term
+   * at `snapshotIndex`, 0 at index 0), else undefined.
+   */
+  termAt(index: number): number | undefined;
+  readonly commitIndex: number;
+  readonly lastApplied: number;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Raft (Lab 3): leader election, log replication, persistence and log compaction.
  * Use {@link make} to create a peer and {@link raftService} to expose its RPCs on a labrpc server.
  */
-export type { ApplyMsg, MakeRaft, RaftPeer, RaftState, StartResult } from "./api.js";
+export type { ApplyMsg, MakeRaft, RaftInspection, RaftPeer, RaftState, StartResult } from "./api.js";
 export { Persister } from "./persister.js";
 export { make, Raft, TIMING, type Role } from "./raft.js";
 export { RaftLog } from "./log.js";

@@ -22,7 +22,7 @@
  */
 import { encode, type ClientEnd } from "../labrpc/index.js";
 import { Channel, ChannelClosedError, dlog, dmark, go, now, random, sleep } from "../runtime/index.js";
-import type { ApplyMsg, MakeRaft, RaftPeer, RaftState, StartResult } from "./api.js";
+import type { ApplyMsg, MakeRaft, RaftInspection, RaftPeer, RaftState, StartResult } from "./api.js";
 import { assertCommitOrder } from "./invariant.js";
 import { RaftLog } from "./log.js";
 import type { Persister } from "./persister.js";
@@ -162,6 +162,22 @@ export class Raft implements RaftPeer {
   /** Bytes of Raft state last persisted. */
   persistedSize(): number {
     return this.persister.raftStateSize();
+  }
+
+  /** A read-only view of this peer's state, for the tester's safety monitors. */
+  inspect(): RaftInspection {
+    const log = this.log;
+    return {
+      term: this.currentTerm,
+      votedFor: this.votedFor,
+      role: this.role,
+      snapshotIndex: log.snapshotIndex,
+      snapshotTerm: log.snapshotTerm,
+      lastIndex: log.lastIndex(),
+      termAt: (index) => log.termAt(index),
+      commitIndex: this.commitIndex,
+      lastApplied: this.lastApplied,
+    };
   }
 
   // ---------------------------------------------------------------------------------------------
