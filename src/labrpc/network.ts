@@ -230,6 +230,7 @@ export class Network {
 
   /** Records what happened to one message in the run's trace (what the determinism check compares). */
   private traceMessage(what: string, msg: MessageInfo): void {
+    if (!this.sim.trace.recording) return;
     this.sim.trace.add(this.sim.now(), `rpc ${what} ${msg.svcMeth} ${String(msg.endName)} -> ${String(msg.serverName)}`);
   }
 

@@ -79,3 +79,18 @@ describe("Persister: storage time in a simulation", () => {
     });
   });
 });
+
+describe("Persister: a snapshot saved again", () => {
+  it("saves the new bytes when the caller changed the same array in place (no stale copy is kept)", () => {
+    const p = new Persister();
+    const snap = bytes(1, 2, 3);
+    p.save(bytes(9), snap);
+    snap[1] = 7; // the same array, new contents
+    p.save(bytes(9), snap);
+    expect(p.readSnapshot()).toEqual(bytes(1, 7, 3));
+    // ...and a later change to the caller's array does not reach what was saved.
+    snap[0] = 5;
+    expect(p.readSnapshot()).toEqual(bytes(1, 7, 3));
+  });
+});
+

@@ -210,12 +210,12 @@ export class Simulation implements TaskHost {
     );
   }
 
-  /** Keeps a debug log line stamped with the current virtual time, and records it in the trace. */
+  /** Keeps a debug log line stamped with the current virtual time (and in the trace, when it is recording). */
   logLine(line: Omit<LogEntry, "time">): void {
     if (!this.logging) return;
     const entry: LogEntry = { ...line, time: this.clock };
     this.log.add(entry);
-    this.trace.addBy(this.clock, typeof line.peer === "number" ? `S${line.peer}` : line.peer, `${line.topic} ${line.message}`);
+    if (this.trace.recording) this.trace.addBy(this.clock, typeof line.peer === "number" ? `S${line.peer}` : line.peer, `${line.topic} ${line.message}`);
   }
 
   /** Stops the run with `error` at the next scheduling point. The first failure wins. */

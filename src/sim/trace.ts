@@ -4,9 +4,10 @@
  *
  * - every timer that fires, with the task that set it (`S1 ticker: sleep`);
  * - every random draw, with its stream (`#node S1#1 0.4123`);
- * - every RPC message the network delivers, drops or fails (`rpc deliver Raft.AppendEntries
- *   end-abc -> 2`), from `src/labrpc`;
- * - every debug log line that is kept (so logging must be on for a determinism check).
+ * - when the trace is {@link recording} (what `CHECK_DETERMINISM=1` asks for): every RPC message
+ *   the network delivers, loses or cannot deliver (`rpc request delivered Raft.AppendEntries
+ *   end-abc -> 2`, from `src/labrpc`), and every debug log line that is kept. These steps cost a
+ *   string each, so an ordinary run leaves them out of its hash.
  *
  * Two runs of the same code with the same seed must produce the same trace; `CHECK_DETERMINISM=1`
  * records the text of both runs and reports the first step at which they differ.
@@ -19,6 +20,11 @@ export class Trace {
 
   constructor(record = false) {
     this.lines = record ? [] : undefined;
+  }
+
+  /** Whether the steps' text is kept (and the detailed steps are recorded; see the class comment). */
+  get recording(): boolean {
+    return this.lines !== undefined;
   }
 
   /** Number of steps recorded so far. */
