@@ -5,6 +5,7 @@
  * - rpc: the original labrpc TestBenchmark (100 000 sequential RPCs on one end to a trivial handler).
  * - parts: the wall time of each lab part's tests (as `npm run test:<part>` runs them) next to the
  *   virtual time they simulate.
+ * - kvops: Clerk operations per KV test (seed 1) next to the 2024 handout's sample counts.
  * - porcupine: the linearizability checker's benchmark (`scripts/bench-porcupine.ts`).
  *
  * Timings are medians over `--repeat` runs where a run is cheap; test parts run once.
@@ -17,12 +18,13 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import pc from "picocolors";
 import type { StressRecord } from "../src/harness/index.js";
+import { kvOpsRows, runKvSummaries } from "./bench-kv-ops.js";
 import { Channel, go, now, random, sleep } from "../src/runtime/index.js";
 import { runSim } from "../src/sim/index.js";
 
 const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
 
-const SECTIONS = ["sim", "rpc", "parts", "porcupine"] as const;
+const SECTIONS = ["sim", "rpc", "parts", "kvops", "porcupine"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `Usage: npm run bench [-- --only <sections>] [--repeat <n>]
@@ -32,6 +34,7 @@ Sections (default: all, in this order):
   rpc        labrpc TestBenchmark: 100 000 sequential RPCs on one end; µs per RPC
   parts      wall time of each lab part's tests (sim, labrpc, 3A-3D, 4A, 4B, porcupine) and the
              virtual time they simulate; parts without tests are skipped
+  kvops      Clerk operations per KV test (seed 1) next to the Go handout's sample counts
   porcupine  the linearizability checker's benchmark (scripts/bench-porcupine.ts)
 
 Options:
@@ -344,6 +347,17 @@ async function benchParts(only: readonly string[] | undefined, timeoutMs: number
 // ---------------------------------------------------------------------------------------------
 // (d) porcupine
 
+async function benchKvOps(timeoutMs: number): Promise<void> {
+  heading("(d) KV operation counts: the reference solution, seed 1, next to the 2024 handout's sample");
+  try {
+    const summaries = await runKvSummaries(1, timeoutMs);
+    table(kvOpsRows(summaries));
+    console.log(c.dim("  Go's clients loop flat out, as these do; docs/conformance.md explains the ratios outside 0.5-2."));
+  } catch (e) {
+    console.log(c.red(`  failed: ${(e as Error).message}`));
+  }
+}
+
 async function benchPorcupineSection(): Promise<void> {
   heading("(d) Porcupine (linearizability checker)");
   const path = resolve("scripts/bench-porcupine.ts");
@@ -421,6 +435,7 @@ async function main(): Promise<void> {
   if (want("sim")) await benchSim(repeat);
   if (want("rpc")) await benchRpc(repeat);
   if (want("parts")) await benchParts(parts, partTimeoutS * 1000);
+  if (want("kvops")) await benchKvOps(partTimeoutS * 1000);
   if (want("porcupine")) await benchPorcupineSection();
   console.log();
 }
