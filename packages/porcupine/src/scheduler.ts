@@ -9,7 +9,15 @@
 
 import { PartitionSearch, SearchStatus, type FlaggedStepContext } from "./search.js";
 import type { PreparedPartition } from "./prepare.js";
-import { DEFAULT_MAX_CACHE_ENTRIES, type CheckOptions, type CheckResult, type Model } from "./types.js";
+import { DEFAULT_MAX_CACHE_ENTRIES, type CheckOptions, type CheckResult, type Model, type PartitionView } from "./types.js";
+
+/** What {@link Model.prune} sees of a partition. */
+function partitionView<I, O>(p: PreparedPartition<I, O>): PartitionView<I, O> {
+  const calls = new Int32Array(p.n);
+  const returns = new Int32Array(p.n);
+  for (let i = 0; i < p.entryOp.length; i++) (p.entryIsCall[i] === 1 ? calls : returns)[p.entryOp[i]!] = i;
+  return { n: p.n, inputs: p.inputs, outputs: p.outputs, calls, returns };
+}
 
 /** Loop iterations a partition runs before the next one gets its turn. */
 const SLICE_ITERATIONS = 4096;
@@ -59,7 +67,12 @@ export class CheckRun<S, I, O> {
       },
     };
     this.ctx = ctx;
-    this.searches = partitions.map((p) => new PartitionSearch(model, p, ctx, verbose));
+    const strategy = options.strategy ?? "pruned";
+    if (strategy !== "pruned" && strategy !== "wgl") {
+      throw new RangeError(`porcupine: options.strategy must be "pruned" or "wgl", got ${JSON.stringify(strategy)}`);
+    }
+    const prune = strategy === "pruned" && typeof model.prune === "function" ? model.prune.bind(model) : undefined;
+    this.searches = partitions.map((p) => new PartitionSearch(model, p, ctx, verbose, prune?.(partitionView(p))));
     this.active = this.searches.map((_, i) => i);
     this.active = this.active.filter((i) => this.searches[i]!.status === SearchStatus.Running);
   }

@@ -101,6 +101,12 @@ export interface Model<S, I, O> {
    * `hash(a) === hash(b)`. Only the low 32 bits are used.
    */
   hash?(state: S): number;
+  /**
+   * Optional, for hard histories: what one partition's operations imply, used to shrink its
+   * search (see {@link Pruning}). Called once per partition before its search, only by the
+   * default search (`strategy: "pruned"`).
+   */
+  prune?(partition: PartitionView<I, O>): Pruning<S, I, O>;
   /** Box label in the visualization. Default: `JSON`-ish `input -> output`. */
   describeOperation?(input: I, output: O): string;
   /** State text in visualization tooltips. Default: `String`/`JSON.stringify`. */
@@ -132,6 +138,56 @@ export interface NondeterministicModel<S, I, O> {
   describeState?(state: S): string;
   /** As {@link Model.describeOperationMetadata}. */
   describeOperationMetadata?(metadata: unknown): string;
+}
+
+/**
+ * The operations of one partition, as {@link Model.prune} sees them. Operation `i` is
+ * `inputs[i] -> outputs[i]`; `calls[i]` and `returns[i]` are the positions of its call and
+ * return in the partition's real-time order (0 … 2n-1), so operation `a` precedes `b` in real
+ * time iff `returns[a] < calls[b]`.
+ */
+export interface PartitionView<I, O> {
+  /** Number of operations. */
+  readonly n: number;
+  /** Input of each operation. */
+  readonly inputs: readonly I[];
+  /** Output of each operation. */
+  readonly outputs: readonly O[];
+  /** Position of each operation's call in real-time order. */
+  readonly calls: Int32Array;
+  /** Position of each operation's return in real-time order. */
+  readonly returns: Int32Array;
+}
+
+/**
+ * Search aids for one partition (see {@link Model.prune}). All are optional, and each must keep
+ * the verdict exactly as it would be without it. "A linearization" below means an order of all
+ * the partition's operations that respects real time and that `model.step` accepts.
+ */
+export interface Pruning<S, I, O> {
+  /**
+   * Orders that hold in every linearization, as a flat list of operation pairs
+   * `[a0, b0, a1, b1, …]`: operation `a` comes before `b` (`a === b`: operation `a` is in no
+   * linearization). The search never tries an operation before its predecessors. A pair that
+   * some linearization violates can turn "ok" into "illegal"; fewer pairs are always safe.
+   */
+  before?: ArrayLike<number>;
+  /**
+   * A replacement for `model.step` in this partition's search. It must accept every
+   * linearization (so no verdict changes), accept only sequences that `model.step` accepts too
+   * (partial linearizations are replayed with `model.step`), and give states that work with the
+   * model's `equal`/`hash`, `equal` states accepting the same continuations. It may reject
+   * prefixes that no linearization extends, and may merge states no later operation can tell
+   * apart (e.g. KV values no get will ever read).
+   */
+  step?(state: S, input: I, output: O, ctx: StepContext): StepResult<S>;
+  /**
+   * Whether taking operation `op` right away in `state` (when it is legal there and may come
+   * next) loses no linearization — e.g. a read, which any linearization can move forward to
+   * here. The search then takes it and tries nothing else at that point. Must be cheap: it is
+   * asked about every candidate of every configuration.
+   */
+  greedy?(state: S, op: number): boolean;
 }
 
 /**
@@ -254,7 +310,17 @@ export interface CheckOptions {
    * the search may overshoot by a few thousand steps. 0 or undefined: no limit.
    */
   maxSteps?: number;
+  /**
+   * The search. `"pruned"` (default): uses the model's {@link Model.prune}, if any, to skip
+   * operations that cannot come next and merge states no later operation can tell apart.
+   * `"wgl"`: Go porcupine's search exactly (ignores `prune`), so that for event histories the
+   * `step` counts equal Go's.
+   */
+  strategy?: SearchStrategy;
 }
+
+/** See {@link CheckOptions.strategy}. */
+export type SearchStrategy = "pruned" | "wgl";
 
 /** Default for {@link CheckOptions.maxCacheEntries}: about 1.5 GB of cache for kv c50 partitions. */
 export const DEFAULT_MAX_CACHE_ENTRIES = 5_000_000;

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import pc from "picocolors";
+import { createColors } from "./colors.js";
 import {
   checkEvents,
   checkEventsVerbose,
@@ -22,8 +22,8 @@ import {
   type Model,
   type Operation,
   type VerboseResult,
-} from "porcupine";
-import { etcdModel } from "../src/models/etcd.js";
+} from "./index.js";
+import { etcdModel } from "./models/etcd.js";
 import {
   HistoryParseError,
   isHistoryModelName,
@@ -31,8 +31,8 @@ import {
   parseJsonHistory,
   parseKvLog,
   type HistoryModelName,
-} from "../src/models/history-files.js";
-import { kvModel, kvNoPartitionModel } from "../src/models/kv.js";
+} from "./models/history-files.js";
+import { kvModel, kvNoPartitionModel } from "./models/kv.js";
 
 /** Exit statuses of the CLI. */
 export const ExitCode = { Ok: 0, Illegal: 1, BadInput: 2, Unknown: 3 } as const;
@@ -164,7 +164,7 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
       return ExitCode.BadInput;
     }
   }
-  const c = pc.createColors(io.color);
+  const c = createColors(io.color);
   const paint: Record<CheckResult, (s: string) => string> = { ok: c.green, illegal: c.red, unknown: c.yellow };
   let bad = false;
   let illegal = false;
@@ -219,8 +219,4 @@ function defaultIo(): CliIo {
     err: (l) => process.stderr.write(`${l}\n`),
     color: process.stdout.isTTY === true && process.env["NO_COLOR"] === undefined,
   };
-}
-
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await main(process.argv.slice(2));
 }
