@@ -69,6 +69,8 @@ export class PartitionSearch<S, I, O> {
   status: SearchStatus = SearchStatus.Running;
   /** Verbose only: op id -> longest linearizable prefix containing it (shared arrays). */
   readonly longest: (Int32Array | undefined)[];
+  /** Whether `model.prune` shaped this search (so it may skip prefixes Go's search visits). */
+  readonly pruned: boolean;
 
   private readonly model: Model<S, I, O>;
   /** `model.step`, or the partition's specialised step from `model.prune`. */
@@ -147,17 +149,22 @@ export class PartitionSearch<S, I, O> {
     this.hash = hash ? hash.bind(model) : defaultHash;
     this.cache = new ConfigCache<S>(words, equal);
     this.step = pruning?.step !== undefined ? pruning.step.bind(pruning) : model.step.bind(model);
+    let orderable = true;
     if (pruning?.before !== undefined && pruning.before.length > 0) {
       const csr = buildSuccessors(n, pruning.before);
       this.blocked = csr.blocked;
       this.succStart = csr.succStart;
       this.succ = csr.succ;
+      orderable = hasLinearExtension(n, entries, csr.blocked, csr.succStart, csr.succ);
     }
     if (pruning?.greedy !== undefined) this.greedy = pruning.greedy.bind(pruning);
+    this.pruned = pruning !== undefined;
     this.reads = this.greedy !== undefined;
     this.cursor = this.next[0]!;
     this.state = model.init();
     if (n === 0) this.finish(SearchStatus.Ok);
+    // No order of the operations respects both real time and the pairs: illegal, with no step.
+    else if (!orderable) this.finish(SearchStatus.Illegal);
   }
 
   /** Number of cached configurations. */
@@ -350,6 +357,40 @@ export class PartitionSearch<S, I, O> {
         }
         this.longest[op] = copy;
       }
+    }
+  }
+}
+
+/**
+ * Whether some order of all operations respects both real time (a before b when a returns
+ * before b is called) and the `before` pairs: Kahn's algorithm, where an operation is ready once
+ * its pair predecessors are done and its call comes before every remaining return. O(n + pairs).
+ */
+function hasLinearExtension<I, O>(n: number, entries: PartitionEntries<I, O>, blocked: Int32Array, succStart: Int32Array, succ: Int32Array): boolean {
+  const waiting = blocked.slice();
+  const admitted = new Uint8Array(n);
+  const done = new Uint8Array(n);
+  const ready: number[] = [];
+  let e = 0;
+  let finished = 0;
+  for (;;) {
+    // Admit calls up to the first return of an operation not done yet.
+    for (; e < 2 * n; e++) {
+      const op = entries.entryOp[e]!;
+      if (entries.entryIsCall[e] === 1) {
+        admitted[op] = 1;
+        if (waiting[op] === 0) ready.push(op);
+      } else if (done[op] === 0) {
+        break;
+      }
+    }
+    const op = ready.pop();
+    if (op === undefined) return finished === n;
+    done[op] = 1;
+    finished++;
+    for (let k = succStart[op]!; k < succStart[op + 1]!; k++) {
+      const b = succ[k]!;
+      if (--waiting[b]! === 0 && admitted[b] === 1) ready.push(b);
     }
   }
 }

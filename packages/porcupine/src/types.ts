@@ -284,8 +284,55 @@ export interface LinearizationInfo {
   annotations: Annotation[];
   /** What was dropped, if some data was capped to keep the info small. */
   truncated?: string;
-  /** Why the result is `"unknown"` (timeout, abort, cache limit), when it is. */
+  /** Why the result is `"unknown"`, in one line (the same as `stop.message`), when it is. */
   stopReason?: string;
+  /** Why the result is `"unknown"`, in detail, when it is. */
+  stop?: StopInfo;
+}
+
+/** Which limit stopped a search before it decided. */
+export type StopKind = "timeout" | "max-cache" | "max-steps" | "aborted";
+
+/** Why a check gave `"unknown"`: which limit stopped it, when, and how far it had got. */
+export interface StopInfo {
+  /** The limit: `options.timeout`, `options.maxCacheEntries`, `options.maxSteps` or the signal. */
+  kind: StopKind;
+  /** The limit's value (ms, configurations or step calls); absent for `"aborted"`. */
+  limit?: number;
+  /** Wall time from the start of the check to the stop, in ms. */
+  elapsedMs: number;
+  /** Configurations in the caches of the partitions still being searched when it stopped. */
+  configurations: number;
+  /** `step` calls made, over all partitions. */
+  stepCalls: number;
+  /** Partitions decided before the stop. */
+  partitionsDone: number;
+  /** Partitions in all. */
+  partitions: number;
+  /** One line saying all this and which option to raise to search further (no final period). */
+  message: string;
+}
+
+/** Search totals of a whole check. */
+export interface CheckStats {
+  /** `step` calls, over all partitions. */
+  stepCalls: number;
+  /** Configurations cached, over all partitions (the peak, as caches are never evicted). */
+  configurations: number;
+  /** Number of partitions. */
+  partitions: number;
+  /** Wall time of the search, in ms (preparing the history not included). */
+  elapsedMs: number;
+}
+
+/** Result of the `*Detailed` check functions: the verdict, its search totals and any stop. */
+export interface CheckReport {
+  /** The verdict. */
+  result: CheckResult;
+  /** Search totals. */
+  stats: CheckStats;
+  /** Why the result is `"unknown"`, when it is. */
+  stop?: StopInfo;
 }
 
 /** Options of the check functions. */
@@ -300,7 +347,8 @@ export interface CheckOptions {
   signal?: AbortSignal;
   /**
    * Give up with `"unknown"` once the search caches hold more than this many configurations in
-   * total (a memory bound). Default {@link DEFAULT_MAX_CACHE_ENTRIES}; `Infinity` for none.
+   * total (a memory bound). Default: `defaultMaxCacheEntries()`, which fits this machine's memory;
+   * `Infinity` for none.
    */
   maxCacheEntries?: number;
   /**
@@ -322,8 +370,18 @@ export interface CheckOptions {
 /** See {@link CheckOptions.strategy}. */
 export type SearchStrategy = "pruned" | "wgl";
 
-/** Default for {@link CheckOptions.maxCacheEntries}: about 1.5 GB of cache for kv c50 partitions. */
+/**
+ * The cache cap used where the machine's memory cannot be read: about 1 GB at
+ * {@link BYTES_PER_CONFIGURATION}. (The default is `defaultMaxCacheEntries()`.)
+ */
 export const DEFAULT_MAX_CACHE_ENTRIES = 5_000_000;
+
+/**
+ * Memory one cached configuration takes, in bytes, for the cap's arithmetic: measured as the
+ * peak RSS growth per configuration of searches with the KV model (160-200 B, with ~10-character
+ * appends); models with bigger states take more.
+ */
+export const BYTES_PER_CONFIGURATION = 200;
 
 /** Result of a verbose check. */
 export interface VerboseResult {

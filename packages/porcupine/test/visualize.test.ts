@@ -11,7 +11,7 @@ import {
   visualizeToFile,
   type LinearizationInfo,
   type Operation,
-} from "../src/index.js";
+} from "porcupine";
 import { PAGE_CSS } from "../src/visualization/page-css.js";
 import { PAGE_SCRIPT } from "../src/visualization/page-script.js";
 import { register, type RegInput } from "./register-model.js";

@@ -5,7 +5,7 @@
  */
 
 import type { Event, Model, Operation } from "../types.js";
-import { EMPTY_REGISTER, stepRegister, type KvInput, type KvOutput, type KvRegister } from "./kv-register.js";
+import { EMPTY_REGISTER, stepRegister, stringHash, type KvInput, type KvOutput, type KvRegister } from "./kv-register.js";
 import { pruneKv, pruneKvMap } from "./kv-prune.js";
 
 export { stringHash } from "./kv-register.js";
@@ -98,6 +98,8 @@ export class KvKeyTable {
   private readonly index = new Map<string, number>();
   /** Index -> key. */
   readonly names: string[] = [];
+  /** Index -> `stringHash(key)`: state hashes depend on keys, not on the order they were met. */
+  readonly hashes: number[] = [];
 
   /** The index of `key`, assigning the next one on first sight. */
   intern(key: string): number {
@@ -106,6 +108,7 @@ export class KvKeyTable {
       i = this.names.length;
       this.index.set(key, i);
       this.names.push(key);
+      this.hashes.push(stringHash(key));
     }
     return i;
   }
@@ -115,14 +118,14 @@ export class KvKeyTable {
 export interface KvMapState {
   /** Key index (in `keys`) -> register; `undefined` when the key is absent. Never mutated. */
   readonly regs: readonly (KvRegister | undefined)[];
-  /** XOR over present keys of `entryHash(index, register)`. */
+  /** XOR over present keys of `entryHash(stringHash(key), register)`. */
   readonly hash: number;
   /** The check's key table, shared by all its states. */
   readonly keys: KvKeyTable;
 }
 
-function entryHash(index: number, reg: KvRegister): number {
-  return Math.imul(index + 1, 0x9e3779b1) ^ Math.imul(reg.hash, 0x85ebca6b);
+function entryHash(keyHash: number, reg: KvRegister): number {
+  return Math.imul(keyHash ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(reg.hash, 0x85ebca6b);
 }
 
 function sameRegister(a: KvRegister | undefined, b: KvRegister | undefined): boolean {
@@ -161,8 +164,9 @@ export const kvNoPartitionModel: Model<KvMapState, KvInput, KvOutput> = {
     const regs = state.regs.slice();
     while (regs.length <= idx) regs.push(undefined);
     regs[idx] = next;
-    let hash = state.hash ^ entryHash(idx, next);
-    if (old !== undefined) hash ^= entryHash(idx, old);
+    const keyHash = state.keys.hashes[idx]!;
+    let hash = state.hash ^ entryHash(keyHash, next);
+    if (old !== undefined) hash ^= entryHash(keyHash, old);
     return [true, { regs, hash, keys: state.keys }];
   },
   equal(a, b) {
