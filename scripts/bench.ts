@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import pc from "picocolors";
 import { Channel, go, now, random, runSim, sleep } from "../src/sim/index.js";
 import type { StressRecord } from "../src/sim/sim-test.js";
+import { median } from "./lib/stats.js";
 
 const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
 
@@ -53,12 +54,6 @@ const PARTS: ReadonlyArray<{ name: string; paths: string[]; filter?: string }> =
   { name: "porcupine", paths: ["packages/porcupine", "src/models"] },
 ];
 
-/** The median of `xs` (mean of the middle two for an even count). */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /** Formats a rate with a thousands separator, e.g. `1 234 567`. */
 function rate(x: number): string {

@@ -15,21 +15,8 @@ import { getHeapStatistics } from "node:v8";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createColors } from "./colors.js";
-import {
-  BYTES_PER_CONFIGURATION,
-  checkEventsDetailed,
-  checkEventsVerbose,
-  checkOperationsDetailed,
-  checkOperationsVerbose,
-  visualizeToFile,
-  type CheckOptions,
-  type CheckResult,
-  type Event,
-  type Model,
-  type Operation,
-  type StopInfo,
-  type VerboseResult,
-} from "./index.js";
+import { checkEventsDetailed, checkEventsVerbose, checkOperationsDetailed, checkOperationsVerbose } from "./checker.js";
+import { BYTES_PER_CONFIGURATION, type CheckOptions, type CheckResult, type Event, type Model, type Operation, type StopInfo, type VerboseResult } from "./types.js";
 import { etcdModel } from "./models/etcd.js";
 import {
   HistoryParseError,
@@ -228,6 +215,8 @@ export async function main(args: string[], io: CliIo = defaultIo()): Promise<num
         const verbose: VerboseResult =
           loaded.kind === "events" ? checkEventsVerbose(model, loaded.history, opts) : checkOperationsVerbose(model, loaded.history, opts);
         const out = htmlPathFor(values.html, file, files.length > 1);
+        // Loaded only here: the page's script and styles are big, and most runs draw nothing.
+        const { visualizeToFile } = await import("./visualize.js");
         visualizeToFile(model, verbose.info, out);
         const note = verbose.info.stop ? ` (partial: ${verbose.info.stop.message})` : "";
         io.out(`  wrote ${out}${note}`);

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   addAnnotations,
   checkOperationsVerbose,
+  escapeHtml,
   jsonForHtml,
   renderVisualization,
   visualize,
@@ -77,6 +78,9 @@ describe("visualize (HTML generator)", () => {
     expect(data.verdict).toBe("ok");
   });
 
+  it("escapeHtml escapes markup characters for element content and attributes", () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe("&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;");
+  });
   it("jsonForHtml escapes exactly the dangerous characters", () => {
     expect(jsonForHtml({ a: "<>&\u2028\u2029é" })).toBe('{"a":"\\u003c\\u003e\\u0026\\u2028\\u2029é"}');
     expect(JSON.parse(jsonForHtml("</script>"))).toBe("</script>");

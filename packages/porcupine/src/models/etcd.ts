@@ -64,8 +64,6 @@ export const etcdModel: Model<number, EtcdInput, EtcdOutput> = {
         return [false, state];
     }
   },
-  // Reads never change the register: taking a legal one at once loses no linearization.
-  prune: (view) => ({ greedy: (_state, op) => view.inputs[op]!.op === "read" }),
   describeOperation(input, output) {
     switch (input.op) {
       case "read":

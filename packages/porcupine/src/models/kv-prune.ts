@@ -3,9 +3,9 @@
  * partition, so that hard histories (many long appends in flight on one key) can be decided.
  *
  * The facts, per key, all exact (none changes a verdict):
- * - **Splits.** When the values written are distinct, a get's value that splits in exactly one
- *   way into [a put's value] + append values names the writes before the get, in order
- *   ({@link analyzeKey}).
+ * - **Splits** ({@link scanKey}): when the values written are distinct, a get's value that splits
+ *   in exactly one way into [a put's value] + append values names the writes before the get, in
+ *   order.
  * - **Orders** ({@link keyOrder}): pairs of operations that every linearization has in that order.
  * - **Dead values** ({@link keyStep}): a value that is no prefix of any get's value can never be
  *   read again until a put overwrites it, so all such values are one state, DEAD. An append
@@ -14,25 +14,31 @@
  * - **Greedy operations**: a get (it changes nothing, so any linearization can move it forward),
  *   and, in the DEAD state, an append that no split names (it leaves DEAD as it is, and wherever
  *   it goes it makes the value dead).
+ *
+ * Cost: one pass over the distinct get values in sorted order, which shares the work on common
+ * prefixes (in a consistent history most values extend others), so it is about linear in the
+ * size of the values' prefix tree.
  */
 
 import type { PartitionView, Pruning, StepContext, StepResult } from "../types.js";
-import { HASH_BASE, stepRegister, type KvInput, type KvOutput, type KvRegister } from "./kv-register.js";
+import { basePower, HASH_BASE, stepRegister, type KvInput, type KvOutput, type KvRegister } from "./kv-register.js";
 
-/** Most not-before pairs {@link keyOrder} emits per operation of a key (a cost bound; fewer is safe). */
+/** Most pairs of kinds 2 and 3 {@link keyOrder} emits per operation of a key (a cost bound; fewer is safe). */
 const MAX_PAIRS_PER_OP = 32;
+
+/** How many sorted values after a split {@link keyOrder} looks at for one extending it. */
+const MAX_EXTENSION_SCAN = 64;
 
 /** Pruning of a `kvModel` partition (one key): orders, dead values, greedy gets and appends. */
 export function pruneKv(view: PartitionView<KvInput, KvOutput>): Pruning<KvRegister, KvInput, KvOutput> {
   const pruning: Pruning<KvRegister, KvInput, KvOutput> = {};
-  const keys = groupByKey(view);
+  const keys = [...groupByKey(view).values()];
+  const facts = keys.map((ops) => scanKey(ops, view));
   const before: number[] = [];
-  const analyses = [...keys.values()].map((ops) => analyzeKey(ops, view));
-  for (const a of analyses) if (a !== undefined) keyOrder(a, view, before);
+  for (const f of facts) keyOrder(f, view, before);
   if (before.length > 0) pruning.before = before;
   const isGet = getsOf(view);
-  const only = keys.size === 1 ? [...keys.values()][0]! : undefined;
-  const single = only !== undefined ? keyStep(only, view, analyses[0]) : undefined;
+  const single = facts.length === 1 ? keyStep(facts[0]!, view) : undefined;
   if (single === undefined) {
     pruning.greedy = (_state, op) => isGet[op] === 1;
     return pruning;
@@ -48,10 +54,7 @@ export function pruneKvMap<S>(view: PartitionView<KvInput, KvOutput>): Pruning<S
   const isGet = getsOf(view);
   const pruning: Pruning<S, KvInput, KvOutput> = { greedy: (_state, op) => isGet[op] === 1 };
   const before: number[] = [];
-  for (const ops of groupByKey(view).values()) {
-    const a = analyzeKey(ops, view);
-    if (a !== undefined) keyOrder(a, view, before);
-  }
+  for (const ops of groupByKey(view).values()) keyOrder(scanKey(ops, view), view, before);
   if (before.length > 0) pruning.before = before;
   return pruning;
 }
@@ -74,161 +77,176 @@ function groupByKey(view: PartitionView<KvInput, KvOutput>): Map<string, number[
   return byKey;
 }
 
-/** What the gets of one key say, when its writes are distinct (see {@link analyzeKey}). */
-interface KeyAnalysis {
+/** A get whose value splits in exactly one way, and that split. */
+interface Split {
+  get: number;
+  value: string;
+  /** The writes named, in order: [a put,] appends. */
+  seq: number[];
+}
+
+/** What {@link scanKey} learns about one key. */
+interface KeyFacts {
   /** The key's operations (indices into the view). */
   ops: readonly number[];
-  /** Its puts and non-empty appends. */
-  writes: readonly number[];
-  /** Each get with a unique split: the writes it names, in order. */
-  splits: { get: number; value: string; seq: number[] }[];
-  /** Gets whose value can never be read: no split, or only one using an append twice. */
-  impossible: number[];
-  /** Whether some get's value splits in several ways. */
-  ambiguous: boolean;
+  /** Whether all are gets, puts and appends (no cas). */
+  plainOps: boolean;
+  /** {@link prefixKey} of every prefix of every get's value (and of ""). */
+  prefixes: Set<number>;
+  /**
+   * Only when every put and non-empty append writes a distinct value, no put writes "" (it would
+   * look like the initial state) and there is no cas (its write depends on the value): the
+   * writes, the gets' unique splits, the impossible gets (no split, or only one using an append
+   * twice), and whether some get's value splits in several ways.
+   */
+  splittable?: { writes: number[]; splits: Split[]; impossible: number[]; ambiguous: boolean };
+}
+
+/** Set key of a prefix: its length and {@link stringHash} (a collision only keeps a value alive). */
+function prefixKey(length: number, hash: number): number {
+  return (Math.imul(length, 0x9e3779b1) ^ hash) | 0;
+}
+
+/** Map key of an append value: its length and hash. */
+function tokenKey(length: number, hash: number): number {
+  return (Math.imul(length, 0x85ebca6b) ^ hash) | 0;
 }
 
 /**
- * Splits every get's value of one key into writes, when that is meaningful: every put and
- * non-empty append writes a distinct value, no put writes "" (it would look like the initial
- * state), and there is no cas (a cas's write depends on the value). Undefined otherwise.
+ * One pass over a key's distinct get values in sorted order: the prefix hashes of every value,
+ * and, when the key is splittable, every value's split. Both are computed incrementally: a value
+ * shares with the previous one (in sorted order) its common prefix, whose prefix hashes are in
+ * `hashes` already, and whose split counts (`ways`, `via`, `from`, see {@link splitEnd}) stay
+ * valid. Append values are found by their hash over `hashes` and confirmed with `startsWith`.
  */
-function analyzeKey(ops: readonly number[], view: PartitionView<KvInput, KvOutput>): KeyAnalysis | undefined {
+function scanKey(ops: readonly number[], view: PartitionView<KvInput, KvOutput>): KeyFacts {
   const { inputs, outputs } = view;
-  const appendsByLength = new Map<number, Map<string, number>>();
-  const puts = new Map<string, number>();
+  let plainOps = true;
+  let splittable = true;
   const seen = new Set<string>();
-  const gets: number[] = [];
   const writes: number[] = [];
+  const puts: [string, number][] = [];
+  const tokens = new Map<number, number[]>(); // tokenKey -> appends
+  const lengthPow = new Map<number, number>(); // append length -> B^length
+  const getValues = new Map<string, number[]>(); // value -> its gets
   for (const i of ops) {
     const input = inputs[i]!;
     if (input.op === "get") {
-      gets.push(i);
+      const v = outputs[i]!.value ?? "";
+      let list = getValues.get(v);
+      if (!list) getValues.set(v, (list = []));
+      list.push(i);
       continue;
     }
-    if (input.op !== "put" && input.op !== "append") return undefined;
+    if (input.op !== "put" && input.op !== "append") {
+      plainOps = false;
+      splittable = false;
+      continue;
+    }
     const v = input.value ?? "";
     if (v === "") {
-      if (input.op === "put") return undefined;
+      if (input.op === "put") splittable = false;
       continue; // an empty append changes nothing, so it may go anywhere
     }
-    if (seen.has(v)) return undefined;
+    if (seen.has(v)) splittable = false;
     seen.add(v);
     writes.push(i);
     if (input.op === "put") {
-      puts.set(v, i);
-    } else {
-      let m = appendsByLength.get(v.length);
-      if (!m) appendsByLength.set(v.length, (m = new Map()));
-      m.set(v, i);
+      puts.push([v, i]);
+      continue;
     }
+    let h = 0;
+    for (let k = 0; k < v.length; k++) h = (Math.imul(h, HASH_BASE) + v.charCodeAt(k)) | 0;
+    const tk = tokenKey(v.length, h);
+    const list = tokens.get(tk);
+    if (list) list.push(i);
+    else tokens.set(tk, [i]);
+    if (!lengthPow.has(v.length)) lengthPow.set(v.length, basePower(v.length));
   }
-  const lengths = [...appendsByLength.keys()];
-  const analysis: KeyAnalysis = { ops, writes, splits: [], impossible: [], ambiguous: false };
-  for (const g of gets) {
-    const value = outputs[g]!.value ?? "";
-    const seq = splitValue(value, puts, appendsByLength, lengths);
-    if (seq === "ambiguous") analysis.ambiguous = true;
-    else if (seq === "none" || new Set(seq).size !== seq.length) analysis.impossible.push(g);
-    else analysis.splits.push({ get: g, value, seq });
+  const values = [...getValues.keys()].sort();
+  const maxLen = values.reduce((m, v) => Math.max(m, v.length), 0);
+  const hashes = new Int32Array(maxLen + 1);
+  const prefixes = new Set<number>([prefixKey(0, 0)]);
+  const facts: KeyFacts = { ops, plainOps, prefixes };
+  const lengths = [...lengthPow.keys()];
+  const longest = lengths.reduce((m, l) => Math.max(m, l), 0);
+  const ways = new Uint8Array(maxLen + 1);
+  const via = new Int32Array(maxLen + 1);
+  const from = new Int32Array(maxLen + 1);
+  ways[0] = 1; // the initial "" (no put)
+  const splits: Split[] = [];
+  const impossible: number[] = [];
+  let ambiguous = false;
+  let prev = "";
+  for (const v of values) {
+    let lcp = 0;
+    while (lcp < prev.length && lcp < v.length && prev.charCodeAt(lcp) === v.charCodeAt(lcp)) lcp++;
+    for (let j = lcp; j < v.length; j++) {
+      hashes[j + 1] = (Math.imul(hashes[j]!, HASH_BASE) + v.charCodeAt(j)) | 0;
+      prefixes.add(prefixKey(j + 1, hashes[j + 1]!));
+    }
+    prev = v;
+    if (!splittable) continue;
+    const seq = splitEnd(v, lcp, { ways, via, from, hashes, puts, tokens, lengths, lengthPow, longest, inputs });
+    const gets = getValues.get(v)!;
+    if (seq === "ambiguous") ambiguous = true;
+    else if (seq === "none" || new Set(seq).size !== seq.length) impossible.push(...gets);
+    else for (const g of gets) splits.push({ get: g, value: v, seq });
   }
-  return analysis;
+  if (splittable) facts.splittable = { writes, splits, impossible, ambiguous };
+  return facts;
+}
+
+/** The split tables and write lookups of {@link scanKey}. */
+interface SplitTables {
+  /** `ways[i]`: splits (counted up to 2) of `value[0, i)`; `ways[0] = 1`. */
+  ways: Uint8Array;
+  /** When `ways[i] === 1`: the last write of that split, and where it starts. */
+  via: Int32Array;
+  from: Int32Array;
+  /** Prefix hashes of the value. */
+  hashes: Int32Array;
+  puts: readonly [string, number][];
+  tokens: ReadonlyMap<number, readonly number[]>;
+  lengths: readonly number[];
+  lengthPow: ReadonlyMap<number, number>;
+  longest: number;
+  inputs: readonly KvInput[];
 }
 
 /**
- * Orders every linearization respects, as operation pairs (see `Pruning.before`), from one key's
- * splits. A get g whose value splits uniquely into writes w1 … wm says:
- * 1. w1 → … → wm → g (they happened in that order, all before g);
- * 2. if w1 is an append, no put came before g (else the last one would start the value), so g
- *    comes before every other write;
- * 3. if w1 is a put, it was the last put before g, so every other write that precedes g in real
- *    time comes before w1.
- * An impossible get gets the pair (g, g). Pairs of kind 2 are thinned without losing what they
- * imply: if another such get h's split extends g's by b1, b2, …, then "g before b1" (with
- * b1 → b2 → … → h from h's chain, and h's own pairs) implies all of g's.
+ * Completes the split tables for `value`, whose first `lcp` characters (and their table entries)
+ * it shares with the previous value, and returns its split: the writes in order, "none", or
+ * "ambiguous". (A split may use an append twice; the caller checks.)
  */
-function keyOrder(a: KeyAnalysis, view: PartitionView<KvInput, KvOutput>, pairs: number[]): void {
-  const { inputs, calls, returns } = view;
-  for (const g of a.impossible) pairs.push(g, g);
-  let budget = MAX_PAIRS_PER_OP * a.ops.length;
-  const plain: KeyAnalysis["splits"] = [];
-  for (const s of a.splits) {
-    const { get: g, seq } = s;
-    for (let k = 0; k + 1 < seq.length; k++) pairs.push(seq[k]!, seq[k + 1]!);
-    if (seq.length > 0) pairs.push(seq[seq.length - 1]!, g);
-    const first = seq[0];
-    if (first === undefined || inputs[first]!.op === "append") {
-      plain.push(s);
-      continue;
-    }
-    const inValue = new Set(seq);
-    for (const w of a.writes) {
-      if (inValue.has(w) || returns[w]! >= calls[g]!) continue;
-      if (budget-- <= 0) return;
-      pairs.push(w, first);
-    }
-  }
-  plain.sort((x, y) => x.seq.length - y.seq.length);
-  for (let k = 0; k < plain.length; k++) {
-    const g = plain[k]!;
-    const ext = shortestExtension(plain, k);
-    if (ext !== undefined) {
-      pairs.push(g.get, ext.seq[g.seq.length]!);
-      continue;
-    }
-    const inValue = new Set(g.seq);
-    for (const w of a.writes) {
-      if (inValue.has(w)) continue;
-      if (budget-- <= 0) return;
-      pairs.push(g.get, w);
-    }
-  }
-}
-
-/** The first split after `plain[k]` (sorted by length) that strictly extends it. */
-function shortestExtension(plain: KeyAnalysis["splits"], k: number): KeyAnalysis["splits"][number] | undefined {
-  const g = plain[k]!;
-  for (let j = k + 1; j < plain.length; j++) {
-    const h = plain[j]!;
-    if (h.seq.length > g.seq.length && h.value.startsWith(g.value) && g.seq.every((op, i) => h.seq[i] === op)) return h;
-  }
-  return undefined;
-}
-
-/**
- * Splits a get's value into [a put's value] + append values: the operations in order, or "none"
- * if no split exists, or "ambiguous" if several do (a split may use an append twice; the caller
- * checks). Dynamic programming over positions: `ways[i]` counts (up to 2) the splits of
- * `value[0, i)`; `via[i]`/`from[i]` are the last operation and where it starts, when unique.
- */
-function splitValue(
-  value: string,
-  puts: ReadonlyMap<string, number>,
-  appendsByLength: ReadonlyMap<number, ReadonlyMap<string, number>>,
-  lengths: readonly number[],
-): number[] | "none" | "ambiguous" {
+function splitEnd(value: string, lcp: number, t: SplitTables): number[] | "none" | "ambiguous" {
+  const { ways, via, from, hashes } = t;
   const m = value.length;
-  const ways = new Uint8Array(m + 1);
-  const via = new Int32Array(m + 1).fill(-1);
-  const from = new Int32Array(m + 1);
-  ways[0] = 1; // from the initial "" (no put)
-  for (const [v, p] of puts) {
-    if (v.length <= m && value.startsWith(v)) {
-      ways[v.length] = Math.min(2, ways[v.length]! + 1);
-      via[v.length] = p;
-      from[v.length] = 0;
+  for (let j = lcp + 1; j <= m; j++) ways[j] = 0;
+  for (const [pv, p] of t.puts) {
+    const l = pv.length;
+    if (l > lcp && l <= m && value.startsWith(pv)) {
+      ways[l] = Math.min(2, ways[l]! + 1);
+      via[l] = p;
+      from[l] = 0;
     }
   }
-  for (let i = 0; i < m; i++) {
+  // Only splits ending past the shared prefix are new; they start at most `longest` before it.
+  for (let i = Math.max(0, lcp - t.longest + 1); i < m; i++) {
     const w = ways[i]!;
     if (w === 0) continue;
-    for (const len of lengths) {
-      if (i + len > m) continue;
-      const op = appendsByLength.get(len)!.get(value.substring(i, i + len));
-      if (op === undefined) continue;
-      ways[i + len] = Math.min(2, ways[i + len]! + w);
-      via[i + len] = op;
-      from[i + len] = i;
+    for (const len of t.lengths) {
+      const e = i + len;
+      if (e <= lcp || e > m) continue;
+      const h = (hashes[e]! - Math.imul(hashes[i]!, t.lengthPow.get(len)!)) | 0;
+      const list = t.tokens.get(tokenKey(len, h));
+      if (list === undefined) continue;
+      for (const op of list) {
+        if (!value.startsWith(t.inputs[op]!.value!, i)) continue;
+        ways[e] = Math.min(2, ways[e]! + w);
+        via[e] = op;
+        from[e] = i;
+      }
     }
   }
   if (ways[m] === 0) return "none";
@@ -240,57 +258,88 @@ function splitValue(
 }
 
 /**
+ * Orders every linearization respects, as operation pairs (see `Pruning.before`), from one key's
+ * splits. A get g whose value splits uniquely into writes w1 … wm says:
+ * 1. w1 → … → wm → g (they happened in that order, all before g);
+ * 2. if w1 is an append (or m = 0), no put came before g (else the last one would start the
+ *    value), so g comes before every other write;
+ * 3. if w1 is a put, it was the last put before g, so every other write that precedes g in real
+ *    time comes before w1.
+ * An impossible get gets the pair (g, g). Thinning, without losing what the pairs imply: a
+ * chain that another split extends is left to that split's chain; and for kind 2, if another
+ * split h of kind 2 extends g's by b1, b2, …, "g before b1" (with b1 → … → h from h's chain and
+ * h's own pairs) implies all of g's.
+ */
+function keyOrder(f: KeyFacts, view: PartitionView<KvInput, KvOutput>, pairs: number[]): void {
+  const s = f.splittable;
+  if (s === undefined) return;
+  const { inputs, calls, returns } = view;
+  for (const g of s.impossible) pairs.push(g, g);
+  let budget = MAX_PAIRS_PER_OP * f.ops.length;
+  // Sorted by value, the values starting with a given one follow it.
+  const splits = [...s.splits].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  const plain = (x: Split): boolean => x.seq.length === 0 || inputs[x.seq[0]!]!.op === "append";
+  for (let k = 0; k < splits.length; k++) {
+    const g = splits[k]!;
+    const { get, seq } = g;
+    const ext = extension(splits, k, plain(g) ? plain : undefined);
+    if (ext === undefined) for (let j = 0; j + 1 < seq.length; j++) pairs.push(seq[j]!, seq[j + 1]!);
+    if (seq.length > 0) pairs.push(seq[seq.length - 1]!, get);
+    if (plain(g)) {
+      if (ext !== undefined) {
+        pairs.push(get, ext.seq[seq.length]!);
+        continue;
+      }
+      const inValue = new Set(seq);
+      for (const w of s.writes) {
+        if (inValue.has(w)) continue;
+        if (budget-- <= 0) return;
+        pairs.push(get, w);
+      }
+    } else {
+      const inValue = new Set(seq);
+      for (const w of s.writes) {
+        if (inValue.has(w) || returns[w]! >= calls[get]!) continue;
+        if (budget-- <= 0) return;
+        pairs.push(w, seq[0]!);
+      }
+    }
+  }
+}
+
+/** A split after `splits[k]` (sorted by value) that strictly extends it, and passes `filter`. */
+function extension(splits: readonly Split[], k: number, filter: ((s: Split) => boolean) | undefined): Split | undefined {
+  const g = splits[k]!;
+  for (let j = k + 1; j < splits.length && j <= k + MAX_EXTENSION_SCAN; j++) {
+    const h = splits[j]!;
+    if (!h.value.startsWith(g.value)) return undefined;
+    if (h.seq.length > g.seq.length && (filter === undefined || filter(h)) && g.seq.every((op, i) => h.seq[i] === op)) return h;
+  }
+  return undefined;
+}
+
+/**
  * The state every dead value becomes. Its hash breaks the register invariant
  * (`hash === stringHash(value)`, 0 for ""), so the model's `equal` tells it from every real value.
  */
 const DEAD: KvRegister = { value: "", hash: 1 };
-
-/** Set key of a prefix: its length and {@link stringHash} (a collision only keeps a value alive). */
-function prefixKey(length: number, hash: number): number {
-  return (Math.imul(length, 0x9e3779b1) ^ hash) | 0;
-}
 
 /**
  * The specialised step of a one-key partition, and its appends that no get can read (1 in
  * `unread`). Values that are no prefix of any get's value become {@link DEAD}: such a value, and
  * anything appended to it, can never equal a get's value, so until a put overwrites it no get
  * succeeds whatever it is, and DEAD behaves the same (gets fail, appends keep it, puts overwrite
- * it). With an analysis and no ambiguous get: an append named by a split is rejected when the
+ * it). With unique splits (no ambiguous get): an append named by a split is rejected when the
  * value is or would become dead (its get could not read it any more), and an append named by
  * no split is unread: wherever it goes, no get can read the value until the next put (a get
- * reading it would have a second split). Undefined for a cas or several keys.
+ * reading it would have a second split). Undefined for a key with a cas.
  */
 function keyStep(
-  ops: readonly number[],
+  f: KeyFacts,
   view: PartitionView<KvInput, KvOutput>,
-  analysis: KeyAnalysis | undefined,
 ): { step: (state: KvRegister, input: KvInput, output: KvOutput, ctx: StepContext) => StepResult<KvRegister>; unread: Uint8Array } | undefined {
-  const values = new Set<string>();
-  for (const i of ops) {
-    const input = view.inputs[i]!;
-    if (input.op !== "get" && input.op !== "put" && input.op !== "append") return undefined;
-    if (input.op === "get") values.add(view.outputs[i]!.value ?? "");
-  }
-  // Hash every prefix of every value; a value that is a prefix of the next (sorted) adds nothing.
-  const sorted = [...values].sort();
-  const prefixes = new Set<number>([prefixKey(0, 0)]);
-  for (let k = 0; k < sorted.length; k++) {
-    const v = sorted[k]!;
-    if (k + 1 < sorted.length && sorted[k + 1]!.startsWith(v)) continue;
-    let h = 0;
-    for (let i = 0; i < v.length; i++) {
-      h = (Math.imul(h, HASH_BASE) + v.charCodeAt(i)) | 0;
-      prefixes.add(prefixKey(i + 1, h));
-    }
-  }
-  // 1: named by a split (must stay readable); 2: named by none (unread). 0: no analysis.
-  const role = new Uint8Array(view.n);
-  const unread = new Uint8Array(view.n);
-  if (analysis !== undefined && !analysis.ambiguous) {
-    for (const w of analysis.writes) if (view.inputs[w]!.op === "append") role[w] = 2;
-    for (const s of analysis.splits) for (const w of s.seq) role[w] = 1;
-    for (const w of analysis.writes) if (role[w] === 2) unread[w] = 1;
-  }
+  if (!f.plainOps) return undefined;
+  const { prefixes } = f;
   const step = (state: KvRegister, input: KvInput, output: KvOutput): StepResult<KvRegister> => {
     if (input.op === "get") return state === DEAD ? [false, DEAD] : stepRegister(state, input, output);
     if (state === DEAD && input.op === "append") return [true, DEAD];
@@ -298,10 +347,13 @@ function keyStep(
     const next = r[1];
     return prefixes.has(prefixKey(next.value.length, next.hash)) ? r : [true, DEAD];
   };
-  if (analysis === undefined || analysis.ambiguous) return { step, unread };
-  // The values of the named appends (write values are distinct, so a value names its append).
+  const unread = new Uint8Array(view.n);
+  const s = f.splittable;
+  if (s === undefined || s.ambiguous) return { step, unread };
+  // Write values are distinct, so a value names its append.
   const named = new Set<string>();
-  for (const w of analysis.writes) if (role[w] === 1 && view.inputs[w]!.op === "append") named.add(view.inputs[w]!.value!);
+  for (const split of s.splits) for (const w of split.seq) if (view.inputs[w]!.op === "append") named.add(view.inputs[w]!.value!);
+  for (const w of s.writes) if (view.inputs[w]!.op === "append" && !named.has(view.inputs[w]!.value!)) unread[w] = 1;
   return {
     unread,
     step(state, input, output) {
