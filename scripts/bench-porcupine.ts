@@ -55,7 +55,7 @@ const KV_FILES = ["c01-ok.txt", "c01-bad.txt", "c10-ok.txt", "c10-bad.txt", "c50
 
 /** What the bench runs; see {@link benchPorcupine}. */
 export interface BenchOptions {
-  /** Skip the slow parts: the no-partition set and Go's search on a hard history. */
+  /** Skip the slow parts: the no-partition set and Go's search on the hard histories. */
   quick?: boolean;
   /** Runs per measurement (hard histories: at most 3). Default 5. */
   runs?: number;
@@ -236,9 +236,15 @@ function child(file: string, options: CheckOptions): ChildResult {
   return JSON.parse(res.stdout) as ChildResult;
 }
 
+/** Step budget of Go's search (our port, `strategy: "wgl"`) on each hard history. */
+const WGL_STEPS = 2_000_000;
+
 function hardHistories(runs: number, quick: boolean): string[] {
   const dir = mkdtempSync(path.join(tmpdir(), "bench-porcupine-"));
-  const rows: string[][] = [["history", "ops", "hot-key ops", "verdict", "TS time", "TS peak RSS", "steps", "Go time", "Go memory", "Go/TS time"]];
+  const header = ["history", "ops", "hot-key ops", "verdict", "TS time", "TS peak RSS", "TS steps"];
+  if (!quick) header.push(`Go's search, our port (${WGL_STEPS / 1e6} M steps)`);
+  header.push("Go time", "Go memory", "Go/TS time", "Go/TS memory");
+  const rows: string[][] = [header];
   const notes: string[] = [];
   try {
     for (const c of HARD) {
@@ -251,23 +257,24 @@ function hardHistories(runs: number, quick: boolean): string[] {
       const ms = median(results.map((r) => r.ms));
       const rss = Math.max(...results.map((r) => r.maxRssKb));
       const hot = h.operations.filter((o) => o.input.key === "0").length;
-      rows.push([
-        c.name,
-        String(h.operations.length),
-        String(hot),
-        expected,
-        ms1(ms),
-        mb(rss),
-        String(results[0]!.steps),
+      const row = [c.name, String(h.operations.length), String(hot), expected, ms1(ms), mb(rss), String(results[0]!.steps)];
+      if (!quick) {
+        const w = child(file, { strategy: "wgl", maxSteps: WGL_STEPS });
+        if (w.result !== "unknown" && w.result !== expected) throw new Error(`bench: Go's search gave ${w.result} on ${c.name}, expected ${expected}`);
+        row.push(`${w.result} after ${(w.steps / 1e6).toFixed(1)} M steps, ${s3(w.ms)}, ${mb(w.maxRssKb)}`);
+      }
+      row.push(
         c.go ? `${c.go.s} s` : "-",
         c.go ? `${c.go.gb} GB` : "-",
         c.go ? `${Math.round((c.go.s * 1000) / ms)} x` : "-",
-      ]);
+        c.go ? `${Math.round((c.go.gb * 2 ** 20) / rss)} x` : "-",
+      );
+      rows.push(row);
       if (c.go && !quick) {
         const w = child(file, { strategy: "wgl" });
         notes.push(
-          `   ${c.name} with Go's search (strategy "wgl", default cap): ${w.result} after ${s3(w.ms)}, peak RSS ${mb(w.maxRssKb)}` +
-            (w.stop ? ` (${w.stop})` : ""),
+          `   ${c.name}, Go's search (our port) with no step budget: ${w.result} after ${s3(w.ms)}, ${(w.steps / 1e6).toFixed(1)} M steps, ` +
+            `peak RSS ${mb(w.maxRssKb)}${w.stop ? ` (${w.stop})` : ""}`,
         );
       }
     }
@@ -275,7 +282,8 @@ function hardHistories(runs: number, quick: boolean): string[] {
     rmSync(dir, { recursive: true, force: true });
   }
   return [
-    `3. hard histories (src/models/hard-histories.ts): one child process per check (median time of ${Math.min(runs, 3)}, highest peak RSS); Go: issue 14`,
+    `3. hard histories (src/models/hard-histories.ts), one child process per check (median time of ${Math.min(runs, 3)}, highest peak RSS);`,
+    `   Go: issue 14, for the 220-operation single-key shape (Go was not run on the others)`,
     ...table(rows).map((l) => `   ${l}`),
     ...notes,
   ];
@@ -304,7 +312,7 @@ export async function benchPorcupine(options: BenchOptions = {}): Promise<string
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { quick: { type: "boolean" }, runs: { type: "string" }, help: { type: "boolean", short: "h" } } });
   if (values.help) {
-    console.log("Usage: npm run bench:porcupine [-- --quick] [--runs n]\n  --quick   skip the no-partition set and Go's search on a hard history\n  --runs n  runs per measurement (default 5)");
+    console.log("Usage: npm run bench:porcupine [-- --quick] [--runs n]\n  --quick   skip the no-partition set and Go's search on the hard histories\n  --runs n  runs per measurement (default 5)");
   } else {
     const runs = values.runs === undefined ? 5 : Number(values.runs);
     if (!Number.isInteger(runs) || runs < 1) {

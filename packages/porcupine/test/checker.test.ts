@@ -194,7 +194,7 @@ describe("stopping early", () => {
   it("cache cap -> unknown, with the reason", () => {
     const v = checkOperationsVerbose(appendRegister, explosiveHistory(12), { maxCacheEntries: 1000 });
     expect(v.result).toBe("unknown");
-    expect(v.info.stopReason).toMatch(/^search cache exceeded maxCacheEntries \(1000 configurations, about 1 MB\) after /);
+    expect(v.info.stopReason).toMatch(/^search cache exceeded maxCacheEntries \(1000 configurations, about 1 MiB\) after /);
     expect(v.info.stop).toMatchObject({ kind: "max-cache", limit: 1000, partitions: 1, partitionsDone: 0 });
     expect(v.info.stop!.configurations).toBeGreaterThan(1000);
   });

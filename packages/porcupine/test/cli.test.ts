@@ -82,8 +82,8 @@ describe("porcupine CLI", () => {
     const file = writeTmp("hard.json", hardJson());
     const cache = await run(["check", "--strategy", "wgl", "--max-cache", "1000", file]);
     expect(cache.code).toBe(ExitCode.Unknown);
-    expect(cache.out[1]).toMatch(/^ {2}stopped by the memory cap \(1 000 configurations, about 1 MB, from --max-cache\) after [\d.]+ m?s, [\d ]+ configurations /);
-    expect(cache.out[2]).toBe("  to search further: --max-cache 4000 (about 1 MB)");
+    expect(cache.out[1]).toMatch(/^ {2}stopped by the memory cap \(1 000 configurations, about 1 MiB, from --max-cache\) after [\d.]+ m?s, [\d ]+ configurations /);
+    expect(cache.out[2]).toBe("  to search further: --max-cache 4000 (about 1 MiB)");
     const steps = await run(["check", "--strategy", "wgl", "--max-steps", "5000", file]);
     expect(steps.code).toBe(ExitCode.Unknown);
     expect(steps.out[1]).toMatch(/^ {2}stopped by the step budget \(--max-steps 5000\) after [\d.]+ m?s, [\d ]+ configurations and [\d ]+ step calls/);

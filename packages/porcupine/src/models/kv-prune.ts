@@ -7,8 +7,9 @@
  *   in exactly one way into [a put's value] + append values names the writes before the get, in
  *   order.
  * - **Orders** ({@link keyOrder}): pairs of operations that every linearization has in that order.
- * - **Dead values** ({@link keyStep}): a value that is no prefix of any get's value can never be
- *   read again until a put overwrites it, so all such values are one state, DEAD. An append
+ * - **Dead values** ({@link keyStep}): a value that appends can no longer turn into any get's
+ *   value (it is no prefix of one, or, with distinct writes, not where a write of its split
+ *   ends) can never be read until a put overwrites it, so all such values are one state, DEAD. An append
  *   that some get's split names must never be applied to, or produce, a dead value (that get
  *   could no longer read it), so the search may reject it there.
  * - **Greedy operations**: a get (it changes nothing, so any linearization can move it forward),
@@ -91,7 +92,13 @@ interface KeyFacts {
   ops: readonly number[];
   /** Whether all are gets, puts and appends (no cas). */
   plainOps: boolean;
-  /** {@link prefixKey} of every prefix of every get's value (and of ""). */
+  /**
+   * {@link prefixKey} of every value that can still become some get's value by appends (and of
+   * ""): every prefix of every get's value, except that for a value with a unique split only the
+   * prefixes ending where one of its writes ends (a concatenation of writes that reaches the
+   * value by appends is a split of it, so it is that split), and none for a value no
+   * concatenation of distinct writes makes.
+   */
   prefixes: Set<number>;
   /**
    * Only when every put and non-empty append writes a distinct value, no put writes "" (it would
@@ -178,20 +185,31 @@ function scanKey(ops: readonly number[], view: PartitionView<KvInput, KvOutput>)
   const impossible: number[] = [];
   let ambiguous = false;
   let prev = "";
+  const tables: SplitTables = { ways, via, from, hashes, puts, tokens, lengths, lengthPow, longest, inputs };
+  const everyPrefix = (v: string, start: number): void => {
+    for (let j = start; j < v.length; j++) prefixes.add(prefixKey(j + 1, hashes[j + 1]!));
+  };
   for (const v of values) {
     let lcp = 0;
     while (lcp < prev.length && lcp < v.length && prev.charCodeAt(lcp) === v.charCodeAt(lcp)) lcp++;
-    for (let j = lcp; j < v.length; j++) {
-      hashes[j + 1] = (Math.imul(hashes[j]!, HASH_BASE) + v.charCodeAt(j)) | 0;
-      prefixes.add(prefixKey(j + 1, hashes[j + 1]!));
-    }
+    for (let j = lcp; j < v.length; j++) hashes[j + 1] = (Math.imul(hashes[j]!, HASH_BASE) + v.charCodeAt(j)) | 0;
     prev = v;
-    if (!splittable) continue;
-    const seq = splitEnd(v, lcp, { ways, via, from, hashes, puts, tokens, lengths, lengthPow, longest, inputs });
+    if (!splittable) {
+      everyPrefix(v, lcp);
+      continue;
+    }
+    const seq = splitEnd(v, lcp, tables);
     const gets = getValues.get(v)!;
-    if (seq === "ambiguous") ambiguous = true;
-    else if (seq === "none" || new Set(seq).size !== seq.length) impossible.push(...gets);
-    else for (const g of gets) splits.push({ get: g, value: v, seq });
+    if (seq === "ambiguous") {
+      ambiguous = true;
+      everyPrefix(v, 0);
+    } else if (seq === "none" || new Set(seq).size !== seq.length) {
+      impossible.push(...gets); // never readable: no prefix of it needs to stay alive
+    } else {
+      // Readable only through its split: a value on the way to it ends where a write of the split ends.
+      for (let pos = v.length; pos > 0; pos = from[pos]!) prefixes.add(prefixKey(pos, hashes[pos]!));
+      for (const g of gets) splits.push({ get: g, value: v, seq });
+    }
   }
   if (splittable) facts.splittable = { writes, splits, impossible, ambiguous };
   return facts;
@@ -326,8 +344,8 @@ const DEAD: KvRegister = { value: "", hash: 1 };
 
 /**
  * The specialised step of a one-key partition, and its appends that no get can read (1 in
- * `unread`). Values that are no prefix of any get's value become {@link DEAD}: such a value, and
- * anything appended to it, can never equal a get's value, so until a put overwrites it no get
+ * `unread`). Values that appends can no longer turn into any get's value (not in
+ * {@link KeyFacts.prefixes}) become {@link DEAD}: until a put overwrites such a value no get
  * succeeds whatever it is, and DEAD behaves the same (gets fail, appends keep it, puts overwrite
  * it). With unique splits (no ambiguous get): an append named by a split is rejected when the
  * value is or would become dead (its get could not read it any more), and an append named by
