@@ -160,8 +160,9 @@ export interface PartitionReport {
 
 /**
  * Diagnostics: searches each selected partition alone and to the end (no "first failure wins"),
- * non-verbose, and reports per-partition verdicts and `step` counts. For event histories the
- * counts are machine-independent and equal Go porcupine's. `only` selects partition indices.
+ * non-verbose, and reports per-partition verdicts and `step` counts. The counts are
+ * machine-independent; for event histories with `strategy: "wgl"` they equal Go porcupine's.
+ * `only` selects partition indices.
  */
 export function checkPartitionsIndividually<S, I, O>(
   model: Model<S, I, O>,

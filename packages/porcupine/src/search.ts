@@ -9,7 +9,10 @@
  *
  * Candidate order, restart-from-head after a successful step, step-before-cache-lookup and
  * resuming at `popped.next` after a backtrack all follow Go porcupine, so for event histories
- * the number of `step` calls is the same as Go's.
+ * the number of `step` calls is the same as Go's, unless `model.prune` shapes the search (the
+ * pruned strategy): then operations wait for their `before` predecessors, `prune`'s step
+ * replaces the model's, and greedy operations are taken first and never branched on (see
+ * {@link PartitionSearch.run}).
  */
 
 import { ConfigCache } from "./cache.js";

@@ -6,7 +6,10 @@
  * never renamed.
  */
 
-/** Verdict of a check. `"unknown"` means the search stopped early (timeout, abort, memory cap). */
+/**
+ * Verdict of a check. `"unknown"` means a limit stopped the search first (timeout, abort, step
+ * budget, memory cap); the `*Detailed` and verbose checks say which.
+ */
 export type CheckResult = "ok" | "illegal" | "unknown";
 
 /** Named constants for {@link CheckResult}, for readers who prefer `CheckResults.Ok` to `"ok"`. */

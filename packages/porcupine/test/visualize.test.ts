@@ -225,6 +225,15 @@ describe("visualize (HTML generator)", () => {
     expect(a.s).toBeLessThan(ops[1]!.s);
   });
 
+  it("the banner says why a stopped search is unknown", () => {
+    // Ten concurrent puts and a get of a value never written: an exhaustive search, cut short.
+    const ops = [...Array.from({ length: 10 }, (_, k) => put(k % 3, k + 1, 0, 100)), get(1, 999, 200, 300)];
+    const { result, info } = checkOperationsVerbose(register, ops, { maxSteps: 2000 });
+    expect(result).toBe("unknown");
+    const notes = pageData(renderVisualization(register, info).html).notes;
+    expect(notes[0]).toBe(`The search stopped early: ${info.stop!.message}.`);
+    expect(notes[0]).toMatch(/step budget exhausted after \d+ step calls \(options.maxSteps = 2000\) after .* raise options.maxSteps to search further\.$/);
+  });
   it("renders an empty info, with or without annotations", () => {
     const empty: LinearizationInfo = { partitions: [], annotations: [] };
     const html = visualize(register, empty);
