@@ -17,7 +17,7 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -86,33 +86,69 @@ function verdictOf(file: string): CheckResult {
   return e.linearizable ? "ok" : "illegal";
 }
 
-/** Runs the built CLI once; checks its verdict lines against expected.json; returns wall ms. */
-function cliOnce(files: string[]): number {
+/** GNU time, when there is one: it gives the CPU time of the whole process. */
+const TIME = ["/usr/bin/time", "/bin/time"].find((t) => existsSync(t));
+
+/** One run of the built CLI: wall ms, and CPU ms (user + system) when {@link TIME} is there. */
+interface CliRun {
+  wall: number;
+  cpu: number | undefined;
+}
+
+/** Runs the built CLI once and checks its verdict lines against expected.json. */
+function cliOnce(files: string[], dir: string): CliRun {
   const paths = files.map((f) => path.join(PORCUPINE_DATA_DIR, "kv", f));
+  const times = path.join(dir, "time.txt");
+  const [cmd, args] = TIME ? [TIME, ["-f", "%U %S", "-o", times, process.execPath, BIN, "check", ...paths]] : [process.execPath, [BIN, "check", ...paths]];
   const t0 = performance.now();
-  const res = spawnSync(process.execPath, [BIN, "check", ...paths], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const res = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   const wall = performance.now() - t0;
   const lines = res.stdout.trim().split("\n");
   files.forEach((f, i) => {
     const want = verdictOf(f);
     if (!lines[i]?.includes(`  ${want}  `)) throw new Error(`bench: the CLI said ${JSON.stringify(lines[i])} for ${f}, expected ${want}\n${res.stderr}`);
   });
-  return wall;
+  let cpu: number | undefined;
+  if (TIME) {
+    const [user, sys] = readFileSync(times, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+    cpu = (user! + sys!) * 1000;
+  }
+  return { wall, cpu };
 }
 
 function wholeProcess(runs: number): string[] {
-  cliOnce(["c01-ok.txt"]); // warm the file cache
-  const six = median(Array.from({ length: runs + 2 }, () => cliOnce(KV_FILES)));
-  const trivial = median(Array.from({ length: runs + 2 }, () => cliOnce(["c01-ok.txt"])));
-  const r = six / 1000 / GO.cliSixKvS;
-  return [
-    `1. whole process: node ${path.relative(ROOT, BIN)} check FILE..., a fresh process per run (median of ${runs + 2})`,
-    ...table([
-      ["", "TS", "Go", "TS/Go", "goal"],
-      ["six kv files (c01, c10, c50; ok and bad)", s3(six), `${GO.cliSixKvS.toFixed(3)} s`, ratio(r), `<= ${GOAL.cliRatio} x Go: ${r <= GOAL.cliRatio ? "met" : "NOT met"}`],
-      ["one trivial file (c01-ok, 58 ops)", s3(trivial), "a few ms", "", `< ${GOAL.trivialS} s: ${trivial / 1000 < GOAL.trivialS ? "met" : "NOT met"}`],
-    ]).map((l) => `   ${l}`),
-  ];
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-porcupine-"));
+  try {
+    cliOnce(["c01-ok.txt"], dir); // warm the file cache
+    const measure = (files: string[]): { wall: number; cpu: number | undefined } => {
+      const rs = Array.from({ length: runs + 2 }, () => cliOnce(files, dir));
+      const cpus = rs.flatMap((r) => (r.cpu === undefined ? [] : [r.cpu]));
+      return { wall: median(rs.map((r) => r.wall)), cpu: cpus.length > 0 ? median(cpus) : undefined };
+    };
+    const six = measure(KV_FILES);
+    const trivial = measure(["c01-ok.txt"]);
+    const r = six.wall / 1000 / GO.cliSixKvS;
+    const cpu = (x: { cpu: number | undefined }): string => (x.cpu === undefined ? "-" : s3(x.cpu));
+    return [
+      `1. whole process: node ${path.relative(ROOT, BIN)} check FILE..., a fresh process per run (median of ${runs + 2});`,
+      `   CPU = user + system time of the process${TIME ? "" : " (no /usr/bin/time here: not measured)"}; Go: wall time, issue 14`,
+      ...table([
+        ["", "TS wall", "TS CPU", "Go", "TS/Go wall", "TS/Go CPU", "goal"],
+        [
+          "six kv files (c01, c10, c50; ok and bad)",
+          s3(six.wall),
+          cpu(six),
+          `${GO.cliSixKvS.toFixed(3)} s`,
+          ratio(r),
+          six.cpu === undefined ? "-" : ratio(six.cpu / 1000 / GO.cliSixKvS),
+          `<= ${GOAL.cliRatio} x Go: ${r <= GOAL.cliRatio ? "met" : "not met"} (wall)`,
+        ],
+        ["one trivial file (c01-ok, 58 ops)", s3(trivial.wall), cpu(trivial), "a few ms", "", "", `< ${GOAL.trivialS} s: ${trivial.wall / 1000 < GOAL.trivialS ? "met" : "not met"} (wall)`],
+      ]).map((l) => `   ${l}`),
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -151,32 +187,38 @@ function loadSets(includeNoPartition: boolean): BenchSet[] {
   return sets;
 }
 
-function runSet(set: BenchSet, options: CheckOptions): number {
+/** Checks every file of a set once: wall ms and CPU ms (this process's user + system time). */
+function runSet(set: BenchSet, options: CheckOptions): { wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (const f of set.files) {
     const r = checkEvents(set.model, f.events, options);
     if (r !== f.expected) throw new Error(`bench: ${f.name} gave ${r}, expected ${f.expected}`);
   }
-  return performance.now() - t0;
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
 async function inProcess(runs: number, includeNoPartition: boolean): Promise<string[]> {
-  const rows: string[][] = [["", "TS pruned", "TS/Go", "TS Go's search", "TS/Go", "Go"]];
+  const rows: string[][] = [["", "TS pruned wall", "CPU", "TS/Go", "TS Go's search wall", "CPU", "TS/Go", "Go"]];
   for (const set of loadSets(includeNoPartition)) {
-    const times: Record<"pruned" | "wgl", number[]> = { pruned: [], wgl: [] };
+    const cells: string[] = [set.name];
     for (const strategy of ["pruned", "wgl"] as const) {
       runSet(set, { strategy }); // warm-up (JIT)
+      const rs: { wall: number; cpu: number }[] = [];
       for (let i = 0; i < runs; i++) {
-        times[strategy].push(runSet(set, { strategy }));
+        rs.push(runSet(set, { strategy }));
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
+      const wall = median(rs.map((r) => r.wall));
+      cells.push(ms1(wall), ms1(median(rs.map((r) => r.cpu))), ratio(wall / set.goMs));
     }
-    const p = median(times.pruned);
-    const w = median(times.wgl);
-    rows.push([set.name, ms1(p), ratio(p / set.goMs), ms1(w), ratio(w / set.goMs), ms1(set.goMs)]);
+    cells.push(ms1(set.goMs));
+    rows.push(cells);
   }
   return [
-    `2. in process: sum over the files of checkEvents, after a warm-up (median of ${runs}); Go: spec §7.2`,
+    `2. in process: sum over the files of checkEvents, after a warm-up (median of ${runs}); TS/Go on wall time; Go: spec §7.2`,
     ...table(rows).map((l) => `   ${l}`),
   ];
 }
@@ -221,8 +263,15 @@ const ops = JSON.parse(readFileSync(file, "utf8"));
 const t0 = performance.now();
 const r = checkOperationsDetailed(kvModel, ops, options);
 const ms = performance.now() - t0;
+// Peak RSS: VmHWM of this process image (getrusage's maxRSS would include the parent's, inherited
+// through fork and exec).
+let maxRssKb = process.resourceUsage().maxRSS;
+try {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+  if (m) maxRssKb = Number(m[1]);
+} catch {}
 process.stdout.write(JSON.stringify({ result: r.result, ms, steps: r.stats.stepCalls, configurations: r.stats.configurations,
-  maxRssKb: process.resourceUsage().maxRSS, stop: r.stop?.message }));
+  maxRssKb, stop: r.stop?.message }));
 `;
 
 function child(file: string, options: CheckOptions): ChildResult {
