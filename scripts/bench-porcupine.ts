@@ -74,7 +74,7 @@ function table(rows: readonly (readonly string[])[]): string[] {
 const s3 = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 const ms1 = (ms: number): string => `${ms.toFixed(1)} ms`;
 const ratio = (x: number): string => x.toFixed(2);
-const mb = (kb: number): string => `${Math.round(kb / 1024)} MB`;
+const mb = (kb: number, exact = true): string => `${exact ? "" : "<= "}${Math.round(kb / 1024)} MB`;
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
 
 // ---------------------------------------------------------------------------------------------
@@ -241,6 +241,7 @@ const HARD: HardCase[] = [
   { name: "30 clients x 40 ops, 5 keys, stale read", shape: { clients: 30, opsPerClient: 40, keys: 5, seed: 2, violation: "stale-read" } },
   { name: "40 clients x 40 ops, 3 keys, 60% long", shape: { clients: 40, opsPerClient: 40, keys: 3, seed: 3, longShare: 0.6 } },
   { name: "40 clients x 40 ops, 3 keys, 60% long, stale read", shape: { clients: 40, opsPerClient: 40, keys: 3, seed: 3, longShare: 0.6, violation: "stale-read" } },
+  { name: "40 clients x 40 ops, 1 key, 80% long", shape: { clients: 40, opsPerClient: 40, keys: 1, seed: 5, longShare: 0.8 } },
 ];
 
 /** What a child process reports. */
@@ -250,6 +251,8 @@ interface ChildResult {
   steps: number;
   configurations: number;
   maxRssKb: number;
+  /** False when only getrusage's maxRSS was available: an upper bound (it includes the parent's). */
+  rssExact: boolean;
   stop?: string;
 }
 
@@ -266,12 +269,13 @@ const ms = performance.now() - t0;
 // Peak RSS: VmHWM of this process image (getrusage's maxRSS would include the parent's, inherited
 // through fork and exec).
 let maxRssKb = process.resourceUsage().maxRSS;
+let rssExact = false;
 try {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
-  if (m) maxRssKb = Number(m[1]);
+  const m = /VmHWM:\\s+(\\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+  if (m) [maxRssKb, rssExact] = [Number(m[1]), true];
 } catch {}
 process.stdout.write(JSON.stringify({ result: r.result, ms, steps: r.stats.stepCalls, configurations: r.stats.configurations,
-  maxRssKb, stop: r.stop?.message }));
+  maxRssKb, rssExact, stop: r.stop?.message }));
 `;
 
 function child(file: string, options: CheckOptions): ChildResult {
@@ -305,12 +309,13 @@ function hardHistories(runs: number, quick: boolean): string[] {
       for (const r of results) if (r.result !== expected) throw new Error(`bench: ${c.name} gave ${r.result}, expected ${expected}`);
       const ms = median(results.map((r) => r.ms));
       const rss = Math.max(...results.map((r) => r.maxRssKb));
+      const exact = results.every((r) => r.rssExact);
       const hot = h.operations.filter((o) => o.input.key === "0").length;
-      const row = [c.name, String(h.operations.length), String(hot), expected, ms1(ms), mb(rss), String(results[0]!.steps)];
+      const row = [c.name, String(h.operations.length), String(hot), expected, ms1(ms), mb(rss, exact), String(results[0]!.steps)];
       if (!quick) {
         const w = child(file, { strategy: "wgl", maxSteps: WGL_STEPS });
         if (w.result !== "unknown" && w.result !== expected) throw new Error(`bench: Go's search gave ${w.result} on ${c.name}, expected ${expected}`);
-        row.push(`${w.result} after ${(w.steps / 1e6).toFixed(1)} M steps, ${s3(w.ms)}, ${mb(w.maxRssKb)}`);
+        row.push(`${w.result} after ${(w.steps / 1e6).toFixed(1)} M steps, ${s3(w.ms)}, ${mb(w.maxRssKb, w.rssExact)}`);
       }
       row.push(
         c.go ? `${c.go.s} s` : "-",
@@ -323,7 +328,7 @@ function hardHistories(runs: number, quick: boolean): string[] {
         const w = child(file, { strategy: "wgl" });
         notes.push(
           `   ${c.name}, Go's search (our port) with no step budget: ${w.result} after ${s3(w.ms)}, ${(w.steps / 1e6).toFixed(1)} M steps, ` +
-            `peak RSS ${mb(w.maxRssKb)}${w.stop ? ` (${w.stop})` : ""}`,
+            `peak RSS ${mb(w.maxRssKb, w.rssExact)}${w.stop ? ` (${w.stop})` : ""}`,
         );
       }
     }
