@@ -1,5 +1,6 @@
 import { checkOperations, checkOperationsDetailed, type Operation, type PartitionView } from "porcupine";
 import { describe, expect, it } from "vitest";
+import { prng } from "./hard-histories.js";
 import { kvModel, kvNoPartitionModel, type KvInput, type KvOutput } from "./kv.js";
 
 // The KV model's pruning (kvModel.prune): orders implied by the gets' values, dead values, greedy
@@ -91,15 +92,6 @@ describe("KV pruning: dead values and greedy operations", () => {
 });
 
 describe("the pruned search agrees with Go's search (random small KV histories)", () => {
-  function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   /** A linearizable history by construction, then up to two gets or cas results tampered with. */
   function history(seed: number): KvOp[] {
     const rand = prng(seed);
