@@ -18,9 +18,10 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import pc from "picocolors";
 import type { StressRecord } from "../src/harness/index.js";
-import { kvOpsRows, runKvSummaries } from "./bench-kv-ops.js";
 import { Channel, go, now, random, sleep } from "../src/runtime/index.js";
 import { runSim } from "../src/sim/index.js";
+import { kvOpsRows, runKvSummaries } from "./bench-kv-ops.js";
+import { median } from "./lib/stats.js";
 
 const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
 
@@ -57,12 +58,6 @@ const PARTS: ReadonlyArray<{ name: string; paths: string[]; filter?: string }> =
   { name: "porcupine", paths: ["packages/porcupine", "src/models"] },
 ];
 
-/** The median of `xs` (mean of the middle two for an even count). */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /** Formats a rate with a thousands separator, e.g. `1 234 567`. */
 function rate(x: number): string {

@@ -7,6 +7,7 @@
  * `simTest` writes one per run with `TIMELINE=1`; tools can call {@link renderTimeline} on entries
  * read back from a log file.
  */
+import { escapeHtml, jsonForHtml } from "porcupine";
 import type { LogEntry, Mark } from "../runtime/log-types.js";
 
 /** Options of {@link renderTimeline} and {@link timelineModel}. */
@@ -267,17 +268,8 @@ function markText(m: Mark): string {
   }
 }
 
-/**
- * JSON that is safe inside a `<script>` element: `<`, `>`, `&` and the line separators U+2028/2029
- * (which end a line in older JS parsers) become `\u` escapes, so no message can close the element.
- */
-export function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
+/** JSON that is safe inside a `<script>` element (porcupine's `jsonForHtml`: one escaper for both pages). */
+export const scriptSafeJson = jsonForHtml;
 
 /** The self-contained HTML page of a run's timeline. */
 export function renderTimeline(entries: readonly LogEntry[], options: TimelineOptions = {}): string {

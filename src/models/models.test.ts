@@ -72,6 +72,18 @@ describe("kv model", () => {
     expect(kvNoPartitionModel.describeState!(a)).toBe("{'a': '1', 'b': '2'}");
     expect(kvNoPartitionModel.equal!(got, apply([{ op: "put", key: "a", value: "" }]))).toBe(false);
   });
+  it("no-partition: keys are interned per check, not per process", () => {
+    const s1 = kvNoPartitionModel.init();
+    const s2 = kvNoPartitionModel.init();
+    expect(s1.keys).not.toBe(s2.keys);
+    // Two checks meeting keys in opposite orders: each numbers them from 0, hashes agree.
+    const x = kvNoPartitionModel.step(kvNoPartitionModel.step(s1, { op: "put", key: "x", value: "1" }, {}, never)[1], { op: "put", key: "y", value: "2" }, {}, never)[1];
+    const y = kvNoPartitionModel.step(kvNoPartitionModel.step(s2, { op: "put", key: "y", value: "2" }, {}, never)[1], { op: "put", key: "x", value: "1" }, {}, never)[1];
+    expect(x.keys.names).toEqual(["x", "y"]);
+    expect(y.keys.names).toEqual(["y", "x"]);
+    expect(kvNoPartitionModel.equal!(x, y)).toBe(true);
+    expect(kvNoPartitionModel.hash!(x)).toBe(kvNoPartitionModel.hash!(y));
+  });
   it("describes operations like Go's kv model", () => {
     expect(kvModel.describeOperation!({ op: "get", key: "k" }, { value: "v" })).toBe("get('k') -> 'v'");
     expect(kvModel.describeOperation!({ op: "append", key: "k", value: "v" }, {})).toBe("append('k', 'v')");

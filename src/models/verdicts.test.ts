@@ -47,14 +47,28 @@ describe("first failing partition wins", () => {
 });
 
 describe("verbose info on real data", () => {
-  it("kv c50-bad verbose: illegal beats the timeout; cut-off partitions are unknown", () => {
-    // Verbose mode searches every partition; three of them cannot finish (Go: > 9 M steps each).
-    const { result, info } = checkEventsVerbose(kvModel, parseKvLog(readDataFile("kv/c50-bad.txt")), { timeout: 1500 });
+  it("kv c50-bad verbose, Go's search: illegal beats the timeout; cut-off partitions are unknown", () => {
+    // Verbose mode searches every partition; with Go's search three of them cannot finish (Go: > 9 M steps each).
+    const { result, info } = checkEventsVerbose(kvModel, parseKvLog(readDataFile("kv/c50-bad.txt")), { timeout: 1500, strategy: "wgl" });
     expect(result).toBe("illegal");
-    expect(info.stopReason).toMatch(/timed out after 1500 ms/);
+    expect(info.stopReason).toMatch(/^timed out after 1500 ms after [\d.]+ m?s, [\d ]+ configurations and [\d ]+ step calls \(\d+ of 10 partitions decided\); raise options.timeout/);
+    expect(info.stop).toMatchObject({ kind: "timeout", limit: 1500, partitions: 10 });
     expect(info.partitions[3]!.result).toBe("illegal");
     expect(info.partitions[3]!.partialLinearizations[0]!.length).toBe(readConformance("c50-bad.txt.json").partitions[3]!.maxPartialLen);
     expect(info.partitions[0]!.result).toBe("unknown");
+  });
+  it("kv c50-bad verbose, pruned search: every partition decided, with Go's verdicts where Go finished", () => {
+    const conf = readConformance("c50-bad.txt.json");
+    const { result, info } = checkEventsVerbose(kvModel, parseKvLog(readDataFile("kv/c50-bad.txt")), { maxSteps: 2_000_000 });
+    expect(result).toBe("illegal");
+    expect(info.stop).toBeUndefined();
+    info.partitions.forEach((p, i) => {
+      const go = conf.partitions[i]!.partitionResult;
+      // Go's verbose search never finished partitions 0, 7 and 9; here every partition is decided.
+      if (go === "Unknown") expect(p.result).not.toBe("unknown");
+      else expect(p.result).toBe(go.toLowerCase());
+    });
+    expect(info.partitions[3]!.partialLinearizations[0]!.length).toBe(conf.partitions[3]!.maxPartialLen);
   });
   it("etcd_000 (illegal): one longest partial, per-op lengths as in Go", () => {
     const conf = readConformance("etcd_000.log.json");

@@ -13,9 +13,14 @@ export {
   checkEventsVerbose,
   checkEventsAsync,
   checkEventsVerboseAsync,
+  checkOperationsDetailed,
+  checkOperationsDetailedAsync,
+  checkEventsDetailed,
+  checkEventsDetailedAsync,
   checkPartitionsIndividually,
   type PartitionReport,
 } from "./checker.js";
+export { defaultMaxCacheEntries } from "./scheduler.js";
 export { addAnnotations, formatValue } from "./info.js";
 export { nondeterministicToModel } from "./nondeterministic.js";
 export * from "./visualize.js";

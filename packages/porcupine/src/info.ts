@@ -14,6 +14,7 @@ import type {
   Model,
   PartitionInfo,
   StepContext,
+  StopInfo,
 } from "./types.js";
 
 /** Upper bound on the total size of state descriptions kept in one info (characters). */
@@ -64,7 +65,7 @@ export function buildInfo<S, I, O>(
   model: Model<S, I, O>,
   partitions: PreparedPartition<I, O>[],
   searches: PartitionSearch<S, I, O>[],
-  stopReason: string | undefined,
+  stop: StopInfo | undefined,
 ): LinearizationInfo {
   const budget = { chars: MAX_DESCRIPTION_CHARS, dropped: 0 };
   const infos = partitions.map((p, pi) => partitionInfo(model, p, searches[pi]!, budget));
@@ -74,7 +75,10 @@ export function buildInfo<S, I, O>(
       `${budget.dropped} shorter partial linearization(s) dropped: state descriptions exceeded ` +
       `${MAX_DESCRIPTION_CHARS} characters`;
   }
-  if (stopReason !== undefined) info.stopReason = stopReason;
+  if (stop !== undefined) {
+    info.stopReason = stop.message;
+    info.stop = stop;
+  }
   return info;
 }
 

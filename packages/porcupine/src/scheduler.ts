@@ -7,9 +7,63 @@
  * would search for minutes (kv c50-bad).
  */
 
+import { totalmem } from "node:os";
+import { getHeapStatistics } from "node:v8";
 import { PartitionSearch, SearchStatus, type FlaggedStepContext } from "./search.js";
 import type { PreparedPartition } from "./prepare.js";
-import { DEFAULT_MAX_CACHE_ENTRIES, type CheckOptions, type CheckResult, type Model } from "./types.js";
+import {
+  BYTES_PER_CONFIGURATION,
+  DEFAULT_MAX_CACHE_ENTRIES,
+  type CheckOptions,
+  type CheckResult,
+  type CheckStats,
+  type Model,
+  type PartitionView,
+  type StopInfo,
+  type StopKind,
+} from "./types.js";
+
+/**
+ * The default cache cap, from this machine's memory: the configurations (at
+ * {@link BYTES_PER_CONFIGURATION} each) that fit in a quarter of its memory (or of the process's
+ * cgroup limit, if lower) and in half of V8's heap limit (the states live on the heap; going past
+ * it kills the process instead of giving "unknown"). Falls back to {@link DEFAULT_MAX_CACHE_ENTRIES}.
+ */
+export function defaultMaxCacheEntries(): number {
+  try {
+    let memory = totalmem();
+    const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
+    if (constrained !== undefined && constrained > 0 && constrained < memory) memory = constrained;
+    const bytes = Math.min(memory / 4, getHeapStatistics().heap_size_limit / 2);
+    const entries = Math.floor(bytes / BYTES_PER_CONFIGURATION);
+    return entries > 0 ? entries : DEFAULT_MAX_CACHE_ENTRIES;
+  } catch {
+    return DEFAULT_MAX_CACHE_ENTRIES;
+  }
+}
+
+/** `1 234 567`: thousands separated by spaces (for messages). */
+export function formatCount(n: number): string {
+  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+}
+
+/** `850 MiB`, `2.1 GiB`. */
+export function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.max(1, Math.round(bytes / 2 ** 20))} MiB`;
+}
+
+/** `850 ms`, `7.1 s`. */
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** What {@link Model.prune} sees of a partition. */
+function partitionView<I, O>(p: PreparedPartition<I, O>): PartitionView<I, O> {
+  const calls = new Int32Array(p.n);
+  const returns = new Int32Array(p.n);
+  for (let i = 0; i < p.entryOp.length; i++) (p.entryIsCall[i] === 1 ? calls : returns)[p.entryOp[i]!] = i;
+  return { n: p.n, inputs: p.inputs, outputs: p.outputs, calls, returns };
+}
 
 /** Loop iterations a partition runs before the next one gets its turn. */
 const SLICE_ITERATIONS = 4096;
@@ -18,8 +72,8 @@ const SLICE_ITERATIONS = 4096;
 export class CheckRun<S, I, O> {
   /** One search per partition, in partition order. */
   readonly searches: PartitionSearch<S, I, O>[];
-  /** Why the run stopped early, if it did (timeout, abort, cache limit). */
-  stopReason: string | undefined;
+  /** Why the run stopped early, if it did (timeout, abort, cache limit, step budget). */
+  stop: StopInfo | undefined;
   /** Whether some partition was found illegal. */
   illegal = false;
   private readonly verbose: boolean;
@@ -31,6 +85,8 @@ export class CheckRun<S, I, O> {
   private active: number[];
   private done = false;
   private readonly ctx: FlaggedStepContext;
+  private readonly startedAt = performance.now();
+  private endedAt: number | undefined;
 
   /** Prepares the searches; nothing runs until {@link runFor}. */
   constructor(model: Model<S, I, O>, partitions: PreparedPartition<I, O>[], options: CheckOptions, verbose: boolean) {
@@ -41,7 +97,11 @@ export class CheckRun<S, I, O> {
     this.timeout = timeout;
     this.deadline = timeout > 0 ? performance.now() + timeout : Infinity;
     this.signal = options.signal;
-    this.maxCacheEntries = options.maxCacheEntries ?? DEFAULT_MAX_CACHE_ENTRIES;
+    const maxCacheEntries = options.maxCacheEntries ?? defaultMaxCacheEntries();
+    if (!(typeof maxCacheEntries === "number" && maxCacheEntries > 0)) {
+      throw new RangeError(`porcupine: options.maxCacheEntries must be a positive number of configurations (or Infinity), got ${String(maxCacheEntries)}`);
+    }
+    this.maxCacheEntries = maxCacheEntries;
     const maxSteps = options.maxSteps ?? 0;
     if (!(typeof maxSteps === "number" && maxSteps >= 0)) {
       throw new RangeError(`porcupine: options.maxSteps must be a non-negative number of step calls, got ${String(maxSteps)}`);
@@ -59,52 +119,89 @@ export class CheckRun<S, I, O> {
       },
     };
     this.ctx = ctx;
-    this.searches = partitions.map((p) => new PartitionSearch(model, p, ctx, verbose));
-    this.active = this.searches.map((_, i) => i);
-    this.active = this.active.filter((i) => this.searches[i]!.status === SearchStatus.Running);
+    const strategy = options.strategy ?? "pruned";
+    if (strategy !== "pruned" && strategy !== "wgl") {
+      throw new RangeError(`porcupine: options.strategy must be "pruned" or "wgl", got ${JSON.stringify(strategy)}`);
+    }
+    const prune = strategy === "pruned" && typeof model.prune === "function" ? model.prune.bind(model) : undefined;
+    this.searches = partitions.map((p) => new PartitionSearch(model, p, ctx, verbose, prune?.(partitionView(p))));
+    // A search can be decided before it starts: empty (ok), or pairs no order satisfies (illegal).
+    this.illegal = this.searches.some((s) => s.status === SearchStatus.Illegal);
+    this.active = this.searches.flatMap((s, i) => (s.status === SearchStatus.Running ? [i] : []));
+    if (this.illegal && !verbose) this.finish();
   }
 
   /** The overall verdict: illegal beats unknown beats ok. */
   get result(): CheckResult {
     if (this.illegal) return "illegal";
-    if (this.stopReason !== undefined) return "unknown";
+    if (this.stop !== undefined) return "unknown";
     return "ok";
   }
 
-  private stop(reason: string): void {
-    this.stopReason = reason;
+  /** The run's totals (final once it is finished). */
+  get stats(): CheckStats {
+    let stepCalls = 0;
+    let configurations = 0;
+    for (const s of this.searches) {
+      stepCalls += s.stepCalls;
+      configurations += s.cacheEntries;
+    }
+    const elapsedMs = (this.endedAt ?? performance.now()) - this.startedAt;
+    return { stepCalls, configurations, partitions: this.searches.length, elapsedMs };
+  }
+
+  private halt(kind: StopKind, limit: number | undefined, what: string, further: string): void {
+    let configurations = 0;
+    for (const i of this.active) configurations += this.searches[i]!.cacheEntries;
+    const { stepCalls, partitions } = this.stats;
+    const elapsedMs = performance.now() - this.startedAt;
+    const partitionsDone = this.searches.filter((s) => s.status === SearchStatus.Ok || s.status === SearchStatus.Illegal).length;
+    const message =
+      `${what} after ${formatMs(elapsedMs)}, ${formatCount(configurations)} configurations and ` +
+      `${formatCount(stepCalls)} step calls (${partitionsDone} of ${partitions} partitions decided); ${further}`;
+    this.stop = { kind, elapsedMs, configurations, stepCalls, partitionsDone, partitions, message };
+    if (limit !== undefined) this.stop.limit = limit;
     this.finish();
   }
 
   private finish(): void {
     this.done = true;
+    this.endedAt ??= performance.now();
     for (const i of this.active) this.searches[i]!.cancel();
     this.active = [];
   }
 
   private checkLimits(): boolean {
     if (this.signal?.aborted === true) {
-      this.stop("aborted by the AbortSignal");
+      this.halt("aborted", undefined, "aborted by the AbortSignal", "check again without aborting to search further");
       return true;
     }
     if (performance.now() >= this.deadline) {
-      this.stop(`timed out after ${this.timeout} ms`);
+      this.halt("timeout", this.timeout, `timed out after ${this.timeout} ms`, "raise options.timeout to search further");
       return true;
     }
     if (this.maxSteps !== Infinity) {
       let steps = 0;
       for (const search of this.searches) steps += search.stepCalls;
       if (steps > this.maxSteps) {
-        this.stop(`step budget exhausted after ${steps} step calls (options.maxSteps = ${this.maxSteps})`);
+        this.halt(
+          "max-steps",
+          this.maxSteps,
+          `step budget exhausted after ${steps} step calls (options.maxSteps = ${this.maxSteps})`,
+          "raise options.maxSteps to search further",
+        );
         return true;
       }
     }
     let entries = 0;
     for (const i of this.active) entries += this.searches[i]!.cacheEntries;
     if (entries > this.maxCacheEntries) {
-      this.stop(
-        `search cache exceeded maxCacheEntries (${this.maxCacheEntries} configurations); ` +
-          `stopped to bound memory (raise options.maxCacheEntries to search further)`,
+      const cap = this.maxCacheEntries;
+      this.halt(
+        "max-cache",
+        cap,
+        `search cache exceeded maxCacheEntries (${cap} configurations, about ${formatBytes(cap * BYTES_PER_CONFIGURATION)})`,
+        "raise options.maxCacheEntries, memory permitting, to search further",
       );
       return true;
     }
@@ -143,7 +240,9 @@ export class CheckRun<S, I, O> {
       this.active = still;
       if (this.active.length === 0) break;
       if (this.ctx.sawCancel) {
-        this.stop("cancelled from inside a step");
+        // A step saw the deadline or the signal; name which (the checks above ran before it).
+        if (this.checkLimits()) return true;
+        this.halt("aborted", undefined, "cancelled from inside a step", "check again to search further");
         return true;
       }
       if (performance.now() >= until) return false;

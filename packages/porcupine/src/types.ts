@@ -6,7 +6,10 @@
  * never renamed.
  */
 
-/** Verdict of a check. `"unknown"` means the search stopped early (timeout, abort, memory cap). */
+/**
+ * Verdict of a check. `"unknown"` means a limit stopped the search first (timeout, abort, step
+ * budget, memory cap); the `*Detailed` and verbose checks say which.
+ */
 export type CheckResult = "ok" | "illegal" | "unknown";
 
 /** Named constants for {@link CheckResult}, for readers who prefer `CheckResults.Ok` to `"ok"`. */
@@ -101,6 +104,12 @@ export interface Model<S, I, O> {
    * `hash(a) === hash(b)`. Only the low 32 bits are used.
    */
   hash?(state: S): number;
+  /**
+   * Optional, for hard histories: what one partition's operations imply, used to shrink its
+   * search (see {@link Pruning}). Called once per partition before its search, only by the
+   * default search (`strategy: "pruned"`).
+   */
+  prune?(partition: PartitionView<I, O>): Pruning<S, I, O>;
   /** Box label in the visualization. Default: `JSON`-ish `input -> output`. */
   describeOperation?(input: I, output: O): string;
   /** State text in visualization tooltips. Default: `String`/`JSON.stringify`. */
@@ -132,6 +141,56 @@ export interface NondeterministicModel<S, I, O> {
   describeState?(state: S): string;
   /** As {@link Model.describeOperationMetadata}. */
   describeOperationMetadata?(metadata: unknown): string;
+}
+
+/**
+ * The operations of one partition, as {@link Model.prune} sees them. Operation `i` is
+ * `inputs[i] -> outputs[i]`; `calls[i]` and `returns[i]` are the positions of its call and
+ * return in the partition's real-time order (0 … 2n-1), so operation `a` precedes `b` in real
+ * time iff `returns[a] < calls[b]`.
+ */
+export interface PartitionView<I, O> {
+  /** Number of operations. */
+  readonly n: number;
+  /** Input of each operation. */
+  readonly inputs: readonly I[];
+  /** Output of each operation. */
+  readonly outputs: readonly O[];
+  /** Position of each operation's call in real-time order. */
+  readonly calls: Int32Array;
+  /** Position of each operation's return in real-time order. */
+  readonly returns: Int32Array;
+}
+
+/**
+ * Search aids for one partition (see {@link Model.prune}). All are optional, and each must keep
+ * the verdict exactly as it would be without it. "A linearization" below means an order of all
+ * the partition's operations that respects real time and that `model.step` accepts.
+ */
+export interface Pruning<S, I, O> {
+  /**
+   * Orders that hold in every linearization, as a flat list of operation pairs
+   * `[a0, b0, a1, b1, …]`: operation `a` comes before `b` (`a === b`: operation `a` is in no
+   * linearization). The search never tries an operation before its predecessors. A pair that
+   * some linearization violates can turn "ok" into "illegal"; fewer pairs are always safe.
+   */
+  before?: ArrayLike<number>;
+  /**
+   * A replacement for `model.step` in this partition's search. It must accept every
+   * linearization (so no verdict changes), accept only sequences that `model.step` accepts too
+   * (partial linearizations are replayed with `model.step`), and give states that work with the
+   * model's `equal`/`hash`, `equal` states accepting the same continuations. It may reject
+   * prefixes that no linearization extends, and may merge states no later operation can tell
+   * apart (e.g. KV values no get will ever read).
+   */
+  step?(state: S, input: I, output: O, ctx: StepContext): StepResult<S>;
+  /**
+   * Whether taking operation `op` right away in `state` (when it is legal there and may come
+   * next) loses no linearization — e.g. a read, which any linearization can move forward to
+   * here. The search then takes it and tries nothing else at that point. Must be cheap: it is
+   * asked about every candidate of every configuration.
+   */
+  greedy?(state: S, op: number): boolean;
 }
 
 /**
@@ -228,8 +287,55 @@ export interface LinearizationInfo {
   annotations: Annotation[];
   /** What was dropped, if some data was capped to keep the info small. */
   truncated?: string;
-  /** Why the result is `"unknown"` (timeout, abort, cache limit), when it is. */
+  /** Why the result is `"unknown"`, in one line (the same as `stop.message`), when it is. */
   stopReason?: string;
+  /** Why the result is `"unknown"`, in detail, when it is. */
+  stop?: StopInfo;
+}
+
+/** Which limit stopped a search before it decided. */
+export type StopKind = "timeout" | "max-cache" | "max-steps" | "aborted";
+
+/** Why a check gave `"unknown"`: which limit stopped it, when, and how far it had got. */
+export interface StopInfo {
+  /** The limit: `options.timeout`, `options.maxCacheEntries`, `options.maxSteps` or the signal. */
+  kind: StopKind;
+  /** The limit's value (ms, configurations or step calls); absent for `"aborted"`. */
+  limit?: number;
+  /** Wall time from the start of the check to the stop, in ms. */
+  elapsedMs: number;
+  /** Configurations in the caches of the partitions still being searched when it stopped. */
+  configurations: number;
+  /** `step` calls made, over all partitions. */
+  stepCalls: number;
+  /** Partitions decided before the stop. */
+  partitionsDone: number;
+  /** Partitions in all. */
+  partitions: number;
+  /** One line saying all this and which option to raise to search further (no final period). */
+  message: string;
+}
+
+/** Search totals of a whole check. */
+export interface CheckStats {
+  /** `step` calls, over all partitions. */
+  stepCalls: number;
+  /** Configurations cached, over all partitions (the peak, as caches are never evicted). */
+  configurations: number;
+  /** Number of partitions. */
+  partitions: number;
+  /** Wall time of the search, in ms (preparing the history not included). */
+  elapsedMs: number;
+}
+
+/** Result of the `*Detailed` check functions: the verdict, its search totals and any stop. */
+export interface CheckReport {
+  /** The verdict. */
+  result: CheckResult;
+  /** Search totals. */
+  stats: CheckStats;
+  /** Why the result is `"unknown"`, when it is. */
+  stop?: StopInfo;
 }
 
 /** Options of the check functions. */
@@ -244,7 +350,8 @@ export interface CheckOptions {
   signal?: AbortSignal;
   /**
    * Give up with `"unknown"` once the search caches hold more than this many configurations in
-   * total (a memory bound). Default {@link DEFAULT_MAX_CACHE_ENTRIES}; `Infinity` for none.
+   * total (a memory bound). Default: `defaultMaxCacheEntries()`, which fits this machine's memory;
+   * `Infinity` for none.
    */
   maxCacheEntries?: number;
   /**
@@ -254,10 +361,30 @@ export interface CheckOptions {
    * the search may overshoot by a few thousand steps. 0 or undefined: no limit.
    */
   maxSteps?: number;
+  /**
+   * The search. `"pruned"` (default): uses the model's {@link Model.prune}, if any, to skip
+   * operations that cannot come next and merge states no later operation can tell apart.
+   * `"wgl"`: Go porcupine's search exactly (ignores `prune`), so that for event histories the
+   * `step` counts equal Go's.
+   */
+  strategy?: SearchStrategy;
 }
 
-/** Default for {@link CheckOptions.maxCacheEntries}: about 1.5 GB of cache for kv c50 partitions. */
+/** See {@link CheckOptions.strategy}. */
+export type SearchStrategy = "pruned" | "wgl";
+
+/**
+ * The cache cap used where the machine's memory cannot be read: about 1 GB at
+ * {@link BYTES_PER_CONFIGURATION}. (The default is `defaultMaxCacheEntries()`.)
+ */
 export const DEFAULT_MAX_CACHE_ENTRIES = 5_000_000;
+
+/**
+ * Memory one cached configuration takes, in bytes, for the cap's arithmetic: measured as the
+ * peak RSS growth per configuration of searches with the KV model (160-200 B, with ~10-character
+ * appends); models with bigger states take more.
+ */
+export const BYTES_PER_CONFIGURATION = 200;
 
 /** Result of a verbose check. */
 export interface VerboseResult {

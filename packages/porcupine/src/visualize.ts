@@ -551,7 +551,11 @@ function buildPageData<S, I, O>(
 // HTML
 // ---------------------------------------------------------------------------------------------
 
-function escapeHtml(text: string): string {
+/**
+ * Text that is safe as HTML element content or attribute value: `&`, `<`, `>`, `"` and `'`
+ * become numeric character references. (For JSON inside a `<script>`, see {@link jsonForHtml}.)
+ */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 

@@ -1,7 +1,15 @@
+import * as os from "node:os";
+import * as v8 from "node:v8";
 import {
   addAnnotations,
+  BYTES_PER_CONFIGURATION,
   checkEvents,
   checkEventsAsync,
+  checkEventsDetailed,
+  checkEventsDetailedAsync,
+  checkOperationsDetailed,
+  checkOperationsDetailedAsync,
+  defaultMaxCacheEntries,
   checkEventsVerbose,
   checkOperations,
   checkOperationsAsync,
@@ -186,7 +194,9 @@ describe("stopping early", () => {
   it("cache cap -> unknown, with the reason", () => {
     const v = checkOperationsVerbose(appendRegister, explosiveHistory(12), { maxCacheEntries: 1000 });
     expect(v.result).toBe("unknown");
-    expect(v.info.stopReason).toMatch(/maxCacheEntries \(1000 configurations\)/);
+    expect(v.info.stopReason).toMatch(/^search cache exceeded maxCacheEntries \(1000 configurations, about 1 MiB\) after /);
+    expect(v.info.stop).toMatchObject({ kind: "max-cache", limit: 1000, partitions: 1, partitionsDone: 0 });
+    expect(v.info.stop!.configurations).toBeGreaterThan(1000);
   });
   it("step budget -> unknown, with the reason, the same on every run", () => {
     const runs = [0, 1, 2].map(() => checkOperationsVerbose(appendRegister, explosiveHistory(12), { maxSteps: 10_000 }));
@@ -366,5 +376,130 @@ describe("cache", () => {
     // (set of writes, last write): 6 * 2^5; without equal every ordering is new: sum 6!/(6-k)!.
     expect(withEqual.stats.cacheEntries).toBe(6 * 2 ** 5);
     expect(withoutEqual.stats.cacheEntries).toBe(6 + 30 + 120 + 360 + 720 + 720);
+  });
+});
+
+describe("detailed reports", () => {
+  it("the verdict with search totals; a stop says which limit, when and how far", () => {
+    const done = checkOperationsDetailed(register, [w(1, 0, 10), r(1, 11, 20)]);
+    expect(done).toEqual({ result: "ok", stats: { stepCalls: 2, configurations: 2, partitions: 1, elapsedMs: expect.any(Number) } });
+    const stopped = checkOperationsDetailed(appendRegister, explosiveHistory(12), { maxSteps: 10_000 });
+    expect(stopped.result).toBe("unknown");
+    expect(stopped.stop).toMatchObject({ kind: "max-steps", limit: 10_000, partitions: 1, partitionsDone: 0 });
+    expect(stopped.stop!.stepCalls).toBe(stopped.stats.stepCalls);
+    expect(stopped.stop!.stepCalls).toBeGreaterThan(10_000);
+    expect(stopped.stop!.message).toMatch(/^step budget exhausted after \d+ step calls \(options.maxSteps = 10000\) after .*; raise options.maxSteps to search further$/);
+    const c = new AbortController();
+    c.abort();
+    expect(checkEventsDetailed(register, [], { signal: c.signal }).stop?.kind).toBe("aborted");
+  });
+  it("async variants report the same", async () => {
+    const sync = checkOperationsDetailed(appendRegister, explosiveHistory(5));
+    const async = await checkOperationsDetailedAsync(appendRegister, explosiveHistory(5));
+    expect({ ...async.stats, elapsedMs: 0 }).toEqual({ ...sync.stats, elapsedMs: 0 });
+    expect((await checkEventsDetailedAsync(register, [])).result).toBe("ok");
+  });
+  it("the default cache cap comes from the machine's memory", () => {
+    const cap = defaultMaxCacheEntries();
+    expect(cap).toBe(Math.floor(Math.min(os.totalmem() / 4, v8.getHeapStatistics().heap_size_limit / 2) / BYTES_PER_CONFIGURATION));
+    expect(() => checkOperations(register, [], { maxCacheEntries: 0 })).toThrow(/options.maxCacheEntries must be a positive number/);
+  });
+});
+
+describe("pruning (Model.prune)", () => {
+  // With distinct written values, a read of v names its write a: a comes before the read, and
+  // every other write that precedes the read in real time comes before a (a was the last one).
+  const lastWriteFirst: Model<number, RegInput, RegOutput> = {
+    ...register,
+    prune: (view) => {
+      const before: number[] = [];
+      for (let b = 0; b < view.n; b++) {
+        if (view.inputs[b]!.op !== "read") continue;
+        const a = view.inputs.findIndex((i) => i.op === "write" && i.value === view.outputs[b]);
+        if (a < 0) continue;
+        before.push(a, b);
+        for (let c = 0; c < view.n; c++) {
+          if (c !== a && view.inputs[c]!.op === "write" && view.returns[c]! < view.calls[b]!) before.push(c, a);
+        }
+      }
+      return { before };
+    },
+  };
+  it("before pairs prune the search and keep the verdict; wgl ignores them", () => {
+    // Eight concurrent writes, then a read of the first: Go's order tries write(1) first.
+    const ops = [...Array.from({ length: 8 }, (_, k) => w(k + 1, 0, 10, k)), r(1, 11, 20, 8)];
+    const plain = checkOperationsDetailed(register, ops);
+    const pruned = checkOperationsDetailed(lastWriteFirst, ops);
+    const wgl = checkOperationsDetailed(lastWriteFirst, ops, { strategy: "wgl" });
+    expect([plain.result, pruned.result, wgl.result]).toEqual(["ok", "ok", "ok"]);
+    expect(wgl.stats).toEqual({ ...plain.stats, elapsedMs: wgl.stats.elapsedMs });
+    expect(pruned.stats.stepCalls).toBe(9); // write(1) waits for the others: no backtracking
+    expect(plain.stats.stepCalls).toBeGreaterThan(9);
+  });
+  it("pairs that contradict real time (or each other) decide illegal before any step", () => {
+    // read() -> 5 returns before write(5) is called.
+    const ops = [w(1, 0, 10, 0), w(2, 0, 10, 1), w(3, 0, 10, 2), r(5, 11, 20, 3), w(5, 30, 40, 4)];
+    const report = checkOperationsDetailed(lastWriteFirst, ops);
+    expect(report.result).toBe("illegal");
+    expect(report.stats.stepCalls).toBe(0);
+    expect(checkOperationsDetailed(register, ops).stats.stepCalls).toBeGreaterThan(0);
+  });
+  it("a pair (a, a) makes operation a impossible; a false pair is trusted (so only true ones may be given)", () => {
+    const ops = [w(1, 0, 10, 0), w(2, 0, 10, 1), w(3, 0, 10, 2), r(3, 11, 20, 3)];
+    const impossible: Model<number, RegInput, RegOutput> = { ...register, prune: () => ({ before: [3, 3] }) };
+    expect(checkOperations(impossible, ops)).toBe("illegal");
+    // The read of 3 must follow write(3); saying it precedes it contradicts every linearization.
+    const wrong: Model<number, RegInput, RegOutput> = { ...register, prune: () => ({ before: [3, 2] }) };
+    expect(checkOperations(wrong, ops)).toBe("illegal");
+    expect(checkOperations(wrong, ops, { strategy: "wgl" })).toBe("ok");
+  });
+  it("bad pairs are reported with the fix", () => {
+    const odd: Model<number, RegInput, RegOutput> = { ...register, prune: () => ({ before: [0, 1, 2] }) };
+    const ops = [w(1, 0, 10, 0), w(2, 0, 10, 1), w(3, 0, 10, 2), r(3, 11, 20, 3)];
+    expect(() => checkOperations(odd, ops)).toThrow(/model.prune returned before = 3 numbers; it must return pairs/);
+    const range: Model<number, RegInput, RegOutput> = { ...register, prune: () => ({ before: [0, 9] }) };
+    expect(() => checkOperations(range, ops)).toThrow(/the pair \(0, 9\); both must be operation indices 0..3/);
+    expect(() => checkOperations(register, [], { strategy: "fast" as "wgl" })).toThrow(/options.strategy must be "pruned" or "wgl"/);
+  });
+  it("greedy reads: the same verdicts as Go's search on random register histories, in fewer steps", () => {
+    const greedyReads: Model<number, RegInput, RegOutput> = {
+      ...register,
+      prune: (view) => ({ greedy: (_s, op) => view.inputs[op]!.op === "read" }),
+    };
+    let seed = 7;
+    const rand = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    let fewer = 0;
+    const verdicts = new Set<string>();
+    for (let t = 0; t < 300; t++) {
+      const ops: Operation<RegInput, RegOutput>[] = [];
+      for (let k = 0; k < 9; k++) {
+        const call = Math.floor(rand() * 30);
+        const ret = call + Math.floor(rand() * 15);
+        ops.push(rand() < 0.5 ? w(Math.floor(rand() * 3), call, ret, k) : r(Math.floor(rand() * 3), call, ret, k));
+      }
+      const go = checkOperationsDetailed(register, ops);
+      const greedy = checkOperationsDetailed(greedyReads, ops);
+      expect(greedy.result).toBe(go.result);
+      verdicts.add(go.result);
+      if (greedy.stats.stepCalls < go.stats.stepCalls) fewer++;
+    }
+    expect([...verdicts].sort()).toEqual(["illegal", "ok"]);
+    expect(fewer).toBeGreaterThan(50);
+  });
+  it("a replacement step searches; partial linearizations are replayed with model.step", () => {
+    let replacementSteps = 0;
+    const counted: Model<number, RegInput, RegOutput> = {
+      ...register,
+      prune: () => ({
+        step: (s, i, o, ctx) => {
+          replacementSteps++;
+          return register.step(s, i, o, ctx);
+        },
+      }),
+    };
+    const { result, info } = checkOperationsVerbose(counted, [w(1, 0, 10), r(1, 11, 20)]);
+    expect(result).toBe("ok");
+    expect(replacementSteps).toBe(2);
+    expect(info.partitions[0]!.partialLinearizations[0]!.map((s) => s.stateDescription)).toEqual(["1", "1"]);
   });
 });

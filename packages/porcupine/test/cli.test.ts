@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ExitCode, HELP, main } from "../../../scripts/porcupine-cli.js";
+import { ExitCode, HELP, main } from "porcupine/cli";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const DATA = path.resolve(ROOT, "../shared/histories/porcupine");
@@ -71,10 +71,38 @@ describe("porcupine CLI", () => {
     expect(mismatch.err.join("\n")).toMatch(/is a kv history; it cannot be checked with --model etcd/);
     expect((await run(["check", path.join(tmp, "missing.json")])).code).toBe(ExitCode.BadInput);
   });
-  it("exit 3 when a check times out", async () => {
-    const { code, out } = await run(["check", "--timeout", "50", writeTmp("hard.json", hardJson())]);
+  it("exit 3 when a check times out, saying which limit stopped it and how to go further", async () => {
+    const { code, out } = await run(["check", "--strategy", "wgl", "--timeout", "50", writeTmp("hard.json", hardJson())]);
     expect(code).toBe(ExitCode.Unknown);
     expect(out[0]).toMatch(/hard\.json {2}unknown {2}ops=13 partitions=1 /);
+    expect(out[1]).toMatch(/^ {2}stopped by the timeout \(--timeout 50\) after \d+ ms, [\d ]+ configurations and [\d ]+ step calls \(0 of 1 partitions decided\)$/);
+    expect(out[2]).toBe("  to search further: --timeout 500");
+  });
+  it("the memory cap and the step budget are named too", async () => {
+    const file = writeTmp("hard.json", hardJson());
+    const cache = await run(["check", "--strategy", "wgl", "--max-cache", "1000", file]);
+    expect(cache.code).toBe(ExitCode.Unknown);
+    expect(cache.out[1]).toMatch(/^ {2}stopped by the memory cap \(1 000 configurations, about 1 MiB, from --max-cache\) after [\d.]+ m?s, [\d ]+ configurations /);
+    expect(cache.out[2]).toBe("  to search further: --max-cache 4000 (about 1 MiB)");
+    const steps = await run(["check", "--strategy", "wgl", "--max-steps", "5000", file]);
+    expect(steps.code).toBe(ExitCode.Unknown);
+    expect(steps.out[1]).toMatch(/^ {2}stopped by the step budget \(--max-steps 5000\) after [\d.]+ m?s, [\d ]+ configurations and [\d ]+ step calls/);
+    expect(steps.out[2]).toBe("  to search further: --max-steps 50000");
+  });
+  it("the pruned search (default) decides what Go's search cannot within the same budget", async () => {
+    // The 12 appends are named by no get and the get's value is impossible: pruning sees it at once.
+    const file = writeTmp("hard.json", hardJson());
+    const pruned = await run(["check", "--max-steps", "5000", file]);
+    expect(pruned.code).toBe(ExitCode.Illegal);
+    expect(pruned.out).toHaveLength(1);
+  });
+  it("rejects bad limits and strategies", async () => {
+    const file = `${DATA}/kv/c01-ok.txt`;
+    for (const args of [["--max-cache", "0"], ["--max-cache", "1e6"], ["--max-steps", "1.5"], ["--strategy", "fast"]]) {
+      const { code, err } = await run(["check", ...args, file]);
+      expect(code).toBe(ExitCode.BadInput);
+      expect(err.join("\n")).toMatch(new RegExp(`--${args[0]!.slice(2)} must be`));
+    }
   });
   it("reads our JSON format (kv with cas, etcd, bigint times as strings)", async () => {
     const kv = writeTmp(
@@ -120,13 +148,16 @@ describe("porcupine CLI", () => {
     expect(code).toBe(0);
     expect(out[0]).toBe(HELP);
   });
-  it("runs as a script with the exit status (spawned)", () => {
-    const res = spawnSync("npx", ["tsx", "scripts/porcupine-cli.ts", "check", `${DATA}/jepsen/etcd_000.log`], {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    expect(res.status).toBe(ExitCode.Illegal);
-    expect(res.stdout).toMatch(/etcd_000\.log {2}illegal {2}ops=85 partitions=1 /);
+  it("the built command runs with its exit status: the bin, npx porcupine, npm run porcupine", () => {
+    const file = `${DATA}/jepsen/etcd_000.log`;
+    for (const [cmd, args] of [
+      ["node", ["packages/porcupine/bin/porcupine.js", "check", file]],
+      ["npx", ["--no-install", "porcupine", "check", file]],
+      ["npm", ["run", "--silent", "porcupine", "--", "check", file]],
+    ] as const) {
+      const res = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+      expect({ cmd, status: res.status, stderr: res.stderr }).toEqual({ cmd, status: ExitCode.Illegal, stderr: "" });
+      expect(res.stdout).toMatch(/etcd_000\.log {2}illegal {2}ops=85 partitions=1 /);
+    }
   });
 });

@@ -3,7 +3,7 @@
  * get() -> v reads it. An operation's label, when given, is shown verbatim (to smuggle markup into
  * the page and check that it is escaped).
  */
-import type { Model } from "../src/index.js";
+import type { Model } from "porcupine";
 
 export interface RegInput {
   op: "put" | "get";

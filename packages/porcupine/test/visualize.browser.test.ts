@@ -16,9 +16,8 @@ import {
   visualizeToFile,
   type LinearizationInfo,
   type Operation,
-} from "../src/index.js";
-import { kvModel } from "../../../src/models/kv.js";
-import { parseKvLog } from "../../../src/models/history-files.js";
+} from "porcupine";
+import { kvModel, parseKvLog } from "porcupine/models";
 import { register, type RegInput } from "./register-model.js";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -5,13 +5,14 @@ import { describe, expect, it } from "vitest";
 import {
   addAnnotations,
   checkOperationsVerbose,
+  escapeHtml,
   jsonForHtml,
   renderVisualization,
   visualize,
   visualizeToFile,
   type LinearizationInfo,
   type Operation,
-} from "../src/index.js";
+} from "porcupine";
 import { PAGE_CSS } from "../src/visualization/page-css.js";
 import { PAGE_SCRIPT } from "../src/visualization/page-script.js";
 import { register, type RegInput } from "./register-model.js";
@@ -77,6 +78,9 @@ describe("visualize (HTML generator)", () => {
     expect(data.verdict).toBe("ok");
   });
 
+  it("escapeHtml escapes markup characters for element content and attributes", () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe("&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;");
+  });
   it("jsonForHtml escapes exactly the dangerous characters", () => {
     expect(jsonForHtml({ a: "<>&\u2028\u2029é" })).toBe('{"a":"\\u003c\\u003e\\u0026\\u2028\\u2029é"}');
     expect(JSON.parse(jsonForHtml("</script>"))).toBe("</script>");
@@ -221,6 +225,15 @@ describe("visualize (HTML generator)", () => {
     expect(a.s).toBeLessThan(ops[1]!.s);
   });
 
+  it("the banner says why a stopped search is unknown", () => {
+    // Ten concurrent puts and a get of a value never written: an exhaustive search, cut short.
+    const ops = [...Array.from({ length: 10 }, (_, k) => put(k % 3, k + 1, 0, 100)), get(1, 999, 200, 300)];
+    const { result, info } = checkOperationsVerbose(register, ops, { maxSteps: 2000 });
+    expect(result).toBe("unknown");
+    const notes = pageData(renderVisualization(register, info).html).notes;
+    expect(notes[0]).toBe(`The search stopped early: ${info.stop!.message}.`);
+    expect(notes[0]).toMatch(/step budget exhausted after \d+ step calls \(options.maxSteps = 2000\) after .* raise options.maxSteps to search further\.$/);
+  });
   it("renders an empty info, with or without annotations", () => {
     const empty: LinearizationInfo = { partitions: [], annotations: [] };
     const html = visualize(register, empty);
