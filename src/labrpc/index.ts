@@ -3,5 +3,5 @@
  * virtual time. It knows nothing of Raft.
  */
 export { EncodeError, encode, type Encoded } from "./codec.js";
-export { ClientEnd, LABRPC, Network, type EndName, type ServerName } from "./network.js";
+export { LABRPC, LabClientEnd, Network, type ClientEnd, type EndName, type ServerName } from "./network.js";
 export { Server, Service, UnknownMethodError, type Handler } from "./service.js";
