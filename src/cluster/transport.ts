@@ -87,15 +87,32 @@ export class TcpTransport {
   }
 
   /**
+   * A transport whose ends can be handed to Raft and the KV server at once; it carries nothing
+   * until {@link listen}. (Listening only once the services are in the server means that no peer
+   * ever meets a node that does not know "Raft.AppendEntries" yet.)
+   */
+  static create(options: TransportOptions): TcpTransport {
+    const { me, peers } = options;
+    if (!(me >= 0 && me < peers.length)) throw new RangeError(`TcpTransport: me=${me} is not an index of the ${peers.length} peers`);
+    return new TcpTransport(options, createServer());
+  }
+
+  /** {@link create}, then {@link listen}. */
+  static async start(options: TransportOptions): Promise<TcpTransport> {
+    const t = TcpTransport.create(options);
+    await t.listen();
+    return t;
+  }
+
+  /**
    * Listens on this node's address and starts dialing the peers with higher ids. Rejects with a
    * clear message if the address is in use or cannot be bound.
    */
-  static async start(options: TransportOptions): Promise<TcpTransport> {
-    const { me, peers } = options;
-    if (!(me >= 0 && me < peers.length)) throw new RangeError(`TcpTransport: me=${me} is not an index of the ${peers.length} peers`);
-    const address = options.listen ?? peers[me]!;
+  async listen(): Promise<void> {
+    const { me, peers } = this.options;
+    const address = this.options.listen ?? peers[me]!;
     const { host, port } = parseHostPort(address, "listen address");
-    const listener = createServer();
+    const listener = this.listener;
     await new Promise<void>((resolve, reject) => {
       listener.once("error", (e: NodeJS.ErrnoException) => {
         reject(
@@ -109,10 +126,8 @@ export class TcpTransport {
       });
       listener.listen(port, host, () => resolve());
     });
-    const t = new TcpTransport(options, listener);
-    listener.on("connection", (socket) => t.accept(socket));
-    for (let peer = me + 1; peer < peers.length; peer++) void t.dialLoop(peer);
-    return t;
+    listener.on("connection", (socket) => this.accept(socket));
+    for (let peer = me + 1; peer < peers.length; peer++) void this.dialLoop(peer);
   }
 
   /** The port actually listened on (useful with port 0). */
@@ -155,7 +170,7 @@ export class TcpTransport {
     this.stopped = true;
     for (const link of this.links.values()) link.close();
     for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.listener.close(() => resolve()));
+    if (this.listener.listening) await new Promise<void>((resolve) => this.listener.close(() => resolve()));
   }
 
   /** @internal A call on the end of `peer`. */
