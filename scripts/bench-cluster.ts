@@ -9,7 +9,9 @@
  *
  * printing ops/s and p50/p99 latency. When Debian's etcd-server is installed (/usr/bin/etcd, or
  * --etcd <path>) it runs the same load against a 3-member etcd on loopback (its v3 JSON gateway,
- * a temp data directory) and prints the ratios. Every process it starts is stopped by pid.
+ * a temp data directory) and prints the ratios; both clusters run at once and take turns, load by
+ * load, so each comparison sees about the same machine load. Every process it starts is stopped
+ * by pid.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -219,53 +221,45 @@ async function measure(seconds: number, clients: number, memberOf: (i: number) =
   return { ops: latencies.length, errors, opsPerSec: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
 }
 
-async function runAll(t: Target): Promise<Result[]> {
-  const leader = await t.leader();
-  // Warm up (connections, JIT, the first snapshot), not counted.
-  await measure(1, CLIENTS, (i) => i % 3, (m, k, a) => t.put(m, k, VALUE, a));
-  const results: Result[] = [];
-  process.stderr.write(`${t.name}: (a) sequential puts...\n`);
-  results.push(await measure(SECONDS, 1, () => leader, (m, k, a) => t.put(m, k, VALUE, a)));
-  process.stderr.write(`${t.name}: (b) ${CLIENTS} clients putting...\n`);
-  results.push(await measure(SECONDS, CLIENTS, (i) => i % 3, (m, k, a) => t.put(m, k, VALUE, a)));
-  process.stderr.write(`${t.name}: (c) ${CLIENTS} clients reading...\n`);
-  results.push(await measure(SECONDS, CLIENTS, (i) => i % 3, (m, k, a) => t.get(m, k, a)));
-  return results;
+/** The three loads, by index: (a) sequential puts to the leader, (b) concurrent puts, (c) concurrent gets. */
+async function runLoad(t: Target, load: number, leader: number): Promise<Result> {
+  process.stderr.write(`${t.name}: ${names[load]} (load average ${loadavg()[0]!.toFixed(2)})\n`);
+  if (load === 0) return measure(SECONDS, 1, () => leader, (m, k, a) => t.put(m, k, VALUE, a));
+  if (load === 1) return measure(SECONDS, CLIENTS, (i) => i % 3, (m, k, a) => t.put(m, k, VALUE, a));
+  return measure(SECONDS, CLIENTS, (i) => i % 3, (m, k, a) => t.get(m, k, a));
 }
 
 const fmt = (r: Result): string => `${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1).padStart(5)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms${r.errors > 0 ? `  (${r.errors} errors)` : ""}`;
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
 
+const names = ["(a) sequential puts, 1 client", `(b) puts, ${CLIENTS} clients`, `(c) linearizable gets, ${CLIENTS} clients`];
 process.stdout.write(`bench:cluster: 3 nodes on loopback, fsync on, ${KEYS} keys, ${VALUE_BYTES}-byte values, ${SECONDS} s per measurement, ${cpus().length} CPUs\n`);
 process.stdout.write(`load average before: ${load()}\n`);
-const names = ["(a) sequential puts, 1 client", `(b) puts, ${CLIENTS} clients`, `(c) linearizable gets, ${CLIENTS} clients`];
-let ours: Result[] = [];
-let theirs: Result[] | undefined;
+const ours: Result[] = [];
+const theirs: Result[] = [];
+// Both systems run at once (the idle one costs little) and take turns, load by load, so that each
+// comparison is made under about the same machine load.
+const systems: Target[] = [];
 try {
-  const r = await startRaftlab();
-  try {
-    ours = await runAll(r);
-  } finally {
-    stopping = true;
-    await r.stop();
-    stopping = false;
+  systems.push(await startRaftlab());
+  if (etcdPath !== undefined) systems.push(await startEtcd(etcdPath));
+  const leaders: number[] = [];
+  for (const t of systems) {
+    leaders.push(await t.leader());
+    // Warm up (connections, JIT, the first snapshot), not counted.
+    await measure(1, CLIENTS, (i) => i % 3, (m, k, a) => t.put(m, k, VALUE, a));
   }
-  if (etcdPath !== undefined) {
-    const e = await startEtcd(etcdPath);
-    try {
-      theirs = await runAll(e);
-    } finally {
-      stopping = true;
-      await e.stop();
-    }
+  for (let l = 0; l < names.length; l++) {
+    for (const [i, t] of systems.entries()) (i === 0 ? ours : theirs).push(await runLoad(t, l, leaders[i]!));
   }
 } finally {
   stopping = true;
+  await Promise.all(systems.map((t) => t.stop()));
 }
 process.stdout.write(`load average after:  ${load()}\n\n`);
 for (const [i, name] of names.entries()) {
   process.stdout.write(`${name}\n  raftlab  ${fmt(ours[i]!)}\n`);
-  if (theirs !== undefined) {
+  if (theirs.length > 0) {
     const t = theirs[i]!;
     process.stdout.write(`  etcd     ${fmt(t)}\n  ratio    ${(ours[i]!.opsPerSec / t.opsPerSec).toFixed(2)}x the throughput, ${(ours[i]!.p50 / t.p50).toFixed(2)}x the p50 latency\n`);
   }

@@ -83,6 +83,9 @@ export class ClusterNode implements ApiBackend {
     realRuntime.setLogSink({ entries: (e) => observer.observe(e), ...(text !== undefined ? { text } : {}) });
 
     const persister = await FilePersister.open(config.dataDir, { id: config.id, peers: config.peers }, {
+      // A new checkpoint comes with each snapshot, that is every maxraftstate bytes of log or so:
+      // a WAL of many times that is rarely full, and small enough to fill with zeros quickly.
+      walBytes: Math.min(8 * 1024 * 1024, Math.max(256 * 1024, 16 * config.maxRaftState)),
       onError: hooks.fatal,
       note: (m) => hooks.note("INFO", m),
     });
@@ -99,7 +102,11 @@ export class ClusterNode implements ApiBackend {
     // The normal constructor: Raft and the KV server do not know they run on TCP and files.
     const kv = startKVServer(transport.ends(), me, persister, config.maxRaftState, observer.factory);
     for (const s of kv.services()) server.addService(s);
-    const http = createServer();
+    let node: ClusterNode | undefined;
+    const http = createServer((req, res) => {
+      if (node !== undefined) void handleApiRequest(node, req, res, hooks.fatal);
+      else res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ error: "the node is starting", leader: null }));
+    });
     try {
       await transport.listen();
       await listenHttp(http, config);
@@ -109,8 +116,7 @@ export class ClusterNode implements ApiBackend {
       await persister.close();
       throw e;
     }
-    const node = new ClusterNode(config, persister, transport, kv, observer, http, logStream);
-    http.on("request", (req, res) => void handleApiRequest(node, req, res, hooks.fatal));
+    node = new ClusterNode(config, persister, transport, kv, observer, http, logStream);
     return node;
   }
 

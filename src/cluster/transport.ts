@@ -321,6 +321,7 @@ export class TcpTransport {
   /** Makes `socket` (past its handshake) the link to `peer`, replacing an older one. */
   private adopt(peer: number, socket: Socket, decoder: FrameDecoder): PeerLink {
     this.links.get(peer)?.close();
+    if (this.stopped) socket.destroy(); // a handshake that finished after stop(): the link closes at once
     const link = new PeerLink(peer, socket, decoder, {
       gate: this.gate,
       dropped: () => this.dropped.has(peer),
