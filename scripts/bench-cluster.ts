@@ -21,7 +21,8 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { httpCall } from "../src/cluster/http-client.js";
-import { freePorts } from "../src/cluster/test-ports.js";
+import { freePorts } from "../src/cluster/free-ports.js";
+import { stopProcesses } from "../src/cluster/processes.js";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const KEYS = 1000;
@@ -88,22 +89,6 @@ function startChild(cmd: string, args: readonly string[], label: string): ChildP
 }
 
 let stopping = false;
-async function stopChildren(list: readonly ChildProcess[]): Promise<void> {
-  await Promise.all(
-    list.map(
-      (c) =>
-        new Promise<void>((done) => {
-          if (c.exitCode !== null || c.signalCode !== null) return done();
-          const hard = setTimeout(() => c.kill("SIGKILL"), 5000);
-          c.once("exit", () => {
-            clearTimeout(hard);
-            done();
-          });
-          c.kill("SIGTERM");
-        }),
-    ),
-  );
-}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
@@ -140,7 +125,7 @@ async function startRaftlab(): Promise<Target> {
     leader,
     put: async (m, key, value, agent) => ok(await httpCall(members[m]!, "/put", { method: "POST", body: { key, value }, agent })),
     get: async (m, key, agent) => ok(await httpCall(members[m]!, `/get?key=${key}`, { agent })),
-    stop: () => stopChildren(procs),
+    stop: () => stopProcesses(procs),
   };
 }
 
@@ -189,7 +174,7 @@ async function startEtcd(binary: string): Promise<Target> {
     put: async (m, key, value, agent) => ok(await httpCall(members[m]!, "/v3/kv/put", { method: "POST", body: { key: b64(key), value: b64(value) }, agent })),
     // Linearizable (etcd's default, serializable: false): a ReadIndex round with a quorum.
     get: async (m, key, agent) => ok(await httpCall(members[m]!, "/v3/kv/range", { method: "POST", body: { key: b64(key) }, agent })),
-    stop: () => stopChildren(procs),
+    stop: () => stopProcesses(procs),
   };
 }
 

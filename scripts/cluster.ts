@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { stopProcesses } from "../src/cluster/processes.js";
 
 const USAGE = `Usage: npm run cluster -- [--nodes <n>] [--data <dir>] [--base-port <p>] [--log]
 
@@ -95,10 +96,7 @@ const stopAll = (): void => {
   if (stopping) return;
   stopping = true;
   process.stderr.write("stopping the nodes...\n");
-  for (const c of children.values()) if (c.pid !== undefined) process.kill(c.pid, "SIGTERM");
-  setTimeout(() => {
-    for (const c of children.values()) if (c.pid !== undefined) process.kill(c.pid, "SIGKILL");
-  }, 5000).unref();
+  void stopProcesses(children.values()).then(() => process.exit(0));
 };
 process.on("SIGINT", stopAll);
 process.on("SIGTERM", stopAll);

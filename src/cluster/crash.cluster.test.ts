@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { FilePersister } from "./file-persister.js";
-import { freePorts } from "./test-ports.js";
+import { freePorts } from "./free-ports.js";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const dirs: string[] = [];

@@ -5,6 +5,7 @@
  */
 import { Agent, request as httpRequest } from "node:http";
 import { randomInt } from "node:crypto";
+import { parseHostPort } from "./transport.js";
 
 /** An HTTP answer: status 0 means no answer (refused, reset, timed out). */
 export interface HttpAnswer {
@@ -25,7 +26,13 @@ export interface KvHttpClientOptions {
 /** One call to `/path` of `addr` (`host:port`); never rejects. */
 export function httpCall(addr: string, path: string, options: { method?: "GET" | "POST"; body?: unknown; timeoutMs?: number; agent?: Agent } = {}): Promise<HttpAnswer> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  const [host, port] = [addr.slice(0, addr.lastIndexOf(":")), Number(addr.slice(addr.lastIndexOf(":") + 1))];
+  let host: string;
+  let port: number;
+  try {
+    ({ host, port } = parseHostPort(addr, "HTTP address"));
+  } catch (e) {
+    return Promise.resolve({ status: 0, body: { error: (e as Error).message } });
+  }
   return new Promise<HttpAnswer>((resolve) => {
     const req = httpRequest(
       {

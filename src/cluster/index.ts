@@ -5,7 +5,9 @@
 export { NODE_DEFAULTS, NODE_USAGE, UsageError, parseNodeArgs, type NodeConfig } from "./config.js";
 export { DataDirError, FilePersister, type FilePersisterOptions, type NodeIdentity } from "./file-persister.js";
 export { LIMITS, type ApiBackend, type ApiOp, type ApiOutcome } from "./http-api.js";
+export { KvHttpClient, KvUnavailableError, httpCall, type HttpAnswer, type KvHttpClientOptions } from "./http-client.js";
 export { LocalEnd } from "./local-end.js";
+export { stopProcesses } from "./processes.js";
 export { ClusterNode, MAX_IN_FLIGHT, type NodeHooks } from "./node.js";
 export { RaftObserver, type RaftRole } from "./raft-observer.js";
 export { IdPool, Router, type KvRequest, type RouteResult } from "./router.js";

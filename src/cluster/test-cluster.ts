@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { httpCall, type HttpAnswer } from "./http-client.js";
-import { freePorts } from "./test-ports.js";
+import { freePorts } from "./free-ports.js";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const NODE_SCRIPT = join(ROOT, "scripts", "node.ts");

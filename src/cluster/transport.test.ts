@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { EncodeError, Server, Service, UnknownMethodError } from "../labrpc/index.js";
 import type { SendGate } from "./send-gate.js";
-import { freePorts } from "./test-ports.js";
+import { freePorts } from "./free-ports.js";
 import { TcpTransport, type TransportOptions } from "./transport.js";
 
 const started: TcpTransport[] = [];

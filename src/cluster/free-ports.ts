@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo } from "node:net";
 
 /**
- * `n` loopback ports that were free a moment ago: each is bound (port 0, so the OS picks it),
+ * `n` loopback ports that were free a moment ago (for tests and the benchmark): each is bound (port 0, so the OS picks it),
  * all at once so they differ, then released. Another program could take one in between; on a
  * test machine's loopback that is rare, and a node that finds its port taken says so.
  */
