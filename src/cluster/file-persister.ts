@@ -12,15 +12,15 @@
  *   generation g, length and CRC of the Raft state, and the snapshot file it names), then the
  *   Raft state bytes.
  * - `wal-<g>`: the saves since checkpoint g, appended in place to a file filled with zeros in
- *   advance (so an append needs only an fdatasync, about 2 ms): magic `RLWAL001`, then records
- *   `[u32 length][u32 crc32][u32 keep][suffix]`, each meaning "the new state is the first `keep`
+ *   advance and opened O_DSYNC (so an append is one synchronized write, about 2 ms): magic
+ *   `RLWAL001`, then records `[u32 length][u32 crc32][u32 keep][suffix]`, each meaning "the new state is the first `keep`
  *   bytes of the previous one followed by `suffix`" (Raft's encoding changes at its end when
  *   entries are appended, so a record is small). A length of 0 ends the log.
  * - `snapshot-<g>`: the snapshot named by checkpoint g (written via a temp file, fsync, rename).
  *
  * Crash safety (a `kill -9` or a power cut at any instant): a save is reported durable only after
- * its record's fdatasync, or after the checkpoint holding it has been renamed into place and the
- * directory fsynced; the files a checkpoint names (its WAL, its snapshot) are durable before the
+ * its record's synchronized write has returned, or after the checkpoint holding it has been
+ * renamed into place and the directory fsynced; the files a checkpoint names (its WAL, its snapshot) are durable before the
  * checkpoint is renamed; old files are deleted only after. So recovery finds either the old
  * checkpoint with its WAL or the new one with its WAL, and in the WAL every record up to the last
  * durable one. A record torn by a crash (a bad CRC followed by nothing but zeros within its own
@@ -30,8 +30,8 @@
  * writes to it. So does a directory made for another node id or another cluster size.
  *
  * Group commit: saves only update memory and bump a sequence number; one flush at a time writes
- * the latest state (one record, one fdatasync) however many saves came since the last one. The
- * persister is the node's {@link SendGate}: messages made after a save wait for that save's flush.
+ * the latest state (one record, one synchronized write) however many saves came since the last
+ * one. The persister is the node's {@link SendGate}: messages made after a save wait for that save's flush.
  */
 import { constants as fsConstants, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { open, rename, unlink, type FileHandle } from "node:fs/promises";
