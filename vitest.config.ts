@@ -1,9 +1,11 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Two projects:
+ * Three projects:
  * - `lab`: everything that needs Node alone (`npm test`).
  * - `browser`: tests that drive headless Chromium (`npm run test:browser`).
+ * - `cluster`: tests that start real node processes (`npm run test:cluster`), one file at a time
+ *   so that two clusters do not compete for the two cores.
  * The simulation enforces its own virtual- and real-time budgets, so the vitest timeout is only a
  * last line of defence.
  */
@@ -20,7 +22,7 @@ export default defineConfig({
         test: {
           name: "lab",
           include: ["src/**/*.test.ts", "packages/*/test/**/*.test.ts", "scripts/**/*.test.ts"],
-          exclude: ["**/*.browser.test.ts", "**/node_modules/**"],
+          exclude: ["**/*.browser.test.ts", "**/*.cluster.test.ts", "**/node_modules/**"],
         },
       },
       {
@@ -28,6 +30,14 @@ export default defineConfig({
         test: {
           name: "browser",
           include: ["src/**/*.browser.test.ts", "packages/*/test/**/*.browser.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "cluster",
+          include: ["src/**/*.cluster.test.ts"],
+          fileParallelism: false,
         },
       },
     ],

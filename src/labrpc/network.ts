@@ -11,7 +11,7 @@ export type { EndName, ServerName } from "./names.js";
  * The simulated network (labrpc): client ends call servers with copied arguments over links that
  * may lose requests, lose replies, delay and reorder them, or be cut entirely.
  *
- * The semantics and constants are the original's, in virtual time (see {@link ClientEnd.call}),
+ * The semantics and constants are the original's, in virtual time (see {@link LabClientEnd.call}),
  * with one addition: every delivered message takes at least {@link LABRPC.MIN_DELAY} ms, plus a
  * small random jitter where nothing else delays it, so that concurrent messages on a reliable
  * network may overtake each other as they do in Go. A network belongs to the simulation that was
@@ -24,7 +24,7 @@ export class Network {
   /** The switches of the original (its defaults: reliable, no long delays, no long reordering). */
   private readonly settings = { reliable: true, longDelays: false, longReordering: false };
   private isDone = false;
-  private readonly ends = new Map<EndName, ClientEnd>();
+  private readonly ends = new Map<EndName, LabClientEnd>();
   private readonly enabled = new Map<EndName, boolean>();
   private readonly servers = new Map<ServerName, Server | undefined>();
   private readonly connections = new Map<EndName, ServerName | undefined>();
@@ -82,9 +82,9 @@ export class Network {
   }
 
   /** Creates a client end, disabled and unconnected. Names must be unique. */
-  makeEnd(name: EndName): ClientEnd {
+  makeEnd(name: EndName): LabClientEnd {
     if (this.ends.has(name)) throw new Error(`Network.makeEnd: end ${String(name)} already exists`);
-    const end = new ClientEnd(name, this);
+    const end = new LabClientEnd(name, this);
     this.ends.set(name, end);
     this.enabled.set(name, false);
     this.connections.set(name, undefined);
@@ -138,7 +138,7 @@ export class Network {
     return this.totalBytes;
   }
 
-  /** @internal The whole delivery algorithm of one call; see {@link ClientEnd.call}. */
+  /** @internal The whole delivery algorithm of one call; see {@link LabClientEnd.call}. */
   async deliver<Reply>(endName: EndName, svcMeth: string, args: unknown): Promise<Reply | undefined> {
     if (this.isDone) return undefined;
     const sim = this.sim;
@@ -261,9 +261,20 @@ function raceTimer(sim: Simulation, promise: Promise<void>, ms: number): Promise
 }
 
 /**
- * One caller's end of a link to one server. Made with {@link Network.makeEnd}.
+ * What a caller needs from one end of a link to one server: Raft, the KV server and the Clerk use
+ * only this, so they run unchanged over labrpc's simulated ends ({@link LabClientEnd}) and over
+ * real transports (the TCP ends of `src/cluster`). The contract is {@link LabClientEnd.call}'s:
+ * the reply, or `undefined` when the request or the reply was lost or the server could not be
+ * reached in time (the handler may have run); a call always settles.
  */
-export class ClientEnd {
+export interface ClientEnd {
+  call<Reply = unknown>(svcMeth: string, args: unknown): Promise<Reply | undefined>;
+}
+
+/**
+ * One caller's end of a simulated link to one server. Made with {@link Network.makeEnd}.
+ */
+export class LabClientEnd implements ClientEnd {
   /** @internal */
   constructor(
     readonly name: EndName,

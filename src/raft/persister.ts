@@ -14,6 +14,34 @@ import { currentTask } from "../sim/index.js";
 export const STORAGE_BYTES_PER_MS = 7000;
 
 /**
+ * The stable storage of one Raft server, as Raft, its service and the testers use it: the Raft
+ * state and the service's snapshot, saved together atomically. Implemented in memory (for the
+ * simulation) by {@link MemoryPersister}, which is also the value `Persister` (`new Persister()`),
+ * and on disk by `FilePersister` (`src/cluster`).
+ *
+ * A save must be durable before any message that depends on it leaves the server: the simulated
+ * persister delays the node's messages by its storage time; a real one must hold them back until
+ * its write has reached the disk.
+ */
+export interface Persister {
+  /** A copy of the saved Raft state (empty if none). */
+  readRaftState(): Uint8Array;
+  /** Size in bytes of the saved Raft state (what `maxraftstate` and MAXLOGSIZE compare against). */
+  raftStateSize(): number;
+  /**
+   * Saves the Raft state and the snapshot as one atomic action. A `null` snapshot saves an empty
+   * one: once Raft has a snapshot it must pass it again on every save.
+   */
+  save(raftState: Uint8Array, snapshot: Uint8Array | null): void;
+  /** A copy of the saved snapshot (empty if none). */
+  readSnapshot(): Uint8Array;
+  /** Size in bytes of the saved snapshot. */
+  snapshotSize(): number;
+  /** A new, in-memory persister holding the same saved state (the testers' model of a crash). */
+  copy(): Persister;
+}
+
+/**
  * The simulated stable storage of one Raft server: its Raft state and its service's snapshot, saved
  * together atomically. Bytes are always cloned on the way in and out, so no caller can change what
  * was saved by mutating an array afterwards.
@@ -26,7 +54,7 @@ export const STORAGE_BYTES_PER_MS = 7000;
  * instance a {@link Persister.copy} and keeps it; the old instance, which may still be running,
  * keeps writing into the orphaned original, which nobody reads again.
  */
-export class Persister {
+export class MemoryPersister implements Persister {
   private raftState: Uint8Array;
   private snapshot: Uint8Array;
   /** The snapshot array last passed to {@link save}, to tell a new snapshot from the same one again. */
@@ -82,6 +110,9 @@ export class Persister {
     return this.snapshot.length;
   }
 }
+
+/** `new Persister()` makes a {@link MemoryPersister}; the type `Persister` is the interface above. */
+export const Persister = MemoryPersister;
 
 /** Whether two byte arrays hold the same bytes (native comparison, no copy). */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -12,14 +12,26 @@ type Resolver = () => Runtime | undefined;
 
 const resolvers: Resolver[] = [];
 
-/** Registers a runtime's resolver (once per runtime implementation, at module load). */
-export function registerRuntime(resolver: Resolver): void {
-  if (!resolvers.includes(resolver)) resolvers.push(resolver);
+/** Asked after every other resolver, whatever the order of registration. */
+const fallbacks: Resolver[] = [];
+
+/**
+ * Registers a runtime's resolver (once per runtime implementation, at module load). A `fallback`
+ * resolver (the real-time runtime, which answers for any code) is asked only after all others, so
+ * code of a simulated run reaches its simulation even if the fallback's module loaded first.
+ */
+export function registerRuntime(resolver: Resolver, { fallback = false }: { readonly fallback?: boolean } = {}): void {
+  const list = fallback ? fallbacks : resolvers;
+  if (!list.includes(resolver)) list.push(resolver);
 }
 
 /** The runtime of the calling code, or undefined if it runs in none. */
 export function currentRuntime(): Runtime | undefined {
   for (const resolve of resolvers) {
+    const rt = resolve();
+    if (rt !== undefined) return rt;
+  }
+  for (const resolve of fallbacks) {
     const rt = resolve();
     if (rt !== undefined) return rt;
   }

@@ -1,0 +1,22 @@
+/**
+ * What a transport asks before a message leaves the node: has everything saved before the message
+ * was made reached stable storage? Raft replies and sends right after `persister.save()`, trusting
+ * that the save is durable; a persister that writes in the background (to group several saves
+ * into one fsync) keeps that promise by making the node's messages wait, as the simulated
+ * persister makes them wait out its storage time.
+ */
+export interface SendGate {
+  /** A ticket for a message made now: it may leave once {@link durable} reaches the ticket. */
+  ticket(): number;
+  /** The highest ticket whose saves are all durable. Never decreases. */
+  durable(): number;
+  /** Calls `fn` each time {@link durable} advances; returns a function that unsubscribes. */
+  onDurable(fn: () => void): () => void;
+}
+
+/** A gate that never holds a message back (no persister, or one that saves synchronously). */
+export const OPEN_GATE: SendGate = {
+  ticket: () => 0,
+  durable: () => 0,
+  onDurable: () => () => {},
+};
