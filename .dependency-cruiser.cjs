@@ -45,6 +45,10 @@ module.exports = {
       { path: "^src/models/", not: TEST }, { path: "^src/", not: "^src/models/" }),
     forbid("harness-only-from-tests-and-scripts", "src/harness (vitest glue) is for test files and scripts; the code under test and the testers never import it.",
       { path: "^src/", not: [TEST, "^src/harness/"] }, { path: "^src/harness/" }),
+    forbid("realtime-knows-only-the-runtime", "The real-time runtime implements src/runtime and knows nothing above it, like the simulation.",
+      { path: "^src/realtime/", not: TEST }, { path: "^src/", not: "^src/(realtime|runtime)/" }),
+    forbid("cluster-runs-without-the-simulation", "Real cluster mode runs the lab code on the real-time runtime: no simulation, harness or tester.",
+      { path: "^src/cluster/", not: TEST }, { path: "^src/(sim|harness|tester)/" }),
     forbid("no-imports-of-test-files", "Only test files import test files.", { path: ".", not: TEST }, { path: TEST }),
   ],
   options: {
