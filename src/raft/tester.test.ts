@@ -404,7 +404,7 @@ describe("a Raft that closes applyCh in kill()", () => {
   };
 
   for (const snapshot of [false, true]) {
-    it(`passes crashes, restarts and the end of the test (${snapshot ? "3D applier" : "3A-3C applier"})`, async () => {
+    it(`passes crashes, restarts and the end of the test (${snapshot ? "the snapshot applier" : "the plain applier"})`, async () => {
       vi.spyOn(console, "log").mockImplementation(() => {});
       await runSim(3, async () => {
         const ts = makeRaftTester({ name: "closing", seed: 3, wallMs: () => 0, note: () => {} }, { servers: 3, snapshot, raft: closingRaft });
