@@ -177,7 +177,7 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
 
     const fileTests = testsByFile(root, parts);
     const units = planUnits(root, fileTests, seeds, workers);
-    const run = await runUnits({ root, units, workers, wallCapMs, deadline, outDir: join(work, "runs"), c, progress: !opts.gradescope });
+    const run = await runUnits({ root, units, workers, wallCapMs, deadline, outDir: join(work, "runs"), c, keepLogs: opts.keep, progress: !opts.gradescope });
     const graded = gradeParts(parts, runs, run.records);
     report = {
       parts: graded,

@@ -43,6 +43,8 @@ export interface RunOptions {
   /** Where worker files go. */
   readonly outDir: string;
   readonly c: Colors;
+  /** Keep the logs of failed runs (under outDir); else runs keep no log (the replay command gives it back). */
+  readonly keepLogs?: boolean;
   /** Show a progress bar (on a terminal) or a line every 5 s. */
   readonly progress: boolean;
 }
@@ -157,7 +159,7 @@ export async function runUnits(opts: RunOptions): Promise<RunResult> {
       paths: [unit.file],
       outDir: dir,
       cwd: opts.root,
-      env: { SIM_REAL_BUDGET_MS: String(opts.wallCapMs) },
+      env: { SIM_REAL_BUDGET_MS: String(opts.wallCapMs), ...(opts.keepLogs === true ? {} : { LOG: "0" }) },
     });
     const r: Running = { unit, worker: worker!, startedAt: Date.now(), lastProgressAt: Date.now(), seen: new Set(), exited: false };
     running.add(r);

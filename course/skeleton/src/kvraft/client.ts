@@ -11,7 +11,7 @@ import { uniqueId } from "../runtime/index.js";
 /** A client of the KV service. Create it with {@link makeClerk}. */
 export class Clerk {
   /** Unique in the run, so no two Clerks share one (the tester logs it). */
-  readonly clientId = uniqueId();
+  readonly clientId: number = uniqueId();
 
   // You will have to modify this class (4A).
 
