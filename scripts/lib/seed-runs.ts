@@ -140,7 +140,7 @@ export interface Worker {
 }
 
 /** Reads the complete JSON lines appended to a worker's STRESS_OUT file since the last call. */
-function drain(w: Worker): StressRecord[] {
+export function drain(w: Worker): StressRecord[] {
   let fd: number;
   try {
     fd = openSync(w.outFile, "r");
@@ -183,11 +183,14 @@ export interface RunPlan {
   readonly outDir: string;
   /** Extra environment variables for the workers (e.g. an exploration mode). */
   readonly env?: Readonly<Record<string, string>>;
+  /** The tree to run the tests of (its `node_modules/.bin/vitest`, in it); default the working directory. */
+  readonly cwd?: string;
 }
 
 /** Starts one vitest process per seed group; each writes its records to `worker-<i>.jsonl`. */
 export function spawnWorkers(plan: RunPlan): Worker[] {
-  const vitest = resolve("node_modules/.bin/vitest");
+  const cwd = plan.cwd ?? process.cwd();
+  const vitest = resolve(cwd, "node_modules/.bin/vitest");
   const logDir = join(plan.outDir, "logs");
   return plan.groups.map((group, index) => {
     const outFile = join(plan.outDir, `worker-${index}.jsonl`);
@@ -221,7 +224,7 @@ export function spawnWorkers(plan: RunPlan): Worker[] {
       NO_COLOR: "1",
       FORCE_COLOR: "0",
     };
-    const child = spawn(vitest, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(vitest, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     const log = createWriteStream(logFile);
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
@@ -424,7 +427,7 @@ export function printReport(watched: WatchResult, problems: readonly string[], o
 }
 
 /** Sends SIGTERM to a worker's process group (vitest and its fork; spawned detached for this). */
-function killGroup(child: ChildProcess): void {
+export function killGroup(child: ChildProcess): void {
   if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, "SIGTERM");

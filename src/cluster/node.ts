@@ -6,7 +6,7 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { createServer, type Server as HttpServer } from "node:http";
 import { Server } from "../labrpc/index.js";
-import { startKVServer, type CasReply, type GetReply, type KVServer } from "../kvraft/index.js";
+import { startKVServer, type KVServer } from "../kvraft/index.js";
 import { realRuntime } from "../realtime/index.js";
 import { now } from "../runtime/index.js";
 import type { NodeConfig } from "./config.js";
@@ -157,10 +157,10 @@ export class ClusterNode implements ApiBackend {
         };
       }
       if (op.op === "Get") {
-        const r = result.reply as GetReply;
-        return { ok: true, body: { value: r.value, exists: r.err === "OK" } };
+        const r = result.reply;
+        return { ok: true, body: { value: r.value ?? "", exists: r.err === "OK" } };
       }
-      if (op.op === "Cas") return { ok: true, body: { ok: (result.reply as CasReply).ok } };
+      if (op.op === "Cas") return { ok: true, body: { ok: result.reply.ok === true } };
       return { ok: true, body: { ok: true } };
     } finally {
       own?.release();

@@ -1,7 +1,7 @@
 import { Service } from "../labrpc/index.js";
 import { labRaft, type ApplyMsg, type RaftPeer, type RaftServerFactory } from "../raft/index.js";
-import type { AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs, InstallSnapshotReply } from "../raft/index.js";
 import { Channel, go, type LogEntry } from "../runtime/index.js";
+import type { LeaderRequest, TermReply } from "./kv-wire.js";
 
 /** Raft's role, as its log marks report it. */
 export type RaftRole = "follower" | "candidate" | "leader";
@@ -41,13 +41,14 @@ export class RaftObserver {
         await applyCh.send(m);
       }
     });
-    const watch = <A extends { readonly term: number; readonly leaderId: number }, R extends { readonly term: number }>(method: string) => {
-      const inner = service.handler(method) as (args: A) => R | Promise<R>;
-      return (args: A): R | Promise<R> => {
-        const seen = (reply: R): R => {
-          if (reply.term === args.term && args.term >= this.leaderTerm) {
-            this.leaderId = args.leaderId;
-            this.leaderTerm = args.term;
+    const watch = (method: string) => {
+      const inner = service.handler(method) as (args: LeaderRequest) => TermReply | Promise<TermReply>;
+      return (args: LeaderRequest): TermReply | Promise<TermReply> => {
+        const seen = (reply: TermReply): TermReply => {
+          const { term, leaderId } = args;
+          if (typeof term === "number" && typeof leaderId === "number" && reply?.term === term && term >= this.leaderTerm) {
+            this.leaderId = leaderId;
+            this.leaderTerm = term;
           }
           return reply;
         };
@@ -57,8 +58,8 @@ export class RaftObserver {
     };
     const watched = new Service("Raft", {
       RequestVote: service.handler("RequestVote"),
-      AppendEntries: watch<AppendEntriesArgs, AppendEntriesReply>("AppendEntries"),
-      InstallSnapshot: watch<InstallSnapshotArgs, InstallSnapshotReply>("InstallSnapshot"),
+      AppendEntries: watch("AppendEntries"),
+      InstallSnapshot: watch("InstallSnapshot"),
     });
     return { peer, service: watched };
   };

@@ -1,16 +1,16 @@
 import type { ClientEnd } from "../labrpc/index.js";
-import type { CasArgs, CasReply, GetArgs, GetReply, PutAppendArgs, PutAppendReply } from "../kvraft/index.js";
 import { now, sleep, uniqueId } from "../runtime/index.js";
+import type { KvWireArgs, KvWireReply } from "./kv-wire.js";
 
 /** A KV operation as the HTTP API takes it, with the ids that name it in the duplicate table. */
-export type KvRequest =
-  | { readonly op: "Get"; readonly args: GetArgs }
-  | { readonly op: "Put" | "Append"; readonly args: PutAppendArgs }
-  | { readonly op: "Cas"; readonly args: CasArgs };
+export interface KvRequest {
+  readonly op: "Get" | "Put" | "Append" | "Cas";
+  readonly args: KvWireArgs;
+}
 
 /** What {@link Router.route} found out. */
 export type RouteResult =
-  | { readonly ok: true; readonly reply: GetReply | PutAppendReply | CasReply }
+  | { readonly ok: true; readonly reply: KvWireReply }
   | { readonly ok: false; readonly leader: number | undefined };
 
 /** Pause after every node in turn failed to take the request (no leader yet). */
@@ -41,7 +41,7 @@ export class Router {
     while (now() < deadline) {
       const hint = this.leaderHint();
       const target: number = hint !== undefined && hint !== skip ? hint : this.next++ % this.ends.length;
-      const reply = await this.ends[target]!.call<GetReply & PutAppendReply & CasReply>(`KVServer.${request.op}`, request.args);
+      const reply = await this.ends[target]!.call<KvWireReply>(`KVServer.${request.op}`, request.args);
       if (reply !== undefined && reply.err !== "ErrWrongLeader") return { ok: true, reply };
       if (target === hint) skip = hint;
       if (++failedInRound >= this.ends.length) {

@@ -1,0 +1,324 @@
+/**
+ * The grader: its configuration, the scoring rule, results.json (checked against Gradescope's
+ * schema), the Markdown report, the runner on real worker processes (flaky, hanging and broken test
+ * files, the deadline) and `grade()` on a small fixture harness (a submission's edited tests do not
+ * count; one that does not type-check scores 0).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { Ajv } from "ajv";
+import pc from "picocolors";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { StressRecord } from "../src/harness/index.js";
+import { UsageError, grade, parseCli } from "./grade.js";
+import { blockedParts, formatGradeTable, gradeParts, toGradescope, toMarkdown, totals, type GradeReport } from "./lib/grade-report.js";
+import { declaredTests, planUnits, runUnits } from "./lib/grade-run.js";
+import { GradingConfigError, loadGrading, parseGrading, selectParts, type GradedPart } from "./lib/grading.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const c = pc.createColors(false);
+const temps: string[] = [];
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
+});
+function temp(): string {
+  const d = mkdtempSync(join(tmpdir(), "raftlab-grade-test-"));
+  temps.push(d);
+  return d;
+}
+function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [p, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), text);
+  }
+}
+
+const schema = JSON.parse(readFileSync(join(ROOT, "course/gradescope/results.schema.json"), "utf8")) as object;
+const validate = new Ajv({ allErrors: true }).compile(schema);
+function expectValid(results: unknown): void {
+  const ok = validate(results);
+  expect(validate.errors ?? []).toEqual([]);
+  expect(ok).toBe(true);
+}
+
+function part(name: string, tests: Record<string, number>, extra: Partial<GradedPart> = {}): GradedPart {
+  return { part: name, lab: 3, title: `part ${name}`, files: [`src/raft/${name}.test.ts`], tests: new Map(Object.entries(tests)), byDefault: true, extraCredit: false, ...extra };
+}
+function rec(test: string, seed: number, ok: boolean, error?: string): StressRecord {
+  return {
+    test,
+    fullName: test,
+    file: "src/raft/x.test.ts",
+    seed,
+    ok,
+    wallMs: 1,
+    ...(ok ? {} : { error: error ?? `boom\n  seed:   ${seed}\n  replay: SEED=${seed} npx vitest run src/raft/x.test.ts -t '^${test}$'`, replay: `SEED=${seed} npx vitest run src/raft/x.test.ts -t '^${test}$'` }),
+  };
+}
+function report(parts: GradeReport["parts"], more: Partial<GradeReport> = {}): GradeReport {
+  return { parts, ...totals(parts), runs: 3, seeds: [1, 2, 3], wallMs: 1234, cpuMs: 2000, solution: undefined, typecheck: { ok: true, output: "", blocking: false }, blocker: undefined, deadlineHit: false, warnings: [], ...more };
+}
+
+describe("grading configuration", () => {
+  it("the repository's: Lab 3 and Lab 4 are worth 100 each, and lists exactly the tests its files declare", () => {
+    const config = loadGrading(ROOT);
+    const lab = (n: number) => config.parts.filter((p) => p.lab === n && !p.extraCredit && p.byDefault).reduce((a, p) => a + [...p.tests.values()].reduce((x, y) => x + y, 0), 0);
+    expect(lab(3)).toBe(100);
+    expect(lab(4)).toBe(100);
+    for (const p of config.parts) {
+      const declared = p.files.flatMap((f) => declaredTests(readFileSync(join(ROOT, f), "utf8")));
+      // Every configured test exists; every test of a graded file is graded by some part.
+      for (const t of p.tests.keys()) expect(declared).toContain(t);
+      const graded = new Set(config.parts.flatMap((q) => [...q.tests.keys()]));
+      for (const t of declared) expect(graded.has(t), `${t} of ${p.files.join(", ")} is in no part of course/grading.json`).toBe(true);
+    }
+    expect(selectParts(config, undefined, [3, 4]).map((p) => p.part)).toEqual(["3A", "3B", "3C", "3D", "4A", "4B"]);
+    expect(selectParts(config, ["cas", "3a"], [3, 4]).map((p) => p.part)).toEqual(["3A", "cas"]);
+    expect(() => selectParts(config, ["3E"], [3, 4])).toThrow(/unknown part "3E": the parts are 3A, 3B/);
+    expect(() => selectParts(config, ["4A"], [3])).toThrow(/belongs to lab 4, which this tree does not have/);
+  });
+
+  it("rejects bad configurations, naming the field", () => {
+    const base = { format: "raftlab-grading/1", runs: 3, wallCapSeconds: 60, parts: [{ part: "3A", lab: 3, files: ["a.test.ts"], tests: { T1: 1 } }] };
+    const bad = (patch: object) => () => parseGrading(JSON.stringify({ ...base, ...patch }), "g.json");
+    expect(() => parseGrading(JSON.stringify(base), "g.json")).not.toThrow();
+    expect(bad({ format: "v0" })).toThrow(/g\.json: "format" must be/);
+    expect(bad({ runs: 0 })).toThrow(/"runs" must be a whole number >= 1/);
+    expect(bad({ typecheck: "maybe" })).toThrow(/"typecheck" must be "required" or "report"/);
+    expect(bad({ parts: [{ part: "3A", lab: 3, files: ["a.test.ts"], tests: { T1: -1 } }] })).toThrow(/tests\.T1 must be a number of points >= 0/);
+    expect(bad({ parts: [{ part: "3A", lab: 3, files: ["a.ts"], tests: { T1: 1 } }] })).toThrow(/files must list the part's test files/);
+    expect(bad({ parts: [...base.parts, { part: "3B", lab: 3, files: ["b.test.ts"], tests: { T1: 1 } }] })).toThrow(/test T1 is in parts 3A and 3B/);
+    expect(bad({ gradescope: { visibility: "secret" } })).toThrow(/gradescope\.visibility must be one of/);
+    expect(() => loadGrading(temp())).toThrow(GradingConfigError);
+  });
+
+  it("the command line: bad values fail clearly", () => {
+    expect(parseCli(["--parts", "3A,3B", "--runs", "4", "--seed", "7"])).toMatchObject({ parts: ["3A", "3B"], runs: 4, seed: 7, gradescope: false });
+    expect(() => parseCli(["--runs", "0"])).toThrow(UsageError);
+    expect(() => parseCli(["--runs", "two"])).toThrow(/--runs must be a whole number >= 1, got "two"/);
+    expect(() => parseCli(["3A"])).toThrow(/unexpected argument "3A".*--parts/);
+    expect(() => parseCli(["--deadline", "0"])).toThrow(/--deadline must be a number of seconds > 0/);
+    expect(() => parseCli(["--frobnicate"])).toThrow(TypeError);
+    expect(parseCli(["--help"])).toBeUndefined();
+  });
+});
+
+describe("scoring: a test earns its points only if it passes every run", () => {
+  const parts = [part("3A", { TA: 5, TB: 3 }), part("xc", { TX: 2 }, { extraCredit: true })];
+
+  it("every run passed: full points; one failed run: nothing, with the first failing seed", () => {
+    const records = [rec("TA", 1, true), rec("TA", 2, true), rec("TA", 3, true), rec("TB", 3, false), rec("TB", 1, true), rec("TB", 2, false), rec("TX", 1, true), rec("TX", 2, true), rec("TX", 3, true)];
+    const g = gradeParts(parts, 3, records);
+    expect(g[0]!.tests.map((t) => [t.test, t.passed, t.earned])).toEqual([["TA", 3, 5], ["TB", 1, 0]]);
+    expect(g[0]!.tests[1]!.firstFailure?.seed).toBe(2);
+    expect(g[0]).toMatchObject({ earned: 5, max: 8 });
+    // Extra credit adds to the score, not to the maximum.
+    expect(g[1]).toMatchObject({ earned: 2, max: 0 });
+    expect(totals(g)).toEqual({ score: 7, maxScore: 8 });
+  });
+
+  it("missing runs count as failed, as do tests with no run at all", () => {
+    const g = gradeParts(parts, 3, [rec("TA", 1, true), rec("TA", 2, true)]);
+    expect(g[0]!.tests.map((t) => t.earned)).toEqual([0, 0]);
+    expect(totals(g).score).toBe(0);
+  });
+
+  it("a blocked submission: every test 0, with the reason", () => {
+    const g = blockedParts(parts, 3, "not run: Type check failed");
+    expect(totals(g)).toEqual({ score: 0, maxScore: 8 });
+    expect(g[0]!.tests[0]!.firstFailure?.error).toBe("not run: Type check failed");
+  });
+});
+
+describe("reports", () => {
+  const graded = gradeParts([part("3A", { TA: 5, TB: 3 })], 3, [rec("TA", 1, true), rec("TA", 2, true), rec("TA", 3, true), rec("TB", 1, true), rec("TB", 2, false), rec("TB", 3, true)]);
+
+  it("results.json follows Gradescope's schema: passes, failures with the replay command, extra credit", () => {
+    const results = toGradescope(report(graded), { visibility: "visible", stdoutVisibility: "hidden" });
+    expectValid(results);
+    expect(results.score).toBe(5);
+    expect(results.execution_time).toBe(1.2);
+    expect(results.tests.map((t) => [t.name, t.score, t.max_score, t.status])).toEqual([["3A TA", 5, 5, "passed"], ["3A TB", 0, 3, "failed"]]);
+    expect(results.tests[1]!.output).toMatch(/^2\/3 runs passed \(a test earns its points only if every run passes\)\.\n\nFirst failure \(seed 2\):\nboom\n  seed:   2\n  replay: SEED=2 npx vitest run src\/raft\/x\.test\.ts -t '\^TB\$'/);
+    const xc = gradeParts([part("xc", { TX: 2 }, { extraCredit: true })], 1, [rec("TX", 1, true)]);
+    const r2 = toGradescope(report(xc), { visibility: "after_published", stdoutVisibility: "visible" });
+    expectValid(r2);
+    expect(r2.tests[0]).toMatchObject({ score: 2, max_score: 0, status: "passed", visibility: "after_published" });
+  });
+
+  it("results.json of a submission that does not type-check: score 0, a scoreless failed check with the compiler's output first", () => {
+    const blocked = blockedParts([part("3A", { TA: 5 })], 3, "not run: Type check (npm run typecheck) failed (see that entry)");
+    const r = report(blocked, { blocker: { check: "Type check (npm run typecheck)", output: "src/raft/raft.ts(3,7): error TS2322: nope" } });
+    const results = toGradescope(r, { visibility: "visible", stdoutVisibility: "hidden" });
+    expectValid(results);
+    expect(results.score).toBe(0);
+    expect(results.tests[0]).toEqual({ name: "Type check (npm run typecheck)", status: "failed", output: "src/raft/raft.ts(3,7): error TS2322: nope", visibility: "visible" });
+    expect(results.tests[1]).toMatchObject({ name: "3A TA", score: 0, max_score: 5, status: "failed" });
+  });
+
+  it("the schema check itself fails on what Gradescope would not take", () => {
+    const good = toGradescope(report(graded), { visibility: "visible", stdoutVisibility: "hidden" });
+    const bad = (mutate: (r: Record<string, unknown>) => void): boolean => {
+      const r = structuredClone(good) as unknown as Record<string, unknown>;
+      mutate(r);
+      return validate(r);
+    };
+    expect(bad(() => {})).toBe(true);
+    expect(bad((r) => ((r["tests"] as Record<string, unknown>[])[0]!["status"] = "ok"))).toBe(false);
+    expect(bad((r) => (r["score"] = "5"))).toBe(false);
+    expect(bad((r) => (r["visibility"] = "public"))).toBe(false);
+    expect(bad((r) => ((r["tests"] as Record<string, unknown>[])[0]!["maxScore"] = 5))).toBe(false);
+    expect(bad((r) => { delete r["score"]; delete r["tests"]; })).toBe(false);
+  });
+
+  it("the table and the Markdown report show runs passed, points and the first failure's replay", () => {
+    const table = formatGradeTable(report(graded), c);
+    expect(table).toContain("Part 3A: part 3A  5/8");
+    expect(table).toMatch(/TB\s+2\/3\s+0\/3\n {4}first failure, seed 2: boom\n {4}replay: SEED=2 npx vitest run/);
+    expect(table).toContain("Total: 5/8 (3 runs per test; a test earns its points only if every run passes)");
+    const md = toMarkdown(report(graded));
+    expect(md).toContain("# raftlab grade: 5/8");
+    expect(md).toContain("| 3A: part 3A | 5/8 |");
+    expect(md).toContain("| TB | 2/3 | 0/3 | seed 2: boom<br>`SEED=2 npx vitest run src/raft/x.test.ts -t '^TB$'` |");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Real processes, on a small fixture harness
+
+/** A tree the runner can run tests in: node_modules linked, a one-project vitest config, and `files`. */
+function fixtureTree(files: Record<string, string>): string {
+  const dir = temp();
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  writeTree(dir, {
+    "vitest.config.ts": 'import { defineConfig } from "vitest/config";\nexport default defineConfig({ test: { pool: "forks", projects: [{ extends: true, test: { name: "lab", include: ["src/**/*.test.ts"] } }] } });\n',
+    ...files,
+  });
+  return dir;
+}
+const HARNESS = JSON.stringify(join(ROOT, "src/harness/index.js"));
+const RUNTIME = JSON.stringify(join(ROOT, "src/runtime/index.js"));
+const SIM = JSON.stringify(join(ROOT, "src/sim/index.js"));
+
+describe("the runner, on real test processes", () => {
+  it("runs each test over its seeds, marks a hung run and carries on with the file's later tests, and fails a file that does not load", async () => {
+    const root = fixtureTree({
+      "src/fx/a.test.ts": [
+        `import { simTest } from ${HARNESS};`,
+        `import { sleep } from ${RUNTIME};`,
+        'simTest("TestPass", async () => { await sleep(5); });',
+        'simTest("TestOdd", async (t) => { await sleep(5); if (t.seed % 2 === 1) throw new Error(`odd seed ${t.seed}`); });',
+        // A loop that never awaits: nothing inside the run can stop it.
+        'simTest("TestHang", async (t) => { await sleep(5); if (t.seed === 12) for (;;) {} });',
+        'simTest("TestAfter", async () => { await sleep(5); });',
+      ].join("\n"),
+      "src/fx/broken.test.ts": 'import { simTest } from "./nowhere.js";\nsimTest("TestBroken", async () => {});\n',
+    });
+    const seeds = [11, 12];
+    const units = planUnits(root, new Map([["src/fx/a.test.ts", ["TestAfter", "TestHang", "TestOdd", "TestPass"]], ["src/fx/broken.test.ts", ["TestBroken"]]]), seeds, 1);
+    expect(units[0]!.tests).toEqual(["TestPass", "TestOdd", "TestHang", "TestAfter"]); // the file's order
+    const run = await runUnits({ root, units, workers: 2, wallCapMs: 1000, startupGraceMs: 20_000, outDir: join(root, "out"), c, progress: false });
+    const by = (test: string) => run.records.filter((r) => r.test === test).sort((a, b) => a.seed - b.seed).map((r) => [r.seed, r.ok]);
+    expect(by("TestPass")).toEqual([[11, true], [12, true]]);
+    expect(by("TestOdd")).toEqual([[11, false], [12, true]]);
+    expect(by("TestHang")).toEqual([[11, true], [12, false]]);
+    expect(by("TestAfter")).toEqual([[11, true], [12, true]]);
+    expect(by("TestBroken")).toEqual([[11, false], [12, false]]);
+    const hung = run.records.find((r) => r.test === "TestHang" && !r.ok)!;
+    expect(hung.error).toMatch(/no result within the wall-clock cap of 1 s .* a loop that never awaits/);
+    expect(hung.replay).toBe("SEED=12 npx vitest run src/fx/a.test.ts -t '^TestHang$'");
+    const broken = run.records.find((r) => r.test === "TestBroken")!;
+    expect(broken.error).toMatch(/the test process exited with code 1 without a result for this run \(did src\/fx\/broken\.test\.ts fail to load, or does it not declare TestBroken\?\)/);
+    expect(run.records.find((r) => r.test === "TestOdd" && !r.ok)!.error).toMatch(/^odd seed 11\n {2}seed: {3}11\n {2}replay: /);
+    expect(run.deadlineHit).toBe(false);
+  }, 120_000);
+
+  it("stops at the deadline: runs cut short or never started count as not run", async () => {
+    const root = fixtureTree({
+      "src/fx/slow.test.ts": [
+        `import { simTest } from ${HARNESS};`,
+        `import { realClock } from ${SIM};`,
+        // Busy for 30 s of real time: only the deadline ends it.
+        'simTest("TestSlow", async () => { const end = realClock.now() + 30_000; while (realClock.now() < end) {} });',
+        'simTest("TestNext", async () => {});',
+      ].join("\n"),
+    });
+    const units = planUnits(root, new Map([["src/fx/slow.test.ts", ["TestSlow", "TestNext"]]]), [1, 2], 2);
+    const started = Date.now();
+    const run = await runUnits({ root, units, workers: 1, wallCapMs: 60_000, deadline: Date.now() + 4000, outDir: join(root, "out"), c, progress: false });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(run.deadlineHit).toBe(true);
+    expect(run.records).toHaveLength(4);
+    expect(run.records.every((r) => !r.ok && /^not run: the grading deadline passed/.test(r.error ?? ""))).toBe(true);
+    expect(run.records.filter((r) => /before this run started/.test(r.error ?? ""))).toHaveLength(2); // the second unit never started
+  }, 60_000);
+});
+
+describe("grade() on a fixture harness", () => {
+  /** A harness with one lab: the student owns src/lab/** except the test; 1A is worth 2 + 3 points. */
+  function harness(): string {
+    const root = fixtureTree({
+      "handout.json": JSON.stringify({ format: "raftlab-handout/1", labs: [{ lab: 1, title: "Arithmetic", parts: ["1A"], folder: "src/lab", student: { include: ["src/lab/**"], exclude: ["src/lab/*.test.ts"] } }] }),
+      "course/grading.json": JSON.stringify({ format: "raftlab-grading/1", runs: 2, wallCapSeconds: 20, typecheck: "required", parts: [{ part: "1A", lab: 1, title: "add and mul", files: ["src/lab/lab.test.ts"], tests: { TestAdd1A: 2, TestMul1A: 3 } }] }),
+      "tsconfig.json": JSON.stringify({ compilerOptions: { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, noUnusedLocals: true, noEmit: true, skipLibCheck: true, types: ["node"] }, include: ["src"] }),
+      "src/lab/lab.test.ts": [
+        `import { simTest } from ${HARNESS};`,
+        'import { add, mul } from "./impl.js";',
+        'simTest("TestAdd1A", async () => { if (add(2, 3) !== 5) throw new Error(`add(2, 3) = ${add(2, 3)}, want 5`); });',
+        'simTest("TestMul1A", async (t) => { if (mul(t.seed, 3) !== t.seed * 3) throw new Error(`mul(${t.seed}, 3) = ${mul(t.seed, 3)}`); });',
+      ].join("\n"),
+      "src/lab/impl.ts": 'export function add(a: number, b: number): number {\n  throw new Error(`not implemented: add ${a} ${b}`);\n}\nexport function mul(a: number, b: number): number {\n  throw new Error(`not implemented: mul ${a} ${b}`);\n}\n',
+    });
+    return root;
+  }
+
+  it("takes only the student's files from the submission (its edited test does not count), and writes valid results", async () => {
+    const h = harness();
+    const sub = temp();
+    writeTree(sub, {
+      "src/lab/impl.ts": "export function add(a: number, b: number): number {\n  return a + b;\n}\nexport function mul(a: number, b: number): number {\n  return a * b + (a === 5 ? 1 : 0);\n}\n",
+      "src/lab/helper.ts": "export const unused = 1;\n",
+      // The submission's own version of the test would pass anything: it must not be used.
+      "src/lab/lab.test.ts": `import { simTest } from ${HARNESS};\nsimTest("TestAdd1A", async () => {});\nsimTest("TestMul1A", async () => {});\n`,
+    });
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const out = temp();
+    const status = await grade({ parts: undefined, runs: 3, seed: 4, solution: sub, results: join(out, "results.json"), md: join(out, "r.md"), workers: 1, wallCapSeconds: undefined, deadlineSeconds: undefined, gradescope: false, config: undefined, keep: false }, h);
+    expect(status).toBe(1);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { score: number; tests: { name: string; score: number; status: string; output: string }[] };
+    expectValid(results);
+    expect(results.score).toBe(2);
+    expect(results.tests.map((t) => [t.name, t.score, t.status])).toEqual([["1A TestAdd1A", 2, "passed"], ["1A TestMul1A", 0, "failed"]]);
+    expect(results.tests[1]!.output).toMatch(/^2\/3 runs passed .*\n\nFirst failure \(seed 5\):\nmul\(5, 3\) = 16/s);
+    expect(readFileSync(join(out, "r.md"), "utf8")).toContain("| TestMul1A | 2/3 | 0/3 | seed 5: mul(5, 3) = 16");
+    // The harness itself was not touched.
+    expect(readFileSync(join(h, "src/lab/impl.ts"), "utf8")).toContain("not implemented");
+  }, 120_000);
+
+  it("a submission that does not type-check scores 0 with the compiler's message; one with no lab folder says what to submit", async () => {
+    const h = harness();
+    const sub = temp();
+    writeTree(sub, { "src/lab/impl.ts": 'export function add(a: number, b: number): number {\n  return a + b;\n}\nexport function mul(a: number, b: number): number {\n  const s: string = a * b;\n  return s as unknown as number;\n}\n' });
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const out = temp();
+    const opts = { parts: undefined, runs: 1, seed: 1, results: join(out, "results.json"), md: undefined, workers: 1, wallCapSeconds: undefined, deadlineSeconds: undefined, gradescope: true, config: undefined, keep: false };
+    expect(await grade({ ...opts, solution: sub }, h)).toBe(1);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { score: number; tests: { name: string; status: string; output: string; score?: number }[] };
+    expectValid(results);
+    expect(results.score).toBe(0);
+    expect(results.tests[0]!.name).toBe("Type check (npm run typecheck)");
+    expect(results.tests[0]!.output).toMatch(/src\/lab\/impl\.ts\(5,9\): error TS2322: Type 'number' is not assignable to type 'string'/);
+    expect(results.tests.slice(1).every((t) => t.score === 0 && /^0\/1 runs passed/.test(t.output))).toBe(true);
+
+    const empty = temp();
+    writeTree(empty, { "notes.txt": "my raft is in my other folder\n" });
+    expect(await grade({ ...opts, solution: empty }, h)).toBe(1);
+    const r2 = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { score: number; tests: { name: string; output: string }[] };
+    expectValid(r2);
+    expect(r2.score).toBe(0);
+    expect(r2.tests[0]).toMatchObject({ name: "Submission", output: expect.stringMatching(/has no src\/lab folder: submit your whole repository/) });
+    expect(existsSync(join(h, "node_modules"))).toBe(true);
+  }, 120_000);
+});

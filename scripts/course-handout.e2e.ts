@@ -1,0 +1,130 @@
+/**
+ * End to end, as an instructor and a student would: build a handout (`npm run handout -- --out
+ * ... --git`), install it (`npm ci`, from the npm cache where it can), type-check it, run a part on
+ * the skeleton (it fails within seconds, naming the missing piece), run the demo, grade the
+ * skeleton (0), drop the reference in (every test passes, the demo tells its story), grade it (full
+ * score), and grade from this repository with --solution: the handout checkout (full), this
+ * repository itself (full), and a checkout whose tests were edited to pass (0: the tests come from
+ * the harness).
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Ajv } from "ajv";
+import { afterAll, describe, expect, it } from "vitest";
+import { classify } from "./lib/course/config.js";
+import { runCommand, stopAll } from "./lib/course/processes.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const TSX = join(ROOT, "node_modules/.bin/tsx");
+const work = mkdtempSync(join(tmpdir(), "raftlab-handout-e2e-"));
+const out = join(work, "raftlab");
+const validate = new Ajv().compile(JSON.parse(readFileSync(join(ROOT, "course/gradescope/results.schema.json"), "utf8")) as object);
+
+afterAll(() => {
+  stopAll();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** `npm run <script> -- args` in the handout. */
+const npmRun = (script: string, args: readonly string[], timeoutMs: number, cwd = out) => runCommand("npm", ["run", "--silent", script, "--", ...args], { cwd, timeoutMs });
+const results = (file: string) => JSON.parse(readFileSync(file, "utf8")) as { score: number; tests: { name: string; status: string; score?: number; max_score?: number }[] };
+
+describe("a handout, from build to grade", () => {
+  it("is built as a fresh git repository with one commit and no solution file", async () => {
+    const r = await runCommand(TSX, ["scripts/handout.ts", "--out", out, "--git"], { cwd: ROOT, timeoutMs: 120_000 });
+    expect(r.output).toMatch(/wrote .*raftlab: labs 3,4: \d+ files, \d+ KiB; 7 skeletons, 16 solution files left out; leak check: \d+ code lines of the solution, none in the handout/);
+    expect(r.code).toBe(0);
+    const log = await runCommand("git", ["log", "--oneline"], { cwd: out, timeoutMs: 10_000 });
+    expect(log.output.trim().split("\n")).toEqual([expect.stringMatching(/raftlab handout: labs 3, 4$/)]);
+    for (const f of classify(ROOT).solution) {
+      if (existsSync(join(out, f))) expect(readFileSync(join(out, f), "utf8")).toBe(readFileSync(join(ROOT, "course/skeleton", f), "utf8"));
+    }
+    // The Porcupine tests read the shared histories beside the repository, as in the course repository.
+    const shared = resolve(ROOT, "../shared");
+    if (existsSync(shared)) symlinkSync(shared, join(work, "shared"), "dir");
+  });
+
+  it("installs (npm ci, preferring the npm cache) and type-checks", async () => {
+    const ci = await runCommand("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: out, timeoutMs: 300_000 });
+    expect(ci.code, ci.output).toBe(0);
+    const tc = await npmRun("typecheck", [], 120_000);
+    expect(tc.code, tc.output).toBe(0);
+  });
+
+  it("fails test:3A on the skeleton within seconds, naming the missing piece", async () => {
+    const r = await npmRun("test:3A", [], 120_000);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain("not implemented: Raft.getState (3A), in src/raft/raft.ts");
+    expect(r.output).toMatch(/^0 passed, \d+ failed/m);
+    expect(r.wallMs).toBeLessThan(30_000);
+  });
+
+  it("runs the demo, which says plainly that the labs are not implemented yet", async () => {
+    const r = await npmRun("demo", [], 120_000);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain("The labs are not implemented yet, so there is no story to tell: the demo stopped at Raft.getState (3A), in src/raft/raft.ts.");
+  });
+
+  it("grades the skeleton 0, quickly", async () => {
+    const file = join(work, "skeleton.json");
+    const r = await npmRun("grade", ["--runs", "1", "--results", file], 300_000);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/Total: 0\/200/);
+    const res = results(file);
+    expect(validate(res)).toBe(true);
+    expect(res.score).toBe(0);
+    expect(res.tests).toHaveLength(51);
+    expect(res.tests.every((t) => t.status === "failed")).toBe(true);
+  });
+
+  it("passes every test once the reference is copied over the student's files", async () => {
+    for (const f of classify(ROOT).solution) {
+      mkdirSync(join(out, f, ".."), { recursive: true });
+      cpSync(join(ROOT, f), join(out, f));
+    }
+    const tc = await npmRun("typecheck", [], 120_000);
+    expect(tc.code, tc.output).toBe(0);
+    const r = await runCommand("npm", ["test"], { cwd: out, timeoutMs: 600_000 });
+    expect(r.output).toMatch(/^\d+ passed, 0 failed$/m);
+    expect(r.code, r.output.slice(-3000)).toBe(0);
+    const demo = await npmRun("demo", [], 120_000);
+    expect(demo.code, demo.output).toBe(0);
+    expect(demo.output).toMatch(/Porcupine checked the \d+ operations .*: yes\./);
+  });
+
+  it("grades the reference in the handout with full score", async () => {
+    const file = join(work, "reference.json");
+    const r = await npmRun("grade", ["--runs", "1", "--results", file, "--md", join(work, "reference.md")], 600_000);
+    expect(r.output).toMatch(/Total: 200\/200/);
+    expect(r.code).toBe(0);
+    const res = results(file);
+    expect(validate(res)).toBe(true);
+    expect(res.score).toBe(200);
+    expect(readFileSync(join(work, "reference.md"), "utf8")).toContain("# raftlab grade: 200/200");
+  });
+
+  it("from this repository, --solution grades a checkout's files, and this repository itself, in the pristine harness", async () => {
+    const fromRepo = (solution: string) => npmRun("grade", ["--solution", solution, "--parts", "3A,4A", "--runs", "1"], 600_000, ROOT);
+    const checkout = await fromRepo(out);
+    expect(checkout.output).toMatch(/Total: 70\/70/);
+    expect(checkout.code).toBe(0);
+    const self = await fromRepo(ROOT);
+    expect(self.output).toMatch(/Total: 70\/70/);
+    expect(self.code).toBe(0);
+  });
+
+  it("does not let a submission pass by editing the tests: the harness's tests are the ones run", async () => {
+    const cheat = join(work, "cheat");
+    mkdirSync(join(cheat, "src/raft"), { recursive: true });
+    cpSync(join(ROOT, "course/skeleton/src/raft"), join(cheat, "src/raft"), { recursive: true });
+    writeFileSync(
+      join(cheat, "src/raft/raft-3a.test.ts"),
+      'import { simTest } from "../harness/index.js";\nfor (const n of ["TestInitialElection3A", "TestReElection3A", "TestManyElections3A"]) simTest(n, async () => {});\n',
+    );
+    const r = await npmRun("grade", ["--solution", cheat, "--parts", "3A", "--runs", "1"], 300_000, ROOT);
+    expect(r.output).toMatch(/Total: 0\/15/);
+    expect(r.output).toContain("not implemented: Raft.getState (3A)");
+    expect(r.code).toBe(1);
+  });
+});

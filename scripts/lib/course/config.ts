@@ -1,0 +1,155 @@
+/**
+ * The instructor's side of the course kit: `course/course.json` (where the skeletons are, which
+ * solution files have none, what never goes into a handout) and the classification of this
+ * repository's files that follows from it and from the manifest (`course/handout.json`).
+ *
+ * Every file the student patterns select here is a solution file, and must be accounted for: it has
+ * a skeleton (the handout gets the skeleton) or is listed as solution-only (the handout gets
+ * nothing). A new file under a lab folder that is neither makes {@link classify} fail, naming it, so
+ * no file silently leaks into a handout or silently goes missing from it.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import picomatch from "picomatch";
+import { MANIFEST_TEMPLATE, listFiles, parseManifest, studentOwned, type Manifest } from "../handout-manifest.js";
+
+/** The file this module reads. */
+export const COURSE_FILE = "course/course.json";
+
+/** A line a skeleton may share with the reference, and why. */
+export interface AllowedLine {
+  readonly line: string;
+  readonly why: string;
+}
+
+/** A parsed `course/course.json`. */
+export interface CourseConfig {
+  /** Folder of skeleton files, mirroring the paths they replace (`course/skeleton/src/raft/raft.ts`). */
+  readonly skeletons: string;
+  /** The student README of handouts. */
+  readonly studentReadme: string;
+  /** Solution files with no skeleton, each with why. */
+  readonly solutionOnly: ReadonlyMap<string, string>;
+  /** Patterns of files that never go into a handout (instructor tools, this README, CI). */
+  readonly instructorOnly: readonly string[];
+  /** package.json scripts left out of handouts. */
+  readonly instructorScripts: readonly string[];
+  readonly allowedLines: readonly AllowedLine[];
+}
+
+/** A course configuration that cannot be used; the message names the problem and the fix. */
+export class CourseConfigError extends Error {
+  override readonly name = "CourseConfigError";
+}
+
+/** Reads `course/course.json` under `root`. */
+export function loadCourse(root: string): CourseConfig {
+  const path = join(root, COURSE_FILE);
+  if (!existsSync(path)) throw new CourseConfigError(`${path} is missing: the course kit needs it (see the README's "For instructors")`);
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch (e) {
+    throw new CourseConfigError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  const fail = (what: string): never => {
+    throw new CourseConfigError(`${path}: ${what}`);
+  };
+  if (raw["format"] !== "raftlab-course/1") fail(`"format" must be "raftlab-course/1"`);
+  const str = (k: string): string => (typeof raw[k] === "string" && raw[k] !== "" ? (raw[k] as string) : fail(`"${k}" must be a path`));
+  const list = (k: string): string[] => {
+    const v = raw[k];
+    return Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : fail(`"${k}" must be a list of strings`);
+  };
+  const solutionOnly = new Map<string, string>();
+  const so = raw["solutionOnly"];
+  if (!Array.isArray(so)) fail(`"solutionOnly" must be a list of { "path", "why" }`);
+  for (const [i, e] of (so as unknown[]).entries()) {
+    const entry = e as { path?: unknown; why?: unknown };
+    if (typeof entry.path !== "string" || typeof entry.why !== "string" || entry.why === "") {
+      fail(`solutionOnly[${i}] must be { "path": "...", "why": "..." } with a reason`);
+    }
+    solutionOnly.set(entry.path as string, entry.why as string);
+  }
+  const leak = (raw["leakCheck"] ?? {}) as { allowedLines?: unknown };
+  const allowed = leak.allowedLines ?? [];
+  if (!Array.isArray(allowed)) fail(`"leakCheck.allowedLines" must be a list of { "line", "why" }`);
+  const allowedLines = (allowed as unknown[]).map((e, i) => {
+    const entry = e as { line?: unknown; why?: unknown };
+    if (typeof entry.line !== "string" || entry.line.trim() === "" || typeof entry.why !== "string" || entry.why === "") {
+      return fail(`leakCheck.allowedLines[${i}] must be { "line": "...", "why": "..." } with a reason`);
+    }
+    return { line: entry.line, why: entry.why };
+  });
+  return {
+    skeletons: str("skeletons"),
+    studentReadme: str("studentReadme"),
+    solutionOnly,
+    instructorOnly: list("instructorOnly"),
+    instructorScripts: list("instructorScripts"),
+    allowedLines,
+  };
+}
+
+/** This repository's files, sorted into the three kinds a handout treats differently. */
+export interface Classification {
+  readonly manifest: Manifest;
+  readonly course: CourseConfig;
+  /** Every file of the repository (see `listFiles`). */
+  readonly files: readonly string[];
+  /** Files the student patterns select: the reference solution. */
+  readonly solution: readonly string[];
+  /** Solution files with a skeleton: path → skeleton path. */
+  readonly skeletons: ReadonlyMap<string, string>;
+  /** Files that go into a handout as they are (neither solution nor instructor-only). */
+  readonly harness: readonly string[];
+  /** Files left out of handouts besides the solution. */
+  readonly instructorOnly: readonly string[];
+}
+
+/**
+ * Classifies the files of the repository at `root`; throws a {@link CourseConfigError} listing
+ * every file or entry that does not fit (an unaccounted solution file, a skeleton that would
+ * replace a harness file, a stale solution-only entry).
+ */
+export function classify(root: string): Classification {
+  const course = loadCourse(root);
+  const manifest = parseManifest(readFileSync(join(root, MANIFEST_TEMPLATE), "utf8"), join(root, MANIFEST_TEMPLATE));
+  const files = listFiles(root);
+  const owned = studentOwned(manifest);
+  const instructor = picomatch(course.instructorOnly as string[], { dot: true });
+  const skeletonPrefix = course.skeletons.replace(/\/$/, "") + "/";
+  const skeletonTargets = new Map(
+    files.filter((f) => f.startsWith(skeletonPrefix)).map((f) => [f.slice(skeletonPrefix.length), f] as const),
+  );
+
+  const problems: string[] = [];
+  const solution = files.filter((f) => owned(f));
+  const skeletons = new Map<string, string>();
+  for (const f of solution) {
+    const skeleton = skeletonTargets.get(f);
+    if (skeleton !== undefined) skeletons.set(f, skeleton);
+    else if (!course.solutionOnly.has(f)) {
+      problems.push(
+        `${f} is selected by the student patterns of ${MANIFEST_TEMPLATE} but is neither skeletoned nor solution-only. ` +
+          `If it is the tester's, add it to that lab's "exclude"; if it is solution code, give it a skeleton ` +
+          `(${skeletonPrefix}${f}) or list it in "solutionOnly" of course/course.json with why.`,
+      );
+    }
+    if (skeleton !== undefined && course.solutionOnly.has(f)) problems.push(`${f} has a skeleton and is listed as solution-only: pick one`);
+  }
+  for (const [target, skeleton] of skeletonTargets) {
+    if (!owned(target)) {
+      problems.push(`${skeleton} would replace ${target}, which is not student-owned (a harness file or nothing): move or delete the skeleton`);
+    }
+  }
+  for (const path of course.solutionOnly.keys()) {
+    if (!files.includes(path)) problems.push(`course/course.json lists ${path} as solution-only, but there is no such file: remove the entry`);
+    else if (!owned(path)) problems.push(`course/course.json lists ${path} as solution-only, but the student patterns do not select it`);
+  }
+  if (problems.length > 0) throw new CourseConfigError(`the course kit's classification of files is inconsistent:\n- ${problems.join("\n- ")}`);
+
+  const instructorOnly = files.filter((f) => !owned(f) && instructor(f));
+  const harness = files.filter((f) => !owned(f) && !instructor(f));
+  return { manifest, course, files, solution, skeletons, harness, instructorOnly };
+}

@@ -1,0 +1,64 @@
+/**
+ * Submissions made from the reference with a bug planted in them, for the course kit's tests and
+ * for measuring what the grader gives a buggy solution. Each bug is a textual edit of one reference
+ * file; an edit that no longer applies (the reference changed) fails loudly instead of planting
+ * nothing.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { classify } from "./config.js";
+
+/** A bug: which file, what to find, what to put instead. */
+interface Bug {
+  readonly file: string;
+  readonly find: string;
+  readonly replace: string;
+  readonly what: string;
+}
+
+/** The planted bugs by name. */
+export const BUGS = {
+  /** Raft never compacts its log: the 3D and 4B tests that check sizes fail on every seed; 3A-3C and 4A pass. */
+  "no-snapshot": {
+    file: "src/raft/raft.ts",
+    find: "  snapshot(index: number, snapshot: Uint8Array): void {\n",
+    replace: "  snapshot(index: number, snapshot: Uint8Array): void {\n    if (index >= 0) return; // planted bug: never compact\n",
+    what: "Raft.snapshot() does nothing",
+  },
+  /** No election restriction (§5.4.1): a stale candidate can win and overwrite committed entries; fails now and then. */
+  "no-election-restriction": {
+    file: "src/raft/rules.ts",
+    find: "  return isAtLeastAsUpToDate(args, voter);\n",
+    replace: "  return isAtLeastAsUpToDate(args, voter) || true; // planted bug: no election restriction\n",
+    what: "votes are granted without the up-to-date check",
+  },
+  /** A type error: the submission does not compile. */
+  "type-error": {
+    file: "src/raft/raft.ts",
+    find: "  getState(): RaftState {\n",
+    replace: '  getState(): RaftState {\n    const planted: number = "not a number";\n    void planted;\n',
+    what: "a type error in getState()",
+  },
+} as const satisfies Record<string, Bug>;
+
+/** A planted bug's name. */
+export type BugName = keyof typeof BUGS;
+
+/**
+ * Writes a submission into `dir`: the reference's solution files (what the student patterns select
+ * in `root`), with `bug` planted if given. Returns what was planted.
+ */
+export function writeSubmission(root: string, dir: string, bug?: BugName): string {
+  const c = classify(root);
+  for (const f of c.solution) {
+    let text = readFileSync(join(root, f), "utf8");
+    if (bug !== undefined && BUGS[bug].file === f) {
+      const b = BUGS[bug];
+      if (!text.includes(b.find)) throw new Error(`cannot plant "${bug}": ${f} no longer has ${JSON.stringify(b.find)}`);
+      text = text.replace(b.find, b.replace);
+    }
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    writeFileSync(join(dir, f), text);
+  }
+  return bug === undefined ? "the reference" : `the reference with ${BUGS[bug].what}`;
+}

@@ -1,0 +1,189 @@
+/**
+ * The grading configuration (`course/grading.json`): points per test and part, how many runs,
+ * the wall-clock cap per run, the type-check policy and the Gradescope settings. Read by
+ * `npm run grade` and the Gradescope autograder.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Where the grading configuration lives, relative to a tree's root. */
+export const GRADING_FILE = "course/grading.json";
+const FORMAT = "raftlab-grading/1";
+
+/** One graded part: its tests (by name, in the given files) and their points. */
+export interface GradedPart {
+  readonly part: string;
+  readonly lab: number;
+  readonly title: string;
+  /** Test files holding the part's tests, relative to the root. */
+  readonly files: readonly string[];
+  /** Test name → points, in the order given. */
+  readonly tests: ReadonlyMap<string, number>;
+  /** Graded when no --parts is given. */
+  readonly byDefault: boolean;
+  /** Its points add to the score but not to the maximum. */
+  readonly extraCredit: boolean;
+}
+
+/** Gradescope settings of the autograder. */
+export interface GradescopeSettings {
+  /** Parallel test processes: 1 on Gradescope's default ½ vCPU. */
+  readonly workers: number;
+  /** Stop starting runs after this many seconds and write what was graded, before Gradescope's own timeout scores 0. */
+  readonly deadlineSeconds: number;
+  readonly visibility: Visibility;
+  readonly stdoutVisibility: Visibility;
+}
+
+/** Gradescope's visibility values. */
+export type Visibility = "hidden" | "after_due_date" | "after_published" | "visible";
+const VISIBILITIES: readonly Visibility[] = ["hidden", "after_due_date", "after_published", "visible"];
+
+/** A parsed `course/grading.json`. */
+export interface GradingConfig {
+  /** Runs per test (distinct seeds) when --runs is not given. */
+  readonly runs: number;
+  /** Wall-clock cap per run, in seconds (the simulation's real-time budget; a run that never yields is stopped a little later). */
+  readonly wallCapSeconds: number;
+  /** "required": a submission that does not type-check scores 0; "report": type errors are shown but tests still run. */
+  readonly typecheck: "required" | "report";
+  readonly parts: readonly GradedPart[];
+  readonly gradescope: GradescopeSettings;
+}
+
+/** A grading configuration that cannot be used; the message names the file, the field and the fix. */
+export class GradingConfigError extends Error {
+  override readonly name = "GradingConfigError";
+}
+
+/** Parses and checks a grading configuration; `source` names it in errors. */
+export function parseGrading(text: string, source: string): GradingConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new GradingConfigError(`${source}: not valid JSON (${(e as Error).message})`);
+  }
+  const fail = (what: string): never => {
+    throw new GradingConfigError(`${source}: ${what}`);
+  };
+  if (!isRecord(raw)) return fail("expected a JSON object");
+  if (raw["format"] !== FORMAT) fail(`"format" must be "${FORMAT}", got ${JSON.stringify(raw["format"])}`);
+  const runs = positiveInt(raw["runs"], "runs", fail);
+  const wallCapSeconds = positiveNumber(raw["wallCapSeconds"], "wallCapSeconds", fail);
+  const typecheckRaw = raw["typecheck"] ?? "required";
+  if (typecheckRaw !== "required" && typecheckRaw !== "report") fail(`"typecheck" must be "required" or "report", got ${JSON.stringify(typecheckRaw)}`);
+  const typecheck = typecheckRaw as "required" | "report";
+  const partsRaw = raw["parts"];
+  if (!Array.isArray(partsRaw) || partsRaw.length === 0) return fail(`"parts" must be a non-empty list`);
+  const parts = partsRaw.map((p: unknown, i): GradedPart => {
+    const at = `parts[${i}]`;
+    if (!isRecord(p)) return fail(`${at} must be an object`);
+    const part = p["part"];
+    if (typeof part !== "string" || !/^[A-Za-z0-9_-]+$/.test(part)) return fail(`${at}.part must be a name like "3A"`);
+    const lab = p["lab"];
+    if (typeof lab !== "number" || !Number.isInteger(lab)) return fail(`${at}.lab must be a lab number`);
+    const files = p["files"];
+    if (!Array.isArray(files) || files.length === 0 || files.some((f) => typeof f !== "string" || !f.endsWith(".test.ts"))) {
+      return fail(`${at}.files must list the part's test files, e.g. ["src/raft/raft-3a.test.ts"]`);
+    }
+    const testsRaw = p["tests"];
+    if (!isRecord(testsRaw) || Object.keys(testsRaw).length === 0) return fail(`${at}.tests must map test names to points`);
+    const tests = new Map<string, number>();
+    for (const [name, points] of Object.entries(testsRaw)) {
+      if (!/^[\w$-]+$/.test(name)) fail(`${at}.tests: "${name}" is not a test name`);
+      if (typeof points !== "number" || !Number.isFinite(points) || points < 0) fail(`${at}.tests.${name} must be a number of points >= 0`);
+      tests.set(name, points as number);
+    }
+    const title = p["title"];
+    return {
+      part,
+      lab,
+      title: typeof title === "string" ? title : part,
+      files: files as string[],
+      tests,
+      byDefault: p["default"] !== false,
+      extraCredit: p["extraCredit"] === true,
+    };
+  });
+  const seenParts = new Set<string>();
+  const seenTests = new Map<string, string>();
+  for (const p of parts) {
+    if (seenParts.has(p.part)) fail(`part ${p.part} is listed twice`);
+    seenParts.add(p.part);
+    for (const t of p.tests.keys()) {
+      const other = seenTests.get(t);
+      if (other !== undefined) fail(`test ${t} is in parts ${other} and ${p.part}: a test belongs to one part`);
+      seenTests.set(t, p.part);
+    }
+  }
+  const gs = isRecord(raw["gradescope"]) ? raw["gradescope"] : {};
+  const visibility = (v: unknown, at: string): Visibility => {
+    if (v === undefined) return "visible";
+    if (!VISIBILITIES.includes(v as Visibility)) fail(`gradescope.${at} must be one of ${VISIBILITIES.join(", ")}`);
+    return v as Visibility;
+  };
+  return {
+    runs,
+    wallCapSeconds,
+    typecheck,
+    parts,
+    gradescope: {
+      workers: gs["workers"] === undefined ? 1 : positiveInt(gs["workers"], "gradescope.workers", fail),
+      deadlineSeconds: gs["deadlineSeconds"] === undefined ? 540 : positiveNumber(gs["deadlineSeconds"], "gradescope.deadlineSeconds", fail),
+      visibility: visibility(gs["visibility"], "visibility"),
+      stdoutVisibility: gs["stdoutVisibility"] === undefined ? "hidden" : visibility(gs["stdoutVisibility"], "stdoutVisibility"),
+    },
+  };
+}
+
+/** Reads the grading configuration of the tree at `root` (or the file `path`, if given). */
+export function loadGrading(root: string, path?: string): GradingConfig {
+  const file = path ?? join(root, GRADING_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new GradingConfigError(`cannot read the grading configuration ${file}: is ${root} a raftlab tree? (or pass --config <file>)`);
+  }
+  return parseGrading(text, file);
+}
+
+/**
+ * The parts to grade: those named (in the configuration's order), else every default part of the
+ * given labs. Unknown names fail with the list of known ones.
+ */
+export function selectParts(config: GradingConfig, names: readonly string[] | undefined, labs: readonly number[]): GradedPart[] {
+  const available = config.parts.filter((p) => labs.includes(p.lab));
+  if (names === undefined) return available.filter((p) => p.byDefault);
+  const known = new Map(config.parts.map((p) => [p.part.toLowerCase(), p]));
+  const chosen = new Set<GradedPart>();
+  for (const n of names) {
+    const p = known.get(n.toLowerCase());
+    if (p === undefined) throw new GradingConfigError(`unknown part "${n}": the parts are ${config.parts.map((q) => q.part).join(", ")}`);
+    if (!labs.includes(p.lab)) throw new GradingConfigError(`part ${p.part} belongs to lab ${p.lab}, which this tree does not have (labs: ${labs.join(", ")})`);
+    chosen.add(p);
+  }
+  return available.filter((p) => chosen.has(p));
+}
+
+/** The configuration with only the parts of `labs` (what a handout of those labs ships), as JSON text. */
+export function gradingForLabs(text: string, labs: readonly number[]): string {
+  const raw = JSON.parse(text) as { parts: { lab: number }[] };
+  raw.parts = raw.parts.filter((p) => labs.includes(p.lab));
+  return JSON.stringify(raw, null, 2) + "\n";
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function positiveInt(v: unknown, at: string, fail: (what: string) => never): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) fail(`"${at}" must be a whole number >= 1, got ${JSON.stringify(v)}`);
+  return v as number;
+}
+
+function positiveNumber(v: unknown, at: string, fail: (what: string) => never): number {
+  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) fail(`"${at}" must be a number > 0, got ${JSON.stringify(v)}`);
+  return v as number;
+}
