@@ -114,12 +114,14 @@ describe("the manifest", () => {
     expect(() => selectLabs(manifest, [5])).toThrow(ManifestError);
   });
 
-  it("leaving Lab 4 out drops src/kvraft and every file that imports it (demo.ts), and nothing else", () => {
+  it("leaving Lab 4 out drops src/kvraft and every file that imports it (demo.ts, real cluster mode), and nothing else", () => {
     const c = classify(ROOT);
     const kept = withoutLabs(c.harness, c.manifest, [3], read);
     const dropped = c.harness.filter((f) => !kept.includes(f));
     expect(dropped).toContain("demo.ts");
-    expect(dropped.every((f) => f === "demo.ts" || f.startsWith("src/kvraft/"))).toBe(true);
+    expect(dropped).toContain("src/cluster/node.ts"); // imports the Lab 4 barrel, a student file
+    const expected = (f: string): boolean => f === "demo.ts" || f === "scripts/node.ts" || f.startsWith("src/kvraft/") || f.startsWith("src/cluster/");
+    expect(dropped.filter((f) => !expected(f))).toEqual([]);
     expect(kept).toContain("src/raft/tester.ts");
   });
 

@@ -267,12 +267,20 @@ export function resolveRelative(from: string, spec: string, files: ReadonlySet<s
 export function withoutLabs(files: readonly string[], manifest: Manifest, keep: readonly number[], read: (path: string) => string): string[] {
   const dropFolders = manifest.labs.filter((l) => !keep.includes(l.lab)).map((l) => l.folder);
   const all = new Set(files);
-  const dropped = new Set(files.filter((f) => dropFolders.some((d) => f.startsWith(d + "/"))));
-  if (dropped.size === 0) return [...files];
+  const inDroppedFolder = (f: string): boolean => dropFolders.some((d) => f.startsWith(d + "/"));
+  const dropped = new Set(files.filter(inDroppedFolder));
+  if (dropped.size === 0 && dropFolders.length === 0) return [...files];
   const importers = new Map<string, string[]>(); // file -> files importing it
   for (const f of files) {
     if (!/\.(ts|mts|cts|js|mjs)$/.test(f)) continue;
     for (const spec of relativeImports(read(f))) {
+      // An import into a dropped lab's folder drops the importer, whether it names a harness file
+      // there or one the student owns (e.g. that lab's index.ts), which `files` does not hold.
+      const inFolder = posix.normalize(posix.join(posix.dirname(f), spec));
+      if (inDroppedFolder(inFolder) && !dropped.has(f)) {
+        dropped.add(f);
+        continue;
+      }
       const target = resolveRelative(f, spec, all);
       if (target === undefined) continue;
       let list = importers.get(target);

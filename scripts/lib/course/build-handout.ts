@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { dirname, join } from "node:path";
 import { MANIFEST_FILE, labOf, selectLabs, withoutLabs, type Manifest } from "../handout-manifest.js";
 import { GRADING_FILE, gradingForLabs, parseGrading } from "../grading.js";
+import picomatch from "picomatch";
 import { classify, type Classification } from "./config.js";
 import { describeLeak, findLeaks, type LeakCheckResult } from "./leak-check.js";
 
@@ -46,8 +47,13 @@ export function assembleHandout(opts: HandoutOptions, transform?: (path: string,
   const read = (f: string): Buffer => readFileSync(join(opts.root, f));
   const text = (f: string): string => read(f).toString("utf8");
 
-  // Harness files of the kept labs, without those that import a lab left out (e.g. demo.ts without Lab 4).
-  const harness = withoutLabs(c.harness, c.manifest, kept, text);
+  // Harness files of the kept labs, without those that import a lab left out (e.g. demo.ts without
+  // Lab 4) and without those course.json ties to a lab left out (real cluster mode without Lab 4).
+  const tiedToDroppedLab = picomatch(
+    [...c.course.harnessOfLab].filter(([lab]) => !kept.includes(lab)).flatMap(([, patterns]) => patterns),
+    { dot: true },
+  );
+  const harness = withoutLabs(c.harness, c.manifest, kept, text).filter((f) => !tiedToDroppedLab(f));
   const droppedHarness = c.harness.filter((f) => !harness.includes(f));
   const files = new Map<string, Buffer>();
   for (const f of harness) files.set(f, read(f));
@@ -58,7 +64,7 @@ export function assembleHandout(opts: HandoutOptions, transform?: (path: string,
 
   files.set(MANIFEST_FILE, Buffer.from(handoutManifest(manifest)));
   files.set("README.md", Buffer.from(studentReadme(text(c.course.studentReadme), kept)));
-  files.set("package.json", Buffer.from(handoutPackageJson(text("package.json"), c.course.instructorScripts, manifest, c.manifest, droppedHarness)));
+  files.set("package.json", Buffer.from(handoutPackageJson(text("package.json"), c.course.instructorScripts, manifest, c.manifest, droppedHarness, harness)));
   if (files.has(GRADING_FILE)) {
     const grading = gradingForLabs(text(GRADING_FILE), kept);
     parseGrading(grading, `${GRADING_FILE} (for labs ${kept.join(",")})`); // still valid after filtering
@@ -140,15 +146,27 @@ export function studentReadme(template: string, labs: readonly number[]): string
 
 /**
  * The handout's package.json: the instructor's scripts left out, scripts that name a lab folder
- * left out of the handout dropped, and files left out removed from the rest.
+ * left out of the handout or run a file left out dropped, and files left out removed from the rest.
  */
-function handoutPackageJson(text: string, instructorScripts: readonly string[], kept: Manifest, all: Manifest, droppedFiles: readonly string[]): string {
+function handoutPackageJson(
+  text: string,
+  instructorScripts: readonly string[],
+  kept: Manifest,
+  all: Manifest,
+  droppedFiles: readonly string[],
+  keptFiles: readonly string[],
+): string {
   const pkg = JSON.parse(text) as { scripts?: Record<string, string> };
   const droppedFolders = all.labs.filter((l) => !kept.labs.some((k) => k.lab === l.lab)).map((l) => l.folder);
   const scripts: Record<string, string> = {};
   for (const [name, cmd] of Object.entries(pkg.scripts ?? {})) {
     if (instructorScripts.includes(name)) continue;
-    if (droppedFolders.some((d) => cmd.split(/\s+/).some((tok) => tok === d || tok.startsWith(d + "/")))) continue;
+    const tokens = cmd.split(/\s+/);
+    if (droppedFolders.some((d) => tokens.some((tok) => tok === d || tok.startsWith(d + "/")))) continue;
+    // A script that runs a file left out (`tsx scripts/node.ts`), or names a folder all of whose
+    // files were left out (`vitest run --project cluster src/cluster`), goes with them.
+    if ((tokens[0] === "tsx" || tokens[0] === "node") && tokens[1] !== undefined && droppedFiles.includes(tokens[1])) continue;
+    if (tokens.some((tok) => droppedFiles.some((f) => f.startsWith(tok + "/")) && !keptFiles.some((f) => f.startsWith(tok + "/")))) continue;
     scripts[name] = cmd
       .split(" ")
       .filter((tok) => !droppedFiles.includes(tok))

@@ -35,6 +35,13 @@ export interface CourseConfig {
   /** package.json scripts left out of handouts. */
   readonly instructorScripts: readonly string[];
   readonly allowedLines: readonly AllowedLine[];
+  /**
+   * Harness files that only make sense with a lab (patterns, by lab number): a handout without
+   * that lab leaves them out, e.g. real cluster mode, which runs the KV service, without Lab 4.
+   * (Files that import a lab's folder go with it anyway; these are the ones that use it otherwise,
+   * e.g. by starting a script that does.)
+   */
+  readonly harnessOfLab: ReadonlyMap<number, readonly string[]>;
 }
 
 /** A course configuration that cannot be used; the message names the problem and the fix. */
@@ -81,6 +88,16 @@ export function loadCourse(root: string): CourseConfig {
     }
     return { line: entry.line, why: entry.why };
   });
+  const harnessOfLab = new Map<number, string[]>();
+  const hol = raw["harnessOfLab"] ?? {};
+  if (typeof hol !== "object" || hol === null || Array.isArray(hol)) fail(`"harnessOfLab" must map lab numbers to lists of patterns`);
+  for (const [lab, patterns] of Object.entries(hol as Record<string, unknown>)) {
+    if (lab === "$comment") continue;
+    if (!/^\d+$/.test(lab) || !Array.isArray(patterns) || !patterns.every((x) => typeof x === "string" && x !== "")) {
+      fail(`harnessOfLab["${lab}"] must be a list of patterns under a lab number`);
+    }
+    harnessOfLab.set(Number(lab), patterns as string[]);
+  }
   return {
     skeletons: str("skeletons"),
     studentReadme: str("studentReadme"),
@@ -88,6 +105,7 @@ export function loadCourse(root: string): CourseConfig {
     instructorOnly: list("instructorOnly"),
     instructorScripts: list("instructorScripts"),
     allowedLines,
+    harnessOfLab,
   };
 }
 
