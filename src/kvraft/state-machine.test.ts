@@ -78,4 +78,22 @@ describe("KVStateMachine", () => {
     expect(isCommand({ op: "cas", key: "a", value: "b", clientId: 1, requestId: 1 })).toBe(false);
     expect(isCommand(42)).toBe(false);
   });
+
+  it("encodes what it holds now: a key written after the last snapshot is encoded anew, the others are reused", () => {
+    const sm = new KVStateMachine();
+    applyAll(sm, [
+      { op: "put", key: "a", value: "1", clientId: 1, requestId: 1 },
+      { op: "put", key: "b", value: "\"quoted\" \u2028", clientId: 1, requestId: 2 },
+    ]);
+    const expected = (lastApplied: number, kv: [string, string][], dup: number[][]): string => JSON.stringify([lastApplied, kv, dup]);
+    expect(new TextDecoder().decode(sm.encode())).toBe(expected(2, [["a", "1"], ["b", '"quoted" \u2028']], [[1, 2, 1]]));
+    applyAll(sm, [
+      { op: "append", key: "a", value: "2", clientId: 2, requestId: 1 },
+      { op: "cas", key: "b", expected: "nope", value: "x", clientId: 2, requestId: 2 },
+    ]);
+    expect(new TextDecoder().decode(sm.encode())).toBe(
+      expected(4, [["a", "12"], ["b", '"quoted" \u2028']], [[1, 2, 1], [2, 2, 0]]),
+    );
+    expect(KVStateMachine.decode(sm.encode()).get("a")).toBe("12");
+  });
 });

@@ -66,6 +66,13 @@ const OK_WRITE: ApplyResult = { err: "OK", value: "", ok: true };
  */
 export class KVStateMachine {
   private readonly data = new Map<string, string>();
+  /**
+   * The JSON of each key's `[key, value]` pair in {@link encode}, kept until the key is written:
+   * the server snapshots every few entries and most keys have not changed since the last time, so
+   * a snapshot re-encodes only what changed. Invariant: a key present here maps to the JSON of its
+   * current pair in `data`.
+   */
+  private readonly pairJson = new Map<string, string>();
   private readonly lastWrite = new Map<number, LastWrite>();
   /** Log index of the last command applied (0: none). */
   lastApplied = 0;
@@ -88,18 +95,23 @@ export class KVStateMachine {
     let ok = true;
     switch (cmd.op) {
       case "put":
-        this.data.set(cmd.key, cmd.value);
+        this.set(cmd.key, cmd.value);
         break;
       case "append":
-        this.data.set(cmd.key, (this.data.get(cmd.key) ?? "") + cmd.value);
+        this.set(cmd.key, (this.data.get(cmd.key) ?? "") + cmd.value);
         break;
       case "cas":
         ok = (this.data.get(cmd.key) ?? "") === cmd.expected;
-        if (ok) this.data.set(cmd.key, cmd.value);
+        if (ok) this.set(cmd.key, cmd.value);
         break;
     }
     this.lastWrite.set(cmd.clientId, { requestId: cmd.requestId, ok });
     return ok ? OK_WRITE : { err: "OK", value: "", ok };
+  }
+
+  private set(key: string, value: string): void {
+    this.data.set(key, value);
+    this.pairJson.delete(key);
   }
 
   /**
@@ -128,9 +140,15 @@ export class KVStateMachine {
    * bytes); map order is insertion order, so equal states encode to equal bytes.
    */
   encode(): Uint8Array {
-    const kv: [string, string][] = [...this.data];
+    const pairs: string[] = [];
+    for (const [key, value] of this.data) {
+      let json = this.pairJson.get(key);
+      if (json === undefined) this.pairJson.set(key, (json = JSON.stringify([key, value])));
+      pairs.push(json);
+    }
     const dup: [number, number, number][] = [...this.lastWrite].map(([c, w]) => [c, w.requestId, w.ok ? 1 : 0]);
-    return new TextEncoder().encode(JSON.stringify([this.lastApplied, kv, dup]));
+    // The same text as JSON.stringify([lastApplied, [[key, value]…], dup]), assembled from the pairs.
+    return new TextEncoder().encode(`[${this.lastApplied},[${pairs.join(",")}],${JSON.stringify(dup)}]`);
   }
 
   /** Rebuilds a state machine from {@link encode}'s bytes; empty bytes give an empty one. */
@@ -141,7 +159,7 @@ export class KVStateMachine {
     if (!isSnapshot(parsed)) throw new Error("KVStateMachine.decode: not a KV snapshot");
     const [lastApplied, kv, dup] = parsed;
     sm.lastApplied = lastApplied;
-    for (const [k, v] of kv) sm.data.set(k, v);
+    for (const [k, v] of kv) sm.set(k, v);
     for (const [c, r, ok] of dup) sm.lastWrite.set(c, { requestId: r, ok: ok === 1 });
     return sm;
   }

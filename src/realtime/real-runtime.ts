@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { formatLogLine } from "../runtime/log-format.js";
-import type { LogEntry, Runtime, Timer } from "../runtime/index.js";
+import type { LogEntry, Mark, Runtime, Timer, Topic } from "../runtime/index.js";
 import { CryptoRandom } from "./crypto-random.js";
 
 /** Called when a task started with `go` (or a timer callback) throws: a Go panic. */
@@ -78,9 +78,10 @@ export class RealRuntime implements Runtime {
     return this.sink.text !== undefined || this.sink.entries !== undefined;
   }
 
-  log(line: Omit<LogEntry, "time">): void {
+  log(peer: LogEntry["peer"], topic: Topic, message: string, mark?: Mark): void {
     // Microseconds are plenty for a log and keep the time column short.
-    const entry: LogEntry = { ...line, time: Math.round(this.now() * 1000) / 1000 };
+    const time = Math.round(this.now() * 1000) / 1000;
+    const entry: LogEntry = mark === undefined ? { time, peer, topic, message } : { time, peer, topic, message, mark };
     this.sink.entries?.(entry);
     this.sink.text?.(formatLogLine(entry) + "\n");
   }

@@ -70,7 +70,7 @@ export const random: RandomSource = {
 export function dlog(peer: number | string, topic: Topic, message: string | (() => string)): void {
   const rt = logTarget();
   if (rt === undefined) return;
-  rt.log({ peer, topic, message: typeof message === "function" ? message() : message });
+  rt.log(peer, topic, typeof message === "function" ? message() : message);
 }
 
 /**
@@ -81,7 +81,7 @@ export function dlog(peer: number | string, topic: Topic, message: string | (() 
 export function dmark(peer: number | string, topic: Topic, mark: Mark, message: string | (() => string) = ""): void {
   const rt = logTarget();
   if (rt === undefined) return;
-  rt.log({ peer, topic, message: typeof message === "function" ? message() : message, mark });
+  rt.log(peer, topic, typeof message === "function" ? message() : message, mark);
 }
 
 function logTarget(): Runtime | undefined {

@@ -1,4 +1,4 @@
-import type { LogEntry } from "./log-types.js";
+import type { LogEntry, Mark, Topic } from "./log-types.js";
 
 /**
  * What lab code needs from the world it runs in: time, timers, tasks, randomness, unique ids and
@@ -28,7 +28,7 @@ export interface Runtime {
   /** Whether `log` keeps lines (when it does not, callers skip building messages). */
   readonly logging: boolean;
   /** Appends a line to the run's debug log, stamped with {@link now}. */
-  log(line: Omit<LogEntry, "time">): void;
+  log(peer: LogEntry["peer"], topic: Topic, message: string, mark?: Mark): void;
 }
 
 /** A cancellable timer handle. */

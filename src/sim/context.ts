@@ -13,7 +13,7 @@
  * - which task is sleeping, for the determinism trace.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { LogEntry } from "../runtime/log-types.js";
+import type { LogEntry, Mark, Topic } from "../runtime/log-types.js";
 import { registerRuntime, type Runtime, type Timer } from "../runtime/index.js";
 import type { Random } from "./random.js";
 
@@ -30,7 +30,7 @@ export interface TaskHost {
   spawn(node: SimNode, name: string, fn: () => unknown): void;
   uniqueId(): number;
   /** Keeps a log line, stamped with the current virtual time. */
-  logLine(line: Omit<LogEntry, "time">): void;
+  logLine(peer: LogEntry["peer"], topic: Topic, message: string, mark?: Mark): void;
 }
 
 /** A simulated machine or actor: a Raft peer, a KV server, a client, or `main`. */
@@ -103,8 +103,8 @@ export class SimTask implements Runtime {
     return this.node.host.logging;
   }
 
-  log(line: Omit<LogEntry, "time">): void {
-    this.node.host.logLine(line);
+  log(peer: LogEntry["peer"], topic: Topic, message: string, mark?: Mark): void {
+    this.node.host.logLine(peer, topic, message, mark);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { LogEntry } from "../runtime/log-types.js";
+import type { LogEntry, Mark, Topic } from "../runtime/log-types.js";
 import type { Timer } from "../runtime/runtime.js";
 import { SimNode, SimTask, currentTask, isRunning, runInTask, setRunning, type TaskHost } from "./context.js";
 import {
@@ -211,11 +211,11 @@ export class Simulation implements TaskHost {
   }
 
   /** Keeps a debug log line stamped with the current virtual time (and in the trace, when it is recording). */
-  logLine(line: Omit<LogEntry, "time">): void {
+  logLine(peer: LogEntry["peer"], topic: Topic, message: string, mark?: Mark): void {
     if (!this.logging) return;
-    const entry: LogEntry = { ...line, time: this.clock };
-    this.log.add(entry);
-    if (this.trace.recording) this.trace.addBy(this.clock, typeof line.peer === "number" ? `S${line.peer}` : line.peer, `${line.topic} ${line.message}`);
+    const time = this.clock;
+    this.log.add(mark === undefined ? { time, peer, topic, message } : { time, peer, topic, message, mark });
+    if (this.trace.recording) this.trace.addBy(time, typeof peer === "number" ? `S${peer}` : peer, `${topic} ${message}`);
   }
 
   /** Stops the run with `error` at the next scheduling point. The first failure wins. */
