@@ -21,7 +21,8 @@
  * ```
  */
 import { isDeepStrictEqual } from "node:util";
-import { monitorRaftCluster, type ClusterMonitor } from "../explore/monitors/attach.js";
+import type { ClusterMonitor } from "../explore/monitors/attach.js";
+import { superviseCluster } from "../explore/supervise.js";
 import { Network } from "../labrpc/index.js";
 import { Channel, dlog, dmark, go, now, random, sleep } from "../runtime/index.js";
 import { fatal } from "../tester/failure.js";
@@ -134,7 +135,7 @@ export class RaftTester {
 
     this.net = new Network();
     this.group = new ServerGroup<RaftPeer>(this.net, n);
-    this.monitor = options.monitors === false ? { applied: () => {} } : monitorRaftCluster(this.group, (rf) => rf);
+    this.monitor = options.monitors === false ? { applied: () => {} } : superviseCluster(this.group, (rf) => rf, t);
     this.setUnreliable(!(options.reliable ?? true));
     this.net.setLongDelays(true);
 

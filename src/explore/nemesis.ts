@@ -1,0 +1,334 @@
+/**
+ * The nemesis: the fault injector of explore runs (Jepsen's word). It is the network's fault policy
+ * (it decides the fate of each message on top of labrpc's own behaviour) plus a scheduler task that
+ * crashes servers and splits the cluster, with intensities from the run's {@link FaultPlan}, and
+ * faults aimed where bugs hide: a crash right after a server handled a request (its reply still
+ * goes out) or right after it sent one, a request delivered late after newer ones, a reply delayed
+ * past the next election.
+ *
+ * Every fault it puts in is recorded in the run's schedule (`schedule.ts`), and it can replay a
+ * schedule instead of drawing faults: that is how shrinking removes faults from a failing run.
+ *
+ * Determinism: its decisions come from its own stream (`nemesis`), its jitter from another
+ * (`nemesis jitter`, drawn for every message in both modes), and it always consults labrpc's own
+ * policy first, so the network's stream is drawn exactly as without the nemesis. Its timers run
+ * on a node of its own. A run with the nemesis is a pure function of (code, seed), like any other.
+ */
+import { originalFaults, type FaultPolicy, type MessageInfo, type Network, type NetworkConditions } from "../labrpc/index.js";
+import { dlog, dmark, type RandomSource } from "../runtime/index.js";
+import { currentTask, type SimNode, type Simulation } from "../sim/index.js";
+import { NO_FAULTS, type FaultPlan } from "./fault-plan.js";
+import { ScheduleReplay, describeFault, messageKey, type FaultEvent, type MessagePoint, type MessageRef, type NewFault } from "./schedule.js";
+
+/** What the nemesis may do to a cluster (a scenario provides it; lab tests give none: no crashes, no partitions). */
+export interface ClusterControl {
+  /** Number of servers (0..n-1). */
+  readonly n: number;
+  /** Whether server `i` is running. */
+  isUp(i: number): boolean;
+  /** Crashes server `i` (it keeps its persisted state). */
+  crash(i: number): void;
+  /** Restarts server `i` from its persisted state and connects it as the current partition allows. */
+  restart(i: number): void;
+  /** Splits the servers into `groups`: each reaches its own group only. */
+  partition(groups: readonly (readonly number[])[]): void;
+  /** Connects every server to every server. */
+  heal(): void;
+}
+
+/** Options of {@link Nemesis}. */
+export interface NemesisOptions {
+  readonly sim: Simulation;
+  readonly plan: FaultPlan;
+  /** Needed for crashes and partitions; without it the nemesis only touches messages. */
+  readonly control?: ClusterControl;
+  /** Replay these faults instead of drawing them. */
+  readonly replay?: ScheduleReplay;
+  /** Told of every fault as it is put in (e.g. to save the schedule). */
+  readonly onFault?: (fault: FaultEvent) => void;
+}
+
+/** What was decided for one request at its `request` point, for the decisions that follow. */
+interface RequestFate {
+  readonly drop: boolean;
+}
+/** What was decided for one reply at its `reply` point. */
+interface ReplyFate {
+  readonly extraMs: number;
+}
+
+/** The fault injector; see the module comment. Install with {@link Nemesis.install}. */
+export class Nemesis implements FaultPolicy {
+  /** The faults put in so far. */
+  readonly schedule: FaultEvent[] = [];
+  private readonly sim: Simulation;
+  private readonly plan: FaultPlan;
+  private readonly control: ClusterControl | undefined;
+  private readonly replay: ScheduleReplay | undefined;
+  private readonly onFault: ((fault: FaultEvent) => void) | undefined;
+  private readonly rand: RandomSource;
+  private readonly jitter: RandomSource;
+  private readonly node: SimNode;
+  /** After {@link heal}: no more faults, ever. */
+  private calm = false;
+  /** Ranks of messages per (point, method, sender, receiver) at the current instant. */
+  private readonly ranks = new Map<string, { at: number; count: number }>();
+  private readonly requestFates = new WeakMap<MessageInfo, RequestFate>();
+  private readonly replyFates = new WeakMap<MessageInfo, ReplyFate>();
+  /** Bumped by each partition, so that only the latest one's end heals. */
+  private partitionEpoch = 0;
+
+  constructor(options: NemesisOptions) {
+    this.sim = options.sim;
+    this.plan = options.control === undefined ? { ...options.plan, ...NO_SERVER_FAULTS } : options.plan;
+    this.control = options.control;
+    this.replay = options.replay;
+    this.onFault = options.onFault;
+    this.rand = options.sim.stream("nemesis");
+    this.jitter = options.sim.stream("nemesis jitter");
+    this.node = options.sim.node("nemesis");
+  }
+
+  /** Makes this the network's fault policy and starts the scheduler (if it has something to do). */
+  install(net: Network): void {
+    net.setFaultPolicy(this);
+    if (this.control === undefined) return;
+    const run = this.replay !== undefined ? () => this.replayScheduler(this.replay!) : () => this.drawScheduler();
+    if (this.replay !== undefined || this.plan.crashEveryMs > 0 || this.plan.partitionEveryMs > 0) {
+      this.sim.runIn(this.node, () => this.sim.go("nemesis scheduler", run));
+    }
+  }
+
+  /**
+   * Ends the faults (the liveness phase): no more faults on messages, the scheduler stops, crashed
+   * servers restart and every link is back.
+   */
+  heal(): void {
+    this.calm = true;
+    this.partitionEpoch++;
+    dlog("nemesis", "NET", "heal: no more faults; every server up and connected");
+    const control = this.control;
+    if (control === undefined) return;
+    control.heal();
+    for (let i = 0; i < control.n; i++) if (!control.isUp(i)) control.restart(i);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // FaultPolicy: labrpc's own decision first (so its stream is drawn as without us), then ours.
+
+  unreachableDelay(msg: MessageInfo, net: NetworkConditions): number {
+    return originalFaults.unreachableDelay(msg, net);
+  }
+
+  requestDelay(msg: MessageInfo, net: NetworkConditions): number {
+    const base = originalFaults.requestDelay(msg, net) + this.jitterMs();
+    if (this.calm) return base;
+    const ref = this.ref("request", msg);
+    let drop = false;
+    let extra = 0;
+    for (const f of this.decide(ref, () => this.drawRequestFaults(ref))) {
+      if (f.kind === "drop") drop = true;
+      else if (f.kind === "delay") extra += f.ms;
+      else if (f.kind === "crash") this.crashSoon(f.server, f.downMs);
+    }
+    if (drop) this.requestFates.set(msg, { drop });
+    return base + extra;
+  }
+
+  dropRequest(msg: MessageInfo, net: NetworkConditions): boolean {
+    return originalFaults.dropRequest(msg, net) || this.requestFates.get(msg)?.drop === true;
+  }
+
+  afterHandler(msg: MessageInfo): void {
+    if (this.calm || this.control === undefined) return;
+    const ref = this.ref("handled", msg);
+    for (const f of this.decide(ref, () => this.drawHandledFaults(ref, msg))) {
+      if (f.kind === "crash") this.crashSoon(f.server, f.downMs);
+    }
+  }
+
+  dropReply(msg: MessageInfo, net: NetworkConditions): boolean {
+    const lost = originalFaults.dropReply(msg, net);
+    if (this.calm) return lost;
+    const ref = this.ref("reply", msg);
+    let drop = false;
+    let extraMs = 0;
+    for (const f of this.decide(ref, () => this.drawReplyFaults(ref))) {
+      if (f.kind === "drop") drop = true;
+      else if (f.kind === "delay") extraMs += f.ms;
+    }
+    if (extraMs > 0) this.replyFates.set(msg, { extraMs });
+    return lost || drop;
+  }
+
+  replyDelay(msg: MessageInfo, net: NetworkConditions): number {
+    return originalFaults.replyDelay(msg, net) + this.jitterMs() + (this.replyFates.get(msg)?.extraMs ?? 0);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Deciding: drawn from the plan, or looked up in the schedule being replayed.
+
+  /** The faults for the message `ref`: replayed, or drawn by `draw` and recorded. */
+  private decide(ref: MessageRef, draw: () => NewFault[]): FaultEvent[] {
+    const faults = this.replay !== undefined ? this.replay.take(ref) : draw();
+    return faults.map((f) => this.record(f));
+  }
+
+  private drawRequestFaults(ref: MessageRef): NewFault[] {
+    const p = this.plan;
+    const out: NewFault[] = [];
+    if (this.per(p.dropPerMille)) out.push({ ...ref, kind: "drop" });
+    else if (this.per(p.stalePerMille)) out.push({ ...ref, kind: "delay", why: "stale", ms: this.rand.between(100, p.staleMaxMs) });
+    const sender = serverIndex(ref.from);
+    if (sender !== undefined && this.control?.isUp(sender) === true && this.per(p.crashAfterSendPerMille)) {
+      out.push({ ...ref, kind: "crash", server: sender, downMs: this.downMs() });
+    }
+    return out;
+  }
+
+  private drawHandledFaults(ref: MessageRef, msg: MessageInfo): NewFault[] {
+    const server = typeof msg.serverName === "number" ? msg.serverName : undefined;
+    if (server === undefined || this.control?.isUp(server) !== true || !this.per(this.plan.crashAfterReplyPerMille)) return [];
+    return [{ ...ref, kind: "crash", server, downMs: this.downMs() }];
+  }
+
+  private drawReplyFaults(ref: MessageRef): NewFault[] {
+    const p = this.plan;
+    if (this.per(p.dropPerMille)) return [{ ...ref, kind: "drop" }];
+    if (this.per(p.lateReplyPerMille)) return [{ ...ref, kind: "delay", why: "late", ms: this.rand.between(700, 3000) }];
+    if (this.per(p.reorderPerMille)) return [{ ...ref, kind: "delay", why: "reorder", ms: this.rand.between(200, Math.max(200, p.reorderMaxMs)) }];
+    return [];
+  }
+
+  /** True with probability `perMille`/1000 (no draw when it is 0, so a plan's unused kinds cost nothing). */
+  private per(perMille: number): boolean {
+    return perMille > 0 && this.rand.int(1000) < perMille;
+  }
+
+  private downMs(): number {
+    return this.plan.downMaxMs > 0 ? this.rand.int(this.plan.downMaxMs + 1) : 0;
+  }
+
+  private jitterMs(): number {
+    return this.plan.jitterMs > 0 && !this.calm ? this.jitter.int(this.plan.jitterMs) : 0;
+  }
+
+  /** Names the message being decided on, with its rank among such messages at this instant. */
+  private ref(point: MessagePoint, msg: MessageInfo): MessageRef {
+    const from = currentTask()?.node.name ?? "?";
+    const to = typeof msg.serverName === "number" ? `S${msg.serverName}` : String(msg.serverName);
+    const key = messageKey(point, msg.svcMeth, from, to);
+    const at = this.sim.now();
+    const r = this.ranks.get(key);
+    const nth = r !== undefined && r.at === at ? r.count : 0;
+    this.ranks.set(key, { at, count: nth + 1 });
+    return { point, method: msg.svcMeth, from, to, at, nth };
+  }
+
+  /** Numbers a fault, keeps it, logs it, and tells the listener. */
+  private record(fault: NewFault | FaultEvent): FaultEvent {
+    const numbered = { ...fault, id: "id" in fault ? fault.id : this.schedule.length } as FaultEvent;
+    this.schedule.push(numbered);
+    dlog("nemesis", "NET", () => `fault ${numbered.id}: ${describeFault(numbered).trim()}`);
+    this.onFault?.(numbered);
+    return numbered;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Crashes and partitions
+
+  /** Crashes `server` in a moment (once the current step is done), restarting it `downMs` later. */
+  private crashSoon(server: number, downMs: number): void {
+    this.sim.runIn(this.node, () => this.sim.after(0, () => this.crash(server, downMs), "nemesis crash"));
+  }
+
+  private crash(server: number, downMs: number): void {
+    const control = this.control;
+    if (control === undefined || this.calm || server < 0 || !control.isUp(server)) return;
+    dmark(server, "TEST", { kind: "crash" }, `nemesis: crash S${server}`);
+    control.crash(server);
+    const restart = (): void => {
+      if (this.calm || control.isUp(server)) return;
+      control.restart(server);
+      dmark(server, "TEST", { kind: "restart" }, `nemesis: restart S${server}`);
+    };
+    if (downMs === 0) restart();
+    else this.sim.runIn(this.node, () => this.sim.after(downMs, restart, "nemesis restart"));
+  }
+
+  private partition(groups: readonly (readonly number[])[], ms: number): void {
+    const control = this.control;
+    if (control === undefined || this.calm) return;
+    const epoch = ++this.partitionEpoch;
+    control.partition(groups);
+    dmark("tester", "TEST", { kind: "partition", groups }, `nemesis: partition ${groups.map((g) => g.map((s) => `S${s}`).join(" ")).join(" | ")}`);
+    this.sim.runIn(this.node, () =>
+      this.sim.after(
+        ms,
+        () => {
+          if (this.calm || epoch !== this.partitionEpoch) return;
+          control.heal();
+          dmark("tester", "TEST", { kind: "partition", groups: [control.n > 0 ? [...Array(control.n).keys()] : []] }, "nemesis: partition healed");
+        },
+        "nemesis heal",
+      ),
+    );
+  }
+
+  /** The scheduler, drawing: wakes at random and crashes a server or splits the cluster. */
+  private async drawScheduler(): Promise<void> {
+    const control = this.control!;
+    const p = this.plan;
+    const crashRate = p.crashEveryMs > 0 ? 1 / p.crashEveryMs : 0;
+    const partitionRate = p.partitionEveryMs > 0 ? 1 / p.partitionEveryMs : 0;
+    const meanGap = 1 / (crashRate + partitionRate);
+    let last = this.sim.now();
+    while (!this.calm) {
+      const gapMs = Math.max(1, Math.round(meanGap * (0.5 + this.rand.float())));
+      await this.sim.sleep(gapMs, "nemesis scheduler");
+      if (this.calm) return;
+      const at = this.sim.now();
+      if (this.rand.float() * (crashRate + partitionRate) < crashRate) {
+        const up = [...Array(control.n).keys()].filter((i) => control.isUp(i));
+        const server = up.length > 0 ? up[this.rand.int(up.length)]! : -1;
+        const f = this.record({ point: "scheduler", at, gapMs: at - last, kind: "crash", server, downMs: this.downMs() });
+        if (f.kind === "crash" && f.point === "scheduler") this.crash(f.server, f.downMs);
+      } else {
+        const servers = this.rand.shuffle([...Array(control.n).keys()]);
+        const cut = 1 + this.rand.int(control.n - 1);
+        const groups = [servers.slice(0, cut).sort(), servers.slice(cut).sort()];
+        const f = this.record({ point: "scheduler", at, gapMs: at - last, kind: "partition", groups, ms: this.rand.between(100, Math.max(100, p.partitionMaxMs)) });
+        if (f.kind === "partition") this.partition(f.groups, f.ms);
+      }
+      last = at;
+    }
+  }
+
+  /** The scheduler, replaying: wakes when the recorded one did and does what it did (unless removed). */
+  private async replayScheduler(replay: ScheduleReplay): Promise<void> {
+    for (const { fault, apply } of replay.schedulerFaults()) {
+      // Until the recorded instant: the same wait as the recorded gap when nothing before was
+      // dropped from the schedule, and the right instant when something was.
+      await this.sim.sleep(Math.max(0, fault.at - this.sim.now()), "nemesis scheduler");
+      if (this.calm) return;
+      if (!apply) continue;
+      this.record(fault);
+      if (fault.kind === "crash") this.crash(fault.server, fault.downMs);
+      else this.partition(fault.groups, fault.ms);
+    }
+  }
+}
+
+/** A plan's server faults, off (for a nemesis without cluster control). */
+const NO_SERVER_FAULTS: Partial<FaultPlan> = {
+  crashAfterReplyPerMille: NO_FAULTS.crashAfterReplyPerMille,
+  crashAfterSendPerMille: NO_FAULTS.crashAfterSendPerMille,
+  crashEveryMs: NO_FAULTS.crashEveryMs,
+  partitionEveryMs: NO_FAULTS.partitionEveryMs,
+};
+
+/** The server index of a node name (`S2` → 2), or undefined for clients and the tester. */
+function serverIndex(nodeName: string): number | undefined {
+  const m = /^S(\d+)$/.exec(nodeName);
+  return m === null ? undefined : Number(m[1]);
+}
