@@ -42,6 +42,7 @@ Options (as npm run stress, plus):
       --shrink-failures    shrink the first failure of each kind once the runs are done
       --shrink <file>      shrink the failing run of a schedule file (written under <output>/schedules)
       --max-shrink-runs <n> trial runs a shrink may make (default 300)
+      --no-schedules       do not record the failures' schedules (saves a run per kind of failure)
   -h, --help               show this help
 
 Examples:
@@ -54,11 +55,13 @@ interface ExploreExtras {
   shrink: string | undefined;
   shrinkFailures: boolean;
   maxShrinkRuns: number;
+  /** Skip recording the failures' schedules (`npm run mutants` only counts runs). */
+  noSchedules: boolean;
 }
 
 /** Takes explore's own options out of `argv`; the rest is the stress runner's command line. */
 export function splitExploreArgs(argv: readonly string[]): { extras: ExploreExtras; rest: string[] } {
-  const extras: ExploreExtras = { shrink: undefined, shrinkFailures: false, maxShrinkRuns: 300 };
+  const extras: ExploreExtras = { shrink: undefined, shrinkFailures: false, maxShrinkRuns: 300, noSchedules: false };
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -74,6 +77,7 @@ export function splitExploreArgs(argv: readonly string[]): { extras: ExploreExtr
     if (a === "--shrink") extras.shrink = value();
     else if (a.startsWith("--shrink=")) extras.shrink = a.slice("--shrink=".length);
     else if (a === "--shrink-failures") extras.shrinkFailures = true;
+    else if (a === "--no-schedules") extras.noSchedules = true;
     else if (a === "--max-shrink-runs") {
       const n = Number(value());
       if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--max-shrink-runs must be a positive integer`);
@@ -121,7 +125,7 @@ async function explore(opts: StressOptions, extras: ExploreExtras): Promise<numb
     c,
     sections: (rs) => formatFailureGroups(rs, c),
   });
-  await saveSchedules(records, outDir, extras, c);
+  if (!extras.noSchedules) await saveSchedules(records, outDir, extras, c);
   return code;
 }
 

@@ -5,6 +5,7 @@
  * the faults hit is drawn as the run goes, and recorded in its schedule (`schedule.ts`).
  */
 import type { RandomSource } from "../runtime/index.js";
+import type { StrategyName } from "./strategies.js";
 
 /** The intensities of one run's faults. Rates are per mille of the messages they may hit. */
 export interface FaultPlan {
@@ -24,11 +25,35 @@ export interface FaultPlan {
   readonly crashAfterReplyPerMille: number;
   /** Requests after whose sending the sender crashes (what it persisted before sending must survive). */
   readonly crashAfterSendPerMille: number;
+  /**
+   * The same two crashes for votes (RequestVote, handled or sent), at a rate of their own: votes
+   * are few, and a vote forgotten in a crash is the classic persistence bug.
+   */
+  readonly crashAfterVotePerMille: number;
+  /**
+   * Commands a leader accepts (in the explore scenarios' clients) after which it crashes at once,
+   * before sending them anywhere: an entry only the old leader has, as in Figure 8.
+   */
+  readonly crashAfterStartPerMille: number;
+  /** Vote requests delayed 20..500 ms (so that candidates of one term overlap, and votes arrive after restarts). */
+  readonly slowVotePerMille: number;
+  /**
+   * New leaders that the nemesis, watching the cluster, cuts off right after their election (their
+   * requests in flight are lost too) for 100..3000 ms, or crashes: the others must elect another
+   * leader from what the first one left behind.
+   */
+  readonly newLeaderPerMille: number;
+  /** A sequence of faults that sets up a known trap (`strategies.ts`), and how often it starts where it can. */
+  readonly strategy: StrategyName;
+  readonly strategyPerMille: number;
   /** A crashed server restarts after 0..downMaxMs ms (0 drawn: at once). */
   readonly downMaxMs: number;
-  /** The scheduler crashes a random server about this often (ms; 0: never). */
+  /** The scheduler crashes a server about this often (ms; 0: never): the leader, half of the time. */
   readonly crashEveryMs: number;
-  /** The scheduler splits the cluster about this often (ms; 0: never), for up to partitionMaxMs ms. */
+  /**
+   * The scheduler splits the cluster about this often (ms; 0: never), for up to partitionMaxMs ms:
+   * half of the time it cuts the leader off with at most a minority.
+   */
   readonly partitionEveryMs: number;
   readonly partitionMaxMs: number;
 }
@@ -54,16 +79,22 @@ export const NO_FAULTS: FaultPlan = {
   lateReplyPerMille: 0,
   crashAfterReplyPerMille: 0,
   crashAfterSendPerMille: 0,
+  crashAfterVotePerMille: 0,
+  crashAfterStartPerMille: 0,
+  slowVotePerMille: 0,
+  newLeaderPerMille: 0,
+  strategy: "none",
+  strategyPerMille: 0,
   downMaxMs: 0,
   crashEveryMs: 0,
   partitionEveryMs: 0,
   partitionMaxMs: 0,
 };
 
-/** Draws a plan from `rand` (the nemesis's own stream): each kind on with probability 1/2. */
+/** Draws a plan from `rand` (the nemesis's own stream): each kind on with probability 0.6. */
 export function drawFaultPlan(rand: RandomSource, profile: PlanProfile): FaultPlan {
-  /** 0 half the time, else lo..hi. */
-  const maybe = (lo: number, hi: number): number => (rand.chance(0.5) ? rand.between(lo, hi) : 0);
+  /** 0 in 40% of the runs, else lo..hi. */
+  const maybe = (lo: number, hi: number): number => (rand.chance(0.6) ? rand.between(lo, hi) : 0);
   if (profile === "lab") {
     return {
       ...NO_FAULTS,
@@ -87,16 +118,27 @@ export function drawFaultPlan(rand: RandomSource, profile: PlanProfile): FaultPl
     lateReplyPerMille: maybe(5, 60),
     crashAfterReplyPerMille: crashes ? maybe(5, 40) : 0,
     crashAfterSendPerMille: crashes ? maybe(5, 30) : 0,
-    downMaxMs: rand.chance(0.3) ? 0 : rand.between(50, 2000),
-    crashEveryMs: crashes ? maybe(800, 4000) : 0,
+    crashAfterVotePerMille: crashes ? maybe(100, 500) : 0,
+    crashAfterStartPerMille: crashes ? maybe(20, 200) : 0,
+    slowVotePerMille: maybe(100, 600),
+    newLeaderPerMille: maybe(200, 800),
+    ...drawStrategy(rand, profile),
+    downMaxMs: rand.chance(0.3) ? 0 : rand.between(20, 2000),
+    crashEveryMs: crashes ? maybe(300, 3000) : 0,
     partitionEveryMs: maybe(1000, 5000),
     partitionMaxMs: rand.between(300, 3000),
   };
 }
 
+/** Four runs in five of the `full` profile follow a strategy (they need crashes), starting often. */
+function drawStrategy(rand: RandomSource, profile: PlanProfile): Pick<FaultPlan, "strategy" | "strategyPerMille"> {
+  const strategy: StrategyName = profile === "full" ? (["none", "split-vote", "split-vote", "figure-8", "figure-8"] as const)[rand.int(5)]! : "none";
+  return { strategy, strategyPerMille: strategy === "none" ? 0 : rand.between(500, 1000) };
+}
+
 /** Whether the plan crashes servers at all (a scenario then needs crash and restart). */
 export function crashesServers(plan: FaultPlan): boolean {
-  return plan.crashAfterReplyPerMille > 0 || plan.crashAfterSendPerMille > 0 || plan.crashEveryMs > 0;
+  return plan.crashAfterReplyPerMille > 0 || plan.crashAfterSendPerMille > 0 || plan.crashAfterVotePerMille > 0 || plan.crashAfterStartPerMille > 0 || plan.crashEveryMs > 0 || plan.strategy !== "none";
 }
 
 /**
@@ -115,7 +157,12 @@ export function describeFaultPlan(plan: FaultPlan): string {
     rate("late replies", plan.lateReplyPerMille),
     rate("crash after reply", plan.crashAfterReplyPerMille),
     rate("crash after send", plan.crashAfterSendPerMille),
+    rate("crash after vote", plan.crashAfterVotePerMille),
+    rate("crash after start", plan.crashAfterStartPerMille),
+    rate("slow votes", plan.slowVotePerMille),
+    rate("new leaders hit", plan.newLeaderPerMille),
   ];
+  if (plan.strategy !== "none") parts.push(`strategy ${plan.strategy} ${plan.strategyPerMille}‰`);
   if (crashesServers(plan)) parts.push(plan.downMaxMs > 0 ? `down ≤${plan.downMaxMs} ms` : "restart at once");
   parts.push(every("crashes", plan.crashEveryMs), every("partitions", plan.partitionEveryMs, ` ≤${plan.partitionMaxMs} ms`));
   return parts.join(" · ");

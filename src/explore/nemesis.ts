@@ -18,7 +18,8 @@ import { originalFaults, type FaultPolicy, type MessageInfo, type Network, type 
 import { dlog, dmark, type RandomSource } from "../runtime/index.js";
 import { currentTask, type SimNode, type Simulation } from "../sim/index.js";
 import { NO_FAULTS, type FaultPlan } from "./fault-plan.js";
-import { ScheduleReplay, describeFault, messageKey, type FaultEvent, type MessagePoint, type MessageRef, type NewFault } from "./schedule.js";
+import { ScheduleReplay, describeFault, messageKey, type FaultEvent, type MessageFault, type MessagePoint, type MessageRef, type NewFault } from "./schedule.js";
+import { Strategy } from "./strategies.js";
 
 /** What the nemesis may do to a cluster (a scenario provides it; lab tests give none: no crashes, no partitions). */
 export interface ClusterControl {
@@ -26,6 +27,8 @@ export interface ClusterControl {
   readonly n: number;
   /** Whether server `i` is running. */
   isUp(i: number): boolean;
+  /** A running server that believes it leads, of the highest term such a server has, if any. */
+  leader(): { readonly server: number; readonly term: number } | undefined;
   /** Crashes server `i` (it keeps its persisted state). */
   crash(i: number): void;
   /** Restarts server `i` from its persisted state and connects it as the current partition allows. */
@@ -51,6 +54,9 @@ export interface NemesisOptions {
 /** What was decided for one request at its `request` point, for the decisions that follow. */
 interface RequestFate {
   readonly drop: boolean;
+  /** The sending server and when it sent the request (for crashes that lose what was in flight). */
+  readonly sender: number | undefined;
+  readonly sentAt: number;
 }
 /** What was decided for one reply at its `reply` point. */
 interface ReplyFate {
@@ -77,6 +83,12 @@ export class Nemesis implements FaultPolicy {
   private readonly replyFates = new WeakMap<MessageInfo, ReplyFate>();
   /** Bumped by each partition, so that only the latest one's end heals. */
   private partitionEpoch = 0;
+  /** Servers cut off by an `isolate` fault: their requests in flight, to or from them, are lost. */
+  private readonly isolated = new Set<number>();
+  /** Servers crashed by a fault that loses their requests in flight: when (what they sent until then is lost). */
+  private readonly lostUntil = new Map<number, number>();
+  /** The plan's strategy, when drawing faults with a cluster to crash. */
+  private readonly strategy: Strategy | undefined;
 
   constructor(options: NemesisOptions) {
     this.sim = options.sim;
@@ -87,6 +99,10 @@ export class Nemesis implements FaultPolicy {
     this.rand = options.sim.stream("nemesis");
     this.jitter = options.sim.stream("nemesis jitter");
     this.node = options.sim.node("nemesis");
+    this.strategy =
+      options.control !== undefined && this.plan.strategy !== "none"
+        ? new Strategy(this.plan.strategy, this.rand, options.control.n, this.plan.strategyPerMille)
+        : undefined;
   }
 
   /** Makes this the network's fault policy and starts the scheduler (if it has something to do). */
@@ -97,6 +113,7 @@ export class Nemesis implements FaultPolicy {
     if (this.replay !== undefined || this.plan.crashEveryMs > 0 || this.plan.partitionEveryMs > 0) {
       this.sim.runIn(this.node, () => this.sim.go("nemesis scheduler", run));
     }
+    if (this.plan.newLeaderPerMille > 0 || this.plan.strategy !== "none") this.sim.runIn(this.node, () => this.sim.go("nemesis leader watch", () => this.watchLeaders()));
   }
 
   /**
@@ -106,6 +123,8 @@ export class Nemesis implements FaultPolicy {
   heal(): void {
     this.calm = true;
     this.partitionEpoch++;
+    this.isolated.clear();
+    this.lostUntil.clear();
     dlog("nemesis", "NET", "heal: no more faults; every server up and connected");
     const control = this.control;
     if (control === undefined) return;
@@ -129,21 +148,34 @@ export class Nemesis implements FaultPolicy {
     for (const f of this.decide(ref, () => this.drawRequestFaults(ref))) {
       if (f.kind === "drop") drop = true;
       else if (f.kind === "delay") extra += f.ms;
-      else if (f.kind === "crash") this.crashSoon(f.server, f.downMs);
+      else if (f.kind === "crash") this.crashSoon(f);
     }
-    if (drop) this.requestFates.set(msg, { drop });
+    if (drop || this.control !== undefined) this.requestFates.set(msg, { drop, sender: serverIndex(ref.from), sentAt: ref.at });
     return base + extra;
   }
 
   dropRequest(msg: MessageInfo, net: NetworkConditions): boolean {
-    return originalFaults.dropRequest(msg, net) || this.requestFates.get(msg)?.drop === true;
+    const fate = this.requestFates.get(msg);
+    const lost = originalFaults.dropRequest(msg, net) || fate?.drop === true;
+    if (lost) return true;
+    if (this.isolated.size > 0 && this.touchesIsolated(msg)) return true;
+    // Sent before its sender crashed, by a crash that loses what was in flight.
+    const until = fate?.sender === undefined ? undefined : this.lostUntil.get(fate.sender);
+    return until !== undefined && fate !== undefined && fate.sentAt <= until;
+  }
+
+  /** Whether `msg` (a request being delivered, in its sender's context) goes to or comes from a cut-off server. */
+  private touchesIsolated(msg: MessageInfo): boolean {
+    const from = serverIndex(currentTask()?.node.name ?? "");
+    const to = typeof msg.serverName === "number" ? msg.serverName : undefined;
+    return (from !== undefined && this.isolated.has(from)) || (to !== undefined && this.isolated.has(to));
   }
 
   afterHandler(msg: MessageInfo): void {
     if (this.calm || this.control === undefined) return;
     const ref = this.ref("handled", msg);
     for (const f of this.decide(ref, () => this.drawHandledFaults(ref, msg))) {
-      if (f.kind === "crash") this.crashSoon(f.server, f.downMs);
+      if (f.kind === "crash") this.crashSoon(f);
     }
   }
 
@@ -165,6 +197,23 @@ export class Nemesis implements FaultPolicy {
     return originalFaults.replyDelay(msg, net) + this.jitterMs() + (this.replyFates.get(msg)?.extraMs ?? 0);
   }
 
+  /**
+   * A scenario's client saw `server` accept a command as leader (its start() persisted it and
+   * returned): the nemesis may crash it right now, before the command is sent anywhere (the crash
+   * is synchronous, so the requests start() set off find the server gone).
+   */
+  afterStart(server: number): void {
+    if (this.calm || this.control === undefined) return;
+    const ref = this.refOf("start", "start()", currentTask()?.node.name ?? "?", `S${server}`);
+    const draw = (): NewFault[] => {
+      if (this.control?.isUp(server) !== true) return [];
+      const planned = this.strategy?.onStart(ref, server) ?? [];
+      if (planned.length > 0 || this.strategy?.busy(ref.at) === true) return planned;
+      return this.per(this.plan.crashAfterStartPerMille) ? [{ ...ref, kind: "crash", server, downMs: this.downMs() }] : [];
+    };
+    for (const f of this.decide(ref, draw)) if (f.kind === "crash") this.crash(f);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Deciding: drawn from the plan, or looked up in the schedule being replayed.
 
@@ -176,11 +225,15 @@ export class Nemesis implements FaultPolicy {
 
   private drawRequestFaults(ref: MessageRef): NewFault[] {
     const p = this.plan;
+    const planned = this.strategy?.onRequest(ref, serverIndex(ref.from), serverIndex(ref.to)) ?? [];
+    if (planned.length > 0 || this.strategy?.busy(ref.at) === true) return planned;
     const out: NewFault[] = [];
     if (this.per(p.dropPerMille)) out.push({ ...ref, kind: "drop" });
+    else if (ref.method === VOTE && this.per(p.slowVotePerMille)) out.push({ ...ref, kind: "delay", why: "stale", ms: this.rand.between(20, 500) });
     else if (this.per(p.stalePerMille)) out.push({ ...ref, kind: "delay", why: "stale", ms: this.rand.between(100, p.staleMaxMs) });
     const sender = serverIndex(ref.from);
-    if (sender !== undefined && this.control?.isUp(sender) === true && this.per(p.crashAfterSendPerMille)) {
+    const rate = ref.method === VOTE ? p.crashAfterVotePerMille : p.crashAfterSendPerMille;
+    if (sender !== undefined && this.control?.isUp(sender) === true && this.per(rate)) {
       out.push({ ...ref, kind: "crash", server: sender, downMs: this.downMs() });
     }
     return out;
@@ -188,12 +241,17 @@ export class Nemesis implements FaultPolicy {
 
   private drawHandledFaults(ref: MessageRef, msg: MessageInfo): NewFault[] {
     const server = typeof msg.serverName === "number" ? msg.serverName : undefined;
-    if (server === undefined || this.control?.isUp(server) !== true || !this.per(this.plan.crashAfterReplyPerMille)) return [];
+    if (server === undefined || this.control?.isUp(server) !== true) return [];
+    const planned = this.strategy?.onHandled(ref, server) ?? [];
+    if (planned.length > 0 || this.strategy?.busy(ref.at) === true) return planned;
+    const rate = msg.svcMeth === VOTE ? this.plan.crashAfterVotePerMille : this.plan.crashAfterReplyPerMille;
+    if (!this.per(rate)) return [];
     return [{ ...ref, kind: "crash", server, downMs: this.downMs() }];
   }
 
   private drawReplyFaults(ref: MessageRef): NewFault[] {
     const p = this.plan;
+    if (this.strategy?.busy(ref.at) === true) return [];
     if (this.per(p.dropPerMille)) return [{ ...ref, kind: "drop" }];
     if (this.per(p.lateReplyPerMille)) return [{ ...ref, kind: "delay", why: "late", ms: this.rand.between(700, 3000) }];
     if (this.per(p.reorderPerMille)) return [{ ...ref, kind: "delay", why: "reorder", ms: this.rand.between(200, Math.max(200, p.reorderMaxMs)) }];
@@ -217,12 +275,16 @@ export class Nemesis implements FaultPolicy {
   private ref(point: MessagePoint, msg: MessageInfo): MessageRef {
     const from = currentTask()?.node.name ?? "?";
     const to = typeof msg.serverName === "number" ? `S${msg.serverName}` : String(msg.serverName);
-    const key = messageKey(point, msg.svcMeth, from, to);
+    return this.refOf(point, msg.svcMeth, from, to);
+  }
+
+  private refOf(point: MessagePoint, method: string, from: string, to: string): MessageRef {
+    const key = messageKey(point, method, from, to);
     const at = this.sim.now();
     const r = this.ranks.get(key);
     const nth = r !== undefined && r.at === at ? r.count : 0;
     this.ranks.set(key, { at, count: nth + 1 });
-    return { point, method: msg.svcMeth, from, to, at, nth };
+    return { point, method, from, to, at, nth };
   }
 
   /** Numbers a fault, keeps it, logs it, and tells the listener. */
@@ -237,28 +299,34 @@ export class Nemesis implements FaultPolicy {
   // ---------------------------------------------------------------------------------------------
   // Crashes and partitions
 
-  /** Crashes `server` in a moment (once the current step is done), restarting it `downMs` later. */
-  private crashSoon(server: number, downMs: number): void {
-    this.sim.runIn(this.node, () => this.sim.after(0, () => this.crash(server, downMs), "nemesis crash"));
+  /** Carries out a crash fault in a moment (once the current step is done), or `afterMs` later. */
+  private crashSoon(f: CrashFault): void {
+    this.sim.runIn(this.node, () => this.sim.after(f.afterMs ?? 0, () => this.crash(f), "nemesis crash"));
   }
 
-  private crash(server: number, downMs: number): void {
+  /** Crashes `f.server` now, restarts it `f.downMs` later (never, if -1), and restarts `f.restart` now. */
+  private crash(f: CrashFault): void {
     const control = this.control;
-    if (control === undefined || this.calm || server < 0 || !control.isUp(server)) return;
-    dmark(server, "TEST", { kind: "crash" }, `nemesis: crash S${server}`);
-    control.crash(server);
-    const restart = (): void => {
+    if (control === undefined || this.calm || f.server < 0) return;
+    const restart = (server: number): void => {
       if (this.calm || control.isUp(server)) return;
       control.restart(server);
       dmark(server, "TEST", { kind: "restart" }, `nemesis: restart S${server}`);
     };
-    if (downMs === 0) restart();
-    else this.sim.runIn(this.node, () => this.sim.after(downMs, restart, "nemesis restart"));
+    if (control.isUp(f.server)) {
+      dmark(f.server, "TEST", { kind: "crash" }, `nemesis: crash S${f.server}`);
+      control.crash(f.server);
+      if (f.lose === true) this.lostUntil.set(f.server, this.sim.now());
+      if (f.downMs === 0) restart(f.server);
+      else if (f.downMs > 0) this.sim.runIn(this.node, () => this.sim.after(f.downMs, () => restart(f.server), "nemesis restart"));
+    }
+    if (f.restart !== undefined) restart(f.restart);
   }
 
-  private partition(groups: readonly (readonly number[])[], ms: number): void {
+  private partition(groups: readonly (readonly number[])[], ms: number, onEnd?: () => void): void {
     const control = this.control;
     if (control === undefined || this.calm) return;
+    this.isolated.clear(); // a new partition replaces any cut-off
     const epoch = ++this.partitionEpoch;
     control.partition(groups);
     dmark("tester", "TEST", { kind: "partition", groups }, `nemesis: partition ${groups.map((g) => g.map((s) => `S${s}`).join(" ")).join(" | ")}`);
@@ -267,12 +335,54 @@ export class Nemesis implements FaultPolicy {
         ms,
         () => {
           if (this.calm || epoch !== this.partitionEpoch) return;
+          onEnd?.();
           control.heal();
           dmark("tester", "TEST", { kind: "partition", groups: [control.n > 0 ? [...Array(control.n).keys()] : []] }, "nemesis: partition healed");
         },
         "nemesis heal",
       ),
     );
+  }
+
+  /**
+   * Watches for new leaders (every millisecond: messages take at least one) and hits some of them
+   * right after their election: cut off for a while, or crashed. The same in replay, where the
+   * hits come from the schedule.
+   */
+  private async watchLeaders(): Promise<void> {
+    const control = this.control!;
+    let seen: { server: number; term: number } | undefined;
+    while (!this.calm) {
+      await this.sim.sleep(1, "nemesis leader watch");
+      if (this.calm) return;
+      const leader = control.leader();
+      if (leader === undefined || (seen !== undefined && seen.server === leader.server && seen.term === leader.term)) continue;
+      seen = leader;
+      const ref = this.refOf("watch", "new leader", "nemesis", `S${leader.server}`);
+      const draw = (): NewFault[] => {
+        const planned = this.strategy?.onNewLeader(ref, leader.server) ?? [];
+        if (planned.length > 0 || this.strategy?.busy(ref.at) === true) return planned;
+        if (!this.per(this.plan.newLeaderPerMille)) return [];
+        return this.rand.chance(0.6)
+          ? [{ ...ref, kind: "isolate", server: leader.server, ms: this.rand.between(100, 3000) }]
+          : [{ ...ref, kind: "crash", server: leader.server, downMs: this.downMs() }];
+      };
+      for (const f of this.decide(ref, draw)) {
+        if (f.point === "scheduler") continue;
+        if (f.kind === "crash") {
+          if ((f.afterMs ?? 0) > 0) this.crashSoon(f);
+          else this.crash(f);
+        } else if (f.kind === "isolate") this.isolate(f.server, f.ms);
+      }
+    }
+  }
+
+  /** Cuts `server` off from the others for `ms` (as a partition of it alone), losing its requests in flight. */
+  private isolate(server: number, ms: number): void {
+    const control = this.control;
+    if (control === undefined || this.calm) return;
+    this.partition([[server], [...Array(control.n).keys()].filter((i) => i !== server)], ms, () => this.isolated.delete(server));
+    this.isolated.add(server);
   }
 
   /** The scheduler, drawing: wakes at random and crashes a server or splits the cluster. */
@@ -288,14 +398,22 @@ export class Nemesis implements FaultPolicy {
       await this.sim.sleep(gapMs, "nemesis scheduler");
       if (this.calm) return;
       const at = this.sim.now();
+      const leader = control.leader()?.server;
       if (this.rand.float() * (crashRate + partitionRate) < crashRate) {
+        // The leader half of the time: leader changes are where logs diverge (Figure 8).
         const up = [...Array(control.n).keys()].filter((i) => control.isUp(i));
-        const server = up.length > 0 ? up[this.rand.int(up.length)]! : -1;
+        const server = leader !== undefined && this.rand.chance(0.5) ? leader : up.length > 0 ? up[this.rand.int(up.length)]! : -1;
         const f = this.record({ point: "scheduler", at, gapMs: at - last, kind: "crash", server, downMs: this.downMs() });
-        if (f.kind === "crash" && f.point === "scheduler") this.crash(f.server, f.downMs);
+        if (f.kind === "crash" && f.point === "scheduler") this.crash(f);
       } else {
         const servers = this.rand.shuffle([...Array(control.n).keys()]);
-        const cut = 1 + this.rand.int(control.n - 1);
+        let cut = 1 + this.rand.int(control.n - 1);
+        if (leader !== undefined && this.rand.chance(0.5)) {
+          // Cut the leader off, alone or with less than half: the others elect a new one while it still leads.
+          servers.splice(servers.indexOf(leader), 1);
+          servers.unshift(leader);
+          cut = 1 + this.rand.int(Math.max(1, Math.floor((control.n - 1) / 2)));
+        }
         const groups = [servers.slice(0, cut).sort(), servers.slice(cut).sort()];
         const f = this.record({ point: "scheduler", at, gapMs: at - last, kind: "partition", groups, ms: this.rand.between(100, Math.max(100, p.partitionMaxMs)) });
         if (f.kind === "partition") this.partition(f.groups, f.ms);
@@ -313,19 +431,29 @@ export class Nemesis implements FaultPolicy {
       if (this.calm) return;
       if (!apply) continue;
       this.record(fault);
-      if (fault.kind === "crash") this.crash(fault.server, fault.downMs);
+      if (fault.kind === "crash") this.crash(fault);
       else this.partition(fault.groups, fault.ms);
     }
   }
 }
 
+/** What a crash fault says: whom, for how long, maybe after a delay, maybe restarting another. */
+type CrashFault = Pick<Extract<MessageFault, { kind: "crash" }>, "server" | "downMs" | "afterMs" | "restart" | "lose">;
+
 /** A plan's server faults, off (for a nemesis without cluster control). */
 const NO_SERVER_FAULTS: Partial<FaultPlan> = {
+  strategy: NO_FAULTS.strategy,
+  newLeaderPerMille: NO_FAULTS.newLeaderPerMille,
+  crashAfterStartPerMille: NO_FAULTS.crashAfterStartPerMille,
+  crashAfterVotePerMille: NO_FAULTS.crashAfterVotePerMille,
   crashAfterReplyPerMille: NO_FAULTS.crashAfterReplyPerMille,
   crashAfterSendPerMille: NO_FAULTS.crashAfterSendPerMille,
   crashEveryMs: NO_FAULTS.crashEveryMs,
   partitionEveryMs: NO_FAULTS.partitionEveryMs,
 };
+
+/** The method of votes, aimed at by {@link FaultPlan.crashAfterVotePerMille}. */
+const VOTE = "Raft.RequestVote";
 
 /** The server index of a node name (`S2` → 2), or undefined for clients and the tester. */
 function serverIndex(nodeName: string): number | undefined {

@@ -15,9 +15,12 @@ import type { FaultPlan } from "./fault-plan.js";
 /**
  * Where a message fault is decided: as the request is sent (`request`: drop, delay, or crash the
  * sender right after sending), once the handler has returned (`handled`: crash the server, its
- * reply still on its way), or as the reply is sent (`reply`: drop or delay it).
+ * reply still on its way), or as the reply is sent (`reply`: drop or delay it). `start` is not a
+ * message: a scenario's client saw a leader accept a command (`method` is "start()"), and the
+ * leader may crash at once, before sending it anywhere. `watch` is not a message either: the
+ * nemesis saw a new leader (`to`; `method` is "new leader") and hits it.
  */
-export type MessagePoint = "request" | "handled" | "reply";
+export type MessagePoint = "request" | "handled" | "reply" | "start" | "watch";
 
 /** Which message a fault hit. */
 export interface MessageRef {
@@ -41,8 +44,22 @@ export type DelayReason = "reorder" | "stale" | "late";
 export type MessageFault = MessageRef & { readonly id: number } & (
     | { readonly kind: "drop" }
     | { readonly kind: "delay"; readonly ms: number; readonly why: DelayReason }
-    /** Crash `server` (the sender at `request`, the receiver at `handled`), restarting it after `downMs`. */
-    | { readonly kind: "crash"; readonly server: number; readonly downMs: number }
+    /**
+     * Crash `server` (the sender at `request`, the receiver at `handled`; `afterMs` later, if set),
+     * restarting it after `downMs` (-1: not until another fault's `restart`, or the healing), and
+     * at the same moment restart the server `restart`, if it is down.
+     */
+    | {
+        readonly kind: "crash";
+        readonly server: number;
+        readonly downMs: number;
+        readonly afterMs?: number;
+        readonly restart?: number;
+        /** Its requests still in flight are lost too (a crash alone lets them arrive). */
+        readonly lose?: boolean;
+      }
+    /** Cut `server` off from every other server for `ms` (its messages in flight are lost too). */
+    | { readonly kind: "isolate"; readonly server: number; readonly ms: number }
   );
 
 /**
@@ -110,7 +127,7 @@ export function describeFault(f: FaultEvent): string {
 }
 
 function faultText(f: FaultEvent): string {
-  const restart = (ms: number): string => (ms === 0 ? "restart at once" : `restart ${ms} ms later`);
+  const restart = (ms: number): string => (ms === 0 ? "restart at once" : ms < 0 ? "keep it down" : `restart ${ms} ms later`);
   if (f.point === "scheduler") {
     if (f.kind === "crash") return `crash ${peer(f.server)}; ${restart(f.downMs)}`;
     return `partition ${f.groups.map((g) => g.map(peer).join(" ")).join(" | ")} for ${f.ms} ms`;
@@ -123,10 +140,19 @@ function faultText(f: FaultEvent): string {
       const why = f.why === "stale" ? "delivered late, after newer ones" : f.why === "late" ? "past the next election" : "reordered";
       return `delay the ${f.point === "request" ? "request" : "reply"} of ${msg} by ${f.ms} ms (${why})`;
     }
-    case "crash":
+    case "isolate":
+      return `cut ${peer(f.server)} off, right after it became leader, for ${f.ms} ms (its messages in flight are lost)`;
+    case "crash": {
+      const also = (f.lose === true ? " (its messages in flight are lost)" : "") + (f.restart !== undefined ? `; restart ${peer(f.restart)}` : "");
+      if (f.point === "watch") {
+        const when = f.afterMs !== undefined && f.afterMs > 0 ? `${f.afterMs} ms after it became leader` : "right after it became leader";
+        return `crash ${peer(f.server)} ${when}; ${restart(f.downMs)}${also}`;
+      }
+      if (f.point === "start") return `crash ${peer(f.server)} right after it accepted a command from ${f.from}, before sending it; ${restart(f.downMs)}${also}`;
       return f.point === "request"
         ? `crash ${peer(f.server)} right after it sent ${f.method} to ${f.to}; ${restart(f.downMs)}`
         : `crash ${peer(f.server)} right after it handled ${f.method} from ${f.from} (its reply still goes out); ${restart(f.downMs)}`;
+    }
   }
 }
 

@@ -18,7 +18,7 @@ import { OpLog, append, get, put } from "../../kvraft/history.js";
 import { checkLinearizable } from "../../kvraft/linearizability.js";
 import type { ClusterControl } from "../nemesis.js";
 import { startNemesis } from "../supervise.js";
-import { beginLivenessPhase, beginSafetyPhase, scenarioRandom, type ScenarioOptions } from "./phases.js";
+import { beginLivenessPhase, beginSafetyPhase, leaderOf, scenarioRandom, type ScenarioOptions } from "./phases.js";
 
 /** The KV lab part: 4A without snapshots, 4B with them (maxraftstate 1000). */
 export type KvPart = "4A" | "4B";
@@ -109,6 +109,7 @@ function kvControl(cfg: Config): ClusterControl {
   return {
     n: cfg.n,
     isUp: (i) => cfg.kvservers[i] !== undefined,
+    leader: () => leaderOf(cfg.kvservers.map((kv) => kv?.rf)),
     crash: (i) => cfg.shutdownServer(i),
     restart: (i) => {
       cfg.startServer(i);

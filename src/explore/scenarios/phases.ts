@@ -4,6 +4,7 @@
  * simulator: a safety phase under faults, where only safety is judged (by the monitors and the
  * tester's checks), then a liveness phase that heals everything and requires progress.
  */
+import type { RaftPeer } from "../../raft/api.js";
 import type { RandomSource } from "../../runtime/index.js";
 import { dlog } from "../../runtime/index.js";
 import { currentSimulation } from "../../sim/index.js";
@@ -38,4 +39,14 @@ export function beginSafetyPhase(description: string, ms: number): void {
 export function beginLivenessPhase(nemesis: Nemesis): void {
   nemesis.heal();
   dlog("tester", "TEST", "liveness phase: every fault healed; progress is now required");
+}
+
+/** The running peer that believes it leads the highest term, and that term, if any (what the nemesis aims at). */
+export function leaderOf(peers: readonly (RaftPeer | undefined)[]): { server: number; term: number } | undefined {
+  let best: { server: number; term: number } | undefined;
+  peers.forEach((rf, server) => {
+    const s = rf?.getState();
+    if (s !== undefined && s.isLeader && (best === undefined || s.term > best.term)) best = { server, term: s.term };
+  });
+  return best;
 }

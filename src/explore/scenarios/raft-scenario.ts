@@ -11,9 +11,9 @@ import { go, random, sleep } from "../../runtime/index.js";
 import { currentSimulation } from "../../sim/index.js";
 import type { TestInfo } from "../../tester/test-info.js";
 import { RAFT_ELECTION_TIMEOUT, makeRaftTester, type RaftTester } from "../../raft/tester.js";
-import type { ClusterControl } from "../nemesis.js";
+import type { ClusterControl, Nemesis } from "../nemesis.js";
 import { startNemesis } from "../supervise.js";
-import { beginLivenessPhase, beginSafetyPhase, scenarioRandom, type ScenarioOptions } from "./phases.js";
+import { beginLivenessPhase, beginSafetyPhase, leaderOf, scenarioRandom, type ScenarioOptions } from "./phases.js";
 
 /** The Raft lab part a scenario exercises: 3A elections only; 3B commands; 3C crashes too; 3D snapshots too. */
 export type RaftPart = "3A" | "3B" | "3C" | "3D";
@@ -35,7 +35,7 @@ export async function raftScenario(t: TestInfo, part: RaftPart, options: Scenari
   if (part !== "3A") {
     const nclients = r.between(1, 3);
     for (let c = 0; c < nclients; c++) {
-      sim.runIn(sim.node(`client ${c}`), () => go(`client ${c}`, () => submitCommands(ts, c, clients)));
+      sim.runIn(sim.node(`client ${c}`), () => go(`client ${c}`, () => submitCommands(ts, nemesis, c, clients)));
     }
   }
   await sleep(safetyMs);
@@ -53,11 +53,16 @@ export async function raftScenario(t: TestInfo, part: RaftPart, options: Scenari
   ts.end();
 }
 
-/** Submits unique commands to every live peer (as TestFigure8 does) every 10..200 ms until told to stop. */
-async function submitCommands(ts: RaftTester, client: number, state: { stop: boolean }): Promise<void> {
+/**
+ * Submits unique commands to every live peer (as TestFigure8 does) every 10..200 ms until told to
+ * stop; tells the nemesis of each leader that accepts one (it may crash it right then).
+ */
+async function submitCommands(ts: RaftTester, nemesis: Nemesis, client: number, state: { stop: boolean }): Promise<void> {
   for (let k = 1; !state.stop; k++) {
     const cmd = client * 10_000_000 + k;
-    for (const rf of ts.rafts) rf?.start(cmd);
+    for (let i = 0; i < ts.n; i++) {
+      if (ts.rafts[i]?.start(cmd).isLeader === true) nemesis.afterStart(i);
+    }
     await sleep(random.between(10, 200));
   }
 }
@@ -77,6 +82,7 @@ function partitionedControl(ts: RaftTester): ClusterControl {
   return {
     n: ts.n,
     isUp: (i) => ts.rafts[i] !== undefined,
+    leader: () => leaderOf(ts.rafts),
     crash: (i) => ts.crash1(i),
     restart: (i) => {
       ts.start1(i);
