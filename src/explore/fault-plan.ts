@@ -35,6 +35,12 @@ export interface FaultPlan {
    * before sending them anywhere: an entry only the old leader has, as in Figure 8.
    */
   readonly crashAfterStartPerMille: number;
+  /**
+   * Client writes (KVServer.Put, Append, Cas) after whose handling the server crashes, half of the
+   * time losing its reply too: the Clerk retries the write, maybe on the same server restarted from
+   * a snapshot, and the duplicate table must know it.
+   */
+  readonly crashAfterClientWritePerMille: number;
   /** Vote requests delayed 20..500 ms (so that candidates of one term overlap, and votes arrive after restarts). */
   readonly slowVotePerMille: number;
   /**
@@ -63,10 +69,12 @@ export interface FaultPlan {
  * - `full`: everything, for the explore scenarios, which heal every fault before they judge
  *   liveness;
  * - `no-crash`: the same without crashes (parts 3A and 3B, where Raft need not persist yet);
+ * - `kv`: `full` for the KV service: no Raft strategies, and crashes right after client writes more
+ *   often (retried writes are where the KV bugs hide);
  * - `lab`: message faults only (no crashes, no partitions), at rates the lab tests' own time
  *   limits tolerate, for lab tests run under the nemesis.
  */
-export type PlanProfile = "full" | "no-crash" | "lab";
+export type PlanProfile = "full" | "no-crash" | "kv" | "lab";
 
 /** A plan with every fault off. */
 export const NO_FAULTS: FaultPlan = {
@@ -81,6 +89,7 @@ export const NO_FAULTS: FaultPlan = {
   crashAfterSendPerMille: 0,
   crashAfterVotePerMille: 0,
   crashAfterStartPerMille: 0,
+  crashAfterClientWritePerMille: 0,
   slowVotePerMille: 0,
   newLeaderPerMille: 0,
   strategy: "none",
@@ -107,8 +116,8 @@ export function drawFaultPlan(rand: RandomSource, profile: PlanProfile): FaultPl
       lateReplyPerMille: maybe(2, 10),
     };
   }
-  const crashes = profile === "full" && rand.chance(0.75);
-  return {
+  const crashes = (profile === "full" || profile === "kv") && rand.chance(profile === "kv" ? 0.85 : 0.75);
+  const plan: FaultPlan = {
     dropPerMille: maybe(10, 250),
     jitterMs: maybe(2, 30),
     reorderPerMille: maybe(10, 150),
@@ -120,6 +129,7 @@ export function drawFaultPlan(rand: RandomSource, profile: PlanProfile): FaultPl
     crashAfterSendPerMille: crashes ? maybe(5, 30) : 0,
     crashAfterVotePerMille: crashes ? maybe(100, 500) : 0,
     crashAfterStartPerMille: crashes ? maybe(20, 200) : 0,
+    crashAfterClientWritePerMille: crashes && (profile === "kv" ? rand.chance(0.8) : rand.chance(0.6)) ? rand.between(20, 200) : 0,
     slowVotePerMille: maybe(100, 600),
     newLeaderPerMille: maybe(200, 800),
     ...drawStrategy(rand, profile),
@@ -128,6 +138,10 @@ export function drawFaultPlan(rand: RandomSource, profile: PlanProfile): FaultPl
     partitionEveryMs: maybe(1000, 5000),
     partitionMaxMs: rand.between(300, 3000),
   };
+  if (profile !== "kv") return plan;
+  // The KV service shows its own bugs only in a cluster that makes progress: no hits aimed at
+  // Raft's elections, and fewer crashes.
+  return { ...plan, crashAfterVotePerMille: 0, slowVotePerMille: 0, newLeaderPerMille: 0, crashEveryMs: plan.crashEveryMs === 0 ? 0 : plan.crashEveryMs + 1500 };
 }
 
 /** Four runs in five of the `full` profile follow a strategy (they need crashes), starting often. */
@@ -138,7 +152,7 @@ function drawStrategy(rand: RandomSource, profile: PlanProfile): Pick<FaultPlan,
 
 /** Whether the plan crashes servers at all (a scenario then needs crash and restart). */
 export function crashesServers(plan: FaultPlan): boolean {
-  return plan.crashAfterReplyPerMille > 0 || plan.crashAfterSendPerMille > 0 || plan.crashAfterVotePerMille > 0 || plan.crashAfterStartPerMille > 0 || plan.crashEveryMs > 0 || plan.strategy !== "none";
+  return plan.crashAfterReplyPerMille > 0 || plan.crashAfterSendPerMille > 0 || plan.crashAfterVotePerMille > 0 || plan.crashAfterStartPerMille > 0 || plan.crashAfterClientWritePerMille > 0 || plan.crashEveryMs > 0 || plan.strategy !== "none";
 }
 
 /**
@@ -159,6 +173,7 @@ export function describeFaultPlan(plan: FaultPlan): string {
     rate("crash after send", plan.crashAfterSendPerMille),
     rate("crash after vote", plan.crashAfterVotePerMille),
     rate("crash after start", plan.crashAfterStartPerMille),
+    rate("crash after client write", plan.crashAfterClientWritePerMille),
     rate("slow votes", plan.slowVotePerMille),
     rate("new leaders hit", plan.newLeaderPerMille),
   ];

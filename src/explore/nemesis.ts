@@ -58,9 +58,10 @@ interface RequestFate {
   readonly sender: number | undefined;
   readonly sentAt: number;
 }
-/** What was decided for one reply at its `reply` point. */
+/** What was decided for one reply at its `reply` point (or, for `lost`, by a crash of its server). */
 interface ReplyFate {
   readonly extraMs: number;
+  readonly lost?: boolean;
 }
 
 /** The fault injector; see the module comment. Install with {@link Nemesis.install}. */
@@ -175,12 +176,14 @@ export class Nemesis implements FaultPolicy {
     if (this.calm || this.control === undefined) return;
     const ref = this.ref("handled", msg);
     for (const f of this.decide(ref, () => this.drawHandledFaults(ref, msg))) {
-      if (f.kind === "crash") this.crashSoon(f);
+      if (f.kind !== "crash" || f.point === "scheduler") continue;
+      this.crashSoon(f);
+      if (f.lose === true) this.replyFates.set(msg, { extraMs: 0, lost: true });
     }
   }
 
   dropReply(msg: MessageInfo, net: NetworkConditions): boolean {
-    const lost = originalFaults.dropReply(msg, net);
+    const lost = originalFaults.dropReply(msg, net) || this.replyFates.get(msg)?.lost === true;
     if (this.calm) return lost;
     const ref = this.ref("reply", msg);
     let drop = false;
@@ -244,6 +247,15 @@ export class Nemesis implements FaultPolicy {
     if (server === undefined || this.control?.isUp(server) !== true) return [];
     const planned = this.strategy?.onHandled(ref, server) ?? [];
     if (planned.length > 0 || this.strategy?.busy(ref.at) === true) return planned;
+    if (CLIENT_WRITES.has(msg.svcMeth)) {
+      // Only a leader's answer can be a write done (the others answer ErrWrongLeader at once).
+      if (this.control?.leader()?.server !== server || !this.per(this.plan.crashAfterClientWritePerMille)) return [];
+      // Its reply lost, or not; and a third of the time every server at once (all restart from their snapshots).
+      const how = this.rand.int(3);
+      // All at once restart at once: the point is what they restart from, not the downtime.
+      const downMs = how === 2 ? 0 : this.downMs();
+      return [{ ...ref, kind: "crash", server, downMs, ...(how > 0 ? { lose: true } : {}), ...(how === 2 ? { all: true } : {}) }];
+    }
     const rate = msg.svcMeth === VOTE ? this.plan.crashAfterVotePerMille : this.plan.crashAfterReplyPerMille;
     if (!this.per(rate)) return [];
     return [{ ...ref, kind: "crash", server, downMs: this.downMs() }];
@@ -301,7 +313,8 @@ export class Nemesis implements FaultPolicy {
 
   /** Carries out a crash fault in a moment (once the current step is done), or `afterMs` later. */
   private crashSoon(f: CrashFault): void {
-    this.sim.runIn(this.node, () => this.sim.after(f.afterMs ?? 0, () => this.crash(f), "nemesis crash"));
+    const act = f.all === true ? () => this.crashAll(f.downMs) : () => this.crash(f);
+    this.sim.runIn(this.node, () => this.sim.after(f.afterMs ?? 0, act, "nemesis crash"));
   }
 
   /** Crashes `f.server` now, restarts it `f.downMs` later (never, if -1), and restarts `f.restart` now. */
@@ -321,6 +334,13 @@ export class Nemesis implements FaultPolicy {
       else if (f.downMs > 0) this.sim.runIn(this.node, () => this.sim.after(f.downMs, () => restart(f.server), "nemesis restart"));
     }
     if (f.restart !== undefined) restart(f.restart);
+  }
+
+  /** Crashes every running server, restarting each `downMs` later. */
+  private crashAll(downMs: number): void {
+    const control = this.control;
+    if (control === undefined) return;
+    for (let i = 0; i < control.n; i++) this.crash({ server: i, downMs });
   }
 
   private partition(groups: readonly (readonly number[])[], ms: number, onEnd?: () => void): void {
@@ -402,9 +422,15 @@ export class Nemesis implements FaultPolicy {
       if (this.rand.float() * (crashRate + partitionRate) < crashRate) {
         // The leader half of the time: leader changes are where logs diverge (Figure 8).
         const up = [...Array(control.n).keys()].filter((i) => control.isUp(i));
-        const server = leader !== undefined && this.rand.chance(0.5) ? leader : up.length > 0 ? up[this.rand.int(up.length)]! : -1;
-        const f = this.record({ point: "scheduler", at, gapMs: at - last, kind: "crash", server, downMs: this.downMs() });
-        if (f.kind === "crash" && f.point === "scheduler") this.crash(f);
+        if (this.rand.chance(0.3)) {
+          // Every server at once, as the lab's GenericTest does: all restart from their snapshots.
+          const f = this.record({ point: "scheduler", at, gapMs: at - last, kind: "crash all", downMs: Math.min(this.downMs(), 200) });
+          if (f.kind === "crash all") this.crashAll(f.downMs);
+        } else {
+          const server = leader !== undefined && this.rand.chance(0.5) ? leader : up.length > 0 ? up[this.rand.int(up.length)]! : -1;
+          const f = this.record({ point: "scheduler", at, gapMs: at - last, kind: "crash", server, downMs: this.downMs() });
+          if (f.kind === "crash" && f.point === "scheduler") this.crash(f);
+        }
       } else {
         const servers = this.rand.shuffle([...Array(control.n).keys()]);
         let cut = 1 + this.rand.int(control.n - 1);
@@ -432,13 +458,14 @@ export class Nemesis implements FaultPolicy {
       if (!apply) continue;
       this.record(fault);
       if (fault.kind === "crash") this.crash(fault);
+      else if (fault.kind === "crash all") this.crashAll(fault.downMs);
       else this.partition(fault.groups, fault.ms);
     }
   }
 }
 
 /** What a crash fault says: whom, for how long, maybe after a delay, maybe restarting another. */
-type CrashFault = Pick<Extract<MessageFault, { kind: "crash" }>, "server" | "downMs" | "afterMs" | "restart" | "lose">;
+type CrashFault = Pick<Extract<MessageFault, { kind: "crash" }>, "server" | "downMs" | "afterMs" | "restart" | "lose" | "all">;
 
 /** A plan's server faults, off (for a nemesis without cluster control). */
 const NO_SERVER_FAULTS: Partial<FaultPlan> = {
@@ -454,6 +481,9 @@ const NO_SERVER_FAULTS: Partial<FaultPlan> = {
 
 /** The method of votes, aimed at by {@link FaultPlan.crashAfterVotePerMille}. */
 const VOTE = "Raft.RequestVote";
+
+/** The KV service's writes, aimed at by {@link FaultPlan.crashAfterClientWritePerMille}. */
+const CLIENT_WRITES: ReadonlySet<string> = new Set(["KVServer.Put", "KVServer.Append", "KVServer.Cas"]);
 
 /** The server index of a node name (`S2` → 2), or undefined for clients and the tester. */
 function serverIndex(nodeName: string): number | undefined {

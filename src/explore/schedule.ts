@@ -55,8 +55,10 @@ export type MessageFault = MessageRef & { readonly id: number } & (
         readonly downMs: number;
         readonly afterMs?: number;
         readonly restart?: number;
-        /** Its requests still in flight are lost too (a crash alone lets them arrive). */
+        /** Its requests still in flight are lost too (a crash alone lets them arrive); at `handled`, its reply. */
         readonly lose?: boolean;
+        /** Every server crashes, not only `server` (each restarts after `downMs`). */
+        readonly all?: boolean;
       }
     /** Cut `server` off from every other server for `ms` (its messages in flight are lost too). */
     | { readonly kind: "isolate"; readonly server: number; readonly ms: number }
@@ -68,6 +70,7 @@ export type MessageFault = MessageRef & { readonly id: number } & (
  */
 export type ScheduledFault = { readonly id: number; readonly point: "scheduler"; readonly at: number; readonly gapMs: number } & (
   | { readonly kind: "crash"; readonly server: number; readonly downMs: number }
+  | { readonly kind: "crash all"; readonly downMs: number }
   | { readonly kind: "partition"; readonly groups: readonly (readonly number[])[]; readonly ms: number }
 );
 
@@ -129,7 +132,8 @@ export function describeFault(f: FaultEvent): string {
 function faultText(f: FaultEvent): string {
   const restart = (ms: number): string => (ms === 0 ? "restart at once" : ms < 0 ? "keep it down" : `restart ${ms} ms later`);
   if (f.point === "scheduler") {
-    if (f.kind === "crash") return `crash ${peer(f.server)}; ${restart(f.downMs)}`;
+    if (f.kind === "crash") return f.server < 0 ? "crash nobody (no server is up)" : `crash ${peer(f.server)}; ${restart(f.downMs)}`;
+    if (f.kind === "crash all") return `crash every server; ${restart(f.downMs)}`;
     return `partition ${f.groups.map((g) => g.map(peer).join(" ")).join(" | ")} for ${f.ms} ms`;
   }
   const msg = `${f.method} ${f.from} -> ${f.to}`;
@@ -143,7 +147,7 @@ function faultText(f: FaultEvent): string {
     case "isolate":
       return `cut ${peer(f.server)} off, right after it became leader, for ${f.ms} ms (its messages in flight are lost)`;
     case "crash": {
-      const also = (f.lose === true ? " (its messages in flight are lost)" : "") + (f.restart !== undefined ? `; restart ${peer(f.restart)}` : "");
+      const also = (f.lose === true && f.point !== "handled" ? " (its messages in flight are lost)" : "") + (f.restart !== undefined ? `; restart ${peer(f.restart)}` : "");
       if (f.point === "watch") {
         const when = f.afterMs !== undefined && f.afterMs > 0 ? `${f.afterMs} ms after it became leader` : "right after it became leader";
         return `crash ${peer(f.server)} ${when}; ${restart(f.downMs)}${also}`;
@@ -151,7 +155,7 @@ function faultText(f: FaultEvent): string {
       if (f.point === "start") return `crash ${peer(f.server)} right after it accepted a command from ${f.from}, before sending it; ${restart(f.downMs)}${also}`;
       return f.point === "request"
         ? `crash ${peer(f.server)} right after it sent ${f.method} to ${f.to}; ${restart(f.downMs)}`
-        : `crash ${peer(f.server)} right after it handled ${f.method} from ${f.from} (its reply still goes out); ${restart(f.downMs)}`;
+        : `crash ${f.all === true ? "every server" : peer(f.server)} right after ${peer(f.server)} handled ${f.method} from ${f.from} (its reply ${f.lose === true ? "lost" : "still goes out"}); ${restart(f.downMs)}${f.restart !== undefined ? `; restart ${peer(f.restart)}` : ""}`;
     }
   }
 }

@@ -1,12 +1,14 @@
 /**
- * The KV explore scenario: a replicated KV service of 3, 5 or 7 servers under the nemesis, with
+ * The KV explore scenario: a replicated KV service of 3, 5 or 7 servers under the nemesis (4B:
+ * snapshotting when Raft's state reaches 200, 500 or 1000 bytes), with
  * clients appending to their own keys and reading them back (or, on some seeds, reading and writing
  * random keys); then every fault is healed and every client's operation must complete.
  *
  * Safety phase: the monitors check Raft's properties at every step; each client checks that a get
  * of its own key returns what it appended. Liveness phase (everything healed): every client's
  * operation in progress must complete, and one more each, within 20 s. Finally every client's
- * appends must be present exactly once and in order, and the whole history must be linearizable.
+ * appends must be present exactly once and in order, read through the leader and then through up
+ * to two others (each time the leader is cut off), and the whole history must be linearizable.
  */
 import { Channel, dlog, go, now, random, sleep } from "../../runtime/index.js";
 import { currentSimulation } from "../../sim/index.js";
@@ -20,7 +22,7 @@ import type { ClusterControl } from "../nemesis.js";
 import { startNemesis } from "../supervise.js";
 import { beginLivenessPhase, beginSafetyPhase, leaderOf, scenarioRandom, type ScenarioOptions } from "./phases.js";
 
-/** The KV lab part: 4A without snapshots, 4B with them (maxraftstate 1000). */
+/** The KV lab part: 4A without snapshots, 4B with them. */
 export type KvPart = "4A" | "4B";
 
 /** After healing, every client must finish within this much virtual time. */
@@ -32,12 +34,14 @@ export async function kvScenario(t: TestInfo, part: KvPart, options: ScenarioOpt
   if (sim === undefined) throw new Error("kvScenario() must run inside a simulation");
   const r = scenarioRandom();
   const servers = [3, 5, 5, 7][r.int(4)]!;
-  const nclients = r.between(1, 5);
+  const nclients = r.between(1, 8);
   const randomKeys = r.chance(0.3);
   const safetyMs = r.between(4000, 10000);
-  const cfg = makeConfig(t, servers, false, part === "4B" ? 1000 : -1);
+  // 4B: snapshots at the lab's 1000 bytes, or far more often (every entry or two).
+  const maxraftstate = part === "4B" ? [200, 500, 1000][r.int(3)]! : -1;
+  const cfg = makeConfig(t, servers, false, maxraftstate);
   try {
-    const nemesis = startNemesis({ t, net: cfg.net, profile: "full", control: kvControl(cfg), replay: options.replay, onFault: options.onFault, onPlan: options.onPlan });
+    const nemesis = startNemesis({ t, net: cfg.net, profile: "kv", control: kvControl(cfg), replay: options.replay, onFault: options.onFault, onPlan: options.onPlan });
     cfg.begin(`Explore (${part}): ${servers} servers, ${nclients} client${nclients > 1 ? "s" : ""}${randomKeys ? " on random keys" : ""}, under the nemesis for ${(safetyMs / 1000).toFixed(1)} s, then healed`);
     const opLog = new OpLog();
     const state = { stop: false, opsAfterHeal: new Array<number>(nclients).fill(0), healed: false };
@@ -94,6 +98,16 @@ export async function kvScenario(t: TestInfo, part: KvPart, options: ScenarioOpt
     const ck = cfg.makeClient(cfg.all());
     if (!randomKeys) {
       for (let c = 0; c < nclients; c++) checkClntAppends(c, await get(cfg, ck, String(c), opLog, 0), counts[c]!);
+      // Every replica must hold the same state: read again through other leaders, cutting the
+      // current one off each time (a majority stays, so another is elected).
+      for (let round = 0; round < Math.min(2, servers - 1); round++) {
+        const [found, leader] = cfg.leader();
+        if (!found) break;
+        cfg.disconnect(leader, cfg.all());
+        dlog("tester", "TEST", `cut off the leader S${leader} to read through another`);
+        for (let c = 0; c < nclients; c++) checkClntAppends(c, await get(cfg, ck, String(c), opLog, 0), counts[c]!);
+        cfg.connectAll();
+      }
     }
     dlog("tester", "TEST", `checking the linearizability of ${opLog.read().length} operations`);
     checkLinearizable(cfg, opLog.read());
