@@ -106,7 +106,7 @@ async function explore(opts: StressOptions, extras: ExploreExtras): Promise<numb
   mkdirSync(join(outDir, "logs"), { recursive: true });
   console.log(
     `${c.bold("explore")} ${c.cyan(opts.pattern)}: ${matching.length} test${matching.length === 1 ? "" : "s"} ` +
-      `(${matching.filter((n) => SCENARIOS[n] !== undefined).length} scenarios), ${opts.runs} seed${opts.runs === 1 ? "" : "s"} each` +
+      `(${plural(matching.filter((n) => SCENARIOS[n] !== undefined).length, "scenario")}), ${opts.runs} seed${opts.runs === 1 ? "" : "s"} each` +
       (opts.seed !== undefined ? ` (${opts.seed}..${opts.seed + opts.runs - 1})` : " (random)") +
       `, ${groups.length} worker${groups.length === 1 ? "" : "s"}` +
       (opts.workers > availableParallelism() ? c.yellow(` (more than the ${availableParallelism()} CPUs)`) : ""),
@@ -162,6 +162,10 @@ function writeSchedule(dir: string, schedule: ScheduleFile): string {
   const file = join(dir, `${schedule.test.replace(/\W+/g, "_")}-seed${schedule.seed}.json`);
   writeFileSync(file, JSON.stringify(schedule, null, 1) + "\n");
   return file;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /** The kinds of faults, for trying to remove all of one kind at once. */

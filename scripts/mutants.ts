@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const chosen = MUTANTS.filter((m) => (only === undefined || only.includes(m.id)) && (values.fast !== true || m.fast === true));
+  const chosen = MUTANTS.filter((m) => (only === undefined || only.includes(m.id)) && (values.fast !== true || m.fast !== undefined));
   const root = resolve(".");
   const outDir = resolve(values.output ?? "mutants-out");
   mkdirSync(outDir, { recursive: true });

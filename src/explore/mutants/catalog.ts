@@ -29,8 +29,12 @@ export interface Mutant {
    * mutant is still run (and must pass), but it is not counted as missed.
    */
   readonly equivalent?: string;
-  /** In the fast subset that `npm test` plants (src/explore/mutants/mutants.test.ts). */
-  readonly fast?: boolean;
+  /**
+   * In the fast subset that `npm test` plants (src/explore/mutants/mutants.test.ts): the check that
+   * must report it there (the start of its failure's first line, e.g. "Log Matching violated"),
+   * within `seeds` seeds of its part's explore scenario.
+   */
+  readonly fast?: { readonly check: string; readonly seeds: number };
 }
 
 const RAFT = "src/raft/raft.ts";
@@ -48,7 +52,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: RULES,
     search: "  if (voter.votedFor !== null && voter.votedFor !== args.candidateId) return false;\n",
     replace: "",
-    fast: true,
+    fast: { check: "Election Safety violated", seeds: 10 },
   },
   {
     id: "no-election-restriction",
@@ -58,6 +62,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: RULES,
     search: "  return isAtLeastAsUpToDate(args, voter);\n}",
     replace: "  return true;\n}",
+    fast: { check: "Leader Completeness violated", seeds: 10 },
   },
   {
     id: "no-prev-term-check",
@@ -67,6 +72,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: RULES,
     search: "  } else if (log.termAt(prevLogIndex) !== args.prevLogTerm) {",
     replace: "  } else if (log.termAt(prevLogIndex) === undefined) {",
+    fast: { check: "Log Matching violated", seeds: 10 },
   },
   {
     id: "truncate-on-stale-append",
@@ -76,7 +82,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: RULES,
     search: "    if (log.termAt(index) === entry.term) continue; // same index and term: same entry (§5.3)\n",
     replace: "    if (log.termAt(index) === entry.term && index < lastNewIndex) continue;\n    if (index === lastNewIndex && log.termAt(index) === entry.term) {\n      log.truncate(index + 1);\n      changed = true;\n      break;\n    }\n",
-    fast: true,
+    fast: { check: "State Machine Safety violated", seeds: 10 },
   },
   {
     id: "start-overwrites-uncommitted",
@@ -86,6 +92,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: RAFT,
     search: "    this.log.append({ term: this.currentTerm, command: copy });",
     replace: "    this.log.truncate(this.commitIndex + 1);\n    this.log.append({ term: this.currentTerm, command: copy });",
+    fast: { check: "Leader Append-Only violated", seeds: 40 },
   },
   {
     id: "accept-stale-term",
@@ -126,7 +133,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: RAFT,
     search: "      this.votedFor = args.candidateId;\n      this.persist();",
     replace: "      this.votedFor = args.candidateId;",
-    fast: true,
+    fast: { check: "Election Safety violated", seeds: 20 },
   },
   {
     id: "candidate-term-not-persisted",
@@ -191,7 +198,7 @@ export const MUTANTS: readonly Mutant[] = [
     search: '  private async get(args: GetArgs): Promise<GetReply> {\n    const out = await this.submit({ op: "get", key: args.key, clientId: args.clientId, requestId: args.requestId });',
     replace:
       '  private async get(args: GetArgs): Promise<GetReply> {\n    if (this.rf.getState().isLeader && this.sm.lastApplied > 0) return { err: "OK", value: this.sm.get(args.key) ?? "" };\n    const out = await this.submit({ op: "get", key: args.key, clientId: args.clientId, requestId: args.requestId });',
-    fast: true,
+    fast: { check: "get wrong value", seeds: 10 },
   },
   {
     id: "kv-answer-by-index",
