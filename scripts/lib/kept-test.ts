@@ -40,7 +40,7 @@ import { SCENARIOS } from "../scenarios/index.js";
 import { runOnce } from "../../harness/index.js";
 import type { ScheduleFile } from "../schedule.js";
 
-/** The faults left (${removed.length} of the original ${schedule.faults.length} were removed as not needed). */
+/** The faults left (${removed.length} of the original ${schedule.faults.length} removed as not needed). */
 const SCHEDULE: ScheduleFile = ${JSON.stringify(schedulePart, null, 2)};
 
 it(${JSON.stringify(name)}, async () => {
