@@ -26,7 +26,7 @@ export function checkLeaderCompleteness(
     if (committed === undefined || committed.committedBy >= term) continue;
     const held = view.termAt(index);
     if (held === committed.term) continue;
-    const has = held === undefined ? `its log ends at index ${view.lastIndex}` : `it has an entry of T${held} there`;
+    const has = held === undefined ? `S${leader}'s log ends at index ${view.lastIndex}` : `S${leader} has an entry of T${held} there`;
     return {
       property: "Leader Completeness",
       summary: `S${leader} is leader of T${term} without the entry of T${committed.term} committed at index ${index}`,

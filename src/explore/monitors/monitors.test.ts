@@ -190,7 +190,7 @@ describe("Leader Completeness", () => {
     peers[0]!.set({ role: "follower", term: 3 });
     peers[2]!.set({ term: 3, role: "leader", log: [1] });
     const v = expectViolation(monitor.check(), "Leader Completeness", /^S2 is leader of T3 without the entry of T1 committed at index 2$/);
-    expect(violationMessage(v, 0)).toContain("its log ends at index 1");
+    expect(violationMessage(v, 0)).toContain("S2's log ends at index 1");
   });
 
   it("fails when an entry is seen committed in an earlier term than a current leader's, which lacks it", () => {
