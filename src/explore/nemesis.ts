@@ -1,10 +1,13 @@
 /**
  * The nemesis: the fault injector of explore runs (Jepsen's word). It is the network's fault policy
- * (it decides the fate of each message on top of labrpc's own behaviour) plus a scheduler task that
- * crashes servers and splits the cluster, with intensities from the run's {@link FaultPlan}, and
- * faults aimed where bugs hide: a crash right after a server handled a request (its reply still
- * goes out) or right after it sent one, a request delivered late after newer ones, a reply delayed
- * past the next election.
+ * (it decides the fate of each message on top of labrpc's own behaviour), a scheduler task that
+ * crashes servers and splits the cluster, and a watcher that hits new leaders, with intensities
+ * from the run's {@link FaultPlan}, and faults aimed where bugs hide: a crash right after a server
+ * handled a request (its reply still goes out) or sent one, right after a leader accepted a command
+ * (before it sent it anywhere: the scenario's clients call {@link Nemesis.afterStart}), right after a
+ * client's write; a request delivered late after newer ones; a reply delayed past the next
+ * election; a new leader cut off or crashed at once. The plan's strategy (`strategies.ts`) lines
+ * faults up into the known traps.
  *
  * Every fault it puts in is recorded in the run's schedule (`schedule.ts`), and it can replay a
  * schedule instead of drawing faults: that is how shrinking removes faults from a failing run.
