@@ -5,7 +5,9 @@
  * the faults hit is drawn as the run goes, and recorded in its schedule (`schedule.ts`).
  */
 import type { RandomSource } from "../runtime/index.js";
-import type { StrategyName } from "./strategies.js";
+
+/** The nemesis's strategies (`strategies.ts`; `none`: random faults only). */
+export type StrategyName = "none" | "split-vote" | "figure-8";
 
 /** The intensities of one run's faults. Rates are per mille of the messages they may hit. */
 export interface FaultPlan {

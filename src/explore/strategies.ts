@@ -20,10 +20,10 @@
  *   committed the old entry by counting replicas has lost a committed entry.
  */
 import type { RandomSource } from "../runtime/index.js";
+import type { StrategyName } from "./fault-plan.js";
 import type { MessageRef, NewFault } from "./schedule.js";
 
-/** The strategies (`none`: random faults only). */
-export type StrategyName = "none" | "split-vote" | "figure-8";
+export type { StrategyName } from "./fault-plan.js";
 
 /** A strategy in progress: its state between decision points. */
 type Episode =
