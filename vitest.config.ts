@@ -1,8 +1,14 @@
 import { defineConfig } from "vitest/config";
 
+/** Explore mode (`npm run explore` sets it): the explore scenarios are loaded, and lab tests run under the nemesis. */
+const explore = process.env["RAFTLAB_EXPLORE"] === "1";
+
 /**
  * Three projects:
- * - `lab`: everything that needs Node alone (`npm test`).
+ * - `lab`: everything that needs Node alone (`npm test`); in explore mode also the explore
+ *   scenarios (`*.explore.test.ts`), which `npm run explore` runs through it.
+ * - `explore`: the explore scenarios in explore mode, so that an explore failure's replay command
+ *   (`npx vitest run src/explore/scenarios.explore.test.ts -t ...`) runs in explore mode by itself.
  * - `browser`: tests that drive headless Chromium (`npm run test:browser`).
  * - `cluster`: tests that start real node processes (`npm run test:cluster`), one file at a time
  *   so that two clusters do not compete for the two cores.
@@ -22,7 +28,15 @@ export default defineConfig({
         test: {
           name: "lab",
           include: ["src/**/*.test.ts", "packages/*/test/**/*.test.ts", "scripts/**/*.test.ts"],
-          exclude: ["**/*.browser.test.ts", "**/*.cluster.test.ts", "**/node_modules/**"],
+          exclude: ["**/*.browser.test.ts", "**/*.cluster.test.ts", "**/node_modules/**", ...(explore ? [] : ["**/*.explore.test.ts"])],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "explore",
+          include: ["src/**/*.explore.test.ts"],
+          env: { RAFTLAB_EXPLORE: "1" },
         },
       },
       {

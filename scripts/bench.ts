@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only sim,rpc,parts,porcupine] [--repeat n]`: a readable performance report.
+ * `npm run bench [-- --only sim,rpc,parts,porcupine,explore] [--repeat n]`: a readable performance report.
  *
  * - sim: raw simulator throughput (timer events per second; channel round trips per second).
  * - rpc: the original labrpc TestBenchmark (100 000 sequential RPCs on one end to a trivial handler).
@@ -7,11 +7,12 @@
  *   virtual time they simulate.
  * - kvops: Clerk operations per KV test (seed 1) next to the 2024 handout's sample counts.
  * - porcupine: the linearizability checker's benchmark (`scripts/bench-porcupine.ts`).
+ * - explore: `npm run explore`'s throughput per lab part on 2 workers.
  *
  * Timings are medians over `--repeat` runs where a run is cheap; test parts run once.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { cpus, freemem, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -25,7 +26,7 @@ import { median } from "./lib/stats.js";
 
 const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
 
-const SECTIONS = ["sim", "rpc", "parts", "kvops", "porcupine"] as const;
+const SECTIONS = ["sim", "rpc", "parts", "kvops", "porcupine", "explore"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `Usage: npm run bench [-- --only <sections>] [--repeat <n>]
@@ -37,12 +38,15 @@ Sections (default: all, in this order):
              virtual time they simulate; parts without tests are skipped
   kvops      Clerk operations per KV test (seed 1) next to the Go handout's sample counts
   porcupine  the linearizability checker's benchmark (scripts/bench-porcupine.ts)
+  explore    npm run explore's throughput per lab part on 2 workers: the part's explore scenario
+             alone, then with its lab tests under the nemesis (runs per second, start-up included)
 
 Options:
   --only <list>   comma-separated sections, e.g. --only sim,rpc
   --parts <list>  only these test parts, e.g. --parts sim,labrpc,3A
   --part-timeout <s>  stop a part that runs longer than this (default 900)
   --repeat <n>    repetitions of the cheap measurements; the median is shown (default 5)
+  --explore-runs <n>  seeds per test in the explore section (default 10)
   -h, --help      show this help`;
 
 /** Test parts, as in package.json's `test:<part>` scripts. */
@@ -353,6 +357,67 @@ async function benchKvOps(timeoutMs: number): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// (e) explore
+
+/** Runs `npm run explore` on one part with `runs` seeds over 2 workers; returns its runs and wall time. */
+function runExplore(part: string, paths: readonly string[], runs: number): Promise<{ runs: number; failed: number; wallMs: number; runMs: number } | { error: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "raftlab-bench-explore-"));
+  const args = ["scripts/explore.ts", `${part}$`, "-n", String(runs), "--seed", "1", "-p", "2", "--no-schedules", "-o", dir, "--", ...paths];
+  const start = performance.now();
+  return new Promise((done) => {
+    const child = spawn(resolve("node_modules/.bin/tsx"), args, { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    let text = "";
+    child.stdout.on("data", (d: Buffer) => (text += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (text += d.toString()));
+    child.on("error", (e) => done({ error: e.message }));
+    child.on("exit", () => {
+      const wallMs = performance.now() - start;
+      const records = readdirSync(dir)
+        .filter((f) => /^worker-\d+\.jsonl$/.test(f))
+        .flatMap((f) => readFileSync(join(dir, f), "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as StressRecord));
+      rmSync(dir, { recursive: true, force: true });
+      if (records.length === 0) return done({ error: text.trim().split("\n").slice(-3).join(" | ") });
+      done({ runs: records.length, failed: records.filter((r) => !r.ok).length, wallMs, runMs: records.reduce((a, r) => a + r.wallMs, 0) });
+    });
+  });
+}
+
+/** The lab test files of each part, for the explore section. */
+const EXPLORE_PARTS: ReadonlyArray<{ part: string; scenario: string; labFiles: string[] }> = [
+  { part: "3A", scenario: "ExploreRaft3A", labFiles: ["src/raft/raft-3a.test.ts"] },
+  { part: "3B", scenario: "ExploreRaft3B", labFiles: ["src/raft/raft-3b.test.ts"] },
+  { part: "3C", scenario: "ExploreRaft3C", labFiles: ["src/raft/raft-3c.test.ts"] },
+  { part: "3D", scenario: "ExploreRaft3D", labFiles: ["src/raft/raft-3d.test.ts"] },
+  { part: "4A", scenario: "ExploreKV4A", labFiles: ["src/kvraft/kvraft-4a.test.ts", "src/kvraft/kvraft-4a-faults.test.ts"] },
+  { part: "4B", scenario: "ExploreKV4B", labFiles: ["src/kvraft/kvraft-4b.test.ts"] },
+];
+
+async function benchExplore(runs: number): Promise<void> {
+  heading(`(e) npm run explore: runs per second on 2 workers (scenario: seeds 1..${10 * runs}; with lab tests: seeds 1..${runs} per test)`);
+  const scenariosFile = "src/explore/scenarios.explore.test.ts";
+  const rows: string[][] = [["part", "scenario runs", "wall s", "runs/s", "(runs only)", "with lab tests: runs", "wall s", "runs/s", "(runs only)", "failed"]];
+  for (const p of EXPLORE_PARTS) {
+    const alone = await runExplore(p.part, [scenariosFile], 10 * runs);
+    const all = await runExplore(p.part, [scenariosFile, ...p.labFiles], runs);
+    console.log(c.dim(`  ${p.part} done`));
+    // runs/s counts vitest's start-up; "runs only" divides by the runs' own wall time, over 2 workers.
+    const cells = (r: Awaited<ReturnType<typeof runExplore>>): string[] =>
+      "error" in r
+        ? [`error: ${r.error.slice(0, 60)}`, "", "", ""]
+        : [String(r.runs), (r.wallMs / 1000).toFixed(1), ((r.runs / r.wallMs) * 1000).toFixed(1), ((r.runs / (r.runMs / 2)) * 1000).toFixed(1)];
+    const failed = ("error" in alone ? 0 : alone.failed) + ("error" in all ? 0 : all.failed);
+    rows.push([p.part, ...cells(alone), ...cells(all), String(failed)]);
+  }
+  table(rows);
+  console.log(
+    c.dim(
+      "  scenario: the part's explore scenario alone; with lab tests: plus the part's lab tests under the nemesis\n" +
+        "  (src/explore/lab-tests.ts). runs/s includes vitest's start-up; (runs only) is the runs' own time on 2 workers.",
+    ),
+  );
+}
+
 async function benchPorcupineSection(): Promise<void> {
   heading("(d) Porcupine (linearizability checker)");
   const path = resolve("scripts/bench-porcupine.ts");
@@ -383,7 +448,7 @@ function machine(): void {
 }
 
 async function main(): Promise<void> {
-  let values: { only?: string; parts?: string; "part-timeout"?: string; repeat?: string; help?: boolean };
+  let values: { only?: string; parts?: string; "part-timeout"?: string; repeat?: string; "explore-runs"?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
@@ -392,6 +457,7 @@ async function main(): Promise<void> {
         parts: { type: "string" },
         "part-timeout": { type: "string" },
         repeat: { type: "string" },
+        "explore-runs": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -408,6 +474,7 @@ async function main(): Promise<void> {
   const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s));
   const repeat = Number(values.repeat ?? "5");
   const partTimeoutS = Number(values["part-timeout"] ?? "900");
+  const exploreRuns = Number(values["explore-runs"] ?? "10");
   const parts = values.parts?.split(",").map((s) => s.trim());
   const unknownParts = (parts ?? []).filter((p) => !PARTS.some((q) => q.name === p));
   const problem =
@@ -419,7 +486,9 @@ async function main(): Promise<void> {
           ? "--repeat must be a positive integer"
           : !(partTimeoutS > 0)
             ? "--part-timeout must be a positive number of seconds"
-            : undefined;
+            : !Number.isSafeInteger(exploreRuns) || exploreRuns < 1
+              ? "--explore-runs must be a positive integer"
+              : undefined;
   if (problem !== undefined) {
     console.error(`error: ${problem}\n\n${USAGE}`);
     process.exitCode = 2;
@@ -432,6 +501,7 @@ async function main(): Promise<void> {
   if (want("parts")) await benchParts(parts, partTimeoutS * 1000);
   if (want("kvops")) await benchKvOps(partTimeoutS * 1000);
   if (want("porcupine")) await benchPorcupineSection();
+  if (want("explore")) await benchExplore(exploreRuns);
   console.log();
 }
 

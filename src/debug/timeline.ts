@@ -47,7 +47,7 @@ export interface Span {
 /** Kinds of point events. */
 export type EventKind =
   | "crash" | "restart" | "disconnect" | "connect" | "partition"
-  | "election" | "leader" | "commit" | "snapshot" | "test" | "error";
+  | "election" | "leader" | "commit" | "snapshot" | "test" | "error" | "violation";
 
 /** A point event on a peer's row, or on the tester's row (`peer` -1). */
 export interface PointEvent {
@@ -153,6 +153,13 @@ export function timelineModel(entries: readonly LogEntry[], options: TimelineOpt
       event(-1, e.time, "partition", withMessage(text, e.message));
       continue;
     }
+    if (m.kind === "violation") {
+      // On the row of every peer involved, and on the tester's row (a monitor belongs to no peer).
+      const text = withMessage(`${m.property} violated`, e.message);
+      for (const q of m.peers) if (isPeer(q)) event(q, e.time, "violation", text);
+      event(-1, e.time, "violation", text);
+      continue;
+    }
     if (m.kind === "rpc") {
       if (isPeer(m.from) && isPeer(m.to)) {
         if (rpcs.length < maxRpcs) rpcs.push({ from: m.from, to: m.to, sent: m.sent, time: e.time, method: m.method });
@@ -233,6 +240,7 @@ function inferPeerCount(entries: readonly LogEntry[]): number {
     if (typeof e.peer === "number") n = Math.max(n, e.peer + 1);
     if (e.mark?.kind === "partition") for (const g of e.mark.groups) for (const p of g) n = Math.max(n, p + 1);
     if (e.mark?.kind === "rpc") n = Math.max(n, e.mark.from + 1, e.mark.to + 1);
+    if (e.mark?.kind === "violation") for (const p of e.mark.peers) n = Math.max(n, p + 1);
   }
   return n;
 }
@@ -263,6 +271,8 @@ function markText(m: Mark): string {
     case "commit":
     case "snapshot":
       return `${m.kind} ${m.index}`;
+    case "violation":
+      return `${m.property} violated`;
     default:
       return m.kind;
   }
@@ -300,6 +310,7 @@ function renderTimelineModel(model: TimelineModel): string {
   <span><b class="sym" style="color:var(--crash)">✕</b>crash</span><span><b class="sym" style="color:var(--restart)">▲</b>restart</span>
   <span><b class="sym" style="color:var(--candidate-dark)">○</b>election</span><span><b class="sym" style="color:var(--leader-dark)">◆</b>became leader</span>
   <span><b class="sym" style="color:var(--commit)">|</b>commit</span><span><b class="sym" style="color:var(--snap)">■</b>snapshot</span>
+  <span><b class="sym" style="color:var(--crash)">★</b>safety violation</span>
   <span class="hint">wheel: zoom · drag or shift+wheel: pan · hover: details</span>
 </div>
 <div id="chart"><svg id="svg" xmlns="http://www.w3.org/2000/svg"></svg><div id="tip" role="tooltip"></div></div>
@@ -358,6 +369,7 @@ svg{display:block;width:100%;user-select:none}
 .ev.leader{fill:var(--leader-dark);stroke:#fff;stroke-width:1}
 .ev.snapshot{fill:var(--snap);stroke:#fff;stroke-width:.8}
 .ev.test{fill:var(--tester)}.ev.error{fill:var(--crash)}
+.ev.violation{fill:var(--crash);stroke:#fff;stroke-width:1}
 .ev.partitionmark{fill:var(--cut)}
 .rpc{stroke:#5f6b7a;stroke-width:.9;opacity:.55;fill:none}
 .failure{stroke:var(--crash);stroke-width:1.5;stroke-dasharray:5 3}
@@ -405,6 +417,15 @@ const JS = String.raw`
   function fmt(ms) {
     if (Math.abs(ms) < 1000) return (Math.round(ms * 10) / 10) + " ms";
     return (ms / 1000).toFixed(ms < 10000 ? 3 : 2) + " s";
+  }
+  // A five-pointed star of outer radius r centred on (cx, cy), as an SVG path.
+  function star(cx, cy, r) {
+    var d = "";
+    for (var k = 0; k < 10; k++) {
+      var a = Math.PI / 5 * k - Math.PI / 2, rr = k % 2 ? r * 0.45 : r;
+      d += (k ? "L" : "M") + (cx + rr * Math.cos(a)).toFixed(1) + "," + (cy + rr * Math.sin(a)).toFixed(1);
+    }
+    return d + "z";
   }
   function esc(s) { return String(s).replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; }); }
   function niceStep(raw) {
@@ -493,6 +514,7 @@ const JS = String.raw`
         case "leader": h.push('<path class="ev leader" d="M' + ex + ',' + (y + 1) + 'l5,5l-5,5l-5,-5z"/>'); break;
         case "snapshot": h.push('<rect class="ev snapshot" x="' + (ex - 4) + '" y="' + (y + ROW_H - 12) + '" width="8" height="8"/>'); break;
         case "error": h.push('<path class="ev error" d="M' + ex + ',' + (mid - 7) + 'l7,7l-7,7l-7,-7z"/>'); break;
+        case "violation": h.push('<path class="ev violation" d="' + star(ex, mid, 9) + '"/>'); break;
         default: h.push('<path class="ev test" d="M' + ex + ',' + (mid - 5) + 'l5,5l-5,5l-5,-5z"/>');
       }
     });

@@ -10,6 +10,7 @@
  * @module
  */
 import type { Annotation } from "porcupine";
+import { superviseCluster } from "../explore/supervise.js";
 import { Network, type ClientEnd } from "../labrpc/index.js";
 import { dlog, dmark, now, random } from "../runtime/index.js";
 import { ServerGroup } from "../tester/server-group.js";
@@ -51,6 +52,8 @@ export class Config {
     readonly maxraftstate: number,
   ) {
     this.group = new ServerGroup<KVServer>(this.net, n);
+    // Raft's safety properties, checked at every step; in explore mode, the nemesis (src/explore).
+    superviseCluster(this.group, (kv) => kv.rf, t);
     // Create a full set of KV servers.
     for (let i = 0; i < n; i++) this.startServer(i);
     this.connectAll();

@@ -200,7 +200,11 @@ export class Raft implements RaftPeer {
       this.persist();
       this.resetElectionTimer(); // granting a vote defers our own candidacy (Figure 2, Followers)
     }
-    dlog(this.me, "VOTE", () => `${grant ? "grant" : "deny"} vote to S${args.candidateId} for T${args.term}`);
+    dlog(this.me, "VOTE", () => {
+      // Both logs' ends: what the election restriction (§5.4.1) compared.
+      const ours = `${this.log.lastIndex()}/T${this.log.lastTerm()}`;
+      return `${grant ? "grant" : "deny"} vote to S${args.candidateId} for T${args.term}: candidate's log ends ${args.lastLogIndex}/T${args.lastLogTerm}, ours ${ours}, voted for ${this.votedFor ?? "-"}`;
+    });
     return { term: this.currentTerm, voteGranted: grant };
   }
 
@@ -211,12 +215,12 @@ export class Raft implements RaftPeer {
     const result = acceptEntries(this.log, args, { me: this.me, currentTerm: this.currentTerm, commitIndex: this.commitIndex });
     if (!result.success) {
       const { xTerm, xIndex, xLen } = result.hint;
-      dlog(this.me, "LOG2", () => `reject prev ${args.prevLogIndex}/T${args.prevLogTerm}: hint ${xTerm}/${xIndex}/${xLen}`);
+      dlog(this.me, "LOG2", () => `reject AppendEntries from S${args.leaderId} T${args.term}: prev ${args.prevLogIndex}/T${args.prevLogTerm} not in ${this.describeLog()}; hint ${xTerm}/${xIndex}/${xLen}`);
       return { term: this.currentTerm, success: false, ...result.hint };
     }
     if (result.changed) {
       this.persist();
-      dlog(this.me, "LOG2", () => `accepted ${args.entries.length} after ${args.prevLogIndex}: ${this.describeLog()}`);
+      dlog(this.me, "LOG2", () => `accepted ${describeEntries(args)} from S${args.leaderId} T${args.term}: ${this.describeLog()}`);
     }
     // Commit only what we know matches the leader: up to the last entry of this request (Figure 2, step 5).
     this.advanceCommitTo(Math.min(args.leaderCommit, result.lastNewIndex));
@@ -338,9 +342,7 @@ export class Raft implements RaftPeer {
       leaderCommit: this.commitIndex,
     };
     const id = this.progress[peer]!.markSent({ carriesData: args.entries.length > 0, now: now() });
-    dlog(this.me, "LOG1", () => {
-      return `AppendEntries to S${peer}: ${args.entries.length} after ${prevLogIndex}/T${args.prevLogTerm}, commit ${args.leaderCommit}`;
-    });
+    dlog(this.me, "LOG1", () => `AppendEntries to S${peer}: ${describeEntries(args)}, commit ${args.leaderCommit}`);
     this.sendToFollower<AppendEntriesReply>(peer, "AppendEntries", args, id, (reply) => this.onAppendEntriesReply(peer, id, args, reply));
   }
 
@@ -429,7 +431,11 @@ export class Raft implements RaftPeer {
     if (index <= this.commitIndex) return;
     this.commitIndex = index;
     this.checkCommitOrder();
-    dmark(this.me, "CMIT", { kind: "commit", index }, () => `commit through ${index}`);
+    dmark(this.me, "CMIT", { kind: "commit", index }, () => {
+      // The entry's term next to ours: a leader commits by counting only entries of its own term (§5.4.2).
+      const entryTerm = index === this.log.snapshotIndex ? this.log.snapshotTerm : this.log.termAt(index);
+      return `commit through ${index} (entry of T${entryTerm ?? "?"}) as ${this.role} of T${this.currentTerm}`;
+    });
     this.applyWakeup.trySend(null);
   }
 
@@ -551,6 +557,16 @@ export class Raft implements RaftPeer {
   private describeLog(): string {
     return `log ${this.log.snapshotIndex}/T${this.log.snapshotTerm}..${this.log.lastIndex()}/T${this.log.lastTerm()}`;
   }
+}
+
+/** An AppendEntries' position and entries, for the log: `prev 4/T2, entries 5..7 (T2..T3)` or `prev 4/T2, no entries`. */
+function describeEntries(args: AppendEntriesArgs): string {
+  const prev = `prev ${args.prevLogIndex}/T${args.prevLogTerm}`;
+  const n = args.entries.length;
+  if (n === 0) return `${prev}, no entries`;
+  const first = args.prevLogIndex + 1;
+  const terms = `T${args.entries[0]!.term}..T${args.entries[n - 1]!.term}`;
+  return `${prev}, entries ${first}..${first + n - 1} (${terms})`;
 }
 
 /** Creates a Raft peer and starts its tasks; see {@link MakeRaft}. */

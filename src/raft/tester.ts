@@ -21,6 +21,8 @@
  * ```
  */
 import { isDeepStrictEqual } from "node:util";
+import type { ClusterMonitor } from "../explore/monitors/attach.js";
+import { superviseCluster } from "../explore/supervise.js";
 import { Network } from "../labrpc/index.js";
 import { Channel, dlog, dmark, go, now, random, sleep } from "../runtime/index.js";
 import { fatal } from "../tester/failure.js";
@@ -57,6 +59,11 @@ export interface RaftTesterOptions {
   readonly snapshot?: boolean;
   /** The Raft to test (default {@link labRaft}); the tester's own tests pass broken fakes. */
   readonly raft?: RaftServerFactory;
+  /**
+   * Check Raft's five safety properties at every step (default true; see `src/explore/monitors`).
+   * Only the tester's own tests turn them off, to see the tester's checks fail on broken fakes.
+   */
+  readonly monitors?: boolean;
 }
 
 /** Like Go's `rand.Int()`, bounded to 31 bits so commands stay exact JS numbers. */
@@ -104,6 +111,8 @@ export class RaftTester {
   /** The tester's copy of each server's committed entries: `applied[i]` maps index to command. */
   private readonly applied: Map<number, unknown>[];
   private readonly lastApplied: number[];
+  /** The safety monitors, told of every command an applier sees. */
+  private readonly monitor: ClusterMonitor;
   private finished = false;
   private quiet = true; // no fault marks while building the cluster
   // begin()/end() statistics
@@ -126,6 +135,7 @@ export class RaftTester {
 
     this.net = new Network();
     this.group = new ServerGroup<RaftPeer>(this.net, n);
+    this.monitor = options.monitors === false ? { applied: () => {} } : superviseCluster(this.group, (rf) => rf, t);
     this.setUnreliable(!(options.reliable ?? true));
     this.net.setLongDelays(true);
 
@@ -259,6 +269,7 @@ export class RaftTester {
   private async applier(i: number, applyCh: Channel<ApplyMsg>): Promise<void> {
     for await (const m of applyCh) {
       if (!m.commandValid) continue; // ignore other types of ApplyMsg
+      this.monitor.applied(i, m.commandIndex, m.command);
       let { err, prevOk } = this.checkLogs(i, m.commandIndex, m.command);
       if (m.commandIndex > 1 && !prevOk) err = `server ${i} apply out of order ${m.commandIndex}`;
       if (err !== "") fatal(`apply error: ${err}`);
@@ -278,6 +289,7 @@ export class RaftTester {
         err = this.ingestSnap(i, m.snapshot, m.snapshotIndex);
       } else if (m.commandValid) {
         const index = m.commandIndex;
+        this.monitor.applied(i, index, m.command);
         if (index !== this.lastApplied[i]! + 1) {
           err = `server ${i} apply out of order, expected index ${this.lastApplied[i]! + 1}, got ${index}`;
         }

@@ -17,7 +17,8 @@ export type Topic = (typeof TOPICS)[number];
 
 /**
  * A structured fact about a run, attached to a log line so tools (the HTML timeline) need not
- * parse messages. Raft reports its role changes; testers report faults.
+ * parse messages. Raft reports its role changes; testers report faults; safety monitors report
+ * violations.
  */
 export type Mark =
   | { readonly kind: "role"; readonly role: "follower" | "candidate" | "leader"; readonly term: number }
@@ -28,7 +29,9 @@ export type Mark =
   | { readonly kind: "disconnect" }
   | { readonly kind: "connect" }
   | { readonly kind: "partition"; readonly groups: readonly (readonly number[])[] }
-  | { readonly kind: "rpc"; readonly method: string; readonly from: number; readonly to: number; readonly sent: number };
+  | { readonly kind: "rpc"; readonly method: string; readonly from: number; readonly to: number; readonly sent: number }
+  /** A safety monitor found `property` violated by `peers` (e.g. "Election Safety", [1, 3]). */
+  | { readonly kind: "violation"; readonly property: string; readonly peers: readonly number[] };
 
 /** One log line of a run. */
 export interface LogEntry {

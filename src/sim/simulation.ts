@@ -94,6 +94,8 @@ export class Simulation implements TaskHost {
   private isFinished = false;
   /** Timers scheduled since the run loop last got control (see {@link MAX_SCHEDULED_WITHOUT_YIELD}). */
   private scheduledSinceYield = 0;
+  /** Called after every step; see {@link onStep}. Replaced, never edited, so a round can iterate it safely. */
+  private stepObservers: readonly (() => void)[] = [];
 
   constructor(
     readonly seed: string | number,
@@ -174,6 +176,23 @@ export class Simulation implements TaskHost {
    */
   go(name: string, fn: () => unknown): void {
     this.spawn(this.caller().node, name, fn);
+  }
+
+  /**
+   * Calls `observer` after every step of the run: once the events due at one instant have fired
+   * and every task they woke has run until it waits again (and once before the first event). This
+   * is where a checker sees every state the run passes through that lasts beyond one step.
+   *
+   * An observer only looks: it must not schedule timers, start tasks, draw randomness or change
+   * what it observes, so a run behaves the same with or without it. It may fail the run (with
+   * {@link fail}, or by throwing: the error becomes the run's failure). Observers run in the order
+   * they were added, as code of the main task. Returns a function that removes the observer.
+   */
+  onStep(observer: () => void): () => void {
+    this.stepObservers = [...this.stepObservers, observer];
+    return () => {
+      this.stepObservers = this.stepObservers.filter((o) => o !== observer);
+    };
   }
 
   /** A number this run has never returned before (1, 2, 3, ...). */
@@ -292,6 +311,8 @@ export class Simulation implements TaskHost {
         // Let every task run until it waits: all pending microtasks drain before a macrotask.
         await realClock.yieldToMicrotasks();
         this.scheduledSinceYield = 0;
+        // Invariant: a run without step observers pays one comparison per step for them.
+        if (this.stepObservers.length > 0) this.notifyStepObservers();
         if (this.failure !== undefined) throw this.failure;
         if (outcome !== undefined) {
           if (!outcome.ok) throw outcome.error;
@@ -316,6 +337,21 @@ export class Simulation implements TaskHost {
       logs: this.log.entries,
       wallMs: realClock.now() - limits.wallStart,
     };
+  }
+
+  /** Runs the step observers (see {@link onStep}); the first one to fail the run stops the round. */
+  private notifyStepObservers(): void {
+    const observers = this.stepObservers;
+    runInTask(this.main, () => {
+      for (const observer of observers) {
+        try {
+          observer();
+        } catch (e) {
+          this.fail(e);
+        }
+        if (this.failure !== undefined) return;
+      }
+    });
   }
 
   /** Moves the clock to the next event, or throws if there is none (deadlock) or it is past the budget. */

@@ -1,0 +1,206 @@
+/**
+ * `npm run mutants`: the harness's own mutation score. Plants each bug of the catalog
+ * (`src/explore/mutants/catalog.ts`) in a scratch copy of the repository, runs `npm run explore` on
+ * its part (the explore scenario first; the lab tests under the nemesis only if the scenario missed
+ * it) and the faithful lab tests of that part, and prints which are caught, after how many runs,
+ * how many seconds, and by which check.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import pc from "picocolors";
+import { LAB_TEST_FILES } from "../src/explore/lab-tests.js";
+import { MUTANTS, type LabPart, type Mutant } from "../src/explore/mutants/catalog.js";
+import { plantInScratch, removeScratch } from "../src/explore/mutants/plant.js";
+import { SCENARIOS_FILE } from "../src/explore/scenarios/index.js";
+import type { StressRecord } from "../src/harness/index.js";
+import { failureKind } from "./lib/explore-report.js";
+
+const USAGE = `Usage: npm run mutants [-- --only <ids>] [--fast] [--seeds <n>] [--lab-seeds <n>] [-o <dir>]
+
+Plants each mutant of src/explore/mutants/catalog.ts in a scratch copy of the repository and runs
+npm run explore on its lab part with seeds 1..<seeds> (default 20), stopping at the first failure:
+the part's explore scenario first, then its lab tests under the nemesis if the scenario missed it.
+Then the part's faithful lab tests (npm run stress, seeds 1..<lab-seeds>, default 3; 0 skips them).
+Prints, per mutant: caught or not, by which check, runs and wall seconds to the first failure.
+
+Options:
+  --only <ids>      comma-separated mutant ids
+  --fast            only the fast subset (the mutants npm test plants)
+  --seeds <n>       explore seeds per test (default 20)
+  --lab-seeds <n>   seeds of the faithful lab tests (default 3; 0: skip them)
+  -o <dir>          output folder (default mutants-out/); report.json goes there`;
+
+/** How one stage (explore, or the lab tests) went on one mutant. */
+interface StageResult {
+  readonly caught: boolean;
+  /** The failure's kind (the property, or the test's message), if caught. */
+  readonly by: string | undefined;
+  readonly kind: "safety" | "liveness" | undefined;
+  /** Runs up to and including the first failure (all runs if none failed). */
+  readonly runs: number;
+  /** Wall seconds of those runs (the simulated runs themselves, not vitest's start-up). */
+  readonly runSeconds: number;
+  /** Wall seconds of the whole stage, start-up included. */
+  readonly stageSeconds: number;
+  /** The first failing test and seed. */
+  readonly first: string | undefined;
+}
+
+/** What `npm run mutants` found for one mutant. */
+interface MutantResult {
+  readonly mutant: Pick<Mutant, "id" | "part" | "title" | "equivalent">;
+  readonly explore: StageResult & { readonly stage: "scenario" | "lab tests under the nemesis" | undefined };
+  readonly lab: StageResult | undefined;
+}
+
+/** Runs `args` with tsx in `cwd`; resolves when it exits. */
+function tsx(cwd: string, args: readonly string[]): Promise<{ code: number | null; out: string; seconds: number }> {
+  const start = Date.now();
+  return new Promise((done) => {
+    const child = spawn(join(cwd, "node_modules/.bin/tsx"), [...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("exit", (code) => done({ code, out, seconds: (Date.now() - start) / 1000 }));
+  });
+}
+
+/** The records of a stress/explore output folder, in the order they were written. */
+function records(dir: string): StressRecord[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^worker-\d+\.jsonl$/.test(f))
+    .flatMap((f) =>
+      readFileSync(join(dir, f), "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l) as StressRecord),
+    );
+}
+
+/** Sums up a stage from its records (one worker, so in the order run). */
+function stage(rs: readonly StressRecord[], stageSeconds: number): StageResult {
+  const firstFail = rs.findIndex((r) => !r.ok);
+  const upTo = firstFail < 0 ? rs : rs.slice(0, firstFail + 1);
+  const failed = firstFail < 0 ? undefined : rs[firstFail]!;
+  const kind = failed === undefined ? undefined : failureKind(failed.error ?? "");
+  return {
+    caught: failed !== undefined,
+    by: kind?.key,
+    kind: kind?.kind,
+    runs: upTo.length,
+    runSeconds: upTo.reduce((a, r) => a + r.wallMs, 0) / 1000,
+    stageSeconds,
+    first: failed === undefined ? undefined : `${failed.test} seed ${failed.seed}`,
+  };
+}
+
+/** The lab test files of a part. */
+function labFiles(part: LabPart): string[] {
+  const prefix = part.startsWith("3") ? `src/raft/raft-${part.toLowerCase()}` : `src/kvraft/kvraft-${part.toLowerCase()}`;
+  return LAB_TEST_FILES.filter((f) => f.startsWith(prefix));
+}
+
+async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: number, outDir: string): Promise<MutantResult> {
+  const dir = plantInScratch(root, m);
+  try {
+    const exploreOut = join(outDir, m.id, "explore");
+    const pattern = `${m.part}$`;
+    const common = ["-n", String(seeds), "--seed", "1", "-p", "1", "--bail", "--no-schedules"];
+    const s1 = await tsx(dir, ["scripts/explore.ts", pattern, ...common, "-o", exploreOut, "--", SCENARIOS_FILE]);
+    let explore: MutantResult["explore"] = { ...stage(records(exploreOut), s1.seconds), stage: undefined };
+    if (explore.caught) explore = { ...explore, stage: "scenario" };
+    else if (m.equivalent === undefined) {
+      const labOut = join(outDir, m.id, "explore-lab");
+      const s2 = await tsx(dir, ["scripts/explore.ts", pattern, ...common, "-o", labOut, "--", ...labFiles(m.part)]);
+      const second = stage(records(labOut), s2.seconds);
+      explore = {
+        ...second,
+        runs: explore.runs + second.runs,
+        runSeconds: explore.runSeconds + second.runSeconds,
+        stageSeconds: explore.stageSeconds + second.stageSeconds,
+        stage: second.caught ? "lab tests under the nemesis" : undefined,
+      };
+    }
+    let lab: StageResult | undefined;
+    if (labSeeds > 0) {
+      const labOut = join(outDir, m.id, "lab");
+      const s = await tsx(dir, ["scripts/stress.ts", pattern, "-n", String(labSeeds), "--seed", "1", "-p", "1", "-o", labOut, "--", ...labFiles(m.part)]);
+      lab = stage(records(labOut), s.seconds);
+    }
+    return { mutant: { id: m.id, part: m.part, title: m.title, ...(m.equivalent === undefined ? {} : { equivalent: m.equivalent }) }, explore, lab };
+  } finally {
+    removeScratch(dir);
+  }
+}
+
+function table(results: readonly MutantResult[], labSeeds: number): string[] {
+  const header = ["Mutant", "Part", "Explore", "Caught by", "Runs", "Run s", "Wall s", ...(labSeeds > 0 ? [`Lab tests (${labSeeds} seeds)`] : [])];
+  const rows = results.map((r) => {
+    const e = r.explore;
+    const verdict = r.mutant.equivalent !== undefined ? (e.caught ? "CAUGHT (equivalent?!)" : "equivalent") : e.caught ? `caught (${e.stage})` : "MISSED";
+    const lab = r.lab === undefined ? [] : [r.lab.caught ? `caught: ${r.lab.by} (${r.lab.runs} runs)` : `missed (${r.lab.runs} runs)`];
+    return [r.mutant.id, r.mutant.part, verdict, e.by ?? "-", String(e.runs), e.runSeconds.toFixed(2), e.stageSeconds.toFixed(1), ...lab];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (row: readonly string[]): string => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd();
+  return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)];
+}
+
+async function main(): Promise<void> {
+  let values: { only?: string; fast?: boolean; seeds?: string; "lab-seeds"?: string; output?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: { only: { type: "string" }, fast: { type: "boolean" }, seeds: { type: "string" }, "lab-seeds": { type: "string" }, output: { type: "string", short: "o" }, help: { type: "boolean", short: "h" } },
+    }));
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (values.help === true) {
+    console.log(USAGE);
+    return;
+  }
+  const seeds = Number(values.seeds ?? "20");
+  const labSeeds = Number(values["lab-seeds"] ?? "3");
+  const only = values.only?.split(",").map((s) => s.trim());
+  const unknown = (only ?? []).filter((id) => !MUTANTS.some((m) => m.id === id));
+  if (!Number.isSafeInteger(seeds) || seeds < 1 || !Number.isSafeInteger(labSeeds) || labSeeds < 0 || unknown.length > 0) {
+    console.error(`error: ${unknown.length > 0 ? `unknown mutant(s): ${unknown.join(", ")} (see src/explore/mutants/catalog.ts)` : "--seeds must be >= 1 and --lab-seeds >= 0"}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const chosen = MUTANTS.filter((m) => (only === undefined || only.includes(m.id)) && (values.fast !== true || m.fast !== undefined));
+  const root = resolve(".");
+  const outDir = resolve(values.output ?? "mutants-out");
+  mkdirSync(outDir, { recursive: true });
+  console.log(pc.bold(`mutants: ${chosen.length} of ${MUTANTS.length}, explore seeds 1..${seeds}${labSeeds > 0 ? `, lab tests seeds 1..${labSeeds}` : ""}`));
+  const results: MutantResult[] = [];
+  for (const m of chosen) {
+    const r = await runMutant(root, m, seeds, labSeeds, outDir);
+    results.push(r);
+    const e = r.explore;
+    const what = e.caught ? `caught by ${e.by} after ${e.runs} runs (${e.runSeconds.toFixed(2)} s of runs, ${e.stageSeconds.toFixed(1)} s wall)` : `not caught in ${e.runs} runs`;
+    console.log(`  ${m.id} (${m.part}): ${what}${m.equivalent !== undefined ? " [equivalent mutant]" : ""}`);
+  }
+  console.log();
+  for (const l of table(results, labSeeds)) console.log(l);
+  writeFileSync(join(outDir, "report.json"), JSON.stringify(results, null, 1) + "\n");
+  const missed = results.filter((r) => r.mutant.equivalent === undefined && !r.explore.caught);
+  const surprising = results.filter((r) => r.mutant.equivalent !== undefined && r.explore.caught);
+  console.log();
+  for (const r of results.filter((x) => x.mutant.equivalent !== undefined)) console.log(pc.dim(`  ${r.mutant.id} is equivalent: ${r.mutant.equivalent}`));
+  console.log(
+    `${results.length - missed.length - surprising.length} of ${results.length} as expected` +
+      (missed.length > 0 ? pc.red(`; missed: ${missed.map((r) => r.mutant.id).join(", ")}`) : "") +
+      (surprising.length > 0 ? pc.red(`; "equivalent" but caught: ${surprising.map((r) => r.mutant.id).join(", ")}`) : "") +
+      `; report: ${join(outDir, "report.json")}`,
+  );
+  process.exitCode = missed.length > 0 || surprising.length > 0 ? 1 : 0;
+}
+
+await main();

@@ -1,0 +1,100 @@
+/**
+ * The Raft explore scenario: a cluster of 3 or 5 peers under the nemesis, with clients submitting
+ * commands to whoever leads; then every fault is healed and the cluster must agree again.
+ *
+ * Safety phase: the monitors check Raft's five properties at every step, and the tester's appliers
+ * check every applied command. Liveness phase (everything healed, all servers up and connected): a
+ * leader must be elected (3A), or a new command must commit on every server within the tester's
+ * 10 s, and every index up to it must be committed everywhere (3B-3D).
+ */
+import { go, random, sleep } from "../../runtime/index.js";
+import { currentSimulation } from "../../sim/index.js";
+import type { TestInfo } from "../../tester/test-info.js";
+import { RAFT_ELECTION_TIMEOUT, makeRaftTester, type RaftTester } from "../../raft/tester.js";
+import type { ClusterControl, Nemesis } from "../nemesis.js";
+import { startNemesis } from "../supervise.js";
+import { beginLivenessPhase, beginSafetyPhase, leaderOf, scenarioRandom, type ScenarioOptions } from "./phases.js";
+
+/** The Raft lab part a scenario exercises: 3A elections only; 3B commands; 3C crashes too; 3D snapshots too. */
+export type RaftPart = "3A" | "3B" | "3C" | "3D";
+
+/** Runs the Raft scenario for `part`; see the module comment. */
+export async function raftScenario(t: TestInfo, part: RaftPart, options: ScenarioOptions = {}): Promise<void> {
+  const sim = currentSimulation();
+  if (sim === undefined) throw new Error("raftScenario() must run inside a simulation");
+  const r = scenarioRandom();
+  const servers = r.chance(0.5) ? 3 : 5;
+  const safetyMs = r.between(4000, 12000);
+  const ts = makeRaftTester(t, { servers, snapshot: part === "3D" });
+  const control = partitionedControl(ts);
+  const nemesis = startNemesis({ t, net: ts.net, profile: part === "3A" || part === "3B" ? "no-crash" : "full", control, replay: options.replay, onFault: options.onFault, onPlan: options.onPlan });
+  ts.begin(`Explore (${part}): ${servers} peers under the nemesis for ${(safetyMs / 1000).toFixed(1)} s, then healed`);
+
+  beginSafetyPhase(part === "3A" ? "elections" : "clients submit commands to every live peer", safetyMs);
+  const clients = { stop: false, done: 0 };
+  if (part !== "3A") {
+    const nclients = r.between(1, 3);
+    for (let c = 0; c < nclients; c++) {
+      sim.runIn(sim.node(`client ${c}`), () => go(`client ${c}`, () => submitCommands(ts, nemesis, c, clients)));
+    }
+  }
+  await sleep(safetyMs);
+  clients.stop = true;
+
+  beginLivenessPhase(nemesis);
+  if (part === "3A") {
+    await ts.checkOneLeader();
+  } else {
+    await sleep(RAFT_ELECTION_TIMEOUT);
+    const last = await ts.one(1_000_000_000 + r.int(1_000_000), servers, true);
+    // No gaps: every index up to the last one is committed on every server.
+    for (let index = 1; index <= last; index++) await ts.wait(index, servers, -1);
+  }
+  ts.end();
+}
+
+/**
+ * Submits unique commands to every live peer (as TestFigure8 does) every 10..200 ms until told to
+ * stop; tells the nemesis of each leader that accepts one (it may crash it right then).
+ */
+async function submitCommands(ts: RaftTester, nemesis: Nemesis, client: number, state: { stop: boolean }): Promise<void> {
+  for (let k = 1; !state.stop; k++) {
+    const cmd = client * 10_000_000 + k;
+    for (let i = 0; i < ts.n; i++) {
+      if (ts.rafts[i]?.start(cmd).isLeader === true) nemesis.afterStart(i);
+    }
+    await sleep(random.between(10, 200));
+  }
+}
+
+/**
+ * Crash, restart and partitions for the nemesis, on a Raft tester: a partition is kept as a group
+ * per server, so that a restarted server reconnects only within its group.
+ */
+function partitionedControl(ts: RaftTester): ClusterControl {
+  let groupOf: number[] = Array.from({ length: ts.n }, () => 0);
+  const others = (i: number): number[] => ts.group.all().filter((j) => j !== i);
+  const relink = (i: number): void => {
+    ts.connect(i); // every live server
+    const away = others(i).filter((j) => groupOf[j] !== groupOf[i]);
+    if (away.length > 0) ts.group.setLinks(i, away, false);
+  };
+  return {
+    n: ts.n,
+    isUp: (i) => ts.rafts[i] !== undefined,
+    leader: () => leaderOf(ts.rafts),
+    crash: (i) => ts.crash1(i),
+    restart: (i) => {
+      ts.start1(i);
+      relink(i);
+    },
+    partition: (groups) => {
+      groupOf = Array.from({ length: ts.n }, (_, i) => groups.findIndex((g) => g.includes(i)));
+      for (let i = 0; i < ts.n; i++) if (ts.rafts[i] !== undefined) relink(i);
+    },
+    heal: () => {
+      groupOf = groupOf.map(() => 0);
+      for (let i = 0; i < ts.n; i++) if (ts.rafts[i] !== undefined) ts.connect(i);
+    },
+  };
+}
