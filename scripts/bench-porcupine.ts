@@ -25,7 +25,7 @@ import { parseArgs } from "node:util";
 import { checkEvents, type CheckOptions, type CheckResult, type Event, type Model } from "porcupine";
 import { etcdModel } from "../src/models/etcd.js";
 import { generateHardHistory, type HardHistoryOptions } from "../src/models/hard-histories.js";
-import { parseJepsenEtcdLog, parseKvLog } from "../src/models/history-files.js";
+import { parseJepsenEtcdLog, parseKvLog } from "porcupine/models";
 import { kvModel, kvNoPartitionModel } from "../src/models/kv.js";
 import { expectedVerdicts, PORCUPINE_DATA_DIR, readDataFile } from "../src/models/test-data.js";
 import { median } from "./lib/stats.js";

@@ -22,6 +22,7 @@ import type { StressRecord } from "../src/harness/index.js";
 import { Channel, go, now, random, sleep } from "../src/runtime/index.js";
 import { runSim } from "../src/sim/index.js";
 import { kvOpsRows, runKvSummaries } from "./bench-kv-ops.js";
+import { UsageError, runCli } from "./lib/cli.js";
 import { median } from "./lib/stats.js";
 
 const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
@@ -447,29 +448,29 @@ function machine(): void {
   console.log(c.dim(`  ${new Date().toISOString()}`));
 }
 
-async function main(): Promise<void> {
-  let values: { only?: string; parts?: string; "part-timeout"?: string; repeat?: string; "explore-runs"?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      options: {
-        only: { type: "string" },
-        parts: { type: "string" },
-        "part-timeout": { type: "string" },
-        repeat: { type: "string" },
-        "explore-runs": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (values.help === true) {
-    console.log(USAGE);
-    return;
-  }
+/** The bench's command line, read. */
+interface BenchOptions {
+  readonly only: readonly string[];
+  readonly repeat: number;
+  readonly partTimeoutS: number;
+  readonly exploreRuns: number;
+  readonly parts: readonly string[] | undefined;
+}
+
+/** Reads the command line (undefined means `--help`); a mistake is a UsageError naming it. */
+function parseBenchCli(argv: readonly string[]): BenchOptions | undefined {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      only: { type: "string" },
+      parts: { type: "string" },
+      "part-timeout": { type: "string" },
+      repeat: { type: "string" },
+      "explore-runs": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help === true) return undefined;
   const only = (values.only ?? SECTIONS.join(",")).split(",").map((s) => s.trim()).filter((s) => s !== "");
   const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s));
   const repeat = Number(values.repeat ?? "5");
@@ -489,11 +490,12 @@ async function main(): Promise<void> {
             : !Number.isSafeInteger(exploreRuns) || exploreRuns < 1
               ? "--explore-runs must be a positive integer"
               : undefined;
-  if (problem !== undefined) {
-    console.error(`error: ${problem}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
+  if (problem !== undefined) throw new UsageError(problem);
+  return { only, repeat, partTimeoutS, exploreRuns, parts };
+}
+
+async function runBench(opts: BenchOptions): Promise<number> {
+  const { only, repeat, partTimeoutS, exploreRuns, parts } = opts;
   const want = (s: Section): boolean => only.includes(s);
   machine();
   if (want("sim")) await benchSim(repeat);
@@ -503,6 +505,7 @@ async function main(): Promise<void> {
   if (want("porcupine")) await benchPorcupineSection();
   if (want("explore")) await benchExplore(exploreRuns);
   console.log();
+  return 0;
 }
 
-await main();
+await runCli(USAGE, () => parseBenchCli(process.argv.slice(2)), runBench);

@@ -8,7 +8,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import pc from "picocolors";
 import { describeFaultPlan } from "../src/explore/fault-plan.js";
 import { LAB_TESTS_UNDER_NEMESIS, LAB_TEST_FILES } from "../src/explore/lab-tests.js";
@@ -21,6 +20,7 @@ import { isScenario, runTarget, scheduleFile, type RunTarget } from "./lib/explo
 import { KEPT_DIR, keptTestFile, keptTestName } from "./lib/kept-test.js";
 import { diagnoseWorkers, pickSeeds, printReport, shortPath, spawnWorkers, splitSeeds, watchWorkers, type Colors } from "./lib/seed-runs.js";
 import { shrinkFaults } from "./lib/shrink.js";
+import { isMain, runCli } from "./lib/cli.js";
 import { UsageError, parseCli as parseStressCli, sanitize, timestamp, type StressOptions } from "./stress.js";
 
 const USAGE = `Usage: npm run explore -- <pattern> [options] [-- <test file or folder>...]
@@ -241,31 +241,25 @@ async function shrink(file: string, maxRuns: number, outDir: string, c: Colors):
   return 0;
 }
 
-async function main(): Promise<void> {
-  let parsed: { extras: ExploreExtras; rest: string[] };
-  let opts: StressOptions | undefined;
-  try {
-    parsed = splitExploreArgs(process.argv.slice(2));
-    if (parsed.extras.shrink !== undefined) {
-      const out = parsed.rest.includes("-o") ? parsed.rest[parsed.rest.indexOf("-o") + 1] : undefined;
-      const dir = resolve(out ?? join("explore-out", `shrink-${basename(parsed.extras.shrink, ".json")}`));
-      process.exitCode = await shrink(parsed.extras.shrink, parsed.extras.maxShrinkRuns, dir, pc.createColors(process.stdout.isTTY === true));
-      return;
-    }
-    opts = parseStressCli(parsed.rest);
-  } catch (e) {
-    if (!(e instanceof UsageError) && !(e instanceof TypeError)) throw e;
-    console.error(`error: ${e.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
+/** What the command line asks for: a shrink of a saved schedule, or explore runs. */
+type ExploreCommand =
+  | { readonly kind: "shrink"; readonly schedule: string; readonly maxRuns: number; readonly dir: string }
+  | { readonly kind: "explore"; readonly opts: StressOptions; readonly extras: ExploreExtras };
+
+/** Parses explore's command line (undefined means `--help`). */
+function parseCommand(argv: readonly string[]): ExploreCommand | undefined {
+  const parsed = splitExploreArgs([...argv]);
+  if (parsed.extras.shrink !== undefined) {
+    const out = parsed.rest.includes("-o") ? parsed.rest[parsed.rest.indexOf("-o") + 1] : undefined;
+    const dir = resolve(out ?? join("explore-out", `shrink-${basename(parsed.extras.shrink, ".json")}`));
+    return { kind: "shrink", schedule: parsed.extras.shrink, maxRuns: parsed.extras.maxShrinkRuns, dir };
   }
-  if (opts === undefined) {
-    console.log(USAGE);
-    return;
-  }
-  process.exitCode = await explore(opts, parsed.extras);
+  const opts = parseStressCli(parsed.rest);
+  return opts === undefined ? undefined : { kind: "explore", opts, extras: parsed.extras };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  await main();
+if (isMain(import.meta.url)) {
+  await runCli(USAGE, () => parseCommand(process.argv.slice(2)), (cmd) =>
+    cmd.kind === "shrink" ? shrink(cmd.schedule, cmd.maxRuns, cmd.dir, pc.createColors(process.stdout.isTTY === true)) : explore(cmd.opts, cmd.extras),
+  );
 }

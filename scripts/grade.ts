@@ -9,9 +9,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pc from "picocolors";
+import { UsageError, isMain, runCli } from "./lib/cli.js";
 import { blockedParts, formatGradeTable, gradeParts, toGradescope, toMarkdown, totals, type GradeReport } from "./lib/grade-report.js";
 import { declaredTests, planUnits, runUnits } from "./lib/grade-run.js";
 import { SubmissionError, assembleTree, typecheck } from "./lib/grade-tree.js";
@@ -60,10 +61,7 @@ export interface GradeOptions {
   readonly keep: boolean;
 }
 
-/** A command-line mistake (exit 2, with the usage). */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+export { UsageError } from "./lib/cli.js";
 
 /** Parses the grader's arguments; undefined means --help. */
 export function parseCli(argv: readonly string[]): GradeOptions | undefined {
@@ -178,20 +176,11 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
     const fileTests = testsByFile(root, parts);
     const units = planUnits(root, fileTests, seeds, workers);
     const run = await runUnits({ root, units, workers, wallCapMs, deadline, outDir: join(work, "runs"), c, keepLogs: opts.keep, progress: !opts.gradescope });
-    const graded = gradeParts(parts, runs, run.records);
-    report = {
-      parts: graded,
-      ...totals(graded),
-      runs,
-      seeds,
-      wallMs: Date.now() - started,
-      cpuMs: cpuMs(),
-      solution: opts.solution,
+    report = gradeReport(gradeParts(parts, runs, run.records), { runs, seeds, started, opts, warnings }, {
       typecheck: { ok: tc.ok, output: tc.output, blocking: false },
       blocker: undefined,
       deadlineHit: run.deadlineHit,
-      warnings,
-    };
+    });
     return finish(report, opts, config.gradescope, c);
   } finally {
     if (opts.keep) console.log(c.dim(`kept: ${work}${root !== harnessRoot ? ` and ${root}` : ""}`));
@@ -240,18 +229,29 @@ function blocked(
   warnings: string[],
 ): GradeReport {
   const graded = blockedParts(parts, runs, `not run: ${blocker.check} failed (see that entry)`);
-  return {
-    parts: graded,
-    ...totals(graded),
-    runs,
-    seeds,
-    wallMs: Date.now() - started,
-    cpuMs: cpuMs(),
-    solution: opts.solution,
+  return gradeReport(graded, { runs, seeds, started, opts, warnings }, {
     typecheck: tc === undefined ? undefined : { ...tc, blocking: true },
     blocker,
     deadlineHit: false,
-    warnings,
+  });
+}
+
+/** A report of `graded` parts: their totals, the run's settings and costs, and how it ended. */
+function gradeReport(
+  graded: GradeReport["parts"],
+  run: { runs: number; seeds: readonly number[]; started: number; opts: GradeOptions; warnings: string[] },
+  ending: Pick<GradeReport, "typecheck" | "blocker" | "deadlineHit">,
+): GradeReport {
+  return {
+    parts: graded,
+    ...totals(graded),
+    runs: run.runs,
+    seeds: run.seeds,
+    wallMs: Date.now() - run.started,
+    cpuMs: cpuMs(),
+    solution: run.opts.solution,
+    ...ending,
+    warnings: run.warnings,
   };
 }
 
@@ -303,33 +303,18 @@ function indent(text: string): string {
     .join("\n");
 }
 
-async function main(): Promise<void> {
-  let opts: GradeOptions | undefined;
+/** Grades, turning a bad configuration into exit code 2 and any other error into 3 (with its stack). */
+async function gradeOrExplain(opts: GradeOptions): Promise<number> {
   try {
-    opts = parseCli(process.argv.slice(2));
-  } catch (e) {
-    if (!(e instanceof UsageError) && !(e instanceof TypeError)) throw e;
-    console.error(`error: ${e.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (opts === undefined) {
-    console.log(USAGE);
-    return;
-  }
-  try {
-    process.exitCode = await grade(opts);
+    return await grade(opts);
   } catch (e) {
     if (e instanceof GradingConfigError || e instanceof ManifestError) {
       console.error(`error: ${e.message}`);
-      process.exitCode = 2;
-      return;
+      return 2;
     }
     console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    process.exitCode = 3;
+    return 3;
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  await main();
-}
+if (isMain(import.meta.url)) await runCli(USAGE, () => parseCli(process.argv.slice(2)), gradeOrExplain);

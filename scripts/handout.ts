@@ -10,9 +10,10 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pc from "picocolors";
+import { UsageError, isMain, runCli } from "./lib/cli.js";
 import { buildAutograder } from "./lib/course/autograder.js";
 import { HandoutError, assembleHandout, writeHandout } from "./lib/course/build-handout.js";
 import { CourseConfigError } from "./lib/course/config.js";
@@ -36,10 +37,7 @@ export interface HandoutCli {
   readonly git: boolean;
 }
 
-/** A command-line mistake (exit 2, with the usage). */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+export { UsageError } from "./lib/cli.js";
 
 /** Parses the arguments; undefined means --help. */
 export function parseCli(argv: readonly string[]): HandoutCli | undefined {
@@ -105,32 +103,17 @@ export async function handout(cli: HandoutCli, root = ROOT): Promise<number> {
   return 0;
 }
 
-async function main(): Promise<void> {
-  let cli: HandoutCli | undefined;
+/** Builds, turning a handout or configuration problem into exit code 1 with its message. */
+async function handoutOrExplain(cli: HandoutCli): Promise<number> {
   try {
-    cli = parseCli(process.argv.slice(2));
-  } catch (e) {
-    if (!(e instanceof UsageError) && !(e instanceof TypeError)) throw e;
-    console.error(`error: ${e.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (cli === undefined) {
-    console.log(USAGE);
-    return;
-  }
-  try {
-    process.exitCode = await handout(cli);
+    return await handout(cli);
   } catch (e) {
     if (e instanceof HandoutError || e instanceof CourseConfigError || e instanceof ManifestError) {
       console.error(`error: ${e.message}`);
-      process.exitCode = 1;
-      return;
+      return 1;
     }
     throw e;
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  await main();
-}
+if (isMain(import.meta.url)) await runCli(USAGE, () => parseCli(process.argv.slice(2)), handoutOrExplain);

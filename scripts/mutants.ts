@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pc from "picocolors";
+import { UsageError, runCli } from "./lib/cli.js";
 import { LAB_TEST_FILES } from "../src/explore/lab-tests.js";
 import { MUTANTS, type LabPart, type Mutant } from "../src/explore/mutants/catalog.js";
 import { plantInScratch, removeScratch } from "../src/explore/mutants/plant.js";
@@ -149,34 +150,36 @@ function table(results: readonly MutantResult[], labSeeds: number): string[] {
   return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)];
 }
 
-async function main(): Promise<void> {
-  let values: { only?: string; fast?: boolean; seeds?: string; "lab-seeds"?: string; output?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: process.argv.slice(2),
-      options: { only: { type: "string" }, fast: { type: "boolean" }, seeds: { type: "string" }, "lab-seeds": { type: "string" }, output: { type: "string", short: "o" }, help: { type: "boolean", short: "h" } },
-    }));
-  } catch (e) {
-    console.error(`error: ${(e as Error).message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (values.help === true) {
-    console.log(USAGE);
-    return;
-  }
+/** The mutants runner's command line, read. */
+interface MutantsOptions {
+  readonly seeds: number;
+  readonly labSeeds: number;
+  readonly only: readonly string[] | undefined;
+  readonly fast: boolean;
+  readonly output: string | undefined;
+}
+
+/** Reads the command line (undefined means `--help`); a mistake is a UsageError naming it. */
+function parseMutantsCli(argv: readonly string[]): MutantsOptions | undefined {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { only: { type: "string" }, fast: { type: "boolean" }, seeds: { type: "string" }, "lab-seeds": { type: "string" }, output: { type: "string", short: "o" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help === true) return undefined;
   const seeds = Number(values.seeds ?? "20");
   const labSeeds = Number(values["lab-seeds"] ?? "3");
   const only = values.only?.split(",").map((s) => s.trim());
   const unknown = (only ?? []).filter((id) => !MUTANTS.some((m) => m.id === id));
-  if (!Number.isSafeInteger(seeds) || seeds < 1 || !Number.isSafeInteger(labSeeds) || labSeeds < 0 || unknown.length > 0) {
-    console.error(`error: ${unknown.length > 0 ? `unknown mutant(s): ${unknown.join(", ")} (see src/explore/mutants/catalog.ts)` : "--seeds must be >= 1 and --lab-seeds >= 0"}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  const chosen = MUTANTS.filter((m) => (only === undefined || only.includes(m.id)) && (values.fast !== true || m.fast !== undefined));
+  if (unknown.length > 0) throw new UsageError(`unknown mutant(s): ${unknown.join(", ")} (see src/explore/mutants/catalog.ts)`);
+  if (!Number.isSafeInteger(seeds) || seeds < 1 || !Number.isSafeInteger(labSeeds) || labSeeds < 0) throw new UsageError("--seeds must be >= 1 and --lab-seeds >= 0");
+  return { seeds, labSeeds, only, fast: values.fast === true, output: values.output };
+}
+
+async function runMutants(opts: MutantsOptions): Promise<number> {
+  const { seeds, labSeeds, only } = opts;
+  const chosen = MUTANTS.filter((m) => (only === undefined || only.includes(m.id)) && (!opts.fast || m.fast !== undefined));
   const root = resolve(".");
-  const outDir = resolve(values.output ?? "mutants-out");
+  const outDir = resolve(opts.output ?? "mutants-out");
   mkdirSync(outDir, { recursive: true });
   console.log(pc.bold(`mutants: ${chosen.length} of ${MUTANTS.length}, explore seeds 1..${seeds}${labSeeds > 0 ? `, lab tests seeds 1..${labSeeds}` : ""}`));
   const results: MutantResult[] = [];
@@ -200,7 +203,7 @@ async function main(): Promise<void> {
       (surprising.length > 0 ? pc.red(`; "equivalent" but caught: ${surprising.map((r) => r.mutant.id).join(", ")}`) : "") +
       `; report: ${join(outDir, "report.json")}`,
   );
-  process.exitCode = missed.length > 0 || surprising.length > 0 ? 1 : 0;
+  return missed.length > 0 || surprising.length > 0 ? 1 : 0;
 }
 
-await main();
+await runCli(USAGE, () => parseMutantsCli(process.argv.slice(2)), runMutants);

@@ -8,9 +8,9 @@
 import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import pc from "picocolors";
+import { UsageError, isMain, runCli } from "./lib/cli.js";
 import { diagnoseWorkers, pickSeeds, printReport, shortPath, spawnWorkers, splitSeeds, watchWorkers } from "./lib/seed-runs.js";
 
 export { formatNotes, formatTable, pickSeeds, splitSeeds, summarize, type TestSummary } from "./lib/seed-runs.js";
@@ -49,10 +49,7 @@ export interface StressOptions {
   readonly paths: readonly string[];
 }
 
-/** A command-line mistake: printed with the usage, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+export { UsageError } from "./lib/cli.js";
 
 /** Parses the stress runner's arguments (without `node` and the script); undefined means `--help`. */
 export function parseCli(argv: readonly string[]): StressOptions | undefined {
@@ -138,24 +135,4 @@ export function sanitize(pattern: string): string {
   return pattern.replace(/[^A-Za-z0-9_-]+/g, "_").slice(0, 40) || "all";
 }
 
-async function main(): Promise<void> {
-  let opts: StressOptions | undefined;
-  try {
-    opts = parseCli(process.argv.slice(2));
-  } catch (e) {
-    if (!(e instanceof UsageError) && !(e instanceof TypeError)) throw e;
-    // parseArgs reports unknown options as TypeErrors with a readable message.
-    console.error(`error: ${e.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (opts === undefined) {
-    console.log(USAGE);
-    return;
-  }
-  process.exitCode = await stress(opts);
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  await main();
-}
+if (isMain(import.meta.url)) await runCli(USAGE, () => parseCli(process.argv.slice(2)), stress);

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import cliProgress from "cli-progress";
 import type { StressRecord } from "../../src/harness/index.js";
 import { replayCommand } from "../../src/harness/replay.js";
-import { drain, killGroup, spawnWorkers, type Colors, type Worker } from "./seed-runs.js";
+import { drain, killGroup, spawnWorkers, tail, type Colors, type Worker } from "./seed-runs.js";
 
 /** Some tests of one test file, in the file's order, run over some seeds by one worker. */
 export interface Unit {
@@ -273,17 +273,5 @@ export async function runUnits(opts: RunOptions): Promise<RunResult> {
 
 /** The last lines of a worker's output, indented. */
 function outputTail(file: string, lines = 12): string {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return "";
-  }
-  return text
-    .trimEnd()
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .slice(-lines)
-    .map((l) => `    | ${l}`)
-    .join("\n");
+  return tail(file, lines);
 }

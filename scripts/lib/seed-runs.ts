@@ -446,8 +446,8 @@ function firstLine(text: string): string {
   return text.split("\n", 1)[0] ?? "";
 }
 
-/** The last lines of a worker's output, indented, for crash reports. */
-function tail(file: string, lines = 15): string {
+/** The last non-blank lines of a worker's output file, indented, for crash reports ("" if unreadable). */
+export function tail(file: string, lines = 15): string {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -457,6 +457,7 @@ function tail(file: string, lines = 15): string {
   return text
     .trimEnd()
     .split("\n")
+    .filter((l) => l.trim() !== "")
     .slice(-lines)
     .map((l) => `    | ${l}`)
     .join("\n");

@@ -1,7 +1,7 @@
 import { checkOperations, type Operation } from "porcupine";
 import { describe, expect, it } from "vitest";
 import { ETCD_NO_VALUE, etcdModel, etcdOutput } from "./etcd.js";
-import { HistoryParseError, parseJepsenEtcdLog, parseJsonHistory, parseKvLog } from "./history-files.js";
+import { HistoryParseError, parseJepsenEtcdLog, parseJsonHistory, parseKvLog } from "porcupine/models";
 import { kvModel, kvNoPartitionModel, stringHash, type KvInput, type KvOutput, type KvRegister } from "./kv.js";
 
 const never = { cancelled: () => false };

@@ -1,7 +1,7 @@
 import { checkEvents, checkEventsVerbose, type Event } from "porcupine";
 import { describe, expect, it } from "vitest";
 import { etcdModel, type EtcdInput, type EtcdOutput } from "./etcd.js";
-import { parseJepsenEtcdLog, parseKvLog } from "./history-files.js";
+import { parseJepsenEtcdLog, parseKvLog } from "porcupine/models";
 import { kvModel, kvNoPartitionModel, type KvInput, type KvOutput } from "./kv.js";
 import { conformanceFiles, expectedVerdicts, readConformance, readDataFile } from "./test-data.js";
 

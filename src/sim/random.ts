@@ -1,5 +1,5 @@
 import seedrandom from "seedrandom";
-import type { RandomSource } from "../runtime/runtime.js";
+import { RANDOM_STRING_ALPHABET, RandomDraws } from "../runtime/random-draws.js";
 import type { Trace } from "./trace.js";
 
 /**
@@ -13,7 +13,7 @@ import type { Trace } from "./trace.js";
  * Every draw is recorded in the trace with the stream's name, so a determinism check names the
  * first stream and draw that differ.
  */
-export class Random implements RandomSource {
+export class Random extends RandomDraws {
   private readonly prng: seedrandom.PRNG;
 
   constructor(
@@ -23,6 +23,7 @@ export class Random implements RandomSource {
     private readonly trace: Trace,
     private readonly clock: () => number,
   ) {
+    super();
     // The main stream keeps the plain seed, so `runSim(seed)` draws what it always drew.
     this.prng = seedrandom.alea(stream === MAIN_STREAM ? String(seed) : `${String(seed)}/${stream}`);
   }
@@ -34,40 +35,10 @@ export class Random implements RandomSource {
     return x;
   }
 
-  /** An integer in [0, n). `n` must be a positive safe integer. */
-  int(n: number): number {
-    if (!(n > 0) || !Number.isSafeInteger(n)) {
-      throw new RangeError(`Random.int(n): n must be a positive safe integer, got ${n}`);
-    }
-    return Math.floor(this.float() * n);
-  }
-
-  /** An integer in [lo, hi] (inclusive). */
-  between(lo: number, hi: number): number {
-    return lo + this.int(hi - lo + 1);
-  }
-
-  /** True with probability p. */
-  chance(p: number): boolean {
-    return this.float() < p;
-  }
-
-  /** Shuffles `items` in place (Fisher-Yates) and returns it. */
-  shuffle<T>(items: T[]): T[] {
-    for (let i = items.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      const t = items[i]!;
-      items[i] = items[j]!;
-      items[j] = t;
-    }
-    return items;
-  }
-
   /** A random string of `n` characters from the URL-safe base64 alphabet (like the Go tester's randstring). */
   string(n: number): string {
-    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let s = "";
-    for (let i = 0; i < n; i++) s += alphabet[Math.floor(this.prng() * 64)];
+    for (let i = 0; i < n; i++) s += RANDOM_STRING_ALPHABET[Math.floor(this.prng() * 64)];
     this.trace.addDraw(this.clock(), this.stream, n);
     return s;
   }
