@@ -21,6 +21,13 @@ export interface FaultPlan {
   /** Requests delivered late, after the ones sent after them (a stale request): held 100..staleMaxMs ms. */
   readonly stalePerMille: number;
   readonly staleMaxMs: number;
+  /**
+   * Requests delivered once more, 100..duplicateMaxMs ms after the original (a stale retransmission,
+   * maybe to the server restarted since): Raft's RPCs and the KV duplicate table must tolerate it.
+   * Not in the `lab` profile (a lab test's checks may count what its servers handled).
+   */
+  readonly duplicatePerMille: number;
+  readonly duplicateMaxMs: number;
   /** Replies delayed past the next election (700..3000 ms), so they arrive in a later term. */
   readonly lateReplyPerMille: number;
   /** Handled requests after which the server crashes, its reply already on its way. */
@@ -86,6 +93,8 @@ export const NO_FAULTS: FaultPlan = {
   reorderMaxMs: 0,
   stalePerMille: 0,
   staleMaxMs: 0,
+  duplicatePerMille: 0,
+  duplicateMaxMs: 0,
   lateReplyPerMille: 0,
   crashAfterReplyPerMille: 0,
   crashAfterSendPerMille: 0,
@@ -139,6 +148,9 @@ export function drawFaultPlan(rand: RandomSource, profile: PlanProfile): FaultPl
     crashEveryMs: crashes ? maybe(300, 3000) : 0,
     partitionEveryMs: maybe(1000, 5000),
     partitionMaxMs: rand.between(300, 3000),
+    // Drawn last, so that the other intensities of a seed's plan are what they were before it existed.
+    duplicatePerMille: maybe(10, 100),
+    duplicateMaxMs: rand.between(150, 3000),
   };
   if (profile !== "kv") return plan;
   // The KV service shows its own bugs only in a cluster that makes progress: no hits aimed at
@@ -170,6 +182,7 @@ export function describeFaultPlan(plan: FaultPlan): string {
     plan.jitterMs > 0 ? `jitter <${plan.jitterMs} ms` : "jitter off",
     rate("reorder", plan.reorderPerMille, ` ≤${plan.reorderMaxMs} ms`),
     rate("stale requests", plan.stalePerMille, ` ≤${plan.staleMaxMs} ms`),
+    rate("copies", plan.duplicatePerMille, ` ≤${plan.duplicateMaxMs} ms`),
     rate("late replies", plan.lateReplyPerMille),
     rate("crash after reply", plan.crashAfterReplyPerMille),
     rate("crash after send", plan.crashAfterSendPerMille),

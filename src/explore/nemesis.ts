@@ -5,8 +5,8 @@
  * from the run's {@link FaultPlan}, and faults aimed where bugs hide: a crash right after a server
  * handled a request (its reply still goes out) or sent one, right after a leader accepted a command
  * (before it sent it anywhere: the scenario's clients call {@link Nemesis.afterStart}), right after a
- * client's write; a request delivered late after newer ones; a reply delayed past the next
- * election; a new leader cut off or crashed at once. The plan's strategy (`strategies.ts`) lines
+ * client's write; a request delivered late after newer ones, or delivered again later (a stale
+ * copy, maybe to the server restarted); a reply delayed past the next election; a new leader cut off or crashed at once. The plan's strategy (`strategies.ts`) lines
  * faults up into the known traps.
  *
  * Every fault it puts in is recorded in the run's schedule (`schedule.ts`), and it can replay a
@@ -57,6 +57,8 @@ export interface NemesisOptions {
 /** What was decided for one request at its `request` point, for the decisions that follow. */
 interface RequestFate {
   readonly drop: boolean;
+  /** A copy of the request is delivered again this many ms after it (0: none). */
+  readonly againMs: number;
   /** The sending server and when it sent the request (for crashes that lose what was in flight). */
   readonly sender: number | undefined;
   readonly sentAt: number;
@@ -149,13 +151,19 @@ export class Nemesis implements FaultPolicy {
     const ref = this.ref("request", msg);
     let drop = false;
     let extra = 0;
+    let againMs = 0;
     for (const f of this.decide(ref, () => this.drawRequestFaults(ref))) {
       if (f.kind === "drop") drop = true;
       else if (f.kind === "delay") extra += f.ms;
+      else if (f.kind === "duplicate") againMs = f.ms;
       else if (f.kind === "crash") this.crashSoon(f);
     }
-    if (drop || this.control !== undefined) this.requestFates.set(msg, { drop, sender: serverIndex(ref.from), sentAt: ref.at });
+    if (drop || againMs > 0 || this.control !== undefined) this.requestFates.set(msg, { drop, againMs, sender: serverIndex(ref.from), sentAt: ref.at });
     return base + extra;
+  }
+
+  deliverAgain(msg: MessageInfo): number {
+    return this.calm ? 0 : (this.requestFates.get(msg)?.againMs ?? 0);
   }
 
   dropRequest(msg: MessageInfo, net: NetworkConditions): boolean {
@@ -237,6 +245,7 @@ export class Nemesis implements FaultPolicy {
     if (this.per(p.dropPerMille)) out.push({ ...ref, kind: "drop" });
     else if (ref.method === VOTE && this.per(p.slowVotePerMille)) out.push({ ...ref, kind: "delay", why: "stale", ms: this.rand.between(20, 500) });
     else if (this.per(p.stalePerMille)) out.push({ ...ref, kind: "delay", why: "stale", ms: this.rand.between(100, p.staleMaxMs) });
+    else if (this.per(p.duplicatePerMille)) out.push({ ...ref, kind: "duplicate", ms: this.rand.between(100, p.duplicateMaxMs) });
     const sender = serverIndex(ref.from);
     const rate = ref.method === VOTE ? p.crashAfterVotePerMille : p.crashAfterSendPerMille;
     if (sender !== undefined && this.control?.isUp(sender) === true && this.per(rate)) {
@@ -480,6 +489,8 @@ const NO_SERVER_FAULTS: Partial<FaultPlan> = {
   crashAfterSendPerMille: NO_FAULTS.crashAfterSendPerMille,
   crashEveryMs: NO_FAULTS.crashEveryMs,
   partitionEveryMs: NO_FAULTS.partitionEveryMs,
+  // A lab test's checks may count what its servers handled.
+  duplicatePerMille: NO_FAULTS.duplicatePerMille,
 };
 
 /** The method of votes, aimed at by {@link FaultPlan.crashAfterVotePerMille}. */

@@ -14,7 +14,7 @@ import type { FaultPlan } from "./fault-plan.js";
 
 /**
  * Where a message fault is decided: as the request is sent (`request`: drop, delay, or crash the
- * sender right after sending), once the handler has returned (`handled`: crash the server, its
+ * sender right after sending, deliver it again later), once the handler has returned (`handled`: crash the server, its
  * reply still on its way), or as the reply is sent (`reply`: drop or delay it). `start` is not a
  * message: a scenario's client saw a leader accept a command (`method` is "start()"), and the
  * leader may crash at once, before sending it anywhere. `watch` is not a message either: the
@@ -44,6 +44,8 @@ export type DelayReason = "reorder" | "stale" | "late";
 export type MessageFault = MessageRef & { readonly id: number } & (
     | { readonly kind: "drop" }
     | { readonly kind: "delay"; readonly ms: number; readonly why: DelayReason }
+    /** Deliver a copy of the request again `ms` after it (at `request`): a stale retransmission. */
+    | { readonly kind: "duplicate"; readonly ms: number }
     /**
      * Crash `server` (the sender at `request`, the receiver at `handled`; `afterMs` later, if set),
      * restarting it after `downMs` (-1: not until another fault's `restart`, or the healing), and
@@ -144,6 +146,8 @@ function faultText(f: FaultEvent): string {
       const why = f.why === "stale" ? "delivered late, after newer ones" : f.why === "late" ? "past the next election" : "reordered";
       return `delay the ${f.point === "request" ? "request" : "reply"} of ${msg} by ${f.ms} ms (${why})`;
     }
+    case "duplicate":
+      return `deliver the request of ${msg} again ${f.ms} ms later (a stale copy)`;
     case "isolate":
       return `cut ${peer(f.server)} off, right after it became leader, for ${f.ms} ms (its messages in flight are lost)`;
     case "crash": {

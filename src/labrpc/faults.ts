@@ -2,8 +2,9 @@
  * What the network does to messages: the seam where faults are decided.
  *
  * The network asks its {@link FaultPolicy} at each decision point of a call, in this order:
- * {@link FaultPolicy.requestDelay}, {@link FaultPolicy.dropRequest}, then (once the handler has
- * replied) {@link FaultPolicy.afterHandler}, {@link FaultPolicy.dropReply} and
+ * {@link FaultPolicy.requestDelay}, {@link FaultPolicy.dropRequest}, {@link FaultPolicy.deliverAgain}
+ * (for a request delivered), then (once the handler has replied) {@link FaultPolicy.afterHandler},
+ * {@link FaultPolicy.dropReply} and
  * {@link FaultPolicy.replyDelay}; a call to an unreachable server asks only
  * {@link FaultPolicy.unreachableDelay}. {@link originalFaults} is labrpc's own behaviour, and the
  * default; an exploration harness can plug in a policy that aims faults (drop this message, delay
@@ -40,6 +41,14 @@ export interface FaultPolicy {
   requestDelay(msg: MessageInfo, net: NetworkConditions): number;
   /** Whether the request is lost (asked after its delay): the handler never runs. */
   dropRequest(msg: MessageInfo, net: NetworkConditions): boolean;
+  /**
+   * Asked once a request is delivered, before its handler runs: after how many ms a copy of it is
+   * delivered again on the same end (0: never), as a stale retransmission would be. Not in the
+   * original labrpc, which never duplicates a message; Raft's RPCs and a KV server's duplicate
+   * table must tolerate it all the same. The copy goes to whatever server the end reaches by then,
+   * if it is enabled; its handler runs as the original's does and its reply goes nowhere.
+   */
+  deliverAgain?(msg: MessageInfo, net: NetworkConditions): number;
   /**
    * Called once the handler has returned its reply, before the network decides the reply's fate.
    * A policy may crash or cut the server here (through the cluster it was given); the network

@@ -559,6 +559,30 @@ describe("fault policies (the seam where faults are decided)", () => {
     expect(handled).toEqual([7]);
   });
 
+  simTest("deliverAgain delivers a copy of the request later, whose reply goes nowhere; a copy to a disabled end is lost", async () => {
+    const net = new Network();
+    const srv = new Server();
+    const handled: number[] = [];
+    // The handler changes its arguments: the copy must arrive as it was sent.
+    srv.addService(new Service("S", { Bump: (a: { n: number }) => (handled.push(a.n), (a.n += 100), a.n) }));
+    net.addServer("s", srv);
+    const e = net.makeEnd("e");
+    net.connect("e", "s");
+    net.enable("e", true);
+    let asked = 0;
+    net.setFaultPolicy({ ...originalFaults, deliverAgain: () => (asked++, 300) });
+    expect(await e.call("S.Bump", { n: 1 })).toBe(101);
+    expect(handled).toEqual([1]);
+    await sleep(400);
+    expect(handled).toEqual([1, 1]); // the copy, as sent
+    expect(net.getCount("s")).toBe(2);
+    expect(await e.call("S.Bump", { n: 2 })).toBe(102);
+    net.enable("e", false);
+    await sleep(400);
+    expect(handled).toEqual([1, 1, 2]); // the end was cut before the copy arrived
+    expect(asked).toBe(2); // once per delivered request, never for a copy
+  });
+
   simTest("a policy decides delays", async () => {
     const { net, e } = echoNet();
     net.setFaultPolicy({ ...originalFaults, requestDelay: () => 500, replyDelay: () => 250 });

@@ -182,6 +182,9 @@ export class Network {
       sim.fail(e);
       throw e;
     }
+    const againMs = faults.deliverAgain?.(msg, net) ?? 0;
+    // The copy is taken now, before the handler may change the arguments it was given.
+    if (againMs > 0) this.deliverCopyLater(endName, svcMeth, this.encodeOrFail(request.copy, `${svcMeth} args`).copy, againMs);
     let settled = false;
     let reply: { copy: Reply; bytes: number } | undefined;
     // The handler is code of the server's node, not of the caller's.
@@ -226,6 +229,41 @@ export class Network {
     this.traceMessage("reply delivered", msg);
     this.totalBytes += reply.bytes;
     return reply.copy;
+  }
+
+  /**
+   * Delivers `args` to whatever server `endName` reaches `ms` from now, if the end is enabled then
+   * (see {@link FaultPolicy.deliverAgain}): the handler runs on the server's node, and its reply,
+   * like that of a retransmission whose caller stopped waiting, goes nowhere.
+   */
+  private deliverCopyLater(endName: EndName, svcMeth: string, args: unknown, ms: number): void {
+    this.sim.after(
+      ms,
+      () => {
+        const serverName = this.connections.get(endName);
+        const server = serverName === undefined ? undefined : this.servers.get(serverName);
+        const msg: MessageInfo = { svcMeth, endName, serverName: serverName ?? "(none)" };
+        if (this.isDone || this.enabled.get(endName) !== true || server === undefined) {
+          this.traceMessage("copy lost", msg);
+          return;
+        }
+        this.traceMessage("copy delivered", msg);
+        dlog("net", "NET", () => `a copy of ${svcMeth} on ${String(endName)} -> ${String(serverName)} delivered again`);
+        let handler: (a: unknown) => unknown;
+        try {
+          handler = server.lookup(svcMeth);
+        } catch (e) {
+          this.sim.fail(e);
+          return;
+        }
+        const run = async (): Promise<unknown> => handler(args);
+        (server.owner === undefined ? run() : runInTask(server.owner, run)).catch((e: unknown) => {
+          const message = e instanceof Error ? e.message : String(e);
+          this.sim.fail(new Error(`handler ${svcMeth} on server ${String(serverName)} threw: ${message}`, { cause: e }));
+        });
+      },
+      "rpc-copy",
+    );
   }
 
   /** Records what happened to one message in the run's trace (what the determinism check compares). */
