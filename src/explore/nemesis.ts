@@ -6,8 +6,9 @@
  * handled a request (its reply still goes out) or sent one, right after a leader accepted a command
  * (before it sent it anywhere: the scenario's clients call {@link Nemesis.afterStart}), right after a
  * client's write; a request delivered late after newer ones, or delivered again later (a stale
- * copy, maybe to the server restarted); a reply delayed past the next election; a new leader cut off or crashed at once. The plan's strategy (`strategies.ts`) lines
- * faults up into the known traps.
+ * copy, maybe to the server restarted); a reply delayed past the next election; a new leader cut
+ * off or crashed at once. The plan's strategy (`strategies.ts`) lines faults up into the known
+ * traps.
  *
  * Every fault it puts in is recorded in the run's schedule (`schedule.ts`), and it can replay a
  * schedule instead of drawing faults: that is how shrinking removes faults from a failing run.
