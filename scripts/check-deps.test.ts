@@ -4,30 +4,21 @@
  * import, and runs dependency-cruiser on it with the repository's configuration.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { TempDirs, writeTree } from "./lib/temp-tree.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const CONFIG = join(ROOT, ".dependency-cruiser.cjs");
 const DEPCRUISE = join(ROOT, "node_modules/.bin/depcruise");
 
-let dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  dirs = [];
-});
+const temps = new TempDirs("raftlab-deps-");
+afterEach(() => temps.removeAll());
 
 /** Writes `files` (path → source) into a fresh folder and runs the rules on its `src`. */
 function cruise(files: Record<string, string>): { code: number | null; out: string } {
-  const dir = mkdtempSync(join(tmpdir(), "raftlab-deps-"));
-  dirs.push(dir);
-  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", strict: true } }));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
+  const dir = temps.make();
+  writeTree(dir, { "tsconfig.json": JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", strict: true } }), ...files });
   const r = spawnSync(DEPCRUISE, ["--config", CONFIG, "src"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
   return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
 }

@@ -4,9 +4,8 @@
  * files, the deadline) and `grade()` on a small fixture harness (a submission's edited tests do not
  * count; one that does not type-check scores 0).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, readFileSync, symlinkSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Ajv } from "ajv";
 import pc from "picocolors";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -15,25 +14,16 @@ import { UsageError, grade, parseCli } from "./grade.js";
 import { blockedParts, formatGradeTable, gradeParts, toGradescope, toMarkdown, totals, type GradeReport } from "./lib/grade-report.js";
 import { declaredTests, planUnits, runUnits } from "./lib/grade-run.js";
 import { GradingConfigError, loadGrading, parseGrading, selectParts, type GradedPart } from "./lib/grading.js";
+import { TempDirs, writeTree } from "./lib/temp-tree.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const c = pc.createColors(false);
-const temps: string[] = [];
+const temps = new TempDirs("raftlab-grade-test-");
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
+  temps.removeAll();
 });
-function temp(): string {
-  const d = mkdtempSync(join(tmpdir(), "raftlab-grade-test-"));
-  temps.push(d);
-  return d;
-}
-function writeTree(dir: string, files: Record<string, string>): void {
-  for (const [p, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, p)), { recursive: true });
-    writeFileSync(join(dir, p), text);
-  }
-}
+const temp = (): string => temps.make();
 
 const schema = JSON.parse(readFileSync(join(ROOT, "course/gradescope/results.schema.json"), "utf8")) as object;
 const validate = new Ajv({ allErrors: true }).compile(schema);

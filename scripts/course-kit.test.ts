@@ -3,9 +3,8 @@
  * contents, the leak check (clean on the real skeletons, failing on planted leaks), and the drift
  * check between skeletons and reference (names, signatures, and the handout's tree type-checking).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { readFileSync, symlinkSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { HandoutError, assembleHandout, studentReadme, writeHandout } from "./lib/course/build-handout.js";
 import { CourseConfigError, classify } from "./lib/course/config.js";
@@ -13,23 +12,12 @@ import { checkDrift } from "./lib/course/drift.js";
 import { codeLines, findLeaks, isTrivial } from "./lib/course/leak-check.js";
 import { typecheck } from "./lib/grade-tree.js";
 import { ManifestError, loadManifest, parseManifest, relativeImports, selectLabs, studentOwned, withoutLabs } from "./lib/handout-manifest.js";
+import { TempDirs, writeTree } from "./lib/temp-tree.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const temps: string[] = [];
-afterEach(() => {
-  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
-});
-function temp(): string {
-  const d = mkdtempSync(join(tmpdir(), "raftlab-course-"));
-  temps.push(d);
-  return d;
-}
-function writeTree(dir: string, files: Record<string, string>): void {
-  for (const [p, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, p)), { recursive: true });
-    writeFileSync(join(dir, p), text);
-  }
-}
+const temps = new TempDirs("raftlab-course-");
+afterEach(() => temps.removeAll());
+const temp = (): string => temps.make();
 const read = (p: string): string => readFileSync(join(ROOT, p), "utf8");
 
 describe("classification of this repository", () => {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isRecord, parseConfigObject } from "./config-file.js";
 
 /** Where the grading configuration lives, relative to a tree's root. */
 export const GRADING_FILE = "course/grading.json";
@@ -58,17 +59,7 @@ export class GradingConfigError extends Error {
 
 /** Parses and checks a grading configuration; `source` names it in errors. */
 export function parseGrading(text: string, source: string): GradingConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new GradingConfigError(`${source}: not valid JSON (${(e as Error).message})`);
-  }
-  const fail = (what: string): never => {
-    throw new GradingConfigError(`${source}: ${what}`);
-  };
-  if (!isRecord(raw)) return fail("expected a JSON object");
-  if (raw["format"] !== FORMAT) fail(`"format" must be "${FORMAT}", got ${JSON.stringify(raw["format"])}`);
+  const { raw, fail } = parseConfigObject(text, source, FORMAT, GradingConfigError);
   const runs = positiveInt(raw["runs"], "runs", fail);
   const wallCapSeconds = positiveNumber(raw["wallCapSeconds"], "wallCapSeconds", fail);
   const typecheckRaw = raw["typecheck"] ?? "required";
@@ -172,10 +163,6 @@ export function gradingForLabs(text: string, labs: readonly number[]): string {
   const raw = JSON.parse(text) as { parts: { lab: number }[] };
   raw.parts = raw.parts.filter((p) => labs.includes(p.lab));
   return JSON.stringify(raw, null, 2) + "\n";
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function positiveInt(v: unknown, at: string, fail: (what: string) => never): number {

@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, readFileSync, readdirSync } from "node:fs";
 import { join, posix, relative, sep } from "node:path";
 import picomatch from "picomatch";
+import { isRecord, parseConfigObject } from "./config-file.js";
 
 /** The manifest's file name at the root of a handout. */
 export const MANIFEST_FILE = "handout.json";
@@ -52,17 +53,7 @@ export class ManifestError extends Error {
 
 /** Parses and checks a manifest; `source` names it in errors. */
 export function parseManifest(text: string, source: string): Manifest {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ManifestError(`${source}: not valid JSON (${(e as Error).message})`);
-  }
-  const fail = (what: string): never => {
-    throw new ManifestError(`${source}: ${what}`);
-  };
-  if (!isRecord(raw)) return fail("expected a JSON object");
-  if (raw["format"] !== MANIFEST_FORMAT) fail(`"format" must be "${MANIFEST_FORMAT}", got ${JSON.stringify(raw["format"])}`);
+  const { raw, fail } = parseConfigObject(text, source, MANIFEST_FORMAT, ManifestError);
   const labsRaw = raw["labs"];
   if (!Array.isArray(labsRaw) || labsRaw.length === 0) return fail(`"labs" must be a non-empty array`);
   const labs = labsRaw.map((l: unknown, i): LabEntry => {
@@ -303,10 +294,6 @@ export function withoutLabs(files: readonly string[], manifest: Manifest, keep: 
 /** `path` made relative to `root` with `/` separators. */
 export function toPosix(root: string, path: string): string {
   return relative(root, path).split(sep).join("/");
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function stringField(v: unknown, at: string, fail: (what: string) => never): string {

@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import picomatch from "picomatch";
+import { parseConfigObject } from "../config-file.js";
 import { MANIFEST_TEMPLATE, listFiles, parseManifest, studentOwned, type Manifest } from "../handout-manifest.js";
 
 /** The file this module reads. */
@@ -53,16 +54,7 @@ export class CourseConfigError extends Error {
 export function loadCourse(root: string): CourseConfig {
   const path = join(root, COURSE_FILE);
   if (!existsSync(path)) throw new CourseConfigError(`${path} is missing: the course kit needs it (see the README's "For instructors")`);
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-  } catch (e) {
-    throw new CourseConfigError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
-  const fail = (what: string): never => {
-    throw new CourseConfigError(`${path}: ${what}`);
-  };
-  if (raw["format"] !== "raftlab-course/1") fail(`"format" must be "raftlab-course/1"`);
+  const { raw, fail } = parseConfigObject(readFileSync(path, "utf8"), path, "raftlab-course/1", CourseConfigError);
   const str = (k: string): string => (typeof raw[k] === "string" && raw[k] !== "" ? (raw[k] as string) : fail(`"${k}" must be a path`));
   const list = (k: string): string[] => {
     const v = raw[k];
