@@ -187,23 +187,15 @@ export class Network {
     if (againMs > 0) this.deliverCopyLater(endName, svcMeth, this.encodeOrFail(request.copy, `${svcMeth} args`).copy, againMs);
     let settled = false;
     let reply: { copy: Reply; bytes: number } | undefined;
-    // The handler is code of the server's node, not of the caller's.
-    const run = async (): Promise<unknown> => handler(request.copy);
-    const handled = (server.owner === undefined ? run() : runInTask(server.owner, run)).then(
-      (r) => {
-        settled = true;
-        try {
-          reply = this.encodeOrFail(r as Reply, `${svcMeth} reply`);
-        } catch {
-          // encodeOrFail has failed the run; nothing to deliver.
-        }
-      },
-      (e: unknown) => {
-        settled = true;
-        const message = e instanceof Error ? e.message : String(e);
-        sim.fail(new Error(`handler ${svcMeth} on server ${String(serverName)} threw: ${message}`, { cause: e }));
-      },
-    );
+    const handled = this.runHandler(server, serverName, svcMeth, handler, request.copy, (outcome) => {
+      settled = true;
+      if (!outcome.ok) return;
+      try {
+        reply = this.encodeOrFail(outcome.reply as Reply, `${svcMeth} reply`);
+      } catch {
+        // encodeOrFail has failed the run; nothing to deliver.
+      }
+    });
     let dead = false;
     while (!settled && !dead) {
       await raceTimer(sim, handled, LABRPC.DEAD_CHECK_INTERVAL);
@@ -243,7 +235,7 @@ export class Network {
         const serverName = this.connections.get(endName);
         const server = serverName === undefined ? undefined : this.servers.get(serverName);
         const msg: MessageInfo = { svcMeth, endName, serverName: serverName ?? "(none)" };
-        if (this.isDone || this.enabled.get(endName) !== true || server === undefined) {
+        if (this.isDone || this.enabled.get(endName) !== true || serverName === undefined || server === undefined) {
           this.traceMessage("copy lost", msg);
           return;
         }
@@ -256,13 +248,34 @@ export class Network {
           this.sim.fail(e);
           return;
         }
-        const run = async (): Promise<unknown> => handler(args);
-        (server.owner === undefined ? run() : runInTask(server.owner, run)).catch((e: unknown) => {
-          const message = e instanceof Error ? e.message : String(e);
-          this.sim.fail(new Error(`handler ${svcMeth} on server ${String(serverName)} threw: ${message}`, { cause: e }));
-        });
+        void this.runHandler(server, serverName, svcMeth, handler, args, () => {});
       },
       "rpc-copy",
+    );
+  }
+
+  /**
+   * Runs `handler(args)` as code of the server's node (not of the caller's), then calls `settle`
+   * with its reply, or with `ok: false` once a handler that threw has failed the run, naming the
+   * method and the server. (`settle` runs in the same microtask as a plain `.then` would, so the
+   * order of events within an instant is what it always was.)
+   */
+  private runHandler(
+    server: Server,
+    serverName: ServerName,
+    svcMeth: string,
+    handler: (a: unknown) => unknown,
+    args: unknown,
+    settle: (outcome: { readonly ok: true; readonly reply: unknown } | { readonly ok: false }) => void,
+  ): Promise<void> {
+    const run = async (): Promise<unknown> => handler(args);
+    return (server.owner === undefined ? run() : runInTask(server.owner, run)).then(
+      (reply) => settle({ ok: true, reply }),
+      (e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        this.sim.fail(new Error(`handler ${svcMeth} on server ${String(serverName)} threw: ${message}`, { cause: e }));
+        settle({ ok: false });
+      },
     );
   }
 
