@@ -7,14 +7,18 @@
  *   (b) puts from 16 concurrent clients spread over the nodes,
  *   (c) linearizable gets from 16 clients spread over the nodes,
  *
- * printing ops/s and p50/p99 latency. When Debian's etcd-server is installed (/usr/bin/etcd, or
+ * printing ops/s and p50/p99 latency, each node's CPU time per operation (from /proc), and for
+ * raftlab where the slowest 1% of operations spent their time: the share of them that overlapped a
+ * checkpoint (on the leader, on a follower) or a GC pause on any node, with each node's checkpoints,
+ * WAL write and event-loop delay percentiles during the load (from the nodes' `GET /metrics`).
+ * `--max-raft-state <n>` is passed to raftlab's nodes (their snapshot threshold). When Debian's etcd-server is installed (/usr/bin/etcd, or
  * --etcd <path>) it runs the same load against a 3-member etcd on loopback (its v3 JSON gateway,
  * a temp data directory) and prints the ratios; both clusters run at once and take turns, load by
  * load, so each comparison sees about the same machine load. Every process it starts is stopped
  * by pid.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent } from "node:http";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -34,18 +38,24 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     clients: { type: "string", default: "16" },
     etcd: { type: "string" },
+    "max-raft-state": { type: "string" },
     "no-etcd": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help === true) {
-  process.stdout.write("Usage: npm run bench:cluster -- [--seconds 10] [--clients 16] [--etcd /usr/bin/etcd | --no-etcd]\n");
+  process.stdout.write("Usage: npm run bench:cluster -- [--seconds 10] [--clients 16] [--max-raft-state <bytes>] [--etcd /usr/bin/etcd | --no-etcd]\n");
   process.exit(0);
 }
 const SECONDS = Number(values.seconds);
 const CLIENTS = Number(values.clients);
 if (!(SECONDS > 0) || !(Number.isInteger(CLIENTS) && CLIENTS > 0)) {
   process.stderr.write("error: --seconds and --clients must be positive numbers\n");
+  process.exit(2);
+}
+const MAX_RAFT_STATE = values["max-raft-state"];
+if (MAX_RAFT_STATE !== undefined && !/^\d+$/.test(MAX_RAFT_STATE)) {
+  process.stderr.write(`error: --max-raft-state ${MAX_RAFT_STATE}: expected a number of bytes, e.g. 67108864\n`);
   process.exit(2);
 }
 const etcdPath = values["no-etcd"] === true ? undefined : (values.etcd ?? (existsSync("/usr/bin/etcd") ? "/usr/bin/etcd" : undefined));
@@ -57,7 +67,20 @@ interface Target {
   leader(): Promise<number>;
   put(m: number, key: string, value: string, agent: Agent): Promise<boolean>;
   get(m: number, key: string, agent: Agent): Promise<boolean>;
+  /** The member processes' ids, in member order (for their CPU time). */
+  readonly pids: readonly number[];
+  /** Per-member `GET /metrics` reports (raftlab only). */
+  metrics?(since: number): Promise<NodeReport[]>;
   stop(): Promise<void>;
+}
+
+/** What a raftlab node's `GET /metrics` answers (see src/cluster/node-metrics.ts). */
+interface NodeReport {
+  readonly role: string;
+  readonly checkpoints: { readonly count: number; readonly intervals: readonly (readonly [number, number])[] };
+  readonly walWrites: { readonly count: number; readonly p50: number; readonly p99: number };
+  readonly loopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  readonly gc: { readonly count: number; readonly totalMs: number; readonly pauses: readonly (readonly [number, number])[] };
 }
 
 interface Result {
@@ -66,7 +89,29 @@ interface Result {
   readonly opsPerSec: number;
   readonly p50: number;
   readonly p99: number;
+  /** The slowest 1% of operations, as [start, end] in epoch ms. */
+  readonly slowest: readonly (readonly [number, number])[];
+  /** When the measurement started and ended, in epoch ms. */
+  readonly span: readonly [number, number];
 }
+
+/** Wall-clock now in epoch ms, comparable with the nodes' `/metrics` times (same machine). */
+const epoch = (): number => performance.timeOrigin + performance.now();
+
+/** CPU time (user + system) of a process so far, in ms, from /proc; NaN where there is no /proc. */
+function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the line)
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** Linux's USER_HZ: /proc reports CPU time in these ticks (100 on every mainstream build). */
+const CLOCK_TICKS = 100;
 
 const children = new Set<ChildProcess>();
 const tempDirs: string[] = [];
@@ -106,8 +151,9 @@ async function startRaftlab(): Promise<Target> {
   tempDirs.push(dir);
   const peers = [0, 1, 2].map((i) => `127.0.0.1:${ports[i]}`);
   const members = [0, 1, 2].map((i) => `127.0.0.1:${ports[3 + i]}`);
+  const extra = MAX_RAFT_STATE === undefined ? [] : ["--max-raft-state", MAX_RAFT_STATE];
   const procs = [0, 1, 2].map((i) =>
-    startChild(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "node.ts"), "--id", String(i + 1), "--peers", peers.join(","), "--data", join(dir, `n${i + 1}`), "--http", members[i]!], `raftlab node ${i + 1}`),
+    startChild(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "node.ts"), "--id", String(i + 1), "--peers", peers.join(","), "--data", join(dir, `n${i + 1}`), "--http", members[i]!, ...extra], `raftlab node ${i + 1}`),
   );
   const leader = async (): Promise<number> =>
     waitFor("a raftlab leader", async () => {
@@ -125,6 +171,8 @@ async function startRaftlab(): Promise<Target> {
     leader,
     put: async (m, key, value, agent) => ok(await httpCall(members[m]!, "/put", { method: "POST", body: { key, value }, agent })),
     get: async (m, key, agent) => ok(await httpCall(members[m]!, `/get?key=${key}`, { agent })),
+    pids: procs.map((p) => p.pid ?? -1),
+    metrics: async (since) => Promise.all(members.map(async (m) => (await httpCall(m, `/metrics?since=${since}&reset=1`, { timeoutMs: 5000 })).body as unknown as NodeReport)),
     stop: () => stopProcesses(procs),
   };
 }
@@ -174,6 +222,7 @@ async function startEtcd(binary: string): Promise<Target> {
     put: async (m, key, value, agent) => ok(await httpCall(members[m]!, "/v3/kv/put", { method: "POST", body: { key: b64(key), value: b64(value) }, agent })),
     // Linearizable (etcd's default, serializable: false): a ReadIndex round with a quorum.
     get: async (m, key, agent) => ok(await httpCall(members[m]!, "/v3/kv/range", { method: "POST", body: { key: b64(key) }, agent })),
+    pids: procs.map((p) => p.pid ?? -1),
     stop: () => stopProcesses(procs),
   };
 }
@@ -182,8 +231,9 @@ const VALUE = "v".repeat(VALUE_BYTES);
 
 /** Runs `clients` closed-loop clients for `seconds`: client i talks to member `memberOf(i)`. */
 async function measure(seconds: number, clients: number, memberOf: (i: number) => number, op: (m: number, key: string, agent: Agent) => Promise<boolean>): Promise<Result> {
-  const latencies: number[] = [];
+  const ops: [number, number][] = [];
   let errors = 0;
+  const begin = epoch();
   const end = performance.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: clients }, async (_, i) => {
@@ -192,8 +242,8 @@ async function measure(seconds: number, clients: number, memberOf: (i: number) =
         let n = i * 7919;
         while (performance.now() < end) {
           const key = `key${(n++ * 2654435761) % KEYS}`;
-          const t = performance.now();
-          if (await op(memberOf(i), key, agent)) latencies.push(performance.now() - t);
+          const t = epoch();
+          if (await op(memberOf(i), key, agent)) ops.push([t, epoch()]);
           else errors++;
         }
       } finally {
@@ -201,27 +251,86 @@ async function measure(seconds: number, clients: number, memberOf: (i: number) =
       }
     }),
   );
-  latencies.sort((a, b) => a - b);
-  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { ops: latencies.length, errors, opsPerSec: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
+  ops.sort((a, b) => a[1] - a[0] - (b[1] - b[0]));
+  const at = (q: number): number => {
+    const o = ops[Math.min(ops.length - 1, Math.floor(q * ops.length))];
+    return o === undefined ? NaN : o[1] - o[0];
+  };
+  const slowest = ops.slice(Math.floor(0.99 * ops.length));
+  return { ops: ops.length, errors, opsPerSec: ops.length / seconds, p50: at(0.5), p99: at(0.99), slowest, span: [begin, epoch()] };
+}
+
+/** One load's result, with each member's CPU time per operation and (raftlab) its `/metrics`. */
+interface LoadResult extends Result {
+  readonly cpuMsPerOp: readonly number[];
+  readonly reports: readonly NodeReport[] | undefined;
 }
 
 /** The three loads, by index: (a) sequential puts to the leader, (b) concurrent puts, (c) concurrent gets. */
-async function runLoad(t: Target, load: number, leader: number): Promise<Result> {
+async function runLoad(t: Target, load: number, leader: number): Promise<LoadResult> {
   process.stderr.write(`${t.name}: ${names[load]} (load average ${loadavg()[0]!.toFixed(2)})\n`);
-  if (load === 0) return measure(SECONDS, 1, () => leader, (m, k, a) => t.put(m, k, VALUE, a));
-  if (load === 1) return measure(SECONDS, CLIENTS, (i) => i % 3, (m, k, a) => t.put(m, k, VALUE, a));
-  return measure(SECONDS, CLIENTS, (i) => i % 3, (m, k, a) => t.get(m, k, a));
+  await t.metrics?.(epoch()); // starts the nodes' percentiles over
+  const cpuBefore = t.pids.map(cpuMsOf);
+  let r: Result;
+  if (load === 0) r = await measure(SECONDS, 1, () => leader, (m, k, a) => t.put(m, k, VALUE, a));
+  else if (load === 1) r = await measure(SECONDS, CLIENTS, (i) => i % 3, (m, k, a) => t.put(m, k, VALUE, a));
+  else r = await measure(SECONDS, CLIENTS, (i) => i % 3, (m, k, a) => t.get(m, k, a));
+  const cpuMsPerOp = t.pids.map((pid, i) => (cpuMsOf(pid) - cpuBefore[i]!) / Math.max(1, r.ops + r.errors));
+  const reports = await t.metrics?.(r.span[0]);
+  return { ...r, cpuMsPerOp, reports };
+}
+
+/** Whether [s, e] overlaps any of `intervals`. */
+function overlaps(s: number, e: number, intervals: readonly (readonly [number, number])[]): boolean {
+  return intervals.some(([a, b]) => a <= e && b >= s);
+}
+
+/** Where the slowest 1% of a raftlab load spent its time, and what each node did meanwhile. */
+function attribution(r: LoadResult): string {
+  if (r.reports === undefined) return "";
+  const reports = r.reports;
+  const leaderCk = reports.filter((n) => n.role === "leader").flatMap((n) => n.checkpoints.intervals);
+  const followerCk = reports.filter((n) => n.role !== "leader").flatMap((n) => n.checkpoints.intervals);
+  const gc = reports.flatMap((n) => n.gc.pauses);
+  let onLeader = 0;
+  let onFollower = 0;
+  let onGc = 0;
+  let none = 0;
+  for (const [s, e] of r.slowest) {
+    const l = overlaps(s, e, leaderCk);
+    const f = overlaps(s, e, followerCk);
+    const g = overlaps(s, e, gc);
+    if (l) onLeader++;
+    if (f) onFollower++;
+    if (g) onGc++;
+    if (!l && !f && !g) none++;
+  }
+  const n = Math.max(1, r.slowest.length);
+  const pct = (k: number): string => `${((100 * k) / n).toFixed(0)}%`;
+  const lines = [
+    `           slowest 1% (${r.slowest.length} ops): ${pct(onLeader)} overlapped a leader checkpoint, ${pct(onFollower)} a follower checkpoint, ${pct(onGc)} a GC pause, ${pct(none)} none of these`,
+  ];
+  for (const [i, node] of reports.entries()) {
+    const ck = node.checkpoints.intervals.filter(([a]) => a >= r.span[0]);
+    const ckMs = ck.map(([a, b]) => b - a);
+    const mean = ckMs.length === 0 ? 0 : ckMs.reduce((x, y) => x + y, 0) / ckMs.length;
+    const gcMs = node.gc.pauses.filter(([a]) => a >= r.span[0]).reduce((x, [a, b]) => x + b - a, 0);
+    lines.push(
+      `           node ${i + 1} (${node.role.padEnd(9)}) cpu ${r.cpuMsPerOp[i]!.toFixed(3)} ms/op, ${ck.length} checkpoints (mean ${mean.toFixed(1)} ms, max ${Math.max(0, ...ckMs).toFixed(1)} ms), ` +
+        `WAL write p50 ${node.walWrites.p50.toFixed(2)} / p99 ${node.walWrites.p99.toFixed(2)} ms, loop delay p99 ${node.loopDelayMs.p99.toFixed(1)} ms, GC ${gcMs.toFixed(0)} ms`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 const fmt = (r: Result): string => `${r.opsPerSec.toFixed(0).padStart(6)} ops/s  p50 ${r.p50.toFixed(1).padStart(5)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms${r.errors > 0 ? `  (${r.errors} errors)` : ""}`;
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
 
 const names = ["(a) sequential puts, 1 client", `(b) puts, ${CLIENTS} clients`, `(c) linearizable gets, ${CLIENTS} clients`];
-process.stdout.write(`bench:cluster: 3 nodes on loopback, fsync on, ${KEYS} keys, ${VALUE_BYTES}-byte values, ${SECONDS} s per measurement, ${cpus().length} CPUs\n`);
+process.stdout.write(`bench:cluster: 3 nodes on loopback, fsync on, ${KEYS} keys, ${VALUE_BYTES}-byte values, ${SECONDS} s per measurement, ${cpus().length} CPUs${MAX_RAFT_STATE === undefined ? "" : `, raftlab --max-raft-state ${MAX_RAFT_STATE}`}\n`);
 process.stdout.write(`load average before: ${load()}\n`);
-const ours: Result[] = [];
-const theirs: Result[] = [];
+const ours: LoadResult[] = [];
+const theirs: LoadResult[] = [];
 // Both systems run at once (the idle one costs little) and take turns, load by load, so that each
 // comparison is made under about the same machine load.
 const systems: Target[] = [];
@@ -242,11 +351,12 @@ try {
   await Promise.all(systems.map((t) => t.stop()));
 }
 process.stdout.write(`load average after:  ${load()}\n\n`);
+const cpu = (r: LoadResult): string => `  cpu ms/op per node ${r.cpuMsPerOp.map((x) => x.toFixed(3)).join(" / ")}`;
 for (const [i, name] of names.entries()) {
-  process.stdout.write(`${name}\n  raftlab  ${fmt(ours[i]!)}\n`);
+  process.stdout.write(`${name}\n  raftlab  ${fmt(ours[i]!)}${cpu(ours[i]!)}\n${attribution(ours[i]!)}`);
   if (theirs.length > 0) {
     const t = theirs[i]!;
-    process.stdout.write(`  etcd     ${fmt(t)}\n  ratio    ${(ours[i]!.opsPerSec / t.opsPerSec).toFixed(2)}x the throughput, ${(ours[i]!.p50 / t.p50).toFixed(2)}x the p50 latency\n`);
+    process.stdout.write(`  etcd     ${fmt(t)}${cpu(t)}\n  ratio    ${(ours[i]!.opsPerSec / t.opsPerSec).toFixed(2)}x the throughput, ${(ours[i]!.p50 / t.p50).toFixed(2)}x the p50 latency, ${(ours[i]!.p99 / t.p99).toFixed(2)}x the p99\n`);
   }
 }
 if (etcdPath === undefined) process.stdout.write("\n(etcd not found: install Debian's etcd-server, or pass --etcd <path>, to compare)\n");

@@ -36,6 +36,25 @@ describe("FilePersister", () => {
     await q.close();
   });
 
+  it("reports how long each WAL write and each checkpoint took", async () => {
+    const wal: number[] = [];
+    const checkpoints: [number, number][] = [];
+    const p = await reopen({ timings: { wal: (_start: number, ms: number) => wal.push(ms), checkpoint: (start: number, ms: number) => checkpoints.push([start, ms]) } });
+    const before = performance.timeOrigin + performance.now();
+    p.save(raftLike(1, 1), null);
+    await p.sync();
+    p.save(raftLike(1, 2), bytes("a snapshot")); // a new snapshot starts a new generation
+    await p.sync();
+    const after = performance.timeOrigin + performance.now();
+    await p.close();
+    expect(wal).toHaveLength(1);
+    expect(wal[0]).toBeGreaterThanOrEqual(0);
+    expect(checkpoints).toHaveLength(1);
+    const [start, ms] = checkpoints[0]!;
+    expect(start).toBeGreaterThanOrEqual(before);
+    expect(start + ms).toBeLessThanOrEqual(after);
+  });
+
   it("groups saves made while a write is in progress into one write, and opens the gate only when durable", async () => {
     const p = await reopen();
     const seen: number[] = [];

@@ -38,6 +38,7 @@ import { open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { MemoryPersister, type Persister } from "../raft/persister.js";
+import { epochMs, type StorageTimings } from "./node-metrics.js";
 import type { SendGate } from "./send-gate.js";
 
 /** The data directory cannot be used: corrupt, another node's, or not a raftlab directory. */
@@ -60,6 +61,8 @@ export interface FilePersisterOptions {
   readonly onError?: (error: Error) => void;
   /** Called with notes worth a log line (a torn record dropped, peers that changed address). */
   readonly note?: (message: string) => void;
+  /** Told how long each WAL write and each checkpoint took (for `GET /metrics`). */
+  readonly timings?: StorageTimings;
 }
 
 const FORMAT = 1;
@@ -114,6 +117,7 @@ export class FilePersister implements Persister, SendGate {
     private readonly identity: NodeIdentity,
     private readonly walBytes: number,
     private readonly onError: (error: Error) => void,
+    private readonly timings: StorageTimings | undefined,
     recovered: { raftState: Uint8Array; snapshot: Uint8Array; snapshotRef: Checkpoint["snapshot"]; gen: number; walOffset: number },
   ) {
     this.raftState = recovered.raftState;
@@ -133,9 +137,10 @@ export class FilePersister implements Persister, SendGate {
     const walBytes = options.walBytes ?? DEFAULT_WAL_BYTES;
     const note = options.note ?? (() => {});
     const recovered = recoverOrInit(dir, identity, walBytes, note);
-    const p = new FilePersister(dir, identity, walBytes, options.onError ?? ((e) => {
+    const onError = options.onError ?? ((e) => {
       throw e;
-    }), recovered);
+    });
+    const p = new FilePersister(dir, identity, walBytes, onError, options.timings, recovered);
     p.wal = await open(join(dir, `wal-${recovered.gen}`), WAL_FLAGS);
     p.spare = p.prepareWal(recovered.gen + 1);
     return p;
@@ -231,11 +236,14 @@ export class FilePersister implements Persister, SendGate {
         const snapshotChanged = this.snapshotDirty;
         this.snapshotDirty = false;
         const record = deltaRecord(this.written, state);
+        const start = epochMs();
         if (snapshotChanged || this.walOffset + record.length > this.walBytes) {
           await this.checkpoint(state, this.snapshot, snapshotChanged);
+          this.timings?.checkpoint(start, epochMs() - start);
         } else {
           await this.wal!.write(record, 0, record.length, this.walOffset); // O_DSYNC: durable on return
           this.walOffset += record.length;
+          this.timings?.wal(start, epochMs() - start);
         }
         this.written = state;
         this.durableSeq = seq;

@@ -8,6 +8,7 @@
  * | `GET /append?key=K&value=V`, `POST /append` | `{"ok": true}` |
  * | `GET /cas?key=K&expected=E&value=V`, `POST /cas` | `{"ok": bool}`: whether V was written |
  * | `GET /status` | `{"id","term","role","leader","commitIndex","lastApplied",...}` |
+ * | `GET /metrics[?since=T][&reset=1]` | where the node's time went: CPU, checkpoints, WAL writes, event-loop delay, GC pauses (intervals ending at or after epoch ms T; `reset` starts the percentiles over) |
  *
  * Every operation may carry `clientId` and `requestId` (positive integers, both or neither): a
  * client that retries a request with the same pair has it applied once. A client's `requestId`s
@@ -44,6 +45,8 @@ export type ApiOutcome =
 export interface ApiBackend {
   execute(op: ApiOp, ids: { readonly clientId: number; readonly requestId: number } | undefined): Promise<ApiOutcome>;
   status(): Record<string, unknown>;
+  /** Measurements for `GET /metrics` (see `node-metrics.ts`); intervals that ended at or after `since` (epoch ms). */
+  metricsReport?(since: number, reset: boolean): Record<string, unknown>;
   /** Present only when the node was started with --fault-injection. */
   readonly faults?: { drop(ids: readonly number[]): number[]; heal(): number[]; readonly clusterSize: number } | undefined;
 }
@@ -69,12 +72,19 @@ export async function handleApiRequest(backend: ApiBackend, req: IncomingMessage
       allow(req, ["GET"]);
       return send(res, 200, backend.status());
     }
+    if (path === "/metrics" && backend.metricsReport !== undefined) {
+      allow(req, ["GET"]);
+      const since = url.searchParams.get("since");
+      const t = since === null ? 0 : Number(since);
+      if (!Number.isFinite(t)) throw new ApiError(400, `since=${since}: expected a time in ms since the epoch, e.g. since=${Date.now()}`);
+      return send(res, 200, backend.metricsReport(t, url.searchParams.get("reset") === "1"));
+    }
     if (path.startsWith("/fault/") && backend.faults !== undefined) {
       allow(req, ["GET", "POST"]);
       return send(res, 200, { dropped: fault(backend.faults, path, url.searchParams) });
     }
     const op = OPS[path as keyof typeof OPS];
-    if (op === undefined) throw new ApiError(404, `no such path: ${path} (the API has /get, /put, /append, /cas and /status)`);
+    if (op === undefined) throw new ApiError(404, `no such path: ${path} (the API has /get, /put, /append, /cas, /status and /metrics)`);
     allow(req, ["GET", "POST"]);
     const params = req.method === "POST" ? await jsonBody(req) : Object.fromEntries(url.searchParams);
     const outcome = await backend.execute(parseOp(op, params), parseIds(params));

@@ -12,6 +12,7 @@ import { now } from "../runtime/index.js";
 import type { NodeConfig } from "./config.js";
 import { FilePersister } from "./file-persister.js";
 import { handleApiRequest, type ApiBackend, type ApiOp, type ApiOutcome } from "./http-api.js";
+import { NodeMetrics } from "./node-metrics.js";
 import { RaftObserver } from "./raft-observer.js";
 import { IdPool, Router, type KvRequest } from "./router.js";
 import { TcpTransport } from "./transport.js";
@@ -43,6 +44,7 @@ export class ClusterNode implements ApiBackend {
     private readonly observer: RaftObserver,
     private readonly http: HttpServer,
     private readonly logStream: WriteStream | undefined,
+    private readonly metrics: NodeMetrics,
   ) {
     this.me = config.id - 1;
     this.router = new Router(transport.ends(), () => observer.leader());
@@ -82,12 +84,14 @@ export class ClusterNode implements ApiBackend {
     // The observer reads Raft's role and commit marks from the log, so the log is always on.
     realRuntime.setLogSink({ entries: (e) => observer.observe(e), ...(text !== undefined ? { text } : {}) });
 
+    const metrics = new NodeMetrics();
     const persister = await FilePersister.open(config.dataDir, { id: config.id, peers: config.peers }, {
       // A new checkpoint comes with each snapshot, that is every maxraftstate bytes of log or so:
       // a WAL of many times that is rarely full, and small enough to fill with zeros quickly.
       walBytes: Math.min(8 * 1024 * 1024, Math.max(256 * 1024, 16 * config.maxRaftState)),
       onError: hooks.fatal,
       note: (m) => hooks.note("INFO", m),
+      timings: metrics,
     });
     const server = new Server();
     const transport = TcpTransport.create({
@@ -114,9 +118,10 @@ export class ClusterNode implements ApiBackend {
       kv.kill();
       await transport.stop();
       await persister.close();
+      metrics.stop();
       throw e;
     }
-    node = new ClusterNode(config, persister, transport, kv, observer, http, logStream);
+    node = new ClusterNode(config, persister, transport, kv, observer, http, logStream, metrics);
     return node;
   }
 
@@ -183,6 +188,10 @@ export class ClusterNode implements ApiBackend {
     };
   }
 
+  metricsReport(since: number, reset: boolean): Record<string, unknown> {
+    return { id: this.config.id, role: this.observer.currentRole(), ...this.metrics.report(since, reset) };
+  }
+
   /** Stops serving and writes out what is pending; the data directory is then consistent and closed. */
   async stop(): Promise<void> {
     this.http.closeAllConnections();
@@ -190,6 +199,7 @@ export class ClusterNode implements ApiBackend {
     this.kv.kill();
     await this.transport.stop();
     await this.persister.close();
+    this.metrics.stop();
     await new Promise<void>((resolve) => (this.logStream === undefined ? resolve() : this.logStream.end(resolve)));
   }
 

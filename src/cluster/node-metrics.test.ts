@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { epochMs, MAX_INTERVALS, NodeMetrics } from "./node-metrics.js";
+
+let metrics: NodeMetrics | undefined;
+afterEach(() => metrics?.stop());
+
+describe("NodeMetrics", () => {
+  it("reports checkpoints with their intervals, filtered by the time they ended", () => {
+    metrics = new NodeMetrics();
+    metrics.checkpoint(1000, 20);
+    metrics.checkpoint(2000, 5);
+    const all = metrics.report(0) as { checkpoints: { count: number; totalMs: number; maxMs: number; intervals: number[][] } };
+    expect(all.checkpoints).toEqual({ count: 2, totalMs: 25, maxMs: 20, intervals: [[1000, 1020], [2000, 2005]] });
+    const late = metrics.report(1500) as typeof all;
+    expect(late.checkpoints.intervals).toEqual([[2000, 2005]]);
+    expect(late.checkpoints.count).toBe(2);
+  });
+
+  it("summarizes WAL write durations by percentile", () => {
+    metrics = new NodeMetrics();
+    for (let i = 1; i <= 100; i++) metrics.wal(0, i);
+    expect(metrics.report(0, true)["walWrites"]).toEqual({ count: 100, p50: 51, p99: 100, max: 100 });
+    metrics.wal(0, 7);
+    expect(metrics.report(0)["walWrites"]).toEqual({ count: 101, p50: 7, p99: 7, max: 7 });
+  });
+
+  it("keeps a bounded number of intervals", () => {
+    metrics = new NodeMetrics();
+    for (let i = 0; i < MAX_INTERVALS + 10; i++) metrics.checkpoint(i, 1);
+    const r = metrics.report(0) as { checkpoints: { count: number; intervals: unknown[] } };
+    expect(r.checkpoints.count).toBe(MAX_INTERVALS + 10);
+    expect(r.checkpoints.intervals).toHaveLength(MAX_INTERVALS);
+  });
+
+  it("reads CPU time and the clock in epoch milliseconds", () => {
+    metrics = new NodeMetrics();
+    const r = metrics.report(0);
+    expect(Math.abs((r["now"] as number) - Date.now())).toBeLessThan(1000);
+    expect(Math.abs(epochMs() - Date.now())).toBeLessThan(1000);
+    expect(r["cpuMs"]).toBeGreaterThan(0);
+  });
+});
