@@ -18,6 +18,20 @@ import type { TestInfo } from "../tester/test-info.js";
 import { makeClerk, type Clerk } from "./client.js";
 import { startKVServer, type KVServer } from "./server.js";
 
+/** Options of a {@link Config} beyond the original's. */
+export interface ConfigOptions {
+  /**
+   * Servers answer gets by ReadIndex instead of through the log (real cluster mode's read path,
+   * tested here in the simulation). The servers must offer it: the run fails if they do not.
+   */
+  readonly readIndex?: boolean;
+}
+
+/** A KV server that can answer gets by ReadIndex (the reference can; the lab does not ask it). */
+interface ReadIndexReads {
+  serveReadsByReadIndex?(): boolean;
+}
+
 /**
  * A KV cluster on a simulated network, with the original's helpers (Go's `config`). Server `i` is
  * called `i` on the network; every end has a fresh random name, so ends of a crashed instance stay
@@ -50,6 +64,7 @@ export class Config {
     unreliable: boolean,
     /** Snapshot when Raft's state reaches this many bytes; -1: never. */
     readonly maxraftstate: number,
+    private readonly options: ConfigOptions = {},
   ) {
     this.group = new ServerGroup<KVServer>(this.net, n);
     // Raft's safety properties, checked at every step; in explore mode, the nemesis (src/explore).
@@ -193,6 +208,9 @@ export class Config {
     this.group.start(i, {
       launch: (ends, persister) => {
         const kv = startKVServer(ends, i, persister, this.maxraftstate);
+        if (this.options.readIndex === true && (kv as KVServer & ReadIndexReads).serveReadsByReadIndex?.() !== true) {
+          throw new Error(`server ${i} cannot answer gets by ReadIndex (no KVServer.serveReadsByReadIndex, or its Raft has no readIndex)`);
+        }
         return { member: kv, services: kv.services() };
       },
     });
@@ -272,8 +290,8 @@ export class Config {
 }
 
 /** Starts `n` KV servers on a fresh network (`make_config`). */
-export function makeConfig(t: TestInfo, n: number, unreliable: boolean, maxraftstate: number): Config {
-  return new Config(t, n, unreliable, maxraftstate);
+export function makeConfig(t: TestInfo, n: number, unreliable: boolean, maxraftstate: number, options: ConfigOptions = {}): Config {
+  return new Config(t, n, unreliable, maxraftstate, options);
 }
 
 /** Runs `body` with a fresh {@link Config} and always cleans up (Go's `defer cfg.cleanup()`). */
@@ -283,8 +301,9 @@ export async function withConfig(
   unreliable: boolean,
   maxraftstate: number,
   body: (cfg: Config) => Promise<void>,
+  options: ConfigOptions = {},
 ): Promise<void> {
-  const cfg = makeConfig(t, n, unreliable, maxraftstate);
+  const cfg = makeConfig(t, n, unreliable, maxraftstate, options);
   try {
     await body(cfg);
   } finally {

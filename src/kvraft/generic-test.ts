@@ -97,6 +97,8 @@ export interface GenericTestOptions {
   readonly maxraftstate: number;
   /** Clients use random keys (and some puts): only the linearizability check can judge. */
   readonly randomkeys: boolean;
+  /** Not in the original: servers answer gets by ReadIndex (see `ConfigOptions.readIndex`). */
+  readonly readIndex?: boolean;
 }
 
 /** The original's title: `Test: unreliable net, restarts, …, many clients (4A)`. */
@@ -211,7 +213,7 @@ export async function genericTest(t: TestInfo, o: GenericTestOptions): Promise<v
 
     checkLinearizable(cfg, opLog.read());
     cfg.end();
-  });
+  }, o.readIndex === true ? { readIndex: true } : {});
 }
 
 /**

@@ -69,7 +69,23 @@ export interface RaftPeer {
    * API). It must not change anything, draw randomness or take time.
    */
   inspect?(): RaftInspection;
+  /**
+   * Optional (not part of the lab): a linearizable read point without a log entry, by the ReadIndex
+   * protocol of the Raft thesis (§6.4). Resolves once this peer, as leader, has confirmed with a
+   * majority, in a round of messages sent after the call, that it still leads: the state applied
+   * through the returned index then reflects every write that completed before the call. Answers
+   * "not-leader" if this peer does not lead (or stops leading meanwhile), and "not-yet" if it leads
+   * but has not committed an entry of its own term (its commitIndex may still lag: use the log).
+   * The lab's KV server uses it only when started with `reads: "read-index"` (real cluster mode).
+   */
+  readIndex?(): Promise<ReadIndexResult>;
 }
+
+/** What {@link RaftPeer.readIndex} answers. */
+export type ReadIndexResult =
+  | { readonly kind: "ready"; readonly index: number }
+  | { readonly kind: "not-leader" }
+  | { readonly kind: "not-yet" };
 
 /** What {@link RaftPeer.inspect} returns: a peer's Raft state, read-only, valid until the peer next runs. */
 export interface RaftInspection {

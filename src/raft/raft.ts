@@ -22,11 +22,12 @@
  */
 import { encode, type ClientEnd } from "../labrpc/index.js";
 import { Channel, ChannelClosedError, dlog, dmark, go, now, random, sleep } from "../runtime/index.js";
-import type { ApplyMsg, MakeRaft, RaftInspection, RaftPeer, RaftState, StartResult } from "./api.js";
+import type { ApplyMsg, MakeRaft, RaftInspection, RaftPeer, RaftState, ReadIndexResult, StartResult } from "./api.js";
 import { assertCommitOrder } from "./invariant.js";
 import { RaftLog } from "./log.js";
 import type { Persister } from "./persister.js";
 import { FollowerProgress, type ReplyFreshness } from "./progress.js";
+import { ReadRounds } from "./read-index.js";
 import type {
   AppendEntriesArgs,
   AppendEntriesReply,
@@ -80,6 +81,8 @@ export class Raft implements RaftPeer {
   // Volatile state on leaders, reinitialized after each election (Figure 2): for each other peer,
   // its nextIndex and matchIndex, and what is on its way to it (undefined for ourselves).
   private progress: (FollowerProgress | undefined)[] = [];
+  /** The ReadIndex rounds of the term we lead (read-index.ts); undefined unless leader. */
+  private reads: ReadRounds | undefined;
 
   /** Wakes the applier (a buffered channel of 1 used as a condition variable). */
   private readonly applyWakeup = new Channel<null>(1);
@@ -147,8 +150,24 @@ export class Raft implements RaftPeer {
     dmark(this.me, "SNAP", { kind: "snapshot", index }, () => `service snapshot: ${this.describeLog()}`);
   }
 
+  /**
+   * A linearizable read point without a log entry (ReadIndex, thesis §6.4; see {@link RaftPeer.readIndex}):
+   * our commitIndex now, once a majority has answered a round of AppendEntries sent after this call.
+   */
+  readIndex(): Promise<ReadIndexResult> {
+    const reads = this.reads;
+    if (this.dead || this.role !== "leader" || reads === undefined) return Promise.resolve({ kind: "not-leader" });
+    // Until an entry of our own term is committed, our commitIndex may lag behind what an earlier
+    // leader committed (§6.4, step 1; the lab's Raft appends no no-op entry when elected).
+    const commitTerm = this.commitIndex === this.log.snapshotIndex ? this.log.snapshotTerm : this.log.termAt(this.commitIndex);
+    if (commitTerm !== this.currentTerm) return Promise.resolve({ kind: "not-yet" });
+    const index = this.commitIndex;
+    return new Promise((resolve) => reads.register((ready) => resolve(ready ? { kind: "ready", index } : { kind: "not-leader" })));
+  }
+
   /** Stops this peer: its loops end and it applies nothing more. */
   kill(): void {
+    this.reads?.failAll();
     this.dead = true;
     this.applyWakeup.trySend(null); // let the applier see it
     dlog(this.me, "INFO", "killed");
@@ -301,6 +320,9 @@ export class Raft implements RaftPeer {
       // Resend a batch whose reply has not come within a heartbeat interval (it may be lost).
       return new FollowerProgress({ leader: this.me, follower: peer, term, leaderLastIndex, replyTimeoutMs: TIMING.HEARTBEAT_MS });
     });
+    this.reads = new ReadRounds(this.me, this.peers.length, () => {
+      for (const peer of this.otherPeers()) this.sendReadRound(peer, term);
+    });
     go(`S${this.me} heartbeats T${term}`, () => this.heartbeats(term));
   }
 
@@ -342,8 +364,42 @@ export class Raft implements RaftPeer {
       leaderCommit: this.commitIndex,
     };
     const id = this.progress[peer]!.markSent({ carriesData: args.entries.length > 0, now: now() });
+    const round = this.reads?.currentRound() ?? 0;
     dlog(this.me, "LOG1", () => `AppendEntries to S${peer}: ${describeEntries(args)}, commit ${args.leaderCommit}`);
-    this.sendToFollower<AppendEntriesReply>(peer, "AppendEntries", args, id, (reply) => this.onAppendEntriesReply(peer, id, args, reply));
+    this.sendToFollower<AppendEntriesReply>(peer, "AppendEntries", args, id, (reply) => {
+      this.acknowledgeRound(peer, args.term, round, reply.term);
+      this.onAppendEntriesReply(peer, id, args, reply);
+    });
+  }
+
+  /**
+   * A ReadIndex round (read-index.ts) to `peer`: an AppendEntries that carries no entries, outside
+   * the one-batch-in-flight bookkeeping of progress.ts (a batch may be on its way). It starts at
+   * what `peer` is known to hold, so it normally succeeds; a reply of our term acknowledges the
+   * round either way, since what it proves is that `peer` still follows us.
+   */
+  private sendReadRound(peer: number, term: number): void {
+    const prevLogIndex = Math.max(this.progress[peer]!.match, this.log.snapshotIndex);
+    const args: AppendEntriesArgs = {
+      term,
+      leaderId: this.me,
+      prevLogIndex,
+      prevLogTerm: (prevLogIndex === this.log.snapshotIndex ? this.log.snapshotTerm : this.log.termAt(prevLogIndex)) ?? 0,
+      entries: [],
+      leaderCommit: this.commitIndex,
+    };
+    const round = this.reads!.currentRound();
+    dlog(this.me, "LOG1", () => `ReadIndex round ${round} to S${peer}: ${describeEntries(args)}, commit ${args.leaderCommit}`);
+    go(`S${this.me} ReadIndex round to S${peer}`, async () => {
+      const reply = await this.peers[peer]!.call<AppendEntriesReply>("Raft.AppendEntries", args);
+      if (reply === undefined || this.dead || this.adoptTermIfNewer(reply.term)) return;
+      this.acknowledgeRound(peer, term, round, reply.term);
+    });
+  }
+
+  /** A reply of `replyTerm` to a message of ours of `term` stamped with ReadIndex round `round`. */
+  private acknowledgeRound(peer: number, term: number, round: number, replyTerm: number): void {
+    if (replyTerm === term && this.isLeaderOf(term)) this.reads?.acknowledge(peer, round);
   }
 
   private onAppendEntriesReply(peer: number, id: number, args: AppendEntriesArgs, reply: AppendEntriesReply): void {
@@ -510,6 +566,11 @@ export class Raft implements RaftPeer {
   }
 
   private setRole(role: Role): void {
+    if (role !== "leader") {
+      // Reads waiting for a round of a term we no longer lead cannot be confirmed.
+      this.reads?.failAll();
+      this.reads = undefined;
+    }
     this.role = role;
     const topic = role === "leader" ? "LEAD" : "TERM";
     dmark(this.me, topic, { kind: "role", role, term: this.currentTerm }, () => `${role} in T${this.currentTerm}`);
