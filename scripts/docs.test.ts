@@ -113,7 +113,7 @@ describe("the checker", () => {
     const problems = checkDocs(
       tree(
         {
-          "README.md": "# Top\n[ok](docs/a.md#a-page) [ok](#top) [web](https://example.com/x#y)\n[gone](docs/b.md)\n[bad](docs/a.md#nope)\n[out](../shared/x.md)\n[abs](/etc/passwd)\n`npm run nope`\n",
+          "README.md": "# Top\n[ok](docs/a.md#a-page) [ok](#top) [web](https://example.com/x#y)\n[gone](docs/b.md)\n[bad](docs/a.md#nope)\n[out](../outside/x.md)\n[abs](/etc/passwd)\n`npm run nope`\n",
           "docs/a.md": "# A page\n[back](../README.md#top) [self](#a-page)\n",
         },
         [],
