@@ -48,9 +48,10 @@ export function assembleHandout(opts: HandoutOptions, transform?: (path: string,
   const text = (f: string): string => read(f).toString("utf8");
 
   // Harness files of the kept labs, without those that import a lab left out (e.g. demo.ts without
-  // Lab 4) and without those course.json ties to a lab left out (real cluster mode without Lab 4).
+  // Lab 4) and without those course.json ties to a lab left out (real cluster mode without Lab 4,
+  // and the pages of docs/ about it).
   const tiedToDroppedLab = picomatch(
-    [...c.course.harnessOfLab].filter(([lab]) => !kept.includes(lab)).flatMap(([, patterns]) => patterns),
+    [...c.course.harnessOfLab, ...c.course.studentDocs.ofLab].filter(([lab]) => !kept.includes(lab)).flatMap(([, patterns]) => patterns),
     { dot: true },
   );
   const harness = withoutLabs(c.harness, c.manifest, kept, text).filter((f) => !tiedToDroppedLab(f));

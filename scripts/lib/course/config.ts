@@ -43,7 +43,16 @@ export interface CourseConfig {
    * e.g. by starting a script that does.)
    */
   readonly harnessOfLab: ReadonlyMap<number, readonly string[]>;
+  /**
+   * The files of `docs/` handouts ship: `all` in every handout, `ofLab` only with their lab. Every
+   * other file of `docs/` is the instructors' and maintainers' (the course kit, the architecture),
+   * so a new page stays out of handouts until it is listed here.
+   */
+  readonly studentDocs: { readonly all: readonly string[]; readonly ofLab: ReadonlyMap<number, readonly string[]> };
 }
+
+/** The folder of documentation pages, whose files ship only when `studentDocs` lists them. */
+export const DOCS_FOLDER = "docs/";
 
 /** A course configuration that cannot be used; the message names the problem and the fix. */
 export class CourseConfigError extends Error {
@@ -90,6 +99,18 @@ export function loadCourse(root: string): CourseConfig {
     }
     harnessOfLab.set(Number(lab), patterns as string[]);
   }
+  const sd = (raw["studentDocs"] ?? { all: [] }) as Record<string, unknown>;
+  const pages = (v: unknown, where: string): string[] =>
+    Array.isArray(v) && v.every((x) => typeof x === "string" && x.startsWith(DOCS_FOLDER))
+      ? (v as string[])
+      : fail(`${where} must be a list of paths under ${DOCS_FOLDER}`);
+  if (typeof sd !== "object" || sd === null || Array.isArray(sd)) fail(`"studentDocs" must be { "all": [...], "ofLab": { "<lab>": [...] } }`);
+  const docsOfLab = new Map<number, string[]>();
+  for (const [lab, list] of Object.entries((sd["ofLab"] ?? {}) as Record<string, unknown>)) {
+    if (lab === "$comment") continue;
+    if (!/^\d+$/.test(lab)) fail(`studentDocs.ofLab["${lab}"]: the keys are lab numbers`);
+    docsOfLab.set(Number(lab), pages(list, `studentDocs.ofLab["${lab}"]`));
+  }
   return {
     skeletons: str("skeletons"),
     studentReadme: str("studentReadme"),
@@ -98,7 +119,13 @@ export function loadCourse(root: string): CourseConfig {
     instructorScripts: list("instructorScripts"),
     allowedLines,
     harnessOfLab,
+    studentDocs: { all: pages(sd["all"] ?? [], "studentDocs.all"), ofLab: docsOfLab },
   };
+}
+
+/** Every file of `docs/` that `studentDocs` lists, for any handout. */
+function studentDocPaths(course: CourseConfig): Set<string> {
+  return new Set([...course.studentDocs.all, ...[...course.studentDocs.ofLab.values()].flat()]);
 }
 
 /** This repository's files, sorted into the three kinds a handout treats differently. */
@@ -157,9 +184,15 @@ export function classify(root: string): Classification {
     if (!files.includes(path)) problems.push(`course/course.json lists ${path} as solution-only, but there is no such file: remove the entry`);
     else if (!owned(path)) problems.push(`course/course.json lists ${path} as solution-only, but the student patterns do not select it`);
   }
+  const studentDocs = studentDocPaths(course);
+  for (const page of studentDocs) {
+    if (!files.includes(page)) problems.push(`course/course.json lists ${page} in "studentDocs", but there is no such file: remove the entry`);
+    else if (instructor(page)) problems.push(`${page} is in "studentDocs" and matches "instructorOnly" of course/course.json: pick one`);
+  }
   if (problems.length > 0) throw new CourseConfigError(`the course kit's classification of files is inconsistent:\n- ${problems.join("\n- ")}`);
 
-  const instructorOnly = files.filter((f) => !owned(f) && instructor(f));
-  const harness = files.filter((f) => !owned(f) && !instructor(f));
+  const instructorFile = (f: string): boolean => instructor(f) || (f.startsWith(DOCS_FOLDER) && !studentDocs.has(f));
+  const instructorOnly = files.filter((f) => !owned(f) && instructorFile(f));
+  const harness = files.filter((f) => !owned(f) && !instructorFile(f));
   return { manifest, course, files, solution, skeletons, harness, instructorOnly };
 }
