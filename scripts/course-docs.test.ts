@@ -4,12 +4,42 @@
  * of the handout's README and pages resolves inside the handout.
  */
 import { resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { assembleHandout, type Handout } from "./lib/course/build-handout.js";
-import { loadCourse } from "./lib/course/config.js";
+import { classify, loadCourse } from "./lib/course/config.js";
 import { checkDocs, formatDocProblems, type DocTree } from "./lib/doc-links.js";
+import { TempDirs, writeTree } from "./lib/temp-tree.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
+const temps = new TempDirs("raftlab-course-docs-");
+afterEach(() => temps.removeAll());
+
+/** A small course repository with two pages in docs/, one of them listed for students. */
+function miniRepo(course: Record<string, unknown>): string {
+  const dir = temps.make();
+  writeTree(dir, {
+    "course/handout.json": JSON.stringify({
+      format: "raftlab-handout/1",
+      labs: [{ lab: 3, title: "Raft", parts: ["3A"], folder: "src/raft", student: { include: ["src/raft/**"], exclude: ["src/raft/tester.ts"] } }],
+    }),
+    "course/course.json": JSON.stringify({
+      format: "raftlab-course/1",
+      skeletons: "course/skeleton",
+      studentReadme: "course/student-README.md",
+      solutionOnly: [],
+      instructorOnly: ["course/**"],
+      instructorScripts: [],
+      studentDocs: { all: ["docs/student.md"] },
+      ...course,
+    }),
+    "course/skeleton/src/raft/raft.ts": "export const x = 1;\n",
+    "src/raft/raft.ts": "export const x = 2;\n",
+    "src/raft/tester.ts": "export const t = 1;\n",
+    "docs/student.md": "# For students\n",
+    "docs/staff.md": "# For staff\n",
+  });
+  return dir;
+}
 
 /** The handout's README and docs pages as a tree of documents (links only: its scripts differ by lab). */
 function handoutDocs(h: Handout): DocTree {
@@ -54,5 +84,20 @@ describe("the documentation of a handout", () => {
       path === "docs/debugging.md" ? Buffer.from(content.toString() + "\nSee [the course kit](instructors.md).\n") : content,
     );
     expect(formatDocProblems(checkDocs(handoutDocs(h)))).toMatch(/^docs\/debugging\.md:\d+: link "instructors\.md" names docs\/instructors\.md, which does not exist$/);
+  });
+
+  it("treats a page of docs/ that studentDocs does not list as the instructors'", () => {
+    const c = classify(miniRepo({}));
+    expect(c.harness).toContain("docs/student.md");
+    expect(c.instructorOnly).toContain("docs/staff.md");
+    expect(c.harness).not.toContain("docs/staff.md");
+  });
+
+  it("refuses a page listed for students that instructorOnly also selects", () => {
+    expect(() => classify(miniRepo({ instructorOnly: ["course/**", "docs/**"] }))).toThrow(/docs\/student\.md is in "studentDocs" and matches "instructorOnly" of course\/course\.json: pick one/);
+  });
+
+  it("refuses a studentDocs entry outside docs/", () => {
+    expect(() => classify(miniRepo({ studentDocs: { all: ["README.md"] } }))).toThrow(/studentDocs\.all must be a list of paths under docs\//);
   });
 });
