@@ -81,7 +81,7 @@
   // ------------------------------------------------------------------------------------------
   // Page state
 
-  var rec = null, states = null, branchId = 0, cur = 0, shownPeers = null, shownStep = -1;
+  var rec = null, states = null, branchId = 0, cur = 0;
   var visible = new Int32Array(0);
   var filters = { timer: false, msg: true, log: true, heartbeats: false, text: "", peers: null };
   var span = 2000;
@@ -211,7 +211,6 @@
     fillSelectors();
     refilter(true);
     var target = keepStep !== undefined ? firstEventOfStep(keepStep) : rec.outcome.violation ? firstEventOfStep(rec.outcome.violation.step) : rec.outcome.ok ? visible[visible.length - 1] : rec.events.length - 1;
-    shownPeers = null;
     go(target === undefined ? 0 : target);
     renderBranchPanel();
   }
@@ -308,10 +307,9 @@
     cur = Math.max(0, Math.min(rec.events.length - 1, ev | 0));
     var e = rec.events[cur];
     var peers = states.at(e.step);
-    var before = shownPeers !== null && shownStep !== e.step ? shownPeers : null;
+    // Highlighted: what this step changed (against the state at the end of the step before).
+    var before = e.step > 0 ? states.at(e.step - 1) : null;
     renderPeers(peers, before);
-    shownPeers = peers;
-    shownStep = e.step;
     $("cursor").textContent = "event #" + cur + " of " + rec.events.length + " · step " + e.step + " of " + (rec.steps.length - 1) + " · " + fmt(e.time);
     renderProps(e.step);
     scrollToCur();
@@ -353,8 +351,24 @@
   function toViolation() {
     var v = rec.outcome.violation;
     if (!v) { say(rec.outcome.ok ? "no monitor violation: the run passed" : "no monitor violation in this run; it failed otherwise (see the badge)"); return; }
-    for (var i = 0; i < rec.events.length; i++) if (rec.events[i].kind === "violation") { go(i); return; }
-    go(firstEventOfStep(v.step));
+    var at = firstEventOfStep(v.step);
+    for (var i = 0; i < rec.events.length; i++) if (rec.events[i].kind === "violation") { at = i; break; }
+    go(at);
+    // What reached the peers involved just before the monitor saw the violation: the likely cause.
+    var causes = [];
+    for (var k = firstEventOfStep(Math.max(0, v.step - 1)); k < rec.events.length && rec.events[k].step <= v.step; k++) {
+      var e = rec.events[k], m = e.msg !== undefined ? rec.messages[e.msg] : undefined;
+      if (!m) continue;
+      if ((e.kind === "deliver" && v.peers.indexOf(m.to) >= 0) || (e.kind === "answer" && v.peers.indexOf(m.fromPeer) >= 0)) causes.push(k);
+    }
+    var why = $("why");
+    why.innerHTML = "";
+    why.appendChild(h("div", { text: (rec.outcome.error || v.property + " violated").split("\n").slice(0, 3).join(" · ") }));
+    why.appendChild(document.createTextNode(causes.length ? "What reached " + v.peers.map(function (p) { return "S" + p; }).join(" ") + " just before (select one, then branch: drop it): " : "No message reached the peers involved in that step."));
+    causes.reverse().forEach(function (c) {
+      why.appendChild(h("a", { href: "#", class: "cause", "data-ev": String(c), text: rec.events[c].text, onclick: function (ev) { ev.preventDefault(); go(c); } }));
+      why.appendChild(document.createTextNode("  "));
+    });
   }
   function find(d) {
     var peer = $("peersel").value, meth = $("methsel").value;
