@@ -57,7 +57,7 @@ async function open(address: string): Promise<{ page: Page; errors: string[]; re
   });
   page.on("request", (r) => requests.push(r.url()));
   await page.goto(address);
-  await page.waitForFunction(() => (window as unknown as { __debuggerReady?: boolean }).__debuggerReady === true, null, { timeout: 30_000 });
+  await page.waitForFunction("window.__debuggerReady === true", null, { timeout: 30_000 });
   return { page, errors, requests };
 }
 

@@ -1,5 +1,5 @@
 /** How a failed run tells the user to replay it. */
-import { exploreMode } from "../explore/mode.js";
+import { debugCommand } from "../tester/debug-link.js";
 
 /**
  * The command that replays one test with `seed`. `fullName` is what vitest's `-t` matches: the
@@ -10,13 +10,9 @@ export function replayCommand(file: string, fullName: string, seed: number): str
   return `SEED=${seed} npx vitest run ${file} -t ${shellQuote(pattern)}`;
 }
 
-/**
- * The command that opens this run in the step debugger (`npm run debug`), at its failure. In explore
- * mode the run is debugged in explore mode too (with its nemesis and fault schedule).
- */
-export function debugCommand(file: string, fullName: string, seed: number): string {
-  const explore = exploreMode() && !file.endsWith(".explore.test.ts") ? " --explore" : "";
-  return `npm run debug -- ${shellQuote(fullName)} --seed ${seed} --file ${file}${explore}`;
+/** The command that opens this run in the step debugger (`npm run debug`), at its failure. */
+export function debugRunCommand(file: string, fullName: string, seed: number): string {
+  return debugCommand(fullName, seed, { file });
 }
 
 /** Quotes `text` for a POSIX shell. */
@@ -35,7 +31,7 @@ export interface FailureArtifacts {
 /** `error` with the seed, the replay command and the artifacts' paths appended to its message. */
 export function withReplayInfo(error: unknown, file: string, fullName: string, seed: number, artifacts: FailureArtifacts = {}): Error {
   const base = error instanceof Error ? error : new Error(String(error));
-  const lines = [base.message, `  seed:   ${seed}`, `  replay: ${replayCommand(file, fullName, seed)}`, `  debug:  ${debugCommand(file, fullName, seed)}`];
+  const lines = [base.message, `  seed:   ${seed}`, `  replay: ${replayCommand(file, fullName, seed)}`, `  debug:  ${debugRunCommand(file, fullName, seed)}`];
   const { logPath, timelinePath, notes = [] } = artifacts;
   if (logPath !== undefined) lines.push(`  log:    ${logPath}  (view: npm run logs -- ${logPath})`);
   if (timelinePath !== undefined) lines.push(`  timeline: ${timelinePath}`);

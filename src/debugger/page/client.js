@@ -802,6 +802,15 @@
   // ------------------------------------------------------------------------------------------
   // Start
 
+  // For tests and the bench (npm run bench -- --only debugger): the cursor, driven directly.
+  window.__debuggerApi = {
+    go: go,
+    stepBy: stepBy,
+    runUntil: function (cond) { $("until").value = cond; runUntil(); return cur; },
+    events: function () { return rec ? rec.events.length : 0; },
+    cursor: function () { return cur; },
+  };
+
   layout();
   var hash = readHash();
   if (!SERVER) {
