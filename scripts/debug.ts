@@ -29,6 +29,7 @@ Options:
   --file <path>    the test file, when the name alone is ambiguous
   --explore        run a lab test in explore mode (under the nemesis), as explore did
   --edits <file>   start from the edits of an exported schedule (its test and seed, unless given)
+  --at <seconds>   open at this virtual time (default: at the first failure, else the end)
   --port <n>       listen on this port (default: a free one)
   -h, --help       this help
 
@@ -41,6 +42,8 @@ interface DebugOptions {
   explore: boolean;
   edits: Edit[];
   port: number | undefined;
+  /** Virtual seconds to open at. */
+  at: number | undefined;
 }
 
 function parse(argv: string[]): DebugOptions | undefined {
@@ -53,6 +56,7 @@ function parse(argv: string[]): DebugOptions | undefined {
       explore: { type: "boolean" },
       edits: { type: "string" },
       port: { type: "string" },
+      at: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -82,7 +86,12 @@ function parse(argv: string[]): DebugOptions | undefined {
     port = Number(values.port);
     if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${values.port}`);
   }
-  return { test, seed: seed ?? randomInt(1, 2 ** 31 - 1), file, explore, edits, port };
+  let at: number | undefined;
+  if (values.at !== undefined) {
+    at = Number(values.at.replace(/s$/, ""));
+    if (!Number.isFinite(at) || at < 0) throw new UsageError(`--at takes virtual seconds, e.g. --at 1.25, got ${values.at}`);
+  }
+  return { test, seed: seed ?? randomInt(1, 2 ** 31 - 1), file, explore, edits, port, at };
 }
 
 async function main(opts: DebugOptions): Promise<number> {
@@ -113,7 +122,7 @@ async function main(opts: DebugOptions): Promise<number> {
     `debug: recorded ${rec.steps.length} steps, ${rec.events.length} events, ${rec.messages.length} messages in ${((root0.wallMs ?? 0) / 1000).toFixed(1)} s; ` +
       `the run ${rec.outcome.ok ? "passed" : `failed: ${(rec.outcome.error ?? "").split("\n", 1)[0]}`}`,
   );
-  console.log(`debug: open ${server.url}`);
+  console.log(`debug: open ${server.url}${opts.at === undefined ? "" : `#t=${opts.at}`}`);
   console.log(`debug: (serving on 127.0.0.1 only; Ctrl-C stops it)`);
   await new Promise<never>(() => {});
   return 0;

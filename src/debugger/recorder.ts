@@ -61,6 +61,11 @@ export class Recorder {
   private readonly interned = new Map<string, string>();
   private eventsDropped = 0;
   private step = 0;
+  /**
+   * Between the recorder's step observer and the next event: the other observers (the safety
+   * monitors) are judging the step that just ended, and what they log belongs to it.
+   */
+  private judging = false;
   private inspectable = true;
   private violation: { property: string; step: number; peers: readonly number[] } | undefined;
   private sim: Simulation | undefined;
@@ -129,6 +134,17 @@ export class Recorder {
       return;
     }
     this.events.push(ev);
+    // An event of the step just judged (see `judging`): the new step starts after it.
+    if (ev.step < this.step) this.steps[this.step] = { time: this.steps[this.step]!.time, firstEvent: this.events.length };
+  }
+
+  /**
+   * The step a log line belongs to: while the step observers that run after the recorder's judge
+   * the step that just ended (a monitor reporting a violation), that step; else the current one.
+   */
+  private logStep(): number {
+    const last = this.events[this.events.length - 1];
+    return this.judging && this.step > 0 && (last === undefined || last.step < this.step) ? this.step - 1 : this.step;
   }
 
   private now(): number {
@@ -136,6 +152,7 @@ export class Recorder {
   }
 
   private timer(ev: FiredEvent): void {
+    this.judging = false;
     const key = `${ev.task}: ${ev.label}`;
     let text = this.interned.get(key);
     if (text === undefined) this.interned.set(key, (text = key));
@@ -144,14 +161,15 @@ export class Recorder {
 
   private logLine(entry: LogEntry): void {
     const mark = entry.mark;
+    const step = this.logStep();
     if (mark?.kind === "violation") {
-      this.violation ??= { property: mark.property, step: this.step, peers: mark.peers };
-      this.push({ step: this.step, time: entry.time, kind: "violation", peer: mark.peers[0] ?? -1, text: entry.message, topic: entry.topic }, true);
+      this.violation ??= { property: mark.property, step, peers: mark.peers };
+      this.push({ step, time: entry.time, kind: "violation", peer: mark.peers[0] ?? -1, text: entry.message, topic: entry.topic }, true);
       return;
     }
     const peer = typeof entry.peer === "number" ? entry.peer : -1;
     const text = typeof entry.peer === "number" ? entry.message : `${entry.peer}: ${entry.message}`;
-    this.push({ step: this.step, time: entry.time, kind: "log", peer, text, topic: entry.topic });
+    this.push({ step, time: entry.time, kind: "log", peer, text, topic: entry.topic });
   }
 
   /** A step is over: record what changed in the peers, then apply the server edits due after it. */
@@ -163,6 +181,7 @@ export class Recorder {
     this.steps.push({ time: this.now(), firstEvent: this.events.length });
     // What an edit does belongs to the next step (it happens after this one).
     while (this.serverEdits.length > 0 && this.serverEdits[0]!.step <= step) this.applyServerEdit(this.serverEdits.shift()!);
+    this.judging = true;
   }
 
   // ---------------------------------------------------------------------------------------------

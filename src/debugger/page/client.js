@@ -209,6 +209,7 @@
     o.className = "badge " + (rec.outcome.ok ? "ok" : "bad");
     o.title = rec.outcome.error || "";
     fillSelectors();
+    $("why").innerHTML = "";
     refilter(true);
     var target = keepStep !== undefined ? firstEventOfStep(keepStep) : rec.outcome.violation ? firstEventOfStep(rec.outcome.violation.step) : rec.outcome.ok ? visible[visible.length - 1] : rec.events.length - 1;
     go(target === undefined ? 0 : target);
