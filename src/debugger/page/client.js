@@ -211,7 +211,7 @@
     fillSelectors();
     $("why").innerHTML = "";
     refilter(true);
-    var target = keepStep !== undefined ? firstEventOfStep(keepStep) : rec.outcome.violation ? firstEventOfStep(rec.outcome.violation.step) : rec.outcome.ok ? visible[visible.length - 1] : rec.events.length - 1;
+    var target = keepStep !== undefined ? firstEventOfStep(keepStep) : rec.outcome.violation ? violationEvent() : rec.outcome.ok ? visible[visible.length - 1] : rec.events.length - 1;
     go(target === undefined ? 0 : target);
     renderBranchPanel();
   }
@@ -349,12 +349,14 @@
     else if ((m = /^([\d.]+)\s*(ms|s)?$/.exec(v))) go(eventAtTime(m[2] === "ms" ? Number(m[1]) : Number(m[1]) * 1000));
     else say("jump: give a time (1.5s or 1500ms), an event (#123) or a step (@40)");
   }
+  function violationEvent() {
+    for (var i = 0; i < rec.events.length; i++) if (rec.events[i].kind === "violation") return i;
+    return firstEventOfStep(rec.outcome.violation.step);
+  }
   function toViolation() {
     var v = rec.outcome.violation;
     if (!v) { say(rec.outcome.ok ? "no monitor violation: the run passed" : "no monitor violation in this run; it failed otherwise (see the badge)"); return; }
-    var at = firstEventOfStep(v.step);
-    for (var i = 0; i < rec.events.length; i++) if (rec.events[i].kind === "violation") { at = i; break; }
-    go(at);
+    go(violationEvent());
     // What reached the peers involved just before the monitor saw the violation: the likely cause.
     var causes = [];
     for (var k = firstEventOfStep(Math.max(0, v.step - 1)); k < rec.events.length && rec.events[k].step <= v.step; k++) {
