@@ -92,23 +92,19 @@ function quantiles(xs: number[]): { median: number; p95: number; max: number } {
   return { median: at(0.5), p95: at(0.95), max: s[s.length - 1]! };
 }
 
-/** What the page runs: 200 random jumps, 300 steps forward, and a "run until" that never holds (ms each). */
-const MEASURE = `(() => {
-  const api = window.__debuggerApi;
-  const n = api.events();
-  const timed = (f) => { const a = performance.now(); f(); void document.body.offsetHeight; return performance.now() - a; };
-  let x = 12345;
+/** Page-side measurements: each returns the wall ms of every call (a layout included). */
+const TIMED = `const timed = (f) => { const a = performance.now(); f(); void document.body.offsetHeight; return performance.now() - a; };`;
+const JUMPS = `(() => { ${TIMED} const api = window.__debuggerApi; const n = api.events(); let x = 12345;
   const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const jump = Array.from({ length: 200 }, () => timed(() => api.go(Math.floor(rnd() * n))));
-  api.go(Math.floor(n / 2));
-  const step = Array.from({ length: 300 }, () => timed(() => api.stepBy(1)));
-  api.go(0);
-  const untilMs = timed(() => api.runUntil("S0.term > 100000"));
-  return { jump, step, untilMs };
-})()`;
+  return Array.from({ length: 200 }, () => timed(() => api.go(Math.floor(rnd() * n)))); })()`;
+const STEPS = `(() => { ${TIMED} const api = window.__debuggerApi; api.go(Math.floor(api.events() / 2));
+  return Array.from({ length: 300 }, () => timed(() => api.stepBy(1))); })()`;
+const UNTIL = `(() => { ${TIMED} const api = window.__debuggerApi; api.go(0); return [timed(() => api.runUntil("S0.term > 100000"))]; })()`;
 
 /** Step latencies measured inside Chromium on `recording` (the exported page, opened from disk). */
-async function stepLatency(recording: Recording): Promise<{ loadMs: number; jump: number[]; step: number[]; untilMs: number } | { error: string }> {
+async function stepLatency(
+  recording: Recording,
+): Promise<{ loadMs: number; jump: number[]; jumpCpu: number; step: number[]; stepCpu: number; untilMs: number; untilCpu: number } | { error: string }> {
   if (!existsSync(CHROMIUM)) return { error: `no ${CHROMIUM} (apt-get install chromium)` };
   const dir = mkdtempSync(join(tmpdir(), "raftlab-bench-debugger-"));
   const browser = await chromium.launch({ executablePath: CHROMIUM });
@@ -120,9 +116,24 @@ async function stepLatency(recording: Recording): Promise<{ loadMs: number; jump
     await page.goto(`file://${file}`);
     await page.waitForFunction("window.__debuggerReady === true", null, { timeout: 300_000 });
     const loadMs = Date.now() - t0;
-    // A string, so that the bundler's helpers (tsx names functions) do not leak into the page.
-    const r = (await page.evaluate(MEASURE)) as { jump: number[]; step: number[]; untilMs: number };
-    return { ...r, loadMs };
+    // Strings, so that the bundler's helpers (tsx names functions) do not leak into the page. The
+    // renderer's main-thread CPU time (CDP's ThreadTime) is taken around each batch: unlike wall
+    // time it does not grow with the load of a shared machine.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    const thread = async (): Promise<number> => {
+      const { metrics } = (await cdp.send("Performance.getMetrics")) as { metrics: { name: string; value: number }[] };
+      return (metrics.find((m) => m.name === "ThreadTime")?.value ?? NaN) * 1000;
+    };
+    const batch = async (script: string): Promise<{ wall: number[]; cpuMs: number }> => {
+      const before = await thread();
+      const wall = (await page.evaluate(script)) as number[];
+      return { wall, cpuMs: (await thread()) - before };
+    };
+    const jump = await batch(JUMPS);
+    const step = await batch(STEPS);
+    const until = await batch(UNTIL);
+    return { loadMs, jump: jump.wall, jumpCpu: jump.cpuMs / jump.wall.length, step: step.wall, stepCpu: step.cpuMs / step.wall.length, untilMs: until.wall[0]!, untilCpu: until.cpuMs };
   } catch (e) {
     return { error: (e as Error).message };
   } finally {
@@ -167,11 +178,11 @@ export async function benchDebugger(print: { heading(text: string): void; table(
     const j = quantiles(lat.jump);
     const s = quantiles(lat.step);
     print.table([
-      ["in Chromium (exported page)", "median ms", "p95 ms", "max ms"],
-      ["jump to a random event (200)", j.median.toFixed(1), j.p95.toFixed(1), j.max.toFixed(1)],
-      ["step forward (300)", s.median.toFixed(1), s.p95.toFixed(1), s.max.toFixed(1)],
-      ["run until (scans every step)", lat.untilMs.toFixed(0), "", ""],
-      ["page load (parse + index)", String(lat.loadMs), "", ""],
+      ["in Chromium (exported page)", "wall median ms", "wall p95 ms", "wall max ms", "main-thread CPU ms (mean)"],
+      ["jump to a random event (200)", j.median.toFixed(1), j.p95.toFixed(1), j.max.toFixed(1), lat.jumpCpu.toFixed(1)],
+      ["step forward (300)", s.median.toFixed(1), s.p95.toFixed(1), s.max.toFixed(1), lat.stepCpu.toFixed(1)],
+      ["run until (scans every step)", lat.untilMs.toFixed(0), "", "", lat.untilCpu.toFixed(0)],
+      ["page load (parse + index)", String(lat.loadMs), "", "", ""],
     ]);
   }
 

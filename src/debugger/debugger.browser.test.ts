@@ -117,7 +117,7 @@ describe("npm run debug, in a browser", () => {
     expect(await page.textContent('#tree .node[data-branch="1"]')).toMatch(/diverged at step \d+/);
     // The page now shows the branch; its URL names it and its edit.
     await expect.poll(() => page.textContent("#outcome")).toBe("passed");
-    expect(page.url()).toMatch(/#b=1&e=\d+&edits=/);
+    await expect.poll(() => page.url()).toMatch(/#b=1&e=\d+&edits=/);
 
     // Export the branch as a kept test, and run it under vitest in the scratch copy: it passes.
     const href = await page.getAttribute("#exp-test", "href");

@@ -10,7 +10,7 @@
  * are); peer state is kept as changes, and a log change holds only the entries that changed.
  */
 import { MESSAGE_TAP, type FaultPolicy, type MessageInfo, type MessageTap } from "../labrpc/index.js";
-import type { RaftPeer } from "../raft/api.js";
+import type { RaftInspection, RaftPeer } from "../raft/api.js";
 import type { LogEntry } from "../runtime/log-types.js";
 import { currentTask, type FiredEvent, type SimNode, type Simulation } from "../sim/index.js";
 import { CLUSTER_TAP, type ClusterTap } from "../tester/cluster-tap.js";
@@ -96,8 +96,8 @@ export class Recorder {
   finish(outcome: { ok: boolean; error?: string; traceHash: string; wallMs: number }): Recording {
     const sim = this.sim;
     const end = sim?.now() ?? 0;
-    // The last step (what happened after the last completed one, e.g. the monitor's report).
-    this.diffPeers(this.step);
+    // The last step holds what happened after the last observed one (a failure's report); the
+    // peers are not read again: the run is over, and its last state was observed.
     this.steps[this.step] = { time: end, firstEvent: this.steps[this.step]!.firstEvent };
     return {
       version: 1,
@@ -218,7 +218,16 @@ export class Recorder {
   private diffPeers(step: number): void {
     for (let i = 0; i < this.watched.length; i++) {
       const w = this.watched[i]!;
-      const next = w.peer === undefined ? { ...w.state, up: false, role: "follower" as const, nextIndex: null, matchIndex: null } : this.read(w.peer);
+      let next: PeerScalars;
+      let view: RaftInspection | undefined;
+      try {
+        next = w.peer === undefined ? { ...w.state, up: false, role: "follower" as const, nextIndex: null, matchIndex: null } : this.read(w.peer);
+        view = w.peer?.inspect?.();
+      } catch {
+        // A Raft under construction may throw ("not implemented"): its state stays unknown. The
+        // run itself fails where the tester or the monitors call the same method.
+        continue;
+      }
       const set: Partial<Record<keyof PeerScalars, unknown>> = {};
       let changed = false;
       for (const k of Object.keys(next) as (keyof PeerScalars)[]) {
@@ -229,12 +238,15 @@ export class Recorder {
       }
       let logFrom: number | undefined;
       let logTerms: number[] | undefined;
-      const view = w.peer?.inspect?.();
-      if (view !== undefined && w.log.differs(view)) {
-        const change = w.log.update(view);
-        logFrom = change.from;
-        logTerms = [];
-        for (let index = change.from; index <= view.lastIndex; index++) logTerms.push(view.termAt(index) ?? -1);
+      try {
+        if (view !== undefined && w.log.differs(view)) {
+          const change = w.log.update(view);
+          logFrom = change.from;
+          logTerms = [];
+          for (let index = change.from; index <= view.lastIndex; index++) logTerms.push(view.termAt(index) ?? -1);
+        }
+      } catch {
+        logFrom = undefined; // termAt threw: the log stays as last seen
       }
       w.state = next;
       if (changed || logFrom !== undefined) {

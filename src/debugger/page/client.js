@@ -91,6 +91,15 @@
   var lanes = null;
 
   function $(id) { return document.getElementById(id); }
+  // Sizes read once and on resize, and the list's scroll position from its scroll events: a step
+  // writes to the page and never reads its layout back (which would force a layout per step).
+  var view = { listH: 600, listTop: 0, canvasW: 800, canvasH: 230 };
+  function measure() {
+    view.listH = $("list").clientHeight || 600;
+    view.listTop = $("list").scrollTop;
+    view.canvasW = $("st").clientWidth || 800;
+    view.canvasH = $("st").clientHeight || 230;
+  }
   function h(tag, attrs, children) {
     var e = document.createElement(tag);
     if (attrs) for (var k in attrs) {
@@ -179,8 +188,8 @@
     var canvas = $("st");
     canvas.addEventListener("click", onCanvasClick);
     canvas.addEventListener("wheel", function (e) { e.preventDefault(); zoom(e.deltaY > 0 ? 1.25 : 0.8); }, { passive: false });
-    $("list").addEventListener("scroll", renderRows);
-    window.addEventListener("resize", function () { renderRows(); draw(); });
+    $("list").addEventListener("scroll", function () { view.listTop = $("list").scrollTop; renderRows(); });
+    window.addEventListener("resize", function () { measure(); renderRows(); draw(); });
     document.addEventListener("keydown", onKey);
   }
   function check(id, label, value, on) {
@@ -274,7 +283,7 @@
   }
   function renderRows() {
     var list = $("list");
-    var top = list.scrollTop, height = list.clientHeight || 600;
+    var top = view.listTop, height = view.listH;
     var from = Math.max(0, Math.floor(top / ROW) - 5), to = Math.min(visible.length, Math.ceil((top + height) / ROW) + 5);
     var rows = list.querySelectorAll(".row");
     for (var r = 0; r < rows.length; r++) rows[r].remove();
@@ -294,9 +303,11 @@
   }
   function onRowClick(e) { go(Number(e.currentTarget.getAttribute("data-ev"))); }
   function scrollToCur() {
-    var list = $("list");
     var y = visIndex(cur) * ROW;
-    if (y < list.scrollTop || y > list.scrollTop + list.clientHeight - ROW) list.scrollTop = Math.max(0, y - list.clientHeight / 2);
+    if (y < view.listTop || y > view.listTop + view.listH - ROW) {
+      view.listTop = Math.max(0, y - view.listH / 2);
+      $("list").scrollTop = view.listTop;
+    }
     renderRows();
   }
 
@@ -508,8 +519,7 @@
   }
   function zoom(f) { span = Math.max(20, Math.min(600000, span * f)); draw(); }
   function geometry() {
-    var canvas = $("st");
-    var w = canvas.clientWidth || 800, hgt = canvas.clientHeight || 230;
+    var w = view.canvasW, hgt = view.canvasH;
     var t = rec.events[cur] ? rec.events[cur].time : 0;
     var t0 = t - span / 2, t1 = t + span / 2;
     var top = 22, laneH = (hgt - top - 6) / (rec.peers + 1);
@@ -522,9 +532,9 @@
     var canvas = $("st");
     var dpr = window.devicePixelRatio || 1;
     var g = geometry();
-    canvas.width = g.w * dpr; canvas.height = g.h * dpr;
+    if (canvas.width !== g.w * dpr || canvas.height !== g.h * dpr) { canvas.width = g.w * dpr; canvas.height = g.h * dpr; }
     var ctx = canvas.getContext("2d");
-    ctx.scale(dpr, dpr);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, g.w, g.h);
     ctx.font = "11px system-ui, sans-serif";
     ctx.fillStyle = "#4a5263";
@@ -754,7 +764,14 @@
   // ------------------------------------------------------------------------------------------
   // URL of the current state: #b=<branch>&e=<event>&edits=<JSON> (or #t=<seconds> to open at a time)
 
+  // Written a moment after the cursor stops (browsers throttle history updates; a step need not wait).
+  var hashTimer = null;
   function updateHash() {
+    if (hashTimer !== null) clearTimeout(hashTimer);
+    hashTimer = setTimeout(writeHash, 150);
+  }
+  function writeHash() {
+    hashTimer = null;
     var hash = "b=" + branchId + "&e=" + cur + (rec.edits.length ? "&edits=" + encodeURIComponent(JSON.stringify(rec.edits)) : "");
     if (location.hash.slice(1) !== hash) history.replaceState(null, "", "#" + hash);
   }
@@ -815,6 +832,7 @@
   };
 
   layout();
+  measure();
   var hash = readHash();
   if (!SERVER) {
     load(boot.recording, 0);
