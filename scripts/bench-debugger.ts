@@ -113,7 +113,7 @@ async function stepLatency(
     writeFileSync(file, renderPage({ mode: "static", title: "bench", recording }));
     const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
     const t0 = Date.now();
-    await page.goto(`file://${file}`);
+    await page.goto(`file://${file}`, { timeout: 300_000 });
     await page.waitForFunction("window.__debuggerReady === true", null, { timeout: 300_000 });
     const loadMs = Date.now() - t0;
     // Strings, so that the bundler's helpers (tsx names functions) do not leak into the page. The
