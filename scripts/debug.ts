@@ -5,9 +5,11 @@
  */
 import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseEdits, type Edit } from "../src/debugger/edits.js";
 import { findTest } from "../src/debugger/find-test.js";
+import { parseScheduleFile, type ScheduleFile } from "../src/explore/schedule.js";
 import { recordInChild } from "../src/debugger/run-child.js";
 import { startDebugServer } from "../src/debugger/server.js";
 import { DebugSession } from "../src/debugger/session.js";
@@ -29,6 +31,8 @@ Options:
   --file <path>    the test file, when the name alone is ambiguous
   --explore        run a lab test in explore mode (under the nemesis), as explore did
   --edits <file>   start from the edits of an exported schedule (its test and seed, unless given)
+  --schedule <file>  replay an explore fault schedule (npm run explore's schedules/*.json or a
+                   shrunk one): its test, seed and faults, in explore mode
   --at <seconds>   open at this virtual time (default: at the first failure, else the end)
   --port <n>       listen on this port (default: a free one)
   -h, --help       this help
@@ -41,6 +45,9 @@ interface DebugOptions {
   file: string | undefined;
   explore: boolean;
   edits: Edit[];
+  /** An explore fault schedule to replay (absolute path), and its content. */
+  schedule: string | undefined;
+  scheduleFile: ScheduleFile | undefined;
   port: number | undefined;
   /** Virtual seconds to open at. */
   at: number | undefined;
@@ -55,6 +62,7 @@ function parse(argv: string[]): DebugOptions | undefined {
       file: { type: "string" },
       explore: { type: "boolean" },
       edits: { type: "string" },
+      schedule: { type: "string" },
       port: { type: "string" },
       at: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -75,6 +83,17 @@ function parse(argv: string[]): DebugOptions | undefined {
     file ??= s.file;
     explore ||= s.explore === true && !(s.file ?? "").endsWith(".explore.test.ts");
   }
+  let schedule: string | undefined;
+  let scheduleFile: ScheduleFile | undefined;
+  if (values.schedule !== undefined) {
+    schedule = resolve(values.schedule);
+    const s = parseScheduleFile(readFileSync(schedule, "utf8"), values.schedule);
+    scheduleFile = s;
+    test ??= s.test;
+    seed = s.seed;
+    file ??= s.file;
+    explore = true;
+  }
   if (test === undefined) throw new UsageError("name the test to debug, e.g. npm run debug -- TestBackup3B --seed 1");
   if (positionals.length > 1) throw new UsageError(`one test at a time (got ${positionals.join(" ")})`);
   if (values.seed !== undefined) {
@@ -91,7 +110,7 @@ function parse(argv: string[]): DebugOptions | undefined {
     at = Number(values.at.replace(/s$/, ""));
     if (!Number.isFinite(at) || at < 0) throw new UsageError(`--at takes virtual seconds, e.g. --at 1.25, got ${values.at}`);
   }
-  return { test, seed: seed ?? randomInt(1, 2 ** 31 - 1), file, explore, edits, port, at };
+  return { test, seed: seed ?? randomInt(1, 2 ** 31 - 1), file, explore, edits, schedule, scheduleFile, port, at };
 }
 
 async function main(opts: DebugOptions): Promise<number> {
@@ -103,7 +122,7 @@ async function main(opts: DebugOptions): Promise<number> {
     console.error(`debug: ${(e as Error).message}`);
     return 2;
   }
-  const session = new DebugSession(target, opts.seed, (edits, onProgress) => recordInChild({ root, target, seed: opts.seed, edits, onProgress }), opts.edits);
+  const session = new DebugSession(target, opts.seed, (edits, onProgress) => recordInChild({ root, target, seed: opts.seed, edits, onProgress, schedule: opts.schedule }), opts.edits, opts.scheduleFile);
   const server = await startDebugServer({ session, ...(opts.port === undefined ? {} : { port: opts.port }) });
   const stop = (): void => {
     void server.close().then(() => process.exit(0));

@@ -3,6 +3,7 @@
  * `npm run debug -- --edits`), and, for an explore scenario, a kept test file (as shrinking writes
  * one) that runs the scenario with the seed and the edits and fails while the bug is there.
  */
+import type { ScheduleFile } from "../explore/schedule.js";
 import { describeEdit, type Edit } from "./edits.js";
 import type { TestTarget } from "./find-test.js";
 
@@ -45,7 +46,7 @@ export function canKeepAsTest(target: TestTarget): boolean {
  * The text of a kept test for an explore scenario's branch: the scenario with the seed, and the
  * edits applied as the debugger applied them. It passes once the branch passes.
  */
-export function keptBranchTest(target: TestTarget, seed: number, edits: readonly Edit[], outcome: string): string {
+export function keptBranchTest(target: TestTarget, seed: number, edits: readonly Edit[], outcome: string, schedule?: ScheduleFile): string {
   if (!canKeepAsTest(target)) {
     throw new Error(`${target.name} is a lab test: its body cannot be imported by another file; export the schedule and replay it instead`);
   }
@@ -66,10 +67,13 @@ import { SCENARIOS } from "../scenarios/index.js";
 import { runOnce } from "../../harness/index.js";
 import { applyEdits } from "../../debugger/apply-edits.js";
 import type { Edit } from "../../debugger/edits.js";
-
+${schedule === undefined ? "" : `import type { ScheduleFile } from "../schedule.js";
+`}
 const SEED = ${seed};
 const EDITS: readonly Edit[] = ${JSON.stringify(edits, null, 2)};
-
+${schedule === undefined ? "" : `/** The explore fault schedule the branch was made on (its faults replayed, those in \`removed\` left out). */
+const SCHEDULE: ScheduleFile = ${JSON.stringify(schedule, null, 2)};
+`}
 it(${JSON.stringify(name)}, async () => {
   const run = { name: ${JSON.stringify(name)}, fullName: ${JSON.stringify(name)}, file: ${JSON.stringify(`${KEPT_TEST_DIR}/${name}.test.ts`)}, seed: SEED };
   const outcome = await runOnce({
@@ -77,7 +81,7 @@ it(${JSON.stringify(name)}, async () => {
     options: {},
     recordTrace: false,
     attach: (sim) => applyEdits(sim, run, EDITS),
-    body: (t) => SCENARIOS[${JSON.stringify(target.name)}]!(t),
+    body: (t) => SCENARIOS[${JSON.stringify(target.name)}]!(t${schedule === undefined ? "" : ", { replay: { schedule: SCHEDULE, removed: new Set(SCHEDULE.removed ?? []) } }"}),
   });
   if (!outcome.ok) throw outcome.error;
 });

@@ -20,6 +20,8 @@ export interface ChildRunSpec {
   readonly edits: readonly Edit[];
   /** Told the run's virtual time now and then. */
   readonly onProgress?: (virtualMs: number) => void;
+  /** An explore fault schedule to replay (`EXPLORE_REPLAY`), as `npm run explore` recorded it. */
+  readonly schedule?: string | undefined;
   /** Wall-clock limit (ms) of the child; default 10 minutes. */
   readonly timeoutMs?: number;
 }
@@ -42,6 +44,7 @@ export async function recordInChild(spec: ChildRunSpec): Promise<Recording> {
     });
     if (spec.target.explore) env["RAFTLAB_EXPLORE"] = "1";
     else delete env["RAFTLAB_EXPLORE"];
+    if (spec.schedule !== undefined) env["EXPLORE_REPLAY"] = spec.schedule;
     if (spec.edits.length > 0) {
       const editsFile = join(dir, "edits.json");
       writeFileSync(editsFile, JSON.stringify(spec.edits));

@@ -128,7 +128,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, session: DebugS
     }
     if (what === "test") {
       if (!canKeepAsTest(session.target)) return json(res, { error: "a kept test file is written for explore scenarios only; export the schedule" }, 409);
-      const text = keptBranchTest(session.target, session.seed, b.edits, b.outcome?.summary ?? "ran");
+      const text = keptBranchTest(session.target, session.seed, b.edits, b.outcome?.summary ?? "ran", session.exploreSchedule);
       return send(res, 200, "text/plain; charset=utf-8", text, { "content-disposition": `attachment; filename="${keptBranchName(session.target.name, session.seed)}.test.ts"` });
     }
     const html = renderPage({ mode: "static", title: `${session.target.name} seed ${session.seed}${b.edits.length > 0 ? ` (branch ${b.id})` : ""}`, recording: b.recording });

@@ -3,6 +3,7 @@
  * it. Each branch is the run again from its seed with its parent's edits plus one more; branches run
  * one at a time, each in a vitest child (`run-child.ts`), with a progress figure the page polls.
  */
+import type { ScheduleFile } from "../explore/schedule.js";
 import type { Edit } from "./edits.js";
 import type { TestTarget } from "./find-test.js";
 import type { Recording } from "./recording.js";
@@ -51,6 +52,8 @@ export class DebugSession {
     private readonly record: RecordRun,
     /** Edits the session starts from (`--edits`), usually none. */
     readonly baseEdits: readonly Edit[] = [],
+    /** The explore fault schedule every run of the session replays (`--schedule`), if any. */
+    readonly exploreSchedule?: ScheduleFile,
   ) {}
 
   /** Records the run itself (branch 0); resolves once it is recorded. */

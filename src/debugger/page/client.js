@@ -160,7 +160,7 @@
           check("f-timer", "timers", filters.timer, function (v) { filters.timer = v; refilter(); }),
           check("f-hb", "heartbeats", filters.heartbeats, function (v) { filters.heartbeats = v; refilter(); draw(); }),
           h("span", { id: "peerfilter" }),
-          h("input", { id: "textfilter", type: "text", size: "12", placeholder: "filter text", oninput: function (e) { filters.text = e.target.value.toLowerCase(); refilter(); } }),
+          h("input", { id: "textfilter", type: "text", size: "12", placeholder: "text or topic", title: "show only events whose text or topic (VOTE, LEAD, Raft.RequestVote...) contains this", oninput: function (e) { filters.text = e.target.value.toLowerCase(); refilter(); } }),
         ]),
         h("div", { id: "list", tabindex: "0" }, [h("div", { id: "spacer" })]),
       ]),
@@ -266,7 +266,7 @@
       if (!filters.heartbeats && isHeartbeat(e)) return false;
     }
     if (filters.peers !== null && e.peer >= 0 && !filters.peers[e.peer]) return false;
-    if (filters.text !== "" && e.text.toLowerCase().indexOf(filters.text) < 0) return false;
+    if (filters.text !== "" && (e.text + " " + (e.topic || "")).toLowerCase().indexOf(filters.text) < 0) return false;
     return true;
   }
   function refilter(quiet) {
@@ -432,7 +432,8 @@
       el.appendChild(h("span", { class: cls, title: cls === "unchecked" ? "needs inspect()" : cls === "broken" ? "violated from step " + v.step : "holds at this step", text: p }));
     });
     if (/4A|4B|KV/.test(rec.test)) {
-      var last = step >= rec.outcome.endStep;
+      var lastEv = rec.events[rec.events.length - 1];
+      var last = step >= (lastEv ? lastEv.step : rec.outcome.endStep);
       var bad = /linearizab|history/i.test(rec.outcome.error || "");
       el.appendChild(h("span", { class: last ? (bad ? "broken" : rec.outcome.ok ? "hold" : "unchecked") : "unchecked", title: "the KV history check runs at the end of the run", text: "KV history (at end)" }));
     }
