@@ -200,7 +200,10 @@ export async function benchDebugger(print: { heading(text: string): void; table(
     const mm = base.messages.find((x) => x.sentAt > base.outcome.virtualMs / 2 && x.deliverAt !== undefined && x.lost !== true)!;
     await recordInChild({ root, target, seed: SEED, edits: [{ kind: "drop", point: "request", method: mm.method, from: mm.from, to: mm.to, at: mm.sentAt, nth: mm.nth }] });
     const t2 = realClock.now();
-    child = `${target.name} seed ${SEED} (${(base.outcome.virtualMs / 1000).toFixed(1)} virtual s): recorded in ${((t1 - t0) / 1000).toFixed(1)} s, a branch in ${((t2 - t1) / 1000).toFixed(1)} s (vitest start-up included)`;
+    const mb = (JSON.stringify(base).length / 1e6).toFixed(1);
+    child =
+      `${target.name} seed ${SEED} (${(base.outcome.virtualMs / 1000).toFixed(1)} virtual s; ${base.steps.length} steps, ${base.events.length} events, ` +
+      `${base.messages.length} messages, ${mb} MB of JSON): recorded in ${((t1 - t0) / 1000).toFixed(1)} s, a branch in ${((t2 - t1) / 1000).toFixed(1)} s (vitest start-up included)`;
   } catch (e) {
     child = `${target.name}: ${(e as Error).message.split("\n", 1)[0]}`;
   }

@@ -24,7 +24,7 @@ import { INITIAL_PEER, type PeerChange, type PeerScalars, type RecEvent, type Re
 export interface RecorderOptions {
   /** The branch's edits (none: a plain recording). */
   readonly edits?: readonly Edit[];
-  /** Events kept at most (default 1 500 000). */
+  /** Events kept at most (default 1 000 000: about 350 MB of heap at the ~340 bytes an event, message and change cost together). */
   readonly maxEvents?: number;
 }
 
@@ -76,7 +76,7 @@ export class Recorder {
     private readonly run: RecordedRunName,
     private readonly options: RecorderOptions = {},
   ) {
-    this.maxEvents = options.maxEvents ?? 1_500_000;
+    this.maxEvents = options.maxEvents ?? 1_000_000;
     const edits = options.edits ?? [];
     for (const e of edits) if (isMessageEdit(e)) this.messageEdits.set(targetKey(e), e);
     this.serverEdits = edits.filter((e): e is ServerEdit => !isMessageEdit(e)).sort((a, b) => a.step - b.step);
