@@ -445,7 +445,8 @@
     peers.forEach(function (p, i) {
       var b = before ? before[i] : null;
       var card = h("div", { class: "peer" + (p.up ? "" : " down"), "data-peer": String(i) });
-      card.appendChild(h("h3", {}, [h("span", { text: "S" + i }), h("span", { class: "role-" + p.role, text: p.up ? p.role : "down" })]));
+      var roleChanged = b !== null && (b.role !== p.role || b.up !== p.up);
+      card.appendChild(h("h3", {}, [h("span", { text: "S" + i }), h("span", { class: "role role-" + p.role + (roleChanged ? " changed" : ""), text: p.up ? p.role : "down" })]));
       var fields = h("div");
       [["term", "term"], ["votedFor", "votedFor"], ["commitIndex", "commit"], ["lastApplied", "applied"], ["lastIndex", "last"], ["snapshotIndex", "snapshot"]].forEach(function (f) {
         var val = p[f[0]] === null ? "–" : String(p[f[0]]);
