@@ -103,6 +103,9 @@ describe("npm run debug, in a browser", () => {
     await page.keyboard.press("v");
     expect(await page.locator("#list .row.cur").getAttribute("class")).toContain("k-violation");
     expect(await page.locator("#props span.broken").textContent()).toBe("Election Safety");
+    // What this step changed is highlighted: S3 became the second leader of term 1.
+    expect(await page.textContent('#peers .peer[data-peer="3"] .role.changed')).toBe("leader");
+    expect(await page.textContent('#peers .peer[data-peer="2"] h3')).toContain("leader");
     await shot(page, "2-at-the-violation");
 
     // The cause: the vote reply that reached the second leader just before. Select it and drop it.
