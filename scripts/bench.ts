@@ -8,6 +8,7 @@
  * - kvops: Clerk operations per KV test (seed 1) next to the 2024 handout's sample counts.
  * - porcupine: the linearizability checker's benchmark (`scripts/bench-porcupine.ts`).
  * - explore: `npm run explore`'s throughput per lab part on 2 workers.
+ * - debugger: `npm run debug`'s recording, step latency and branch time (`scripts/bench-debugger.ts`).
  *
  * Timings are medians over `--repeat` runs where a run is cheap; test parts run once.
  */
@@ -21,13 +22,14 @@ import pc from "picocolors";
 import type { StressRecord } from "../src/harness/index.js";
 import { Channel, go, now, random, sleep } from "../src/runtime/index.js";
 import { runSim } from "../src/sim/index.js";
+import { benchDebugger } from "./bench-debugger.js";
 import { kvOpsRows, runKvSummaries } from "./bench-kv-ops.js";
 import { UsageError, runCli } from "./lib/cli.js";
 import { median } from "./lib/stats.js";
 
 const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
 
-const SECTIONS = ["sim", "rpc", "parts", "kvops", "porcupine", "explore"] as const;
+const SECTIONS = ["sim", "rpc", "parts", "kvops", "porcupine", "explore", "debugger"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `Usage: npm run bench [-- --only <sections>] [--repeat <n>]
@@ -41,6 +43,8 @@ Sections (default: all, in this order):
   porcupine  the linearizability checker's benchmark (scripts/bench-porcupine.ts)
   explore    npm run explore's throughput per lab part on 2 workers: the part's explore scenario
              alone, then with its lab tests under the nemesis (runs per second, start-up included)
+  debugger   npm run debug on a 120 virtual s run: recording cost, memory, step latency in
+             Chromium, branch time (in-process, and through the vitest child on a long lab test)
 
 Options:
   --only <list>   comma-separated sections, e.g. --only sim,rpc
@@ -504,6 +508,7 @@ async function runBench(opts: BenchOptions): Promise<number> {
   if (want("kvops")) await benchKvOps(partTimeoutS * 1000);
   if (want("porcupine")) await benchPorcupineSection();
   if (want("explore")) await benchExplore(exploreRuns);
+  if (want("debugger")) await benchDebugger({ heading, table: (rows) => table(rows), note: (t) => console.log(c.dim(t)) });
   console.log();
   return 0;
 }

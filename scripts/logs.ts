@@ -109,6 +109,21 @@ function main(): void {
     throw e;
   });
   process.stdout.write(renderColumns(lines, options).join("\n") + "\n");
+  const link = debuggerLink(lines);
+  if (link !== undefined) process.stdout.write(`${link}\n`);
+}
+
+/**
+ * The step debugger at the moment the log ends (where a failing run failed), from the `debug:`
+ * line of the log's header; `--at` takes any time of the left column.
+ */
+function debuggerLink(lines: ReturnType<typeof readLogLines>): string | undefined {
+  const header = lines.find((l): l is Extract<typeof l, { kind: "comment" }> => l.kind === "comment" && l.text.startsWith("debug: "));
+  if (header === undefined) return undefined;
+  let last: number | undefined;
+  for (const l of lines) if (l.kind === "entry") last = l.entry.time;
+  const at = last === undefined ? "" : ` --at ${(last / 1000).toFixed(3)}`;
+  return `step debugger at the last line: ${header.text.slice("debug: ".length)}${at}   (--at <seconds>: any moment of the left column)`;
 }
 
 main();

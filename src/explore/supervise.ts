@@ -7,6 +7,7 @@ import type { Network } from "../labrpc/index.js";
 import type { RaftPeer } from "../raft/api.js";
 import { dlog } from "../runtime/index.js";
 import { currentSimulation } from "../sim/index.js";
+import { CLUSTER_TAP } from "../tester/cluster-tap.js";
 import type { Member, ServerGroup } from "../tester/server-group.js";
 import type { TestInfo } from "../tester/test-info.js";
 import { describeFaultPlan, drawFaultPlan, type FaultPlan, type PlanProfile } from "./fault-plan.js";
@@ -22,8 +23,10 @@ import { ScheduleReplay, type FaultEvent } from "./schedule.js";
  * network (the scenarios start their own). Call before the group starts any server.
  */
 export function superviseCluster<S extends Member>(group: ServerGroup<S>, raftOf: (member: S) => RaftPeer, t: TestInfo): ClusterMonitor {
-  const monitor = monitorRaftCluster(group, raftOf);
   const sim = currentSimulation();
+  // A tool watching the cluster (the step debugger) sees it before the monitors do.
+  sim?.probes.get(CLUSTER_TAP)?.cluster(group, raftOf);
+  const monitor = monitorRaftCluster(group, raftOf);
   if (sim !== undefined && exploreMode()) {
     if (runsUnderNemesis(t.name)) startNemesis({ t, net: group.net, profile: "lab" });
     const why = NOT_UNDER_NEMESIS[t.name];

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { formatLog } from "../runtime/log-format.js";
 import type { Simulation } from "../sim/index.js";
 import { logDir } from "./env.js";
-import { replayCommand } from "./replay.js";
+import { debugRunCommand, replayCommand } from "./replay.js";
 
 /** Names the run a file belongs to. */
 export interface RunName {
@@ -23,7 +23,7 @@ export function writeLog(run: RunName, sim: Simulation): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${run.name}-seed${run.seed}.log`);
   const kept = sim.log.kept();
-  const header = [`${run.fullName}  seed ${run.seed}`, `replay: ${replayCommand(run.file, run.fullName, run.seed)}`];
+  const header = [`${run.fullName}  seed ${run.seed}`, `replay: ${replayCommand(run.file, run.fullName, run.seed)}`, `debug: ${debugRunCommand(run.file, run.fullName, run.seed)}`];
   if (kept.dropped > 0) {
     header.push(`truncated: the first ${kept.dropped} lines were dropped; these are the last ${sim.log.maxLines} (LOG_MAX_LINES)`);
   }

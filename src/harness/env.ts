@@ -26,6 +26,12 @@ export const SIM_ENV = {
   stressSeeds: "STRESS_SEEDS",
   /** Used by `npm run stress`: a file that receives one JSON line per run. */
   stressOut: "STRESS_OUT",
+  /** Used by `npm run debug`: record the run for the step debugger into this file (JSON). */
+  debugRecord: "RAFTLAB_DEBUG_RECORD",
+  /** `RAFTLAB_DEBUG_EDITS=<file>`: run with these edits of the step debugger (a branch; JSON). */
+  debugEdits: "RAFTLAB_DEBUG_EDITS",
+  /** Used by `npm run debug`: a file the recorded run writes its virtual time to, now and then (progress). */
+  debugProgress: "RAFTLAB_DEBUG_PROGRESS",
 } as const;
 
 /** The folder where logs and timelines are written (`LOG_DIR`, else `$TMPDIR/raftlab-logs`). */
@@ -95,4 +101,16 @@ function positiveInt(variable: string): number | undefined {
     throw new Error(`${variable} must be a positive integer, got "${text}" (unset it to use the default)`);
   }
   return n;
+}
+
+/** Where `npm run debug` wants the run's recording, if it does. */
+export function debugRecordPath(): string | undefined {
+  const v = process.env[SIM_ENV.debugRecord];
+  return v === undefined || v === "" ? undefined : v;
+}
+
+/** The step debugger's edits file to run with, if any. */
+export function debugEditsPath(): string | undefined {
+  const v = process.env[SIM_ENV.debugEdits];
+  return v === undefined || v === "" ? undefined : v;
 }

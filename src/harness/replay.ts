@@ -1,4 +1,5 @@
 /** How a failed run tells the user to replay it. */
+import { debugCommand } from "../tester/debug-link.js";
 
 /**
  * The command that replays one test with `seed`. `fullName` is what vitest's `-t` matches: the
@@ -7,6 +8,11 @@
 export function replayCommand(file: string, fullName: string, seed: number): string {
   const pattern = `^${fullName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
   return `SEED=${seed} npx vitest run ${file} -t ${shellQuote(pattern)}`;
+}
+
+/** The command that opens this run in the step debugger (`npm run debug`), at its failure. */
+export function debugRunCommand(file: string, fullName: string, seed: number): string {
+  return debugCommand(fullName, seed, { file });
 }
 
 /** Quotes `text` for a POSIX shell. */
@@ -25,7 +31,7 @@ export interface FailureArtifacts {
 /** `error` with the seed, the replay command and the artifacts' paths appended to its message. */
 export function withReplayInfo(error: unknown, file: string, fullName: string, seed: number, artifacts: FailureArtifacts = {}): Error {
   const base = error instanceof Error ? error : new Error(String(error));
-  const lines = [base.message, `  seed:   ${seed}`, `  replay: ${replayCommand(file, fullName, seed)}`];
+  const lines = [base.message, `  seed:   ${seed}`, `  replay: ${replayCommand(file, fullName, seed)}`, `  debug:  ${debugRunCommand(file, fullName, seed)}`];
   const { logPath, timelinePath, notes = [] } = artifacts;
   if (logPath !== undefined) lines.push(`  log:    ${logPath}  (view: npm run logs -- ${logPath})`);
   if (timelinePath !== undefined) lines.push(`  timeline: ${timelinePath}`);

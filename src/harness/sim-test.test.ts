@@ -117,6 +117,7 @@ describe("determinism checker", () => {
     expect(message).toMatch(/first run: {2}\d+\.\d{3}s main: sleep/);
     expect(message).toContain("seed:   99");
     expect(message).toContain("replay: SEED=99 npx vitest run src/sim/leaky.test.ts -t '^LeakyTest$'");
+    expect(message).toContain("debug:  npm run debug -- LeakyTest --seed 99 --file src/sim/leaky.test.ts");
     expect(runs).toBe(2);
   });
 

@@ -9,6 +9,7 @@ import { it } from "vitest";
 import { realClock, runSim, type SimOptions, type SimResult, type Simulation } from "../sim/index.js";
 import type { TestInfo } from "../tester/test-info.js";
 import { writeLog, writeTimeline, type RunName } from "./artifacts.js";
+import { debugHooksFromEnv } from "./debug-record.js";
 import { compareTraces } from "./determinism.js";
 import { determinismCheckWanted, envSeed, logMaxLines, logMode, realBudgetMs, stressOut, stressSeeds, timelineWanted } from "./env.js";
 import { replayCommand, withReplayInfo } from "./replay.js";
@@ -37,6 +38,8 @@ export interface RunSpec extends RunName {
   readonly options: SimTestOptions;
   /** Keep the trace's text (for the determinism check). */
   readonly recordTrace: boolean;
+  /** Called with the simulation before the body starts (a kept branch of the debugger applies its edits). */
+  readonly attach?: (sim: Simulation) => void;
 }
 
 /** How one run ended. A failed run's error already carries the seed and the replay command. */
@@ -93,13 +96,14 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
   const timeline = timelineWanted();
   const budget = realBudgetMs();
   const maxLines = logMaxLines();
+  const debug = await debugHooksFromEnv(spec);
   const simOptions: SimOptions = {
     ...(budget === undefined ? {} : { realBudgetMs: budget }),
     ...(maxLines === undefined ? {} : { logMaxLines: maxLines }),
     ...spec.options,
     recordTrace: spec.recordTrace,
     // The determinism check hashes log lines, so it needs them kept.
-    log: mode !== "off" || timeline || spec.recordTrace,
+    log: mode !== "off" || timeline || spec.recordTrace || debug !== undefined,
   };
   let sim: Simulation | undefined;
   const notes: string[] = [];
@@ -110,6 +114,8 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
       spec.seed,
       (s) => {
         sim = s;
+        debug?.attach(s);
+        spec.attach?.(s);
         const t: SimTestContext = {
           name: spec.name,
           seed: spec.seed,
@@ -121,6 +127,7 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
       },
       simOptions,
     );
+    debug?.finish({ ok: true, traceHash: result.traceHash, wallMs: result.wallMs });
     if (mode === "always" && sim !== undefined) console.log(`log: ${writeLog(spec, sim)}`);
     if (timeline && sim !== undefined) {
       const path = await writeTimeline(spec, sim, undefined);
@@ -130,6 +137,7 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
   } catch (error) {
     const logPath = sim !== undefined && sim.log.entries.length > 0 ? writeLog(spec, sim) : undefined;
     const message = error instanceof Error ? error.message : String(error);
+    if (sim !== undefined) debug?.finish({ ok: false, error: message, traceHash: sim.trace.hash, wallMs: realClock.now() - wallStart });
     const timelinePath = timeline && sim !== undefined ? await writeTimeline(spec, sim, { time: sim.now(), message }) : undefined;
     return {
       ok: false,

@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkOperationsVerbose, visualizeToFile, type CheckOptions, type CheckResult, type LinearizationInfo } from "porcupine";
 import { kvModel } from "../models/kv.js";
-import { dlog } from "../runtime/index.js";
+import { dlog, now } from "../runtime/index.js";
+import { debugCommand } from "../tester/debug-link.js";
 import { fatal } from "../tester/failure.js";
 import type { Config } from "./config.js";
 import type { KvOperation } from "./history.js";
@@ -64,7 +65,11 @@ export function checkLinearizable(cfg: Config, history: KvOperation[], search: P
 
 /** Writes the visualization and returns its path, or undefined if it could not be written. */
 function writeVisualization(cfg: Config, info: LinearizationInfo, result: CheckResult): string | undefined {
-  info.annotations.push(...cfg.faultAnnotations());
+  // Each fault, and the end of the history, say how to open the run in the step debugger at that moment.
+  const at = (us: number | bigint): string => `step debugger at this moment: ${debugCommand(cfg.t.name, cfg.t.seed, { atMs: Number(us) / 1000 })}`;
+  info.annotations.push(...cfg.faultAnnotations().map((a) => ({ ...a, details: [a.details, at(a.start)].filter((d) => d !== undefined).join("\n") })));
+  const end = Math.floor(now() * 1000);
+  info.annotations.push({ tag: "Debugger", start: end, description: "open in the step debugger", details: at(end), backgroundColor: "#e1d5f5" });
   const path =
     process.env[VIS_ENV.file] ?? join(tmpdir(), `porcupine-${cfg.t.name}-${cfg.t.seed}-${randomBytes(4).toString("hex")}.html`);
   try {

@@ -2,6 +2,7 @@ import { dlog } from "../runtime/index.js";
 import { currentSimulation, currentTask, runInTask, type Random, type Simulation } from "../sim/index.js";
 import { encode } from "./codec.js";
 import { LABRPC, originalFaults, type FaultPolicy, type MessageInfo, type NetworkConditions } from "./faults.js";
+import { MESSAGE_TAP, type MessageTap } from "./message-tap.js";
 import type { EndName, ServerName } from "./names.js";
 import type { Server } from "./service.js";
 
@@ -31,6 +32,8 @@ export class Network {
   private totalCount = 0;
   private totalBytes = 0;
   private faults: FaultPolicy = originalFaults;
+  /** A tool watching every message (see `message-tap.ts`), if one is attached to the run. */
+  private readonly tap: MessageTap | undefined;
 
   constructor() {
     const sim = currentSimulation();
@@ -39,6 +42,8 @@ export class Network {
     }
     this.sim = sim;
     this.rand = sim.stream("labrpc");
+    this.tap = sim.probes.get(MESSAGE_TAP);
+    if (this.tap !== undefined) this.faults = this.tap.wrap(originalFaults);
   }
 
   /** A reliable network delivers every message promptly; an unreliable one delays and drops (default reliable). */
@@ -73,7 +78,7 @@ export class Network {
 
   /** Replaces the policy that decides delays and losses (default {@link originalFaults}). */
   setFaultPolicy(policy: FaultPolicy): void {
-    this.faults = policy;
+    this.faults = this.tap === undefined ? policy : this.tap.wrap(policy);
   }
 
   /** Stops the network: later calls fail at once. */
@@ -151,6 +156,7 @@ export class Network {
     const serverName = this.connections.get(endName);
     const server = serverName === undefined ? undefined : this.servers.get(serverName);
     const msg: MessageInfo = { svcMeth, endName, serverName: serverName ?? "(none)" };
+    this.tap?.sending(msg, request.copy);
     // The settings as they were when the call was made (Go's processReq reads them once too).
     const { reliable, longDelays, longReordering } = this.settings;
     const net: NetworkConditions = { rand, reliable: () => reliable, longDelays: () => longDelays, longReordering: () => longReordering };
@@ -219,6 +225,7 @@ export class Network {
     const replyDelay = faults.replyDelay(msg, net);
     await sim.sleep(replyDelay, replyDelay >= LABRPC.REORDER_MIN ? "rpc-reorder" : "rpc-reply");
     this.traceMessage("reply delivered", msg);
+    this.tap?.replied(msg, reply.copy);
     this.totalBytes += reply.bytes;
     return reply.copy;
   }

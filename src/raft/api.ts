@@ -105,6 +105,9 @@ export interface RaftInspection {
   termAt(index: number): number | undefined;
   readonly commitIndex: number;
   readonly lastApplied: number;
+  /** Optional, for the step debugger: a leader's nextIndex[] and matchIndex[] (Figure 2), by peer. */
+  readonly nextIndex?: readonly number[];
+  readonly matchIndex?: readonly number[];
 }
 
 /**

@@ -196,6 +196,12 @@ export class Raft implements RaftPeer {
       termAt: (index) => log.termAt(index),
       commitIndex: this.commitIndex,
       lastApplied: this.lastApplied,
+      ...(this.role === "leader"
+        ? {
+            nextIndex: this.progress.map((p, i) => (i === this.me ? log.lastIndex() + 1 : (p?.next ?? 0))),
+            matchIndex: this.progress.map((p, i) => (i === this.me ? log.lastIndex() : (p?.match ?? 0))),
+          }
+        : {}),
     };
   }
 

@@ -8,6 +8,7 @@ export { SimulationError, type SimulationErrorKind } from "./errors.js";
 export { VIRTUAL_EPOCH_MS, realClock } from "./globals.js";
 export { MAIN_STREAM, Random } from "./random.js";
 export { DEFAULT_LOG_MAX_LINES, RunLog } from "./run-log.js";
+export { RunProbes, type FiredEvent, type ProbeKey } from "./run-probes.js";
 export { Simulation, runSim, type SimOptions, type SimResult, type SimTimer } from "./simulation.js";
 export { Trace, formatTime } from "./trace.js";
 

@@ -14,6 +14,7 @@ import { EventQueue, type SimEvent } from "./event-queue.js";
 import { realClock, virtualizeGlobals } from "./globals.js";
 import { MAIN_STREAM, Random } from "./random.js";
 import { RunLog } from "./run-log.js";
+import { RunProbes } from "./run-probes.js";
 import { Trace } from "./trace.js";
 
 /** Options of {@link runSim}. */
@@ -83,6 +84,8 @@ export class Simulation implements TaskHost {
   readonly mainNode: SimNode;
   /** The main task: the body passed to {@link runSim}. */
   readonly main: SimTask;
+  /** Observers of each event and log line, and attachments for tools (see `run-probes.ts`). */
+  readonly probes = new RunProbes();
 
   private clock = 0;
   private seq = 0;
@@ -233,7 +236,9 @@ export class Simulation implements TaskHost {
   logLine(peer: LogEntry["peer"], topic: Topic, message: string, mark?: Mark): void {
     if (!this.logging) return;
     const time = this.clock;
-    this.log.add(mark === undefined ? { time, peer, topic, message } : { time, peer, topic, message, mark });
+    const entry: LogEntry = mark === undefined ? { time, peer, topic, message } : { time, peer, topic, message, mark };
+    this.log.add(entry);
+    if (this.probes.watchingLog) this.probes.log(entry);
     if (this.trace.recording) this.trace.addBy(time, typeof peer === "number" ? `S${peer}` : peer, `${topic} ${message}`);
   }
 
@@ -378,6 +383,7 @@ export class Simulation implements TaskHost {
       instant.lastLabel = ev.label;
       this.trace.addBy(this.clock, ev.task, ev.label);
       try {
+        if (this.probes.watchingEvents) this.probes.event({ time: this.clock, task: ev.task, label: ev.label });
         ev.fire();
       } catch (e) {
         this.failTask(ev.label, e);

@@ -60,6 +60,8 @@ export class ServerGroup<S extends Member> {
   /** `endnames[i][j]`: the name of server i's end to server j. */
   private readonly endnames: (string[] | undefined)[];
   private readonly observers: ClusterObserver[] = [];
+  /** How each server was last started, for {@link relaunch}. */
+  private readonly launches: (Launch<S> | undefined)[] = [];
 
   constructor(
     /** The simulated network. */
@@ -98,6 +100,7 @@ export class ServerGroup<S extends Member> {
    * links are left as they are (a restarted server is cut off until connected).
    */
   start(i: number, how: Launch<S>): S {
+    this.launches[i] = how;
     // A fresh set of outgoing end names, so the old instance's ends cannot send.
     const names = Array.from({ length: this.n }, () => random.string(20));
     this.endnames[i] = names;
@@ -127,6 +130,15 @@ export class ServerGroup<S extends Member> {
     this.net.addServer(i, server);
     this.emit({ kind: "start", i, restart, member });
     return member;
+  }
+
+  /**
+   * Starts server `i` again the way it was last started (a tool's restart, e.g. the step
+   * debugger's); undefined if it was never started. Its links are left as they are.
+   */
+  relaunch(i: number): S | undefined {
+    const how = this.launches[i];
+    return how === undefined ? undefined : this.start(i, how);
   }
 
   /**
