@@ -38,15 +38,18 @@ const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s));
 
 /**
  * A deterministic workload shaped like Raft's: entries appended, terms changing, the log compacted
- * into a new snapshot now and then, waits for durability between some saves and not others.
+ * into a new snapshot now and then, waits for durability between some saves and not others, and
+ * one clean restart halfway.
  * Calls `cut` (once) at call index `cutAt` of the disk with what was saved and reported durable.
  */
 async function workload(fs: PersisterFs, disk: PowerCutFs, cutAt: number, cut: (at: AtCut) => void): Promise<void> {
   const rand = seededChooser(24);
   const saves: Saved[] = [{ state: "", snapshot: "" }];
   let p: FilePersister | undefined;
+  /** Saves made durable by persisters closed before `p` (a persister counts its own saves only). */
+  let closedSaves = 0;
   disk.beforeCall = (index, point) => {
-    if (index === cutAt) cut({ point: point(), saves: [...saves], durable: p?.durable() ?? 0 });
+    if (index === cutAt) cut({ point: point(), saves: [...saves], durable: closedSaves + (p?.durable() ?? 0) });
   };
   p = await FilePersister.open(DIR, ME, { fs, walBytes: WAL_BYTES });
   let term = 1;
@@ -69,6 +72,14 @@ async function workload(fs: PersisterFs, disk: PowerCutFs, cutAt: number, cut: (
     const wait = rand(4);
     if (wait === 0) await p.sync();
     else if (wait === 1) for (let k = rand(6); k > 0; k--) await Promise.resolve();
+    if (i === SAVES / 2) {
+      // A clean restart halfway, so that cuts also land in the recovery of a directory with state.
+      await p.close();
+      closedSaves = saves.length - 1;
+      p = undefined;
+      p = await FilePersister.open(DIR, ME, { fs, walBytes: WAL_BYTES });
+      if (text(p.readRaftState()) !== state) throw new Error("the workload's restart did not recover its last save");
+    }
   }
   await p.close();
   disk.beforeCall = undefined;
