@@ -168,22 +168,22 @@ export class PowerCutFs implements PersisterFs {
   // PersisterFs
 
   open(path: string, flags: string | number): Promise<PersisterFileHandle> {
-    return this.async(() => {
+    return this.settle(() => {
       const fd = this.openSync(path, flags);
       return {
-        write: (buffer, offset, length, position) => this.async(() => this.writeSync(fd, buffer, offset, length, position)),
-        sync: () => this.async(() => this.fsyncSync(fd)),
-        close: () => this.async(() => this.closeSync(fd)),
+        write: (buffer, offset, length, position) => this.settle(() => this.writeSync(fd, buffer, offset, length, position)),
+        sync: () => this.settle(() => this.fsyncSync(fd)),
+        close: () => this.settle(() => this.closeSync(fd)),
       };
     });
   }
 
   rename(from: string, to: string): Promise<void> {
-    return this.async(() => this.renameSync(from, to));
+    return this.settle(() => this.renameSync(from, to));
   }
 
   unlink(path: string): Promise<void> {
-    return this.async(() => this.unlinkSync(path));
+    return this.settle(() => this.unlinkSync(path));
   }
 
   mkdirSync(path: string): void {
@@ -289,7 +289,7 @@ export class PowerCutFs implements PersisterFs {
   // ---------------------------------------------------------------------------------------------
 
   /** An asynchronous call: applied at once (deterministically), its result delivered as a promise. */
-  private async<T>(apply: () => T): Promise<T> {
+  private settle<T>(apply: () => T): Promise<T> {
     try {
       return Promise.resolve(apply());
     } catch (e) {
