@@ -33,12 +33,12 @@
  * the latest state (one record, one synchronized write) however many saves came since the last
  * one. The persister is the node's {@link SendGate}: messages made after a save wait for that save's flush.
  */
-import { constants as fsConstants, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { open, rename, unlink, type FileHandle } from "node:fs/promises";
+import { constants as fsConstants } from "node:fs";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { MemoryPersister, type Persister } from "../raft/persister.js";
 import { epochMs, type StorageTimings } from "./node-metrics.js";
+import { nodePersisterFs, type PersisterFileHandle, type PersisterFs } from "./persister-fs.js";
 import type { SendGate } from "./send-gate.js";
 
 /** The data directory cannot be used: corrupt, another node's, or not a raftlab directory. */
@@ -63,6 +63,8 @@ export interface FilePersisterOptions {
   readonly note?: (message: string) => void;
   /** Told how long each WAL write and each checkpoint took (for `GET /metrics`). */
   readonly timings?: StorageTimings;
+  /** The file system to use (default: node:fs); tests pass a model of a disk that loses power. */
+  readonly fs?: PersisterFs;
 }
 
 const FORMAT = 1;
@@ -101,7 +103,7 @@ export class FilePersister implements Persister, SendGate {
   /** The state the WAL (or the checkpoint) holds: the base of the next record. */
   private written: Uint8Array;
   private gen: number;
-  private wal: FileHandle | undefined;
+  private wal: PersisterFileHandle | undefined;
   private walOffset: number;
   /** The next WAL file, being filled with zeros in the background. */
   private spare: Promise<void> | undefined;
@@ -118,6 +120,7 @@ export class FilePersister implements Persister, SendGate {
     private readonly walBytes: number,
     private readonly onError: (error: Error) => void,
     private readonly timings: StorageTimings | undefined,
+    private readonly fs: PersisterFs,
     recovered: { raftState: Uint8Array; snapshot: Uint8Array; snapshotRef: Checkpoint["snapshot"]; gen: number; walOffset: number },
   ) {
     this.raftState = recovered.raftState;
@@ -136,12 +139,13 @@ export class FilePersister implements Persister, SendGate {
   static async open(dir: string, identity: NodeIdentity, options: FilePersisterOptions = {}): Promise<FilePersister> {
     const walBytes = options.walBytes ?? DEFAULT_WAL_BYTES;
     const note = options.note ?? (() => {});
-    const recovered = recoverOrInit(dir, identity, walBytes, note);
+    const fs = options.fs ?? nodePersisterFs;
+    const recovered = recoverOrInit(fs, dir, identity, walBytes, note);
     const onError = options.onError ?? ((e) => {
       throw e;
     });
-    const p = new FilePersister(dir, identity, walBytes, onError, options.timings, recovered);
-    p.wal = await open(join(dir, `wal-${recovered.gen}`), WAL_FLAGS);
+    const p = new FilePersister(dir, identity, walBytes, onError, options.timings, fs, recovered);
+    p.wal = await fs.open(join(dir, `wal-${recovered.gen}`), WAL_FLAGS);
     p.spare = p.prepareWal(recovered.gen + 1);
     return p;
   }
@@ -265,21 +269,21 @@ export class FilePersister implements Persister, SendGate {
     let ref = this.snapshotRef;
     if (snapshotChanged) {
       ref = snapshot.length === 0 ? null : { gen, bytes: snapshot.length, crc: crc32(snapshot) };
-      if (ref !== null) await writeFileAtomically(this.dir, `snapshot-${gen}`, snapshot);
+      if (ref !== null) await writeFileAtomically(this.fs, this.dir, `snapshot-${gen}`, snapshot);
     }
     await this.spare; // wal-<gen>, renamed into place
-    await fsyncDirAsync(this.dir); // the snapshot's and the WAL's names are durable before the checkpoint naming them
+    await fsyncDirAsync(this.fs, this.dir); // the snapshot's and the WAL's names are durable before the checkpoint naming them
     const header: Checkpoint = { format: FORMAT, id: this.identity.id, peers: this.identity.peers, gen, raftStateBytes: state.length, raftStateCrc: crc32(state), snapshot: ref };
-    await writeFileAtomically(this.dir, STATE_FILE, encodeCheckpoint(header, state));
-    await fsyncDirAsync(this.dir);
+    await writeFileAtomically(this.fs, this.dir, STATE_FILE, encodeCheckpoint(header, state));
+    await fsyncDirAsync(this.fs, this.dir);
     // Generation `gen` is now the durable one; the old files are garbage.
     await this.wal?.close();
-    this.wal = await open(join(this.dir, `wal-${gen}`), WAL_FLAGS);
+    this.wal = await this.fs.open(join(this.dir, `wal-${gen}`), WAL_FLAGS);
     this.gen = gen;
     this.walOffset = WAL_MAGIC.length;
     this.snapshotRef = ref;
-    await unlink(join(this.dir, `wal-${oldGen}`)).catch(() => {});
-    if (oldSnapshot !== null && oldSnapshot.gen !== ref?.gen) await unlink(join(this.dir, `snapshot-${oldSnapshot.gen}`)).catch(() => {});
+    await this.fs.unlink(join(this.dir, `wal-${oldGen}`)).catch(() => {});
+    if (oldSnapshot !== null && oldSnapshot.gen !== ref?.gen) await this.fs.unlink(join(this.dir, `snapshot-${oldSnapshot.gen}`)).catch(() => {});
     this.spare = this.prepareWal(gen + 1);
   }
 
@@ -287,7 +291,7 @@ export class FilePersister implements Persister, SendGate {
   private prepareWal(gen: number): Promise<void> {
     const body = Buffer.alloc(this.walBytes);
     WAL_MAGIC.copy(body, 0);
-    const done = writeFileAtomically(this.dir, `wal-${gen}`, body);
+    const done = writeFileAtomically(this.fs, this.dir, `wal-${gen}`, body);
     // A failure surfaces where the next checkpoint awaits it, not as an unhandled rejection.
     done.catch(() => {});
     return done;
@@ -357,6 +361,7 @@ function decodeCheckpoint(bytes: Buffer, where: string): { header: Checkpoint; s
 // Recovery (synchronous: it runs before the node starts)
 
 function recoverOrInit(
+  fs: PersisterFs,
   dir: string,
   identity: NodeIdentity,
   walBytes: number,
@@ -364,8 +369,8 @@ function recoverOrInit(
 ): { raftState: Uint8Array; snapshot: Uint8Array; snapshotRef: Checkpoint["snapshot"]; gen: number; walOffset: number } {
   let names: string[];
   try {
-    mkdirSync(dir, { recursive: true });
-    names = readdirSync(dir);
+    fs.mkdirSync(dir, { recursive: true });
+    names = fs.readdirSync(dir);
   } catch (e) {
     throw new DataDirError(`cannot use data directory ${dir}: ${(e as Error).message}`, { cause: e });
   }
@@ -383,20 +388,20 @@ function recoverOrInit(
       );
     }
     // Empty, or what a crash during initialization left: start generation 1 with no state.
-    for (const n of names) unlinkSync(join(dir, n));
+    for (const n of names) fs.unlinkSync(join(dir, n));
     const wal = Buffer.alloc(walBytes);
     WAL_MAGIC.copy(wal, 0);
-    writeFileAtomicallySync(dir, "wal-1", wal);
-    fsyncDirSync(dir);
+    writeFileAtomicallySync(fs, dir, "wal-1", wal);
+    fsyncDirSync(fs, dir);
     const header: Checkpoint = { format: FORMAT, id: identity.id, peers: identity.peers, gen: 1, raftStateBytes: 0, raftStateCrc: crc32(new Uint8Array(0)), snapshot: null };
-    writeFileAtomicallySync(dir, STATE_FILE, encodeCheckpoint(header, new Uint8Array(0)));
-    fsyncDirSync(dir);
+    writeFileAtomicallySync(fs, dir, STATE_FILE, encodeCheckpoint(header, new Uint8Array(0)));
+    fsyncDirSync(fs, dir);
     return { raftState: new Uint8Array(0), snapshot: new Uint8Array(0), snapshotRef: null, gen: 1, walOffset: WAL_MAGIC.length };
   }
 
   const read = (name: string): Buffer => {
     try {
-      return readFileSync(join(dir, name));
+      return fs.readFileSync(join(dir, name));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw code === "ENOENT" ? refuse(`the checkpoint names ${name}, which is missing`) : refuse(`cannot read ${name}: ${(e as Error).message}`);
@@ -449,12 +454,12 @@ function recoverOrInit(
         throw refuse(`${walName} has a damaged record at byte ${at} followed by more data (not a torn last write)`);
       }
       note(`dropped a torn record at byte ${at} of ${walName} (a write cut short by a crash, never reported durable)`);
-      const fd = openSync(join(dir, walName), "r+");
+      const fd = fs.openSync(join(dir, walName), "r+");
       try {
-        writeSync(fd, Buffer.alloc(lastNonZero + 1 - at), 0, lastNonZero + 1 - at, at);
-        fsyncSync(fd);
+        fs.writeSync(fd, Buffer.alloc(lastNonZero + 1 - at), 0, lastNonZero + 1 - at, at);
+        fs.fsyncSync(fd);
       } finally {
-        closeSync(fd);
+        fs.closeSync(fd);
       }
       break;
     }
@@ -470,7 +475,7 @@ function recoverOrInit(
   // Left over from an interrupted checkpoint or an old generation: never named by the checkpoint.
   for (const n of names) {
     const stale = n.endsWith(".tmp") || (n.startsWith("wal-") && n !== walName) || (n.startsWith("snapshot-") && n !== `snapshot-${header.snapshot?.gen}`);
-    if (stale && OURS.test(n)) unlinkSync(join(dir, n));
+    if (stale && OURS.test(n)) fs.unlinkSync(join(dir, n));
   }
   note(`recovered generation ${header.gen}: ${state.length} B of Raft state (${records} WAL records), ${snapshot.length} B snapshot`);
   return { raftState: state, snapshot, snapshotRef: header.snapshot, gen: header.gen, walOffset: at };
@@ -486,32 +491,32 @@ function lastNonZeroByte(buf: Buffer, from: number): number {
 // Atomic file replacement
 
 /** Writes `name` in `dir` atomically: a temp file, fsync, rename (the caller fsyncs the directory). */
-async function writeFileAtomically(dir: string, name: string, data: Uint8Array): Promise<void> {
+async function writeFileAtomically(fs: PersisterFs, dir: string, name: string, data: Uint8Array): Promise<void> {
   const tmp = join(dir, `${name}.tmp`);
-  const fh = await open(tmp, "w");
+  const fh = await fs.open(tmp, "w");
   try {
     await fh.write(data, 0, data.length, 0);
     await fh.sync();
   } finally {
     await fh.close();
   }
-  await rename(tmp, join(dir, name));
+  await fs.rename(tmp, join(dir, name));
 }
 
-function writeFileAtomicallySync(dir: string, name: string, data: Uint8Array): void {
+function writeFileAtomicallySync(fs: PersisterFs, dir: string, name: string, data: Uint8Array): void {
   const tmp = join(dir, `${name}.tmp`);
-  const fd = openSync(tmp, "w");
+  const fd = fs.openSync(tmp, "w");
   try {
-    writeSync(fd, data, 0, data.length, 0);
-    fsyncSync(fd);
+    fs.writeSync(fd, data, 0, data.length, 0);
+    fs.fsyncSync(fd);
   } finally {
-    closeSync(fd);
+    fs.closeSync(fd);
   }
-  renameSync(tmp, join(dir, name));
+  fs.renameSync(tmp, join(dir, name));
 }
 
-async function fsyncDirAsync(dir: string): Promise<void> {
-  const fh = await open(dir, "r");
+async function fsyncDirAsync(fs: PersisterFs, dir: string): Promise<void> {
+  const fh = await fs.open(dir, "r");
   try {
     await fh.sync();
   } finally {
@@ -519,11 +524,11 @@ async function fsyncDirAsync(dir: string): Promise<void> {
   }
 }
 
-function fsyncDirSync(dir: string): void {
-  const fd = openSync(dir, "r");
+function fsyncDirSync(fs: PersisterFs, dir: string): void {
+  const fd = fs.openSync(dir, "r");
   try {
-    fsyncSync(fd);
+    fs.fsyncSync(fd);
   } finally {
-    closeSync(fd);
+    fs.closeSync(fd);
   }
 }
