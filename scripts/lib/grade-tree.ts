@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { onInterrupt } from "./interrupt.js";
 import { listFiles, selectLabs, studentOwned, withoutLabs, type Manifest } from "./handout-manifest.js";
 
 /** A tree ready to grade. */
@@ -124,8 +125,17 @@ export function typecheck(root: string, timeoutMs: number): Promise<TypecheckRes
       clearTimeout(timer);
       done({ ok: false, output: `could not run the type checker: ${e.message}` });
     });
+    const offInterrupt = onInterrupt(() => {
+      output += "\n(interrupted)";
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // gone
+      }
+    });
     child.on("exit", (code) => {
       clearTimeout(timer);
+      offInterrupt();
       done({ ok: code === 0, output: output.trim() });
     });
   });

@@ -49,6 +49,9 @@ describe("simTest", () => {
     if (process.env["STRESS_FIXTURE_FAIL"] === "1" && t.seed % 2 === 1) {
       throw new Error(`fixture failure for odd seed ${t.seed}`);
     }
+    // STRESS_FIXTURE_HANG=<seed> (set by scripts/stress.test.ts): that seed's run never yields, to
+    // exercise the watchdog and the stress runner's going on after a hung run.
+    if (process.env["STRESS_FIXTURE_HANG"] === String(t.seed)) spinForever();
   });
 
   simTest("SimContextWallMsIsRealTime", async (t) => {
@@ -130,3 +133,8 @@ describe("determinism checker", () => {
     expect(compareTraces(a, { traceHash: "3", traceLines: a.traceLines })).toContain("diverged at trace step 2 of 2/2");
   });
 });
+
+/** A loop that never yields (for the watchdog's stress test, see SimStressFixture). */
+function spinForever(): void {
+  for (let spins = 0; spins >= 0; spins = (spins + 1) % 1_000_000);
+}

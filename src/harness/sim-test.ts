@@ -3,7 +3,7 @@
  * commands, log and timeline files, the determinism check and the stress-runner protocol.
  */
 import { randomInt } from "node:crypto";
-import { appendFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { it } from "vitest";
 import { realClock, runSim, type SimOptions, type SimResult, type Simulation } from "../sim/index.js";
@@ -13,6 +13,7 @@ import { compareTraces } from "./determinism.js";
 import { determinismCheckWanted, envSeed, logMaxLines, logMode, realBudgetMs, stressOut, stressSeeds, timelineWanted } from "./env.js";
 import { replayCommand, withReplayInfo } from "./replay.js";
 import type { StressRecord } from "./stress-record.js";
+import { WATCHDOG_GRACE_MS, watch } from "./watchdog.js";
 
 /** What a simulated test body receives. */
 export interface SimTestContext extends TestInfo {
@@ -49,6 +50,14 @@ export type RunOutcome =
       readonly logPath: string | undefined;
       readonly notes: readonly string[];
     };
+
+/**
+ * Wall-clock ms a run may take, unless `SIM_REAL_BUDGET_MS` or the test says otherwise: the
+ * grader's cap per run (`wallCapSeconds` in course/grading.json), so that what passes here is not
+ * cut short there. A run that still steps fails at this limit; one whose code never yields is
+ * stopped by the watchdog {@link WATCHDOG_GRACE_MS} later.
+ */
+export const DEFAULT_REAL_BUDGET_MS = 60_000;
 
 /** A fresh seed: a positive 31-bit integer from real randomness (outside any simulation). */
 export function freshSeed(): number {
@@ -91,13 +100,15 @@ export function simTest(name: string, body: SimTestBody, options: SimTestOptions
 export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
   const mode = logMode();
   const timeline = timelineWanted();
-  const budget = realBudgetMs();
+  const envBudget = realBudgetMs();
+  const budget = spec.options.realBudgetMs ?? envBudget ?? DEFAULT_REAL_BUDGET_MS;
   const maxLines = logMaxLines();
   const simOptions: SimOptions = {
-    ...(budget === undefined ? {} : { realBudgetMs: budget }),
+    realBudgetMs: budget,
     ...(maxLines === undefined ? {} : { logMaxLines: maxLines }),
     ...spec.options,
     recordTrace: spec.recordTrace,
+    onClockAdvance: (virtualMs) => watchdog.step(virtualMs),
     // The determinism check hashes log lines, so it needs them kept.
     log: mode !== "off" || timeline || spec.recordTrace,
   };
@@ -105,6 +116,21 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
   const notes: string[] = [];
   // The real clock: inside the run `performance.now` is virtual.
   const wallStart = realClock.now();
+  const watchdog = await watch({
+    test: spec.name,
+    fullName: spec.fullName,
+    file: spec.file,
+    seed: spec.seed,
+    replay: replayCommand(spec.file, spec.fullName, spec.seed),
+    limitMs: budget + WATCHDOG_GRACE_MS,
+    limitSource:
+      spec.options.realBudgetMs !== undefined
+        ? "this test's realBudgetMs option"
+        : envBudget !== undefined
+          ? `SIM_REAL_BUDGET_MS=${envBudget}`
+          : `the default; set SIM_REAL_BUDGET_MS=<ms> to change it`,
+    stressOut: stressSeeds() !== undefined ? stressOut() : undefined,
+  });
   try {
     const result = await runSim(
       spec.seed,
@@ -121,6 +147,7 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
       },
       simOptions,
     );
+    watchdog.stop();
     if (mode === "always" && sim !== undefined) console.log(`log: ${writeLog(spec, sim)}`);
     if (timeline && sim !== undefined) {
       const path = await writeTimeline(spec, sim, undefined);
@@ -128,6 +155,7 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
     }
     return { ok: true, result, notes };
   } catch (error) {
+    watchdog.stop();
     const logPath = sim !== undefined && sim.log.entries.length > 0 ? writeLog(spec, sim) : undefined;
     const message = error instanceof Error ? error.message : String(error);
     const timelinePath = timeline && sim !== undefined ? await writeTimeline(spec, sim, { time: sim.now(), message }) : undefined;
@@ -159,7 +187,10 @@ export async function checkDeterminism(spec: Omit<RunSpec, "recordTrace">): Prom
 async function runStress(base: Omit<RunSpec, "seed" | "recordTrace">, seeds: readonly number[]): Promise<void> {
   const out = stressOut();
   const failures: string[] = [];
+  // A worker restarted after a hung run (the watchdog stops the whole process) goes on from there.
+  const done = out === undefined ? new Set<number>() : recordedSeeds(out, base.file, base.fullName);
   for (const seed of seeds) {
+    if (done.has(seed)) continue;
     const start = realClock.now();
     const outcome = await runOnce({ ...base, seed, recordTrace: false });
     const common = {
@@ -189,4 +220,20 @@ async function runStress(base: Omit<RunSpec, "seed" | "recordTrace">, seeds: rea
   if (failures.length > 0) {
     throw new Error(`${failures.length} of ${seeds.length} seeds failed; first:\n${failures[0]}`);
   }
+}
+
+/** The seeds of this test that the stress file already has a record of. */
+function recordedSeeds(out: string, file: string, fullName: string): Set<number> {
+  const seeds = new Set<number>();
+  if (!existsSync(out)) return seeds;
+  for (const line of readFileSync(out, "utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const r = JSON.parse(line) as StressRecord;
+      if (r.file === file && r.fullName === fullName) seeds.add(r.seed);
+    } catch {
+      // a line cut short by a killed process
+    }
+  }
+  return seeds;
 }

@@ -11,6 +11,7 @@ import {
   virtualBudgetError,
 } from "./errors.js";
 import { EventQueue, type SimEvent } from "./event-queue.js";
+import { formatTaskDump } from "./task-dump.js";
 import { realClock, virtualizeGlobals } from "./globals.js";
 import { MAIN_STREAM, Random } from "./random.js";
 import { RunLog } from "./run-log.js";
@@ -35,6 +36,14 @@ export interface SimOptions {
    * `setImmediate` to the simulation while it runs. Default true.
    */
   readonly virtualizeGlobals?: boolean;
+  /**
+   * Called with the new virtual time each time the clock moves, before the events due then fire
+   * (a watchdog outside the run reads it: a run stuck at one instant never completes a step).
+   * It must only look, like a step observer.
+   */
+  readonly onClockAdvance?: (virtualMs: number) => void;
+  /** Record where each `go` was called, for the dump of waiting tasks at a deadlock or budget overrun. Default true. */
+  readonly taskOrigins?: boolean;
 }
 
 export { DEFAULT_LOG_MAX_LINES } from "./run-log.js";
@@ -94,6 +103,10 @@ export class Simulation implements TaskHost {
   private isFinished = false;
   /** Timers scheduled since the run loop last got control (see {@link MAX_SCHEDULED_WITHOUT_YIELD}). */
   private scheduledSinceYield = 0;
+  /** Tasks started with `go` that have not finished (see {@link liveTasks}). */
+  private readonly live = new Set<SimTask>();
+  /** Whether `go` records where each task was started (for the dump of waiting tasks). */
+  private readonly captureOrigins: boolean;
   /** Called after every step; see {@link onStep}. Replaced, never edited, so a round can iterate it safely. */
   private stepObservers: readonly (() => void)[] = [];
 
@@ -105,6 +118,7 @@ export class Simulation implements TaskHost {
     this.log = new RunLog(options.log ?? false, options.logMaxLines);
     this.mainNode = new SimNode(this, MAIN_STREAM, this.stream(MAIN_STREAM));
     this.main = new SimTask(this.mainNode, MAIN_STREAM);
+    this.captureOrigins = options.taskOrigins ?? true;
   }
 
   /** The main node's random stream (the tester's). */
@@ -202,31 +216,58 @@ export class Simulation implements TaskHost {
 
   /** @internal See {@link TaskHost.schedule}. */
   schedule(task: SimTask, ms: number, fn: () => void, label: string): SimTimer {
-    return this.push(task, ms, () => runInTask(task, fn), label);
+    return this.push(task, ms, () => runInTask(task, fn), label, "after");
   }
 
   /** @internal See {@link TaskHost.sleepFor}. */
-  sleepFor(task: SimTask, ms: number, label: string): Promise<void> {
+  sleepFor(task: SimTask, ms: number, label: string, caller = "sleep"): Promise<void> {
     // The continuation after `await sleep()` runs in the sleeper's context by itself.
     return new Promise<void>((resolve) => {
-      this.push(task, ms, resolve, label);
+      const done = task.trackWait(label === "sleep" ? `sleep(${formatMs(ms)})` : `${label} (${formatMs(ms)})`);
+      this.push(
+        task,
+        ms,
+        () => {
+          done();
+          resolve();
+        },
+        label,
+        caller,
+      );
     });
   }
 
   /** @internal See {@link TaskHost.spawn}. */
   spawn(node: SimNode, name: string, fn: () => unknown): void {
     if (this.isFinished) return;
-    const task = new SimTask(node, name);
+    const parent = this.caller();
+    const task = new SimTask(node, name, { at: this.clock, by: parent.name, stack: this.captureOrigins ? new Error("started here") : undefined });
+    this.live.add(task);
+    const end = (): void => void this.live.delete(task);
     runInTask(task, () =>
       queueMicrotask(() => {
         try {
           const r = fn();
-          if (r instanceof Promise) r.catch((e: unknown) => this.failTask(name, e));
+          if (r instanceof Promise) {
+            r.then(end, (e: unknown) => {
+              end();
+              this.failTask(name, e);
+            });
+          } else end();
         } catch (e) {
+          end();
           this.failTask(name, e);
         }
       }),
     );
+  }
+
+  /**
+   * The tasks started with `go` that have not finished, and the main task: what a deadlock or a
+   * run over its budget lists, with what each waits on (see {@link SimTask.trackWait}).
+   */
+  liveTasks(): readonly SimTask[] {
+    return [this.main, ...this.live];
   }
 
   /** Keeps a debug log line stamped with the current virtual time (and in the trace, when it is recording). */
@@ -255,15 +296,13 @@ export class Simulation implements TaskHost {
     return task !== undefined && task.node.host === this ? task : this.main;
   }
 
-  private push(task: SimTask, ms: number, fire: () => void, label: string): SimTimer {
-    if (!(ms >= 0) || !Number.isFinite(ms)) {
-      throw new RangeError(`after(${ms}): the delay must be a finite number of ms >= 0`);
+  private push(task: SimTask, ms: number, fire: () => void, label: string, caller: string): SimTimer {
+    if (Number.isNaN(ms) || ms === Infinity) {
+      throw new RangeError(`${caller}(${ms}): the delay must be a finite number of ms`);
     }
     if (this.isFinished) return NO_TIMER;
     if (++this.scheduledSinceYield > MAX_SCHEDULED_WITHOUT_YIELD) this.runaway();
-    // Virtual time has microsecond resolution: rounding keeps sums of fractional delays (storage
-    // time, see SimNode.occupy) from drifting into 1234.5670000000001.
-    const time = Math.round((this.clock + ms) * 1000) / 1000;
+    const time = dueTime(this.clock, ms);
     const ev: SimEvent = { time, seq: this.seq++, fire, label, task: task.name, cancelled: false };
     this.queue.push(ev);
     return {
@@ -292,6 +331,7 @@ export class Simulation implements TaskHost {
       realBudgetMs: options.realBudgetMs ?? 120_000,
       maxEventsPerInstant: options.maxEventsPerInstant ?? 100_000,
       wallStart: realClock.now(),
+      onClockAdvance: options.onClockAdvance,
     };
     const restore = options.virtualizeGlobals === false ? () => {} : virtualizeGlobals(this);
     setRunning(this);
@@ -357,11 +397,14 @@ export class Simulation implements TaskHost {
   /** Moves the clock to the next event, or throws if there is none (deadlock) or it is past the budget. */
   private advanceClock(limits: RunLimits, instant: { events: number }): void {
     const next = this.queue.peek();
-    if (next === undefined) throw deadlockError(this.seed, this.clock);
-    if (next.time > limits.virtualBudgetMs) throw virtualBudgetError(this.seed, this.clock, limits.virtualBudgetMs, next);
+    if (next === undefined) throw deadlockError(this.seed, this.clock, formatTaskDump(this.liveTasks(), this.clock));
+    if (next.time > limits.virtualBudgetMs) {
+      throw virtualBudgetError(this.seed, this.clock, limits.virtualBudgetMs, next, formatTaskDump(this.liveTasks(), this.clock));
+    }
     if (next.time > this.clock) {
       this.clock = next.time;
       instant.events = 0;
+      limits.onClockAdvance?.(this.clock);
     }
   }
 
@@ -400,9 +443,31 @@ interface RunLimits {
   readonly realBudgetMs: number;
   readonly maxEventsPerInstant: number;
   readonly wallStart: number;
+  readonly onClockAdvance: ((virtualMs: number) => void) | undefined;
 }
 
 const NO_TIMER: SimTimer = { cancel() {} };
+
+/**
+ * When a timer set at `clock` for `ms` is due. Virtual time has microsecond resolution: rounding
+ * keeps sums of fractional delays (storage time, see SimNode.occupy) from drifting into
+ * 1234.5670000000001. Two rules make Go habits work:
+ * - a negative delay is 0, as Go's `time.Sleep` returns at once for one
+ *   (`sleep(HEARTBEAT - elapsed)` after a slow step);
+ * - a positive delay always moves the clock, by at least 1 µs: in Go durations are integers, so
+ *   `sleep(HEARTBEAT - (now() - lastSent))` ends even when float arithmetic leaves 1e-13 ms, which
+ *   would otherwise round to the same instant and make a correct loop a livelock.
+ */
+export function dueTime(clock: number, ms: number): number {
+  if (!(ms > 0)) return clock;
+  const time = Math.round((clock + ms) * 1000) / 1000;
+  return time > clock ? time : Math.round((clock + 0.001) * 1000) / 1000;
+}
+
+/** `ms` for a message: a few decimals at most. */
+function formatMs(ms: number): string {
+  return `${Number.isInteger(ms) ? ms : Number(ms.toPrecision(6))} ms`;
+}
 
 /** See {@link Simulation.runaway}. */
 const MAX_SCHEDULED_WITHOUT_YIELD = 2_000_000;
