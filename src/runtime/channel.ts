@@ -41,6 +41,11 @@ export class Channel<T> {
     return this.buffer.length;
   }
 
+  /** Whether a sender is waiting for a receiver (a receive would not wait). */
+  get hasBlockedSender(): boolean {
+    return this.senders.length > 0;
+  }
+
   /** Whether {@link close} was called. */
   get closed(): boolean {
     return this.isClosed;
@@ -88,6 +93,26 @@ export class Channel<T> {
       const done = trackWait("channel receive (nothing sent yet)");
       this.receivers.push({ resolve: settle(done, resolve), reject: settle(done, reject) });
     });
+  }
+
+  /**
+   * @internal For {@link select}: receives now if a value is ready (or the channel is closed and
+   * drained), else registers `onValue` as a waiting receiver and returns the function that
+   * withdraws it, so that a select that took another case leaves nothing behind on this channel.
+   */
+  receiveOrWait(onValue: (value: T) => void, onClosed: () => void): { ready: true; value: T } | { ready: true; closed: true } | { ready: false; cancel: () => void } {
+    const got = this.take();
+    if (got !== NOTHING) return { ready: true, value: got };
+    if (this.isClosed) return { ready: true, closed: true };
+    const waiter: Waiter<T> = { resolve: onValue, reject: onClosed };
+    this.receivers.push(waiter);
+    return {
+      ready: false,
+      cancel: () => {
+        const i = this.receivers.indexOf(waiter);
+        if (i >= 0) this.receivers.splice(i, 1);
+      },
+    };
   }
 
   /** Receives without waiting: the value, or `undefined` wrapped as `{ ok: false }` when none is ready. */
