@@ -58,13 +58,13 @@ describe("stress runner (end to end)", () => {
     for (const seed of [101, 103]) {
       expect(out).toContain(`SimStressFixture seed ${seed}: fixture failure for odd seed ${seed}`);
       expect(out).toContain(`replay: SEED=${seed} npx vitest run ${SIM_TESTS} -t '^simTest SimStressFixture$'`);
-      expect(out).toContain(join(dir, "logs", `SimStressFixture-seed${seed}.log`));
-      expect(readFileSync(join(dir, "logs", `SimStressFixture-seed${seed}.log`), "utf8")).toContain(
+      expect(out).toContain(join(dir, "logs", `SimStressFixture-seed${seed}`, "run.log"));
+      expect(readFileSync(join(dir, "logs", `SimStressFixture-seed${seed}`, "run.log"), "utf8")).toContain(
         `TEST tester fixture seed ${seed}`,
       );
     }
     expect(out).not.toContain("seed 100:");
-    expect(readdirSync(join(dir, "logs")).sort()).toEqual(["SimStressFixture-seed101.log", "SimStressFixture-seed103.log"]);
+    expect(readdirSync(join(dir, "logs")).sort()).toEqual(["SimStressFixture-seed101", "SimStressFixture-seed103"]);
     expect(out).toContain("2 passed, 2 failed");
     expect(code).toBe(1);
   });

@@ -8,7 +8,7 @@ import { relative } from "node:path";
 import { it } from "vitest";
 import { realClock, runSim, type SimOptions, type SimResult, type Simulation } from "../sim/index.js";
 import type { TestInfo } from "../tester/test-info.js";
-import { writeLog, writeTimeline, type RunName } from "./artifacts.js";
+import { artifactPath, runFolder, writeLog, writeTimeline, type RunName } from "./artifacts.js";
 import { compareTraces } from "./determinism.js";
 import { determinismCheckWanted, envSeed, logMaxLines, logMode, realBudgetMs, stressOut, stressSeeds, timelineWanted } from "./env.js";
 import { replayCommand, withReplayInfo } from "./replay.js";
@@ -142,6 +142,7 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
           sim: s,
           wallMs: () => realClock.now() - wallStart,
           note: (text) => void notes.push(text),
+          artifactPath: (name) => artifactPath(spec, name),
         };
         return spec.body(t);
       },
@@ -161,7 +162,7 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
     const timelinePath = timeline && sim !== undefined ? await writeTimeline(spec, sim, { time: sim.now(), message }) : undefined;
     return {
       ok: false,
-      error: withReplayInfo(error, spec.file, spec.fullName, spec.seed, { logPath, timelinePath, notes }),
+      error: withReplayInfo(error, spec.file, spec.fullName, spec.seed, { logPath, timelinePath, notes, folder: existingFolder(spec) }),
       virtualMs: sim?.now(),
       logPath,
       notes,
@@ -236,4 +237,10 @@ function recordedSeeds(out: string, file: string, fullName: string): Set<number>
     }
   }
   return seeds;
+}
+
+/** The run's folder of files, if something was written to it. */
+function existingFolder(run: RunName): string | undefined {
+  const dir = runFolder(run);
+  return existsSync(dir) ? dir : undefined;
 }
