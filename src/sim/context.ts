@@ -22,10 +22,13 @@ export interface TaskHost {
   readonly finished: boolean;
   readonly logging: boolean;
   now(): number;
-  /** Sleeps on behalf of `task` (parks forever once the run is over); `caller` names the function called, for errors. */
+  /**
+   * Sleeps on behalf of `task` (parks forever once the run is over). `caller` names the runtime
+   * function lab code called (for errors; its delays follow Go's rules); absent for the simulator's own timers.
+   */
   sleepFor(task: SimTask, ms: number, label: string, caller?: string): Promise<void>;
-  /** Schedules `fn` to run in `task`'s context (a no-op timer once the run is over). */
-  schedule(task: SimTask, ms: number, fn: () => void, label: string): Timer;
+  /** Schedules `fn` to run in `task`'s context (a no-op timer once the run is over); `caller` as for {@link sleepFor}. */
+  schedule(task: SimTask, ms: number, fn: () => void, label: string, caller?: string): Timer;
   /** Starts `fn` as a new task of `node`. */
   spawn(node: SimNode, name: string, fn: () => unknown): void;
   uniqueId(): number;
@@ -125,7 +128,7 @@ export class SimTask implements Runtime {
   }
 
   after(ms: number, fn: () => void, label = "timer"): Timer {
-    return this.node.host.schedule(this, ms, fn, label);
+    return this.node.host.schedule(this, ms, fn, label, "after");
   }
 
   go(name: string, fn: () => unknown): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Channel } from "../runtime/index.js";
 import { SimulationError } from "./errors.js";
-import { go, now, random, sleep } from "../runtime/index.js";
+import { after, go, now, random, sleep } from "../runtime/index.js";
 import { dueTime, runSim, type SimResult } from "./simulation.js";
 
 /** Runs `main` and returns the error it fails with (the test fails if the run succeeds). */
@@ -365,8 +365,10 @@ describe("clear errors", () => {
 
   it("rejects NaN and infinite delays, naming the function called", async () => {
     await runSim(1, async (sim) => {
-      expect(() => sim.after(NaN, () => {})).toThrow("after(NaN): the delay must be a finite number of ms");
-      expect(() => sim.after(Infinity, () => {})).toThrow(RangeError);
+      expect(() => after(NaN, () => {})).toThrow("after(NaN): the delay must be a finite number of ms");
+      expect(() => after(Infinity, () => {})).toThrow(RangeError);
+      // The simulator's own timers take no negative delay at all.
+      expect(() => sim.after(-1, () => {})).toThrow("after(-1): the delay must be a finite number of ms >= 0");
       // sleep() reports it as a rejection, so `await sleep(NaN)` throws where it is called, naming sleep.
       await expect(sleep(NaN)).rejects.toThrow("sleep(NaN): the delay must be a finite number of ms");
       await expect(sleep(Infinity)).rejects.toThrow("sleep(Infinity)");
@@ -379,7 +381,7 @@ describe("clear errors", () => {
       await sleep(-2126);
       expect(now()).toBe(10);
       let fired = -1;
-      sim.after(-5, () => (fired = now()));
+      after(-5, () => (fired = now()));
       await sleep(-Infinity);
       await sleep(1);
       expect(fired).toBe(10);

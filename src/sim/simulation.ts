@@ -1,6 +1,6 @@
 import type { LogEntry, Mark, Topic } from "../runtime/log-types.js";
 import type { Timer } from "../runtime/runtime.js";
-import { SimNode, SimTask, currentTask, isRunning, runInTask, setRunning, type TaskHost } from "./context.js";
+import { SimNode, SimTask, currentTask, isRunning, runInTask, setRunning, type TaskHost, type WaitNote } from "./context.js";
 import {
   concurrentRunError,
   deadlockError,
@@ -105,6 +105,8 @@ export class Simulation implements TaskHost {
   private scheduledSinceYield = 0;
   /** Tasks started with `go` that have not finished (see {@link liveTasks}). */
   private readonly live = new Set<SimTask>();
+  /** Where each task name was first started (see {@link originOf}). */
+  private readonly origins = new Map<string, Error>();
   /** Whether `go` records where each task was started (for the dump of waiting tasks). */
   private readonly captureOrigins: boolean;
   /** Called after every step; see {@link onStep}. Replaced, never edited, so a round can iterate it safely. */
@@ -215,25 +217,17 @@ export class Simulation implements TaskHost {
   }
 
   /** @internal See {@link TaskHost.schedule}. */
-  schedule(task: SimTask, ms: number, fn: () => void, label: string): SimTimer {
-    return this.push(task, ms, () => runInTask(task, fn), label, "after");
+  schedule(task: SimTask, ms: number, fn: () => void, label: string, caller?: string): SimTimer {
+    return this.push(task, ms, () => runInTask(task, fn), label, caller);
   }
 
   /** @internal See {@link TaskHost.sleepFor}. */
-  sleepFor(task: SimTask, ms: number, label: string, caller = "sleep"): Promise<void> {
+  sleepFor(task: SimTask, ms: number, label: string, caller?: string): Promise<void> {
     // The continuation after `await sleep()` runs in the sleeper's context by itself.
+    // The sleeping task is kept on the event (not noted with trackWait, which costs closures on
+    // the hottest path): the dump of waiting tasks finds it in the queue.
     return new Promise<void>((resolve) => {
-      const done = task.trackWait(label === "sleep" ? `sleep(${formatMs(ms)})` : `${label} (${formatMs(ms)})`);
-      this.push(
-        task,
-        ms,
-        () => {
-          done();
-          resolve();
-        },
-        label,
-        caller,
-      );
+      this.push(task, ms, resolve, label, caller, task);
     });
   }
 
@@ -241,7 +235,7 @@ export class Simulation implements TaskHost {
   spawn(node: SimNode, name: string, fn: () => unknown): void {
     if (this.isFinished) return;
     const parent = this.caller();
-    const task = new SimTask(node, name, { at: this.clock, by: parent.name, stack: this.captureOrigins ? new Error("started here") : undefined });
+    const task = new SimTask(node, name, { at: this.clock, by: parent.name, stack: this.captureOrigins ? this.originOf(name) : undefined });
     this.live.add(task);
     const end = (): void => void this.live.delete(task);
     runInTask(task, () =>
@@ -263,11 +257,48 @@ export class Simulation implements TaskHost {
   }
 
   /**
+   * Where `go(name, ...)` is called. Capturing a stack costs about as much as the rest of `go`, and
+   * Raft calls `go` once per RPC under names that repeat ("S1 AppendEntries to S2"), from the same
+   * line each time: so one stack per task name, the first's.
+   */
+  private originOf(name: string): Error | undefined {
+    let stack = this.origins.get(name);
+    if (stack === undefined && this.origins.size < MAX_ORIGINS) {
+      stack = originStack();
+      this.origins.set(name, stack);
+    }
+    return stack;
+  }
+
+  /**
    * The tasks started with `go` that have not finished, and the main task: what a deadlock or a
    * run over its budget lists, with what each waits on (see {@link SimTask.trackWait}).
    */
   liveTasks(): readonly SimTask[] {
     return [this.main, ...this.live];
+  }
+
+  /** What each task waits on now: what it noted (see {@link SimTask.trackWait}) and its pending sleeps. */
+  private waitsByTask(): Map<SimTask, WaitNote[]> {
+    const waits = new Map<SimTask, WaitNote[]>();
+    const add = (task: SimTask, note: WaitNote): void => {
+      let list = waits.get(task);
+      if (list === undefined) waits.set(task, (list = []));
+      list.push(note);
+    };
+    for (const task of this.liveTasks()) for (const note of task.waits) add(task, note);
+    for (const ev of this.queue.pending()) {
+      if (ev.cancelled || ev.sleeper === undefined) continue;
+      const ms = Math.round((ev.time - ev.since) * 1000) / 1000;
+      add(ev.sleeper, { what: ev.label === "sleep" ? `sleep(${formatMs(ms)})` : `${ev.label} (${formatMs(ms)})`, since: ev.since });
+    }
+    for (const list of waits.values()) list.sort((a, b) => a.since - b.since);
+    return waits;
+  }
+
+  /** The dump of waiting tasks (see `task-dump.ts`). */
+  private taskDump(): string {
+    return formatTaskDump(this.liveTasks(), this.waitsByTask(), this.clock);
   }
 
   /** Keeps a debug log line stamped with the current virtual time (and in the trace, when it is recording). */
@@ -296,14 +327,21 @@ export class Simulation implements TaskHost {
     return task !== undefined && task.node.host === this ? task : this.main;
   }
 
-  private push(task: SimTask, ms: number, fire: () => void, label: string, caller: string): SimTimer {
-    if (Number.isNaN(ms) || ms === Infinity) {
-      throw new RangeError(`${caller}(${ms}): the delay must be a finite number of ms`);
+  /**
+   * Schedules `fire`. `caller` names the runtime function lab code called (`sleep`, `after`): its
+   * delays follow Go's rules (see {@link dueTime}); the simulator's own timers (the network's
+   * delays, the virtualized `setTimeout`) keep plain microsecond rounding, as every seed recorded
+   * before these rules assumes.
+   */
+  private push(task: SimTask, ms: number, fire: () => void, label: string, caller: string | undefined, sleeper?: SimTask): SimTimer {
+    if (Number.isNaN(ms) || ms === Infinity || (caller === undefined && ms < 0)) {
+      const name = caller ?? (sleeper !== undefined ? "sleep" : "after");
+      throw new RangeError(`${name}(${ms}): the delay must be a finite number of ms${caller === undefined ? " >= 0" : ""}`);
     }
     if (this.isFinished) return NO_TIMER;
     if (++this.scheduledSinceYield > MAX_SCHEDULED_WITHOUT_YIELD) this.runaway();
-    const time = dueTime(this.clock, ms);
-    const ev: SimEvent = { time, seq: this.seq++, fire, label, task: task.name, cancelled: false };
+    const time = caller === undefined ? roundedTime(this.clock, ms) : dueTime(this.clock, ms);
+    const ev: SimEvent = { time, seq: this.seq++, fire, label, task: task.name, cancelled: false, sleeper, since: this.clock };
     this.queue.push(ev);
     return {
       cancel() {
@@ -397,10 +435,8 @@ export class Simulation implements TaskHost {
   /** Moves the clock to the next event, or throws if there is none (deadlock) or it is past the budget. */
   private advanceClock(limits: RunLimits, instant: { events: number }): void {
     const next = this.queue.peek();
-    if (next === undefined) throw deadlockError(this.seed, this.clock, formatTaskDump(this.liveTasks(), this.clock));
-    if (next.time > limits.virtualBudgetMs) {
-      throw virtualBudgetError(this.seed, this.clock, limits.virtualBudgetMs, next, formatTaskDump(this.liveTasks(), this.clock));
-    }
+    if (next === undefined) throw deadlockError(this.seed, this.clock, this.taskDump());
+    if (next.time > limits.virtualBudgetMs) throw virtualBudgetError(this.seed, this.clock, limits.virtualBudgetMs, next, this.taskDump());
     if (next.time > this.clock) {
       this.clock = next.time;
       instant.events = 0;
@@ -460,14 +496,37 @@ const NO_TIMER: SimTimer = { cancel() {} };
  */
 export function dueTime(clock: number, ms: number): number {
   if (!(ms > 0)) return clock;
-  const time = Math.round((clock + ms) * 1000) / 1000;
-  return time > clock ? time : Math.round((clock + 0.001) * 1000) / 1000;
+  const time = roundedTime(clock, ms);
+  return time > clock ? time : roundedTime(clock, 0.001);
+}
+
+/** `clock + ms`, rounded to the microsecond. */
+function roundedTime(clock: number, ms: number): number {
+  return Math.round((clock + ms) * 1000) / 1000;
 }
 
 /** `ms` for a message: a few decimals at most. */
 function formatMs(ms: number): string {
   return `${Number.isInteger(ms) ? ms : Number(ms.toPrecision(6))} ms`;
 }
+
+/**
+ * Where `go` was called: a stack of a few frames (spawn, the runtime's go, the caller and its
+ * callers). A short stack costs a fraction of a full one, and `go` is called once per RPC.
+ */
+function originStack(): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = ORIGIN_FRAMES;
+  const e = new Error("started here");
+  Error.stackTraceLimit = limit;
+  return e;
+}
+
+/** Task names whose origin is remembered (beyond it, new names have none: each capture costs). */
+const MAX_ORIGINS = 10_000;
+
+/** Frames kept of a task's origin: enough to get past the simulator and the runtime to the caller. */
+const ORIGIN_FRAMES = 6;
 
 /** See {@link Simulation.runaway}. */
 const MAX_SCHEDULED_WITHOUT_YIELD = 2_000_000;

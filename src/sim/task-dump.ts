@@ -3,16 +3,16 @@
  * budget, like the goroutine dump of a Go test that times out: each task, what it waits on (a
  * channel send or receive, a sleep, an RPC), since when, and where it was started.
  */
-import type { SimTask } from "./context.js";
+import type { SimTask, WaitNote } from "./context.js";
 import { formatTime } from "./trace.js";
 
 /** Tasks listed in full; the rest are counted. */
 const MAX_TASKS_LISTED = 40;
 
-/** The dump of `tasks` at virtual time `now`, one block per task, the longest-waiting first. */
-export function formatTaskDump(tasks: readonly SimTask[], now: number): string {
+/** The dump of `tasks` at virtual time `now` (`waits`: what each waits on), one block per task, the longest-waiting first. */
+export function formatTaskDump(tasks: readonly SimTask[], waitsOf: ReadonlyMap<SimTask, readonly WaitNote[]>, now: number): string {
   const rows = tasks.map((task) => {
-    const waits = task.waits;
+    const waits = waitsOf.get(task) ?? [];
     const since = waits.length === 0 ? Infinity : Math.min(...waits.map((w) => w.since));
     return { task, waits, since };
   });
