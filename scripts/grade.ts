@@ -146,6 +146,10 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
       `wall cap ${wallCapMs / 1000} s per run${deadlineSeconds !== undefined ? `, deadline ${deadlineSeconds} s` : ""}`,
   );
 
+  if (opts.parts === undefined) {
+    console.log(c.dim(`(every graded part of labs ${labs.join(", ")}; to grade only the parts you have started: --parts ${parts[0]?.part ?? "3A"},...)`));
+  }
+
   let root = harnessRoot;
   let cleanup = (): void => {};
   const warnings: string[] = [];

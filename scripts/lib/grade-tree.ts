@@ -90,6 +90,23 @@ export function assembleTree(opts: { harnessRoot: string; manifest: Manifest; so
   };
   for (const f of harness) copy(harnessRoot, f);
   for (const f of studentFiles) copy(solutionRoot, f);
+  // A student file the submission lacks (one left as handed out): the skeleton's copy, as the
+  // student's checkout has it. In the instructor's repository that is course/skeleton/<file> (its
+  // own copy is the reference's, never used); in a handout or the autograder it is its own copy.
+  const instructorRepo = existsSync(join(harnessRoot, "course", "course.json"));
+  const skeletonFilled: string[] = [];
+  for (const f of listFiles(harnessRoot).filter((f) => ownedKept(f) && !studentFiles.includes(f))) {
+    const fromSkeleton = join(harnessRoot, "course", "skeleton", f);
+    if (existsSync(fromSkeleton)) {
+      mkdirSync(dirname(join(root, f)), { recursive: true });
+      copyFileSync(fromSkeleton, join(root, f));
+    } else if (!instructorRepo) copy(harnessRoot, f);
+    else continue;
+    skeletonFilled.push(f);
+  }
+  if (skeletonFilled.length > 0) {
+    warnings.push(`the submission lacks ${skeletonFilled.length} student file${skeletonFilled.length === 1 ? "" : "s"}; graded with the skeleton's copy: ${skeletonFilled.join(", ")}`);
+  }
   symlinkSync(join(harnessRoot, "node_modules"), join(root, "node_modules"), "dir");
   // Workspace packages may keep node_modules of their own.
   for (const f of harness.filter((h) => /^packages\/[^/]+\/package\.json$/.test(h))) {
