@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Channel, dlog, go, now, random, sleep } from "../runtime/index.js";
 import { checkDeterminism, compareTraces, freshSeed, replayCommand, simTest, type SimTestContext } from "./index.js";
 
@@ -91,8 +91,14 @@ describe("determinism checker", () => {
     for (let i = 0; i < 5; i++) await sleep(random.between(1, 100));
   };
 
-  it("passes a deterministic body", async () => {
-    await checkDeterminism({ name: "Deterministic", fullName: "Deterministic", file: "src/sim/x.test.ts", body: deterministic, options: {}, seed: 42 });
+  it("passes a deterministic body, and says so", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    try {
+      await checkDeterminism({ name: "Deterministic", fullName: "Deterministic", file: "src/sim/x.test.ts", body: deterministic, options: {}, seed: 42 });
+      expect(log).toHaveBeenCalledWith(expect.stringMatching(/^determinism check passed: Deterministic seed 42 ran twice with the same \d+ trace steps \(hash \w+\)$/));
+    } finally {
+      log.mockRestore();
+    }
   });
 
   it("reports where a body that leaks real randomness diverges", async () => {

@@ -183,6 +183,8 @@ export async function checkDeterminism(spec: Omit<RunSpec, "recordTrace">): Prom
   if (!second.ok) throw second.error;
   const divergence = compareTraces(first.result, second.result);
   if (divergence !== undefined) throw withReplayInfo(new Error(divergence), spec.file, spec.fullName, spec.seed);
+  const steps = first.result.traceLines?.length ?? 0;
+  console.log(`determinism check passed: ${spec.name} seed ${spec.seed} ran twice with the same ${steps} trace steps (hash ${first.result.traceHash})`);
 }
 
 /** The stress runner's protocol: one run per seed, one {@link StressRecord} line per run. */
