@@ -13,6 +13,7 @@ import { compareTraces } from "./determinism.js";
 import { determinismCheckWanted, envSeed, logMaxLines, logMode, realBudgetMs, stressOut, stressSeeds, timelineWanted } from "./env.js";
 import { replayCommand, withReplayInfo } from "./replay.js";
 import type { StressRecord } from "./stress-record.js";
+import { labCaller, reroutedWarning } from "./rerouted-globals.js";
 import { WATCHDOG_GRACE_MS, watch } from "./watchdog.js";
 
 /** What a simulated test body receives. */
@@ -110,11 +111,20 @@ export async function runOnce(spec: RunSpec): Promise<RunOutcome> {
     ...spec.options,
     recordTrace: spec.recordTrace,
     onClockAdvance: (virtualMs) => watchdog.step(virtualMs),
+    onRerouted: (global, stack) => {
+      const where = warned.has(global) ? undefined : labCaller(stack);
+      if (where === undefined) return;
+      warned.add(global);
+      const warning = reroutedWarning(global, where);
+      notes.push(warning);
+      console.warn(`warning: ${warning}`);
+    },
     // The determinism check hashes log lines, so it needs them kept.
     log: mode !== "off" || timeline || spec.recordTrace,
   };
   let sim: Simulation | undefined;
   const notes: string[] = [];
+  const warned = new Set<string>();
   // The real clock: inside the run `performance.now` is virtual.
   const wallStart = realClock.now();
   const watchdog = await watch({

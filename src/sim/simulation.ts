@@ -42,6 +42,11 @@ export interface SimOptions {
    * It must only look, like a step observer.
    */
   readonly onClockAdvance?: (virtualMs: number) => void;
+  /**
+   * Told, for the first calls of each global that the run routes to the simulation (`Math.random`,
+   * `Date.now`, `performance.now`, `setTimeout`), which one and from where (see `globals.ts`).
+   */
+  readonly onRerouted?: (global: string, stack: string) => void;
   /** Record where each `go` was called, for the dump of waiting tasks at a deadlock or budget overrun. Default true. */
   readonly taskOrigins?: boolean;
 }
@@ -371,7 +376,9 @@ export class Simulation implements TaskHost {
       wallStart: realClock.now(),
       onClockAdvance: options.onClockAdvance,
     };
-    const restore = options.virtualizeGlobals === false ? () => {} : virtualizeGlobals(this);
+    const onRerouted = options.onRerouted;
+    const host = onRerouted === undefined ? this : { now: () => this.now(), after: this.after.bind(this), caller: () => this.caller(), rerouted: onRerouted };
+    const restore = options.virtualizeGlobals === false ? () => {} : virtualizeGlobals(host);
     setRunning(this);
 
     let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
