@@ -27,6 +27,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "lab",
+          // Reports type errors after the tests (the grader scores 0 while the type check fails).
+          globalSetup: ["./src/harness/typecheck-setup.ts"],
           include: ["src/**/*.test.ts", "packages/*/test/**/*.test.ts", "scripts/**/*.test.ts"],
           exclude: ["**/*.browser.test.ts", "**/*.cluster.test.ts", "**/node_modules/**", ...(explore ? [] : ["**/*.explore.test.ts"])],
         },

@@ -173,6 +173,13 @@ describe("reports", () => {
     expect(md).toContain("| 3A: part 3A | 5/8 |");
     expect(md).toContain("| TB | 2/3 | 0/3 | seed 2: boom<br>`SEED=2 npx vitest run src/raft/x.test.ts -t '^TB$'` |");
   });
+
+  it("parts without points total the tests that passed every run, not 0/0", () => {
+    const zero = gradeParts([part("scenarios", { TA: 0, TB: 0 })], 2, [rec("TA", 1, true), rec("TA", 2, true), rec("TB", 1, true), rec("TB", 2, false)]);
+    const table = formatGradeTable(report(zero, { score: 0, maxScore: 0 }), c);
+    expect(table).toContain("Total: 1/2 tests passed every run (these parts carry no points)");
+    expect(table).not.toContain("Total: 0/0");
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -54,6 +54,9 @@ describe("what broke", () => {
     expect(failureKind("Leader Completeness violated: S2 is leader of T5 without...\n  more")).toEqual({ key: "Leader Completeness violated", kind: "safety" });
     expect(failureKind("apply error: commit index=2 server=2 106 != server=1 102")).toEqual({ key: "apply error: commit index=N server=N N != server=N N", kind: "safety" });
     expect(failureKind("one(1000000123) failed to reach agreement")).toEqual({ key: "one(N) failed to reach agreement", kind: "liveness" });
+    // A message whose values follow on their own lines is named whole, not by a first line cut at "wanted:".
+    const wrong = 'get wrong value, key 3, wanted:\nx 0 3 yx 0 3 y\n, got\nx 0 3 y\n\n  seed:   5\n  replay: SEED=5 npx vitest run f -t T';
+    expect(failureKind(wrong)).toEqual({ key: "get wrong value, key N, wanted: ..., got ...", kind: "safety" });
     expect(failureKind("liveness: client 3 did not complete").kind).toBe("liveness");
   });
 

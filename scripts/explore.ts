@@ -18,6 +18,7 @@ import type { StressRecord } from "../src/harness/index.js";
 import { exploreReplay, failureKind, formatFailureGroups, groupFailures } from "./lib/explore-report.js";
 import { isScenario, runTarget, scheduleFile, type RunTarget } from "./lib/explore-runs.js";
 import { KEPT_DIR, keptTestFile, keptTestName } from "./lib/kept-test.js";
+import { gradersCapEnv } from "./lib/grading.js";
 import { diagnoseWorkers, pickSeeds, printReport, shortPath, spawnWorkers, splitSeeds, watchWorkers, type Colors } from "./lib/seed-runs.js";
 import { shrinkFaults } from "./lib/shrink.js";
 import { isMain, runCli } from "./lib/cli.js";
@@ -113,8 +114,8 @@ async function explore(opts: StressOptions, extras: ExploreExtras): Promise<numb
   );
   console.log(c.dim(`output: ${shortPath(outDir)}`));
   const pattern = explorePattern(opts.pattern);
-  const workers = spawnWorkers({ pattern, groups, paths, outDir, env: { [EXPLORE_ENV.mode]: "1" } });
-  const watched = await watchWorkers(workers, { runs: opts.runs, bail: opts.bail, c });
+  const workers = spawnWorkers({ pattern, groups, paths, outDir, env: { ...gradersCapEnv(process.cwd()), [EXPLORE_ENV.mode]: "1" } });
+  const watched = await watchWorkers(workers, { runs: opts.runs, bail: opts.bail, c, expectedTests: matching.length });
   // Lab tests replay in explore mode only with the variable set: say so in every replay command.
   const records = watched.records.map((r) => (r.ok ? r : { ...r, replay: exploreReplay(r) }));
   const problems = diagnoseWorkers(workers, watched);

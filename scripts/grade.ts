@@ -16,6 +16,7 @@ import { UsageError, isMain, runCli } from "./lib/cli.js";
 import { blockedParts, formatGradeTable, gradeParts, toGradescope, toMarkdown, totals, type GradeReport } from "./lib/grade-report.js";
 import { declaredTests, planUnits, runUnits } from "./lib/grade-run.js";
 import { SubmissionError, assembleTree, typecheck } from "./lib/grade-tree.js";
+import { interruptedBy } from "./lib/interrupt.js";
 import { GradingConfigError, loadGrading, selectParts, type GradedPart, type GradescopeSettings } from "./lib/grading.js";
 import { ManifestError, loadManifest } from "./lib/handout-manifest.js";
 import { pickSeeds } from "./lib/seed-runs.js";
@@ -145,6 +146,10 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
       `wall cap ${wallCapMs / 1000} s per run${deadlineSeconds !== undefined ? `, deadline ${deadlineSeconds} s` : ""}`,
   );
 
+  if (opts.parts === undefined) {
+    console.log(c.dim(`(every graded part of labs ${labs.join(", ")}; to grade only the parts you have started: --parts ${parts[0]?.part ?? "3A"},...)`));
+  }
+
   let root = harnessRoot;
   let cleanup = (): void => {};
   const warnings: string[] = [];
@@ -166,6 +171,10 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
     }
 
     const tc = await typecheck(root, 180_000);
+    if (interruptedBy() !== undefined) {
+      console.log(c.yellow("interrupted during the type check; nothing was graded"));
+      return 130;
+    }
     const blocking = !tc.ok && config.typecheck === "required";
     if (!tc.ok) console.log((blocking ? c.red : c.yellow)(`type check failed${blocking ? ": every test scores 0" : " (tests run anyway)"}:\n${indent(firstLines(tc.output, 20))}`));
     if (blocking) {
@@ -181,6 +190,10 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
       blocker: undefined,
       deadlineHit: run.deadlineHit,
     });
+    if (run.interrupted) {
+      console.log(c.yellow(`interrupted: every worker was stopped; ${run.records.filter((r) => !r.error?.startsWith("not run:")).length} runs had finished`));
+      return 130;
+    }
     return finish(report, opts, config.gradescope, c);
   } finally {
     if (opts.keep) console.log(c.dim(`kept: ${work}${root !== harnessRoot ? ` and ${root}` : ""}`));

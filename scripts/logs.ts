@@ -28,7 +28,7 @@ Options:
 Topics: ${TOPICS.join(" ")}
 
 Example:
-  npm run logs -- /tmp/raftlab-logs/TestReElection3A-seed1.log --just VOTE,LEAD,TEST
+  npm run logs -- test-output/TestReElection3A-seed1/run.log --just VOTE,LEAD,TEST
 `;
 
 function fail(message: string): never {

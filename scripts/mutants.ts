@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pc from "picocolors";
 import { UsageError, runCli } from "./lib/cli.js";
+import { onInterrupt } from "./lib/interrupt.js";
 import { LAB_TEST_FILES } from "../src/explore/lab-tests.js";
 import { MUTANTS, type LabPart, type Mutant } from "../src/explore/mutants/catalog.js";
 import { plantInScratch, removeScratch } from "../src/explore/mutants/plant.js";
@@ -61,10 +62,19 @@ function tsx(cwd: string, args: readonly string[]): Promise<{ code: number | nul
   const start = Date.now();
   return new Promise((done) => {
     const child = spawn(join(cwd, "node_modules/.bin/tsx"), [...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    // Ctrl+C or kill: stop the run in the scratch copy (it stops its own workers), then exit,
+    // which removes the scratch copy (see plantInScratch).
+    const off = onInterrupt((signal) => {
+      child.kill(signal);
+      child.once("exit", () => process.exit(130));
+    });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("exit", (code) => done({ code, out, seconds: (Date.now() - start) / 1000 }));
+    child.on("exit", (code) => {
+      off();
+      done({ code, out, seconds: (Date.now() - start) / 1000 });
+    });
   });
 }
 

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -58,16 +58,53 @@ describe("stress runner (end to end)", () => {
     for (const seed of [101, 103]) {
       expect(out).toContain(`SimStressFixture seed ${seed}: fixture failure for odd seed ${seed}`);
       expect(out).toContain(`replay: SEED=${seed} npx vitest run ${SIM_TESTS} -t '^simTest SimStressFixture$'`);
-      expect(out).toContain(join(dir, "logs", `SimStressFixture-seed${seed}.log`));
-      expect(readFileSync(join(dir, "logs", `SimStressFixture-seed${seed}.log`), "utf8")).toContain(
+      expect(out).toContain(join(dir, "logs", `SimStressFixture-seed${seed}`, "run.log"));
+      expect(readFileSync(join(dir, "logs", `SimStressFixture-seed${seed}`, "run.log"), "utf8")).toContain(
         `TEST tester fixture seed ${seed}`,
       );
     }
     expect(out).not.toContain("seed 100:");
-    expect(readdirSync(join(dir, "logs")).sort()).toEqual(["SimStressFixture-seed101.log", "SimStressFixture-seed103.log"]);
+    expect(readdirSync(join(dir, "logs")).sort()).toEqual(["SimStressFixture-seed101", "SimStressFixture-seed103"]);
     expect(out).toContain("2 passed, 2 failed");
     expect(code).toBe(1);
   });
+
+  it("a run that never yields: the watchdog stops it, the runner names it and goes on with the other seeds", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stress-hang-"));
+    const { code, out } = await runStress(["SimStressFixture", "-n", "4", "--seed", "1", "-p", "1", "-o", dir, "--", SIM_TESTS], {
+      STRESS_FIXTURE_HANG: "2",
+      SIM_REAL_BUDGET_MS: "2000",
+    });
+    expect(out).toContain("SimStressFixture seed 2: hung: SimStressFixture: the run passed its wall-clock limit of 7 s");
+    expect(out).toContain("3 passed, 1 failed");
+    expect(code).toBe(1);
+  }, 120_000);
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`${signal} mid-run (a worker stuck in a loop): says it was interrupted and leaves no process behind`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "stress-signal-"));
+      const child = spawn(resolve("node_modules/.bin/tsx"), ["scripts/stress.ts", "SimStressFixture", "-n", "2", "--seed", "1", "-p", "1", "-o", dir, "--", SIM_TESTS], {
+        env: { ...process.env, NO_COLOR: "1", STRESS_FIXTURE_HANG: "1", SIM_REAL_BUDGET_MS: "60000" },
+      });
+      let out = "";
+      child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+      child.stderr.on("data", (b: Buffer) => (out += b.toString()));
+      const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+      // Wait until the worker's test process runs (it then spins on seed 1 for good).
+      const workerEnv = `STRESS_OUT=${join(dir, "worker-0.jsonl")}`;
+      for (let i = 0; i < 600 && processesUsing(workerEnv).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(processesUsing(workerEnv).length, out).toBeGreaterThanOrEqual(2); // vitest and its test process
+      child.kill(signal);
+      const code = await exited;
+      expect(out).toContain("interrupted before any run finished");
+      expect(out).not.toContain("no simulated test matched");
+      expect(code).toBe(130);
+      // Stopped processes may take a moment to be reaped.
+      for (let i = 0; i < 50 && processesUsing(dir).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(processesUsing(dir)).toEqual([]);
+    }, 120_000);
+  }
 
   it("exits non-zero when the pattern matches no simulated test", async () => {
     const dir = mkdtempSync(join(tmpdir(), "stress-none-"));
@@ -160,3 +197,20 @@ describe("stress runner (pieces)", () => {
     expect(formatNotes([rec("A", 1)])).toEqual([]);
   });
 });
+
+/** Live processes whose command line or environment mentions `text` (Linux /proc). */
+function processesUsing(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (/^\d+ \(.*\) Z/.test(stat)) continue; // a zombie is dead, only not yet reaped
+      const seen = readFileSync(`/proc/${entry}/environ`, "utf8") + readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (seen.includes(text)) pids.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}

@@ -11,6 +11,8 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pc from "picocolors";
 import { UsageError, isMain, runCli } from "./lib/cli.js";
+import { countMatchingTests } from "./lib/declared-tests.js";
+import { gradersCapEnv } from "./lib/grading.js";
 import { diagnoseWorkers, pickSeeds, printReport, shortPath, spawnWorkers, splitSeeds, watchWorkers } from "./lib/seed-runs.js";
 
 export { formatNotes, formatTable, pickSeeds, splitSeeds, summarize, type TestSummary } from "./lib/seed-runs.js";
@@ -117,8 +119,9 @@ export async function stress(opts: StressOptions): Promise<number> {
   );
   console.log(c.dim(`output: ${shortPath(outDir)}`));
 
-  const workers = spawnWorkers({ pattern: opts.pattern, groups, paths: opts.paths, outDir });
-  const watched = await watchWorkers(workers, { runs: opts.runs, bail: opts.bail, c });
+  const expected = countMatchingTests(process.cwd(), opts.pattern, opts.paths);
+  const workers = spawnWorkers({ pattern: opts.pattern, groups, paths: opts.paths, outDir, env: gradersCapEnv(process.cwd()) });
+  const watched = await watchWorkers(workers, { runs: opts.runs, bail: opts.bail, c, expectedTests: expected });
   const problems = diagnoseWorkers(workers, watched);
   return printReport(watched, problems, { pattern: opts.pattern, paths: opts.paths, outDir, c });
 }

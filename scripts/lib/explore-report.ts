@@ -21,9 +21,28 @@ export interface FailureKind {
 /** Liveness checks' messages: the tester's agreement and election checks, and the scenarios' own. */
 const LIVENESS = [/^one\(.*\) failed to reach agreement/, /^only \d+ decided for index/, /^expected one leader, got none/, /^liveness: /, /^virtual time budget exceeded/];
 
-/** Classifies a failed run by the first line of its error. */
+/**
+ * The message's statement: its first line, or, when that line ends in ":" (the values follow on
+ * their own lines, as in the tester's `get wrong value, key 3, wanted:\n<value>\n, got\n<value>`),
+ * the lines up to the seed and replay block joined, with each value shown as `...`.
+ */
+function statement(error: string): string {
+  const lines = error.split("\n");
+  const first = (lines[0] ?? "").trim();
+  if (!first.endsWith(":")) return first;
+  const rest: string[] = [];
+  for (const line of lines.slice(1)) {
+    if (/^\s+(seed|replay|files|log|timeline|note):/.test(line) || line.startsWith("tasks still running")) break;
+    rest.push(line.trim());
+  }
+  // Values are the lines that are not the message's own words (", got" and the like start with a comma).
+  const joined = rest.map((l) => (l === "" ? "" : /^,/.test(l) ? l : "...")).filter((l) => l !== "");
+  return [first, ...joined].join(" ").replace(/ ,/g, ",");
+}
+
+/** Classifies a failed run by what its error says (see {@link statement}). */
 export function failureKind(error: string): FailureKind {
-  const first = (error.split("\n", 1)[0] ?? "").trim();
+  const first = statement(error);
   for (const property of Object.keys(RAFT_PROPERTIES)) {
     if (first.startsWith(`${property} violated`)) return { key: `${property} violated`, kind: "safety" };
   }

@@ -152,8 +152,19 @@ export function formatGradeTable(report: GradeReport, c: Colors): string {
     });
     out.push("");
   }
-  out.push(c.bold(`Total: ${fmt(report.score)}/${fmt(report.maxScore)}`) + c.dim(` (${report.runs} run${report.runs === 1 ? "" : "s"} per test; a test earns its points only if every run passes)`));
+  out.push(c.bold(totalLine(report)) + c.dim(` (${report.runs} run${report.runs === 1 ? "" : "s"} per test; a test earns its points only if every run passes)`));
   return out.join("\n");
+}
+
+/**
+ * `Total: 37/40`; for parts that carry no points (`Total: 0/0` would say nothing), how many tests
+ * passed every run instead.
+ */
+export function totalLine(report: GradeReport): string {
+  if (report.maxScore > 0 || report.score > 0) return `Total: ${fmt(report.score)}/${fmt(report.maxScore)}`;
+  const tests = report.parts.flatMap((p) => p.tests);
+  const passed = tests.filter((t) => t.passed === t.runs && t.runs > 0).length;
+  return `Total: ${passed}/${tests.length} tests passed every run (these parts carry no points)`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,7 +187,7 @@ export function toMarkdown(report: GradeReport): string {
   if (report.deadlineHit) lines.push("> The grading deadline passed: runs that did not finish count as failed.", "");
   lines.push("| Part | Points |", "|---|---:|");
   for (const p of report.parts) lines.push(`| ${p.part}: ${escapeCell(p.title)} | ${p.extraCredit ? `${fmt(p.earned)} (extra credit)` : `${fmt(p.earned)}/${fmt(p.max)}`} |`);
-  lines.push(`| **Total** | **${fmt(report.score)}/${fmt(report.maxScore)}** |`, "");
+  lines.push(`| **Total** | **${report.maxScore === 0 && report.score === 0 ? totalLine(report).replace(/^Total: /, "") : `${fmt(report.score)}/${fmt(report.maxScore)}`}** |`, "");
   for (const p of report.parts) {
     lines.push(`## ${p.part}: ${p.title}`, "", "| Test | Runs passed | Points | First failure |", "|---|---:|---:|---|");
     for (const t of p.tests) {

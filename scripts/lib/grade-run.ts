@@ -17,7 +17,8 @@ import { join } from "node:path";
 import cliProgress from "cli-progress";
 import type { StressRecord } from "../../src/harness/index.js";
 import { replayCommand } from "../../src/harness/replay.js";
-import { drain, killGroup, spawnWorkers, tail, type Colors, type Worker } from "./seed-runs.js";
+import { onInterrupt } from "./interrupt.js";
+import { KILL_GRACE_MS, drain, killGroup, spawnWorkers, tail, type Colors, type Worker } from "./seed-runs.js";
 
 /** Some tests of one test file, in the file's order, run over some seeds by one worker. */
 export interface Unit {
@@ -54,12 +55,12 @@ export interface RunResult {
   readonly records: readonly StressRecord[];
   /** Whether the deadline stopped the grading. */
   readonly deadlineHit: boolean;
+  /** Whether SIGINT, SIGTERM or SIGHUP stopped the grading (its workers are stopped, nothing is left running). */
+  readonly interrupted: boolean;
   readonly wallMs: number;
 }
 
 const DEFAULT_STARTUP_GRACE_MS = 60_000;
-/** After SIGTERM, how long a worker gets before SIGKILL (a busy loop ignores polite signals). */
-const KILL_GRACE_MS = 3_000;
 const POLL_MS = 200;
 
 /** The test names a test file declares with `simTest("Name", ...)`, in order. */
@@ -98,6 +99,8 @@ interface Running {
   lastProgressAt: number;
   readonly seen: Set<string>;
   killedFor?: "hang" | "deadline";
+  /** The record of a run the watchdog stopped as hung (which ended the worker's process). */
+  hungRun?: StressRecord;
   killTimer?: NodeJS.Timeout;
   exited: boolean;
 }
@@ -175,6 +178,17 @@ export async function runUnits(opts: RunOptions): Promise<RunResult> {
     });
   };
 
+  let interrupted = false;
+  const onSignal = (): void => {
+    if (interrupted) return;
+    interrupted = true;
+    for (const u of queue.splice(0)) {
+      for (const t of u.tests) for (const s of u.seeds) add(synthetic(u, t, s, "not run: grading was interrupted"));
+    }
+    for (const r of running) stop(r, "deadline");
+  };
+  const offInterrupt = onInterrupt(onSignal);
+
   const stop = (r: Running, why: "hang" | "deadline"): void => {
     if (r.killedFor !== undefined) return;
     r.killedFor = why;
@@ -196,22 +210,26 @@ export async function runUnits(opts: RunOptions): Promise<RunResult> {
     for (const test of r.unit.tests) for (const seed of r.unit.seeds) if (!r.seen.has(key(test, seed))) missing.push({ test, seed });
     if (missing.length === 0) return;
     if (r.killedFor === "deadline") {
-      for (const m of missing) add(synthetic(r.unit, m.test, m.seed, "not run: the grading deadline passed before this run finished"));
+      const why = interrupted ? "grading was interrupted" : "the grading deadline passed before this run finished";
+      for (const m of missing) add(synthetic(r.unit, m.test, m.seed, `not run: ${why}`));
       return;
     }
-    if (r.killedFor === "hang") {
-      // Tests run in file order and each over its seeds in order: the first missing run is the one that hung.
-      const hung = missing[0]!;
-      add(
-        synthetic(
-          r.unit,
-          hung.test,
-          hung.seed,
-          `this run gave no result within the wall-clock cap of ${(opts.wallCapMs / 1000).toFixed(0)} s (plus a grace period) and was stopped: ` +
-            `a loop that never awaits (or waits on real time) keeps the simulation from ever advancing`,
-        ),
-      );
-      for (const m of missing.slice(1).filter((m) => m.test === hung.test)) {
+    if (r.killedFor === "hang" || r.hungRun !== undefined) {
+      // Tests run in file order and each over its seeds in order: without the watchdog's record of
+      // the hung run, the first missing run is the one that hung.
+      const hung = r.hungRun ?? missing[0]!;
+      if (r.hungRun === undefined) {
+        add(
+          synthetic(
+            r.unit,
+            hung.test,
+            hung.seed,
+            `this run gave no result within the wall-clock cap of ${(opts.wallCapMs / 1000).toFixed(0)} s (plus a grace period) and was stopped: ` +
+              `a loop that never awaits (or waits on real time) keeps the simulation from ever advancing`,
+          ),
+        );
+      }
+      for (const m of missing.filter((m) => m.test === hung.test && m.seed !== hung.seed)) {
         add(synthetic(r.unit, m.test, m.seed, `not run: an earlier run of ${hung.test} (seed ${hung.seed}) hung`));
       }
       const rest = r.unit.tests.slice(r.unit.tests.indexOf(hung.test) + 1).filter((t) => missing.some((m) => m.test === t));
@@ -232,6 +250,7 @@ export async function runUnits(opts: RunOptions): Promise<RunResult> {
     const k = key(rec.test, rec.seed);
     if (!r.unit.tests.includes(rec.test) || r.seen.has(k)) return; // not ours (the pattern matched another test), or a repeat
     r.seen.add(k);
+    if (rec.hung === true) r.hungRun = rec;
     r.lastProgressAt = Date.now();
     add(rec);
   };
@@ -257,7 +276,7 @@ export async function runUnits(opts: RunOptions): Promise<RunResult> {
         const limit = r.seen.size === 0 ? startupGrace + opts.wallCapMs + hangGrace : opts.wallCapMs + hangGrace;
         if (now - r.lastProgressAt > limit) stop(r, "hang");
       }
-      while (!deadlineHit && running.size < opts.workers && queue.length > 0) start(queue.shift()!);
+      while (!deadlineHit && !interrupted && running.size < opts.workers && queue.length > 0) start(queue.shift()!);
       progress();
       if (running.size === 0 && queue.length === 0) {
         clearInterval(timer);
@@ -267,8 +286,9 @@ export async function runUnits(opts: RunOptions): Promise<RunResult> {
     const timer = setInterval(tick, POLL_MS);
     tick();
   });
+  offInterrupt();
   bar?.stop();
-  return { records, deadlineHit, wallMs: Date.now() - started };
+  return { records, deadlineHit, interrupted, wallMs: Date.now() - started };
 }
 
 /** The last lines of a worker's output, indented. */

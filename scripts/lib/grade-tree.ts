@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { onInterrupt } from "./interrupt.js";
 import { listFiles, selectLabs, studentOwned, withoutLabs, type Manifest } from "./handout-manifest.js";
 
 /** A tree ready to grade. */
@@ -89,6 +90,23 @@ export function assembleTree(opts: { harnessRoot: string; manifest: Manifest; so
   };
   for (const f of harness) copy(harnessRoot, f);
   for (const f of studentFiles) copy(solutionRoot, f);
+  // A student file the submission lacks (one left as handed out): the skeleton's copy, as the
+  // student's checkout has it. In the instructor's repository that is course/skeleton/<file> (its
+  // own copy is the reference's, never used); in a handout or the autograder it is its own copy.
+  const instructorRepo = existsSync(join(harnessRoot, "course", "course.json"));
+  const skeletonFilled: string[] = [];
+  for (const f of listFiles(harnessRoot).filter((f) => ownedKept(f) && !studentFiles.includes(f))) {
+    const fromSkeleton = join(harnessRoot, "course", "skeleton", f);
+    if (existsSync(fromSkeleton)) {
+      mkdirSync(dirname(join(root, f)), { recursive: true });
+      copyFileSync(fromSkeleton, join(root, f));
+    } else if (!instructorRepo) copy(harnessRoot, f);
+    else continue;
+    skeletonFilled.push(f);
+  }
+  if (skeletonFilled.length > 0) {
+    warnings.push(`the submission lacks ${skeletonFilled.length} student file${skeletonFilled.length === 1 ? "" : "s"}; graded with the skeleton's copy: ${skeletonFilled.join(", ")}`);
+  }
   symlinkSync(join(harnessRoot, "node_modules"), join(root, "node_modules"), "dir");
   // Workspace packages may keep node_modules of their own.
   for (const f of harness.filter((h) => /^packages\/[^/]+\/package\.json$/.test(h))) {
@@ -124,8 +142,17 @@ export function typecheck(root: string, timeoutMs: number): Promise<TypecheckRes
       clearTimeout(timer);
       done({ ok: false, output: `could not run the type checker: ${e.message}` });
     });
+    const offInterrupt = onInterrupt(() => {
+      output += "\n(interrupted)";
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // gone
+      }
+    });
     child.on("exit", (code) => {
       clearTimeout(timer);
+      offInterrupt();
       done({ ok: code === 0, output: output.trim() });
     });
   });

@@ -174,3 +174,17 @@ function positiveNumber(v: unknown, at: string, fail: (what: string) => never): 
   if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) fail(`"${at}" must be a number > 0, got ${JSON.stringify(v)}`);
   return v as number;
 }
+
+/**
+ * What `npm run stress` and `npm run explore` give their workers so that a run is held to the
+ * grader's wall-clock cap per run (`wallCapSeconds`): `SIM_REAL_BUDGET_MS`, unless the user set
+ * it, or the tree has no readable grading configuration (then the harness's default applies).
+ */
+export function gradersCapEnv(root: string): Record<string, string> {
+  if (process.env["SIM_REAL_BUDGET_MS"] !== undefined && process.env["SIM_REAL_BUDGET_MS"] !== "") return {};
+  try {
+    return { SIM_REAL_BUDGET_MS: String(loadGrading(root).wallCapSeconds * 1000) };
+  } catch {
+    return {};
+  }
+}

@@ -15,6 +15,7 @@ import { join, relative, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import type pc from "picocolors";
 import type { StressRecord } from "../../src/harness/index.js";
+import { onInterrupt } from "./interrupt.js";
 
 /** Colour functions (picocolors, possibly disabled). */
 export type Colors = ReturnType<typeof pc.createColors>;
@@ -129,7 +130,12 @@ export interface Worker {
   readonly seeds: readonly number[];
   readonly outFile: string;
   readonly logFile: string;
-  readonly child: ChildProcess;
+  /** The current vitest process (a new one after a hung run stopped the previous one). */
+  child: ChildProcess;
+  /** Runs the watchdog stopped as hung (each ends its process). */
+  hung: number;
+  /** Starts the worker again, to go on after a hung run: the runs it has a record of are skipped. */
+  readonly relaunch: () => void;
   /** Bytes of `outFile` consumed, and an incomplete last line. */
   offset: number;
   partial: string;
@@ -165,7 +171,9 @@ export function drain(w: Worker): StressRecord[] {
   const out: StressRecord[] = [];
   for (const l of lines) {
     if (l.trim() === "") continue;
-    out.push(JSON.parse(l) as StressRecord);
+    const r = JSON.parse(l) as StressRecord;
+    if (r.hung === true) w.hung++;
+    out.push(r);
   }
   w.records += out.length;
   return out;
@@ -189,9 +197,6 @@ export interface RunPlan {
 
 /** Starts one vitest process per seed group; each writes its records to `worker-<i>.jsonl`. */
 export function spawnWorkers(plan: RunPlan): Worker[] {
-  const cwd = plan.cwd ?? process.cwd();
-  const vitest = resolve(cwd, "node_modules/.bin/vitest");
-  const logDir = join(plan.outDir, "logs");
   return plan.groups.map((group, index) => {
     const outFile = join(plan.outDir, `worker-${index}.jsonl`);
     const logFile = join(plan.outDir, `worker-${index}.out`);
@@ -199,37 +204,61 @@ export function spawnWorkers(plan: RunPlan): Worker[] {
     const seedFile = join(plan.outDir, `worker-${index}.seeds`);
     writeFileSync(seedFile, group.join("\n") + "\n");
     writeFileSync(outFile, "");
-    const args = [
-      "run",
-      "--project",
-      "lab",
-      "--reporter=dot",
-      "-t",
-      plan.pattern,
-      "--maxWorkers",
-      "1",
-      // Each test loops over all of this worker's seeds; every run is bounded by the simulator's
-      // own budgets, so vitest's per-test timeout must not cut the loop short.
-      "--testTimeout",
-      "0",
-      ...plan.paths,
-    ];
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ...plan.env,
-      STRESS_SEEDS: `@${seedFile}`,
-      STRESS_OUT: outFile,
-      LOG_DIR: logDir,
-      // Colours would only clutter the worker output files.
-      NO_COLOR: "1",
-      FORCE_COLOR: "0",
-    };
-    const child = spawn(vitest, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     const log = createWriteStream(logFile);
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
-    return { index, seeds: group, outFile, logFile, child, offset: 0, partial: "", records: 0, exit: undefined, spawnError: undefined };
+    const w: Worker = {
+      index,
+      seeds: group,
+      outFile,
+      logFile,
+      child: launch(plan, seedFile, outFile, log),
+      offset: 0,
+      partial: "",
+      records: 0,
+      exit: undefined,
+      spawnError: undefined,
+      hung: 0,
+      relaunch: () => {
+        w.child = launch(plan, seedFile, outFile, log);
+        w.exit = undefined;
+      },
+    };
+    return w;
   });
+}
+
+/** One `vitest run` over a seed file; its output goes to `log`. */
+function launch(plan: RunPlan, seedFile: string, outFile: string, log: NodeJS.WritableStream): ChildProcess {
+  const cwd = plan.cwd ?? process.cwd();
+  const vitest = resolve(cwd, "node_modules/.bin/vitest");
+  const args = [
+    "run",
+    "--project",
+    "lab",
+    "--reporter=dot",
+    "-t",
+    plan.pattern,
+    "--maxWorkers",
+    "1",
+    // Each test loops over all of this worker's seeds; every run is bounded by the simulator's
+    // own budgets and its watchdog, so vitest's per-test timeout must not cut the loop short.
+    "--testTimeout",
+    "0",
+    ...plan.paths,
+  ];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...plan.env,
+    STRESS_SEEDS: `@${seedFile}`,
+    STRESS_OUT: outFile,
+    LOG_DIR: join(plan.outDir, "logs"),
+    // Colours would only clutter the worker output files.
+    NO_COLOR: "1",
+    FORCE_COLOR: "0",
+  };
+  const child = spawn(vitest, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  return child;
 }
 
 /** What the workers reported, once they have all exited. */
@@ -248,7 +277,10 @@ export interface WatchResult {
  * terminal, a line every 5 s otherwise), prints each failure as it comes, stops them all on the
  * first failure with `bail` or on Ctrl+C.
  */
-export async function watchWorkers(workers: readonly Worker[], options: { runs: number; bail: boolean; c: Colors }): Promise<WatchResult> {
+export async function watchWorkers(
+  workers: readonly Worker[],
+  options: { runs: number; bail: boolean; c: Colors; /** How many tests the runner expects to match (for the progress total from the start). */ expectedTests?: number },
+): Promise<WatchResult> {
   const { c } = options;
   const records: StressRecord[] = [];
   const tests = new Set<string>();
@@ -257,26 +289,42 @@ export async function watchWorkers(workers: readonly Worker[], options: { runs: 
   const exited = workers.map(
     (w) =>
       new Promise<void>((done) => {
-        w.child.on("error", (e) => {
-          w.exit ??= { code: -1, signal: null };
-          w.spawnError = e.message;
-          done();
-        });
-        // "exit", not "close": a leftover vitest fork could hold the pipes open after vitest died.
-        w.child.on("exit", (code, signal) => {
-          w.exit ??= { code, signal };
-          killGroup(w.child); // reap anything left in the worker's process group
-          done();
-        });
+        const follow = (): void => {
+          const child = w.child;
+          const hungBefore = w.hung;
+          child.on("error", (e) => {
+            w.exit ??= { code: -1, signal: null };
+            w.spawnError = e.message;
+            done();
+          });
+          // "exit", not "close": a leftover vitest fork could hold the pipes open after vitest died.
+          child.on("exit", (code, signal) => {
+            w.exit ??= { code, signal };
+            killGroup(child); // reap anything left in the worker's process group
+            poll();
+            if (w.hung > hungBefore && stopping === undefined) {
+              // The watchdog stopped a hung run with its process: go on with the runs after it.
+              w.relaunch();
+              follow();
+              return;
+            }
+            done();
+          });
+        };
+        follow();
       }),
   );
   const stopAll = (why: "bail" | "interrupt"): void => {
     if (stopping !== undefined) return;
     stopping = why;
-    for (const w of workers) if (w.exit === undefined) killGroup(w.child);
+    for (const w of workers) {
+      if (w.exit !== undefined) continue;
+      killGroup(w.child);
+      // A process stuck in a loop that never yields may not die of SIGTERM.
+      setTimeout(() => killGroup(w.child, "SIGKILL"), KILL_GRACE_MS).unref();
+    }
   };
-  const onSigint = (): void => stopAll("interrupt");
-  process.on("SIGINT", onSigint);
+  const offInterrupt = onInterrupt(() => stopAll("interrupt"));
 
   const bars =
     process.stdout.isTTY === true
@@ -291,7 +339,8 @@ export async function watchWorkers(workers: readonly Worker[], options: { runs: 
           cliProgress.Presets.shades_classic,
         )
       : undefined;
-  const bar = bars?.create(options.runs, 0, { failedText: c.green("0 failed"), tests: 0 });
+  const expected = options.runs * Math.max(1, options.expectedTests ?? 1);
+  const bar = bars?.create(expected, 0, { failedText: c.green("0 failed"), tests: 0 });
   const started = Date.now();
   let lastPlain = started;
   const say = (text: string): void => {
@@ -311,7 +360,8 @@ export async function watchWorkers(workers: readonly Worker[], options: { runs: 
         }
       }
     }
-    const total = Math.max(records.length, options.runs * Math.max(1, tests.size));
+    // The expected total from the start; more only if more tests matched than the runner could tell.
+    const total = Math.max(expected, records.length, options.runs * Math.max(1, tests.size));
     const failedText = failed > 0 ? c.red(`${failed} failed`) : c.green("0 failed");
     if (bar !== undefined) {
       bar.setTotal(total);
@@ -327,7 +377,7 @@ export async function watchWorkers(workers: readonly Worker[], options: { runs: 
     await Promise.all(exited);
   } finally {
     clearInterval(timer);
-    process.off("SIGINT", onSigint);
+    offInterrupt();
   }
   poll();
   bars?.stop();
@@ -380,6 +430,10 @@ export function printReport(watched: WatchResult, problems: readonly string[], o
   const logDir = join(outDir, "logs");
   console.log();
   const secs = (watched.wallMs / 1000).toFixed(1);
+  if (records.length === 0 && stopping === "interrupt") {
+    console.log(c.yellow(`interrupted before any run finished (after ${secs}s); every worker was stopped.`));
+    return 130;
+  }
   if (records.length === 0) {
     console.log(
       c.red(`error: no simulated test matched "${options.pattern}"`) +
@@ -426,11 +480,14 @@ export function printReport(watched: WatchResult, problems: readonly string[], o
   return ok ? 0 : 1;
 }
 
-/** Sends SIGTERM to a worker's process group (vitest and its fork; spawned detached for this). */
-export function killGroup(child: ChildProcess): void {
+/** After SIGTERM, how long a worker gets before SIGKILL (a busy loop may not die of SIGTERM). */
+export const KILL_GRACE_MS = 3_000;
+
+/** Sends `signal` (default SIGTERM) to a worker's process group (vitest and its fork; spawned detached for this). */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): void {
   if (child.pid === undefined) return;
   try {
-    process.kill(-child.pid, "SIGTERM");
+    process.kill(-child.pid, signal);
   } catch {
     // already gone
   }

@@ -21,6 +21,23 @@ describe("timeline model", () => {
     expect(s2.at(-1)).toMatchObject({ role: "leader", term: 4, end: 7000 });
   });
 
+  it("gives every peer a follower bar from the start, and from a restart, before its first role mark", () => {
+    const entries: LogEntry[] = [
+      { time: 0, peer: 0, topic: "LEAD", message: "", mark: { kind: "role", role: "leader", term: 1 } },
+      { time: 500, peer: 2, topic: "TEST", message: "crash", mark: { kind: "crash" } },
+      { time: 800, peer: 2, topic: "TEST", message: "restart", mark: { kind: "restart" } },
+      { time: 1000, peer: "tester", topic: "TEST", message: "done" },
+    ];
+    const model = timelineModel(entries, { peers: 3 });
+    const of = (p: number) => model.bands.filter((b) => b.peer === p).map((b) => [b.role, b.term, b.start, b.end]);
+    expect(of(1)).toEqual([["follower", 0, 0, 1000]]); // no role mark at all: still a bar
+    expect(of(2)).toEqual([
+      ["follower", 0, 0, 500],
+      ["follower", 0, 800, 1000],
+    ]);
+    expect(of(0)).toEqual([["leader", 1, 0, 1000]]);
+  });
+
   it("has crashed and cut-off spans (disconnect, minority side of a partition)", () => {
     expect(m.spans.filter((s) => s.kind === "down")).toEqual([{ peer: 2, start: 2000, end: 2900, kind: "down", label: "crashed" }]);
     const cuts = m.spans.filter((s) => s.kind === "cut").map((s) => [s.peer, s.start, s.end, s.label]);

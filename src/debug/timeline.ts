@@ -129,6 +129,9 @@ export function timelineModel(entries: readonly LogEntry[], options: TimelineOpt
     events.push(t === undefined ? { peer, time, kind, text: clipped } : { peer, time, kind, text: clipped, term: t });
   };
   const isPeer = (p: number | string): p is number => typeof p === "number" && p >= 0 && p < peers;
+  // Every peer starts as a follower of term 0 (Raft's initial state), so it has a bar from the
+  // start, before its first role mark (a peer that never changes role still shows one).
+  for (let p = 0; p < peers; p++) role[p] = { start: 0, role: "follower", term: 0 };
 
   for (const e of entries) {
     const m: Mark | undefined = e.mark;
@@ -193,6 +196,9 @@ export function timelineModel(entries: readonly LogEntry[], options: TimelineOpt
         const d = down[p];
         if (d !== undefined) spans.push({ peer: p, start: d, end: e.time, kind: "down", label: "crashed" });
         down[p] = undefined;
+        // A restarted peer is a follower again, of the term it persisted (the last one seen).
+        closeBand(p, e.time);
+        role[p] = { start: e.time, role: "follower", term: term[p] ?? 0 };
         event(p, e.time, "restart", withMessage("restart", e.message));
         break;
       }

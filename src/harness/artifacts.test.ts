@@ -25,17 +25,22 @@ function runFixture(env: Record<string, string>): { code: number | null; out: st
 }
 
 describe("simTest log files, end to end (child vitest)", () => {
-  it("writes the log of a failing test only, names it in the failure, and it reads back", () => {
+  it("writes the log of a failing test only, in the run's folder, names it in the failure, and it reads back", () => {
     const { code, out, dir } = runFixture({ TIMELINE: "", LOG: "" });
     expect(code, out).toBe(1);
     const logDir = join(dir, "logs");
-    const files = readdirSync(logDir);
-    // The passing test keeps its log in memory only.
-    expect(files.filter((f) => f.endsWith(".log")).map((f) => f.replace(/seed\d+/, "seedN"))).toEqual(["TestDeliberateFailure-seedN.log"]);
-    const logFile = join(logDir, files.find((f) => f.endsWith(".log")) ?? "");
+    // The passing test keeps its log in memory only: one folder, the failing run's.
+    const folders = readdirSync(logDir);
+    expect(folders.map((f) => f.replace(/seed\d+/, "seedN"))).toEqual(["TestDeliberateFailure-seedN"]);
+    const folder = join(logDir, folders[0] ?? "");
+    expect(readdirSync(folder)).toEqual(["run.log"]);
+    const logFile = join(folder, "run.log");
+    expect(out).toContain(`files:  ${folder}  (run.log)`);
     expect(out).toContain(`log:    ${logFile}  (view: npm run logs -- ${logFile})`);
     expect(out).toMatch(/seed:\s+\d+/);
     expect(out).not.toContain("timeline:");
+    // Printed once, not once per reporter.
+    expect(out.split("deliberate failure for the log-file check").length - 1, out).toBeLessThanOrEqual(2);
     const parsed = parseLog(readFileSync(logFile, "utf8"));
     expect(parsed.comments[0]).toMatch(/^TestDeliberateFailure {2}seed \d+$/);
     expect(parsed.comments[1]).toMatch(/^replay: SEED=\d+ npx vitest run /);
@@ -47,11 +52,12 @@ describe("simTest log files, end to end (child vitest)", () => {
   it("TIMELINE=1 writes a timeline for every run, prints its path, and names it on failure", () => {
     const { code, out, dir } = runFixture({ TIMELINE: "1", LOG: "" });
     expect(code, out).toBe(1);
-    const html = readdirSync(join(dir, "logs")).filter((f) => f.endsWith(".html")).sort();
-    expect(html.map((f) => f.replace(/seed\d+/, "seedN"))).toEqual(["TestDeliberateFailure-seedN.html", "TestPassesQuietly-seedN.html"]);
-    for (const f of html) expect(out).toContain(join(dir, "logs", f));
-    expect(out).toMatch(/timeline: .*TestDeliberateFailure-seed\d+\.html/);
-    const page = readFileSync(join(dir, "logs", html[0] ?? ""), "utf8");
+    const folders = readdirSync(join(dir, "logs")).sort();
+    expect(folders.map((f) => f.replace(/seed\d+/, "seedN"))).toEqual(["TestDeliberateFailure-seedN", "TestPassesQuietly-seedN"]);
+    const pages = folders.map((f) => join(dir, "logs", f, "timeline.html"));
+    for (const p of pages) expect(out).toContain(p);
+    expect(out).toMatch(/timeline: .*TestDeliberateFailure-seed\d+\/timeline\.html/);
+    const page = readFileSync(pages[0] ?? "", "utf8");
     expect(page).toContain("deliberate failure for the log-file check");
     expect(page).toContain("seed ");
   });
@@ -80,9 +86,9 @@ describe("the in-memory log cap (LOG_MAX_LINES)", () => {
 
   it("writes a header that says the log was truncated", () => {
     const { out, dir } = runFixture({ LOG_MAX_LINES: "10", TIMELINE: "", LOG: "" });
-    const logs = readdirSync(join(dir, "logs")).filter((f) => f.endsWith(".log"));
-    expect(logs, out).toHaveLength(1);
-    const parsed = parseLog(readFileSync(join(dir, "logs", logs[0] ?? ""), "utf8"));
+    const folders = readdirSync(join(dir, "logs"));
+    expect(folders, out).toHaveLength(1);
+    const parsed = parseLog(readFileSync(join(dir, "logs", folders[0] ?? "", "run.log"), "utf8"));
     expect(parsed.entries).toHaveLength(10);
     expect(parsed.comments.join("\n")).toContain("truncated: the first 44 lines were dropped");
     expect(existsSync(join(dir, "logs"))).toBe(true);

@@ -1,4 +1,10 @@
-/** The files a simulated test leaves behind: its log (on failure, or with `LOG=1`) and its HTML timeline. */
+/**
+ * The files a simulated test leaves behind, all in one folder per run, named by test and seed
+ * (`<LOG_DIR>/<Test>-seed<N>/`): its log `run.log` (on failure, or with `LOG=1`), its HTML
+ * timeline `timeline.html` (`TIMELINE=1`), and, for a KV test whose history is not linearizable,
+ * the Porcupine page `porcupine.html` with its history `history.json` (which `npm run porcupine --
+ * check` reads).
+ */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatLog } from "../runtime/log-format.js";
@@ -17,11 +23,21 @@ export interface RunName {
   readonly seed: number;
 }
 
+/** The folder of one run's files (not created). */
+export function runFolder(run: Pick<RunName, "name" | "seed">): string {
+  return join(logDir(), `${run.name.replace(/[^\w.-]+/g, "_")}-seed${run.seed}`);
+}
+
+/** The path of the file `name` in the run's folder, creating the folder. */
+export function artifactPath(run: Pick<RunName, "name" | "seed">, name: string): string {
+  const dir = runFolder(run);
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
+}
+
 /** Writes the last `maxLines` lines of `sim`'s log under a header naming the test and seed; returns the path. */
 export function writeLog(run: RunName, sim: Simulation): string {
-  const dir = logDir();
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${run.name}-seed${run.seed}.log`);
+  const path = artifactPath(run, "run.log");
   const kept = sim.log.kept();
   const header = [`${run.fullName}  seed ${run.seed}`, `replay: ${replayCommand(run.file, run.fullName, run.seed)}`, `debug: ${debugRunCommand(run.file, run.fullName, run.seed)}`];
   if (kept.dropped > 0) {
@@ -43,9 +59,7 @@ export async function writeTimeline(
   try {
     // Loaded only when asked for: the page builder is debug tooling, not part of every test run.
     const { renderTimeline } = await import("../debug/timeline.js");
-    const dir = logDir();
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, `${run.name}-seed${run.seed}.html`);
+    const path = artifactPath(run, "timeline.html");
     const kept = sim.log.kept();
     const outcome = failure === undefined ? "passed" : "failed";
     const dropped = kept.dropped > 0 ? ` · first ${kept.dropped} log lines dropped (LOG_MAX_LINES)` : "";

@@ -2,8 +2,8 @@
  * The environment variables that steer simulated tests (documented in the README), read in one
  * place. Read when asked, not at import, so a test can set them for a child run.
  */
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 
 /** Names of the environment variables. */
@@ -14,7 +14,7 @@ export const SIM_ENV = {
   checkDeterminism: "CHECK_DETERMINISM",
   /** `LOG=1`: write every test's log to a file, not only failing ones. `LOG=0`: keep no log. */
   log: "LOG",
-  /** `LOG_DIR=<dir>`: where logs and timelines go. */
+  /** `LOG_DIR=<dir>`: where each run's folder of files goes (default `test-output/` in the checkout). */
   logDir: "LOG_DIR",
   /** `TIMELINE=1`: write an HTML timeline of every run (pass or fail) next to the logs. */
   timeline: "TIMELINE",
@@ -34,10 +34,18 @@ export const SIM_ENV = {
   debugProgress: "RAFTLAB_DEBUG_PROGRESS",
 } as const;
 
-/** The folder where logs and timelines are written (`LOG_DIR`, else `$TMPDIR/raftlab-logs`). */
+/**
+ * The folder where each run's files go, one folder per run (`LOG_DIR`, else `test-output/` in this
+ * checkout: one per checkout, so that two checkouts or two users of a machine never overwrite each
+ * other's files, as they did in a shared temp folder).
+ */
 export function logDir(): string {
-  return process.env[SIM_ENV.logDir] ?? join(tmpdir(), "raftlab-logs");
+  const dir = process.env[SIM_ENV.logDir];
+  return dir !== undefined && dir !== "" ? dir : DEFAULT_LOG_DIR;
 }
+
+/** `test-output/` at the root of this checkout (two levels above this file). */
+export const DEFAULT_LOG_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "test-output");
 
 /** What to do with a run's log: keep it in memory and write it on failure (default), write it always, or keep none. */
 export function logMode(): "on-failure" | "always" | "off" {

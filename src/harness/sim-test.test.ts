@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Channel, dlog, go, now, random, sleep } from "../runtime/index.js";
 import { checkDeterminism, compareTraces, freshSeed, replayCommand, simTest, type SimTestContext } from "./index.js";
 
@@ -49,6 +49,9 @@ describe("simTest", () => {
     if (process.env["STRESS_FIXTURE_FAIL"] === "1" && t.seed % 2 === 1) {
       throw new Error(`fixture failure for odd seed ${t.seed}`);
     }
+    // STRESS_FIXTURE_HANG=<seed> (set by scripts/stress.test.ts): that seed's run never yields, to
+    // exercise the watchdog and the stress runner's going on after a hung run.
+    if (process.env["STRESS_FIXTURE_HANG"] === String(t.seed)) spinForever();
   });
 
   simTest("SimContextWallMsIsRealTime", async (t) => {
@@ -88,8 +91,14 @@ describe("determinism checker", () => {
     for (let i = 0; i < 5; i++) await sleep(random.between(1, 100));
   };
 
-  it("passes a deterministic body", async () => {
-    await checkDeterminism({ name: "Deterministic", fullName: "Deterministic", file: "src/sim/x.test.ts", body: deterministic, options: {}, seed: 42 });
+  it("passes a deterministic body, and says so", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    try {
+      await checkDeterminism({ name: "Deterministic", fullName: "Deterministic", file: "src/sim/x.test.ts", body: deterministic, options: {}, seed: 42 });
+      expect(log).toHaveBeenCalledWith(expect.stringMatching(/^determinism check passed: Deterministic seed 42 ran twice with the same \d+ trace steps \(hash \w+\)$/));
+    } finally {
+      log.mockRestore();
+    }
   });
 
   it("reports where a body that leaks real randomness diverges", async () => {
@@ -131,3 +140,8 @@ describe("determinism checker", () => {
     expect(compareTraces(a, { traceHash: "3", traceLines: a.traceLines })).toContain("diverged at trace step 2 of 2/2");
   });
 });
+
+/** A loop that never yields (for the watchdog's stress test, see SimStressFixture). */
+function spinForever(): void {
+  for (let spins = 0; spins >= 0; spins = (spins + 1) % 1_000_000);
+}

@@ -18,6 +18,8 @@ export interface StressRecord {
   readonly replay?: string;
   /** Failed runs: the run's log file, if it logged anything. */
   readonly log?: string | undefined;
+  /** Set when the watchdog stopped the run because its code never yielded (its process was killed). */
+  readonly hung?: boolean;
   /** What the run noted without failing (`TestInfo.note`), if anything. */
   readonly notes?: readonly string[];
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkOperationsVerbose, visualizeToFile, type CheckOptions, type CheckResult, type LinearizationInfo } from "porcupine";
@@ -52,7 +53,7 @@ export function checkLinearizable(cfg: Config, history: KvOperation[], search: P
   dlog("tester", "TEST", `linearizability check of ${history.length} operations: ${result}`);
   const mode = process.env[VIS_ENV.enable];
   const wanted = mode === "always" || (result === "illegal" && mode !== "never");
-  const visualization = wanted ? writeVisualization(cfg, info, result) : undefined;
+  const visualization = wanted ? writeVisualization(cfg, info, result, history) : undefined;
   if (result === "illegal") {
     fatal(`history is not linearizable${visualization !== undefined ? `\n  visualization: ${visualization}` : ""}`);
   }
@@ -63,18 +64,28 @@ export function checkLinearizable(cfg: Config, history: KvOperation[], search: P
   return result;
 }
 
-/** Writes the visualization and returns its path, or undefined if it could not be written. */
-function writeVisualization(cfg: Config, info: LinearizationInfo, result: CheckResult): string | undefined {
+/**
+ * Writes the visualization (opening at the first error) and the history it shows, in the
+ * Porcupine CLI's JSON format (`npm run porcupine -- check history.json`), and returns the page's
+ * path, or undefined if it could not be written. Both go to the run's folder (`porcupine.html`,
+ * `history.json`), or where `VIS_FILE` says (the history next to it, `.json` for `.html`).
+ */
+function writeVisualization(cfg: Config, info: LinearizationInfo, result: CheckResult, history: readonly KvOperation[]): string | undefined {
   // Each fault, and the end of the history, say how to open the run in the step debugger at that moment.
   const at = (us: number | bigint): string => `step debugger at this moment: ${debugCommand(cfg.t.name, cfg.t.seed, { atMs: Number(us) / 1000 })}`;
   info.annotations.push(...cfg.faultAnnotations().map((a) => ({ ...a, details: [a.details, at(a.start)].filter((d) => d !== undefined).join("\n") })));
   const end = Math.floor(now() * 1000);
   info.annotations.push({ tag: "Debugger", start: end, description: "open in the step debugger", details: at(end), backgroundColor: "#e1d5f5" });
   const path =
-    process.env[VIS_ENV.file] ?? join(tmpdir(), `porcupine-${cfg.t.name}-${cfg.t.seed}-${randomBytes(4).toString("hex")}.html`);
+    process.env[VIS_ENV.file] ??
+    cfg.t.artifactPath?.("porcupine.html") ??
+    join(tmpdir(), `porcupine-${cfg.t.name}-${cfg.t.seed}-${randomBytes(4).toString("hex")}.html`);
+  const historyPath = path.endsWith(".html") ? `${path.slice(0, -".html".length)}.json` : `${path}.json`;
+  const historyFile = cfg.t.artifactPath !== undefined && process.env[VIS_ENV.file] === undefined ? cfg.t.artifactPath("history.json") : historyPath;
   try {
-    visualizeToFile(kvModel, info, path, { title: `${cfg.t.name} seed=${cfg.t.seed}: ${result}` });
-    console.log(`info: wrote history visualization to ${path}`);
+    visualizeToFile(kvModel, info, path, { title: `${cfg.t.name} seed=${cfg.t.seed}: ${result}`, openAtFirstError: true });
+    writeFileSync(historyFile, JSON.stringify({ model: "kv", operations: history }) + "\n");
+    console.log(`info: wrote history visualization to ${path} (history: ${historyFile})`);
     return path;
   } catch (e) {
     console.log(`info: failed to write history visualization to ${path}: ${(e as Error).message}`);

@@ -7,7 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { simTest } from "../harness/index.js";
+import { checkOperations } from "porcupine";
+import { runOnce, simTest } from "../harness/index.js";
+import { kvModel } from "../models/kv.js";
 import { runSim } from "../sim/index.js";
 import { LINEARIZABILITY_GAVE_UP, VIS_ENV, checkLinearizable, reportRealSpeed, withConfig, type Config, type KvOperation } from "./tester.js";
 
@@ -67,6 +69,29 @@ describe("KV tester: checkLinearizable", () => {
       expect(existsSync(file)).toBe(true);
     }),
   );
+
+  it("a failing simulated test keeps its files in one folder named by test and seed, listed in the failure", async () => {
+    vi.stubEnv("LOG_DIR", dir);
+    const outcome = await runOnce({
+      name: "TestVisFolder",
+      fullName: "TestVisFolder",
+      file: "src/kvraft/tester.test.ts",
+      seed: 5,
+      recordTrace: false,
+      options: {},
+      body: (t) => withConfig(t, 3, false, -1, async (cfg) => void checkLinearizable(cfg, ILLEGAL)),
+    });
+    expect(outcome.ok).toBe(false);
+    const folder = join(dir, "TestVisFolder-seed5");
+    const message = outcome.ok ? "" : outcome.error.message;
+    expect(message).toContain(`history is not linearizable\n  visualization: ${join(folder, "porcupine.html")}`);
+    expect(message).toContain(`  files:  ${folder}  (history.json, porcupine.html, run.log)`);
+    expect(readFileSync(join(folder, "porcupine.html"), "utf8")).toContain('"openAtFirstError":true');
+    // The history file is the Porcupine CLI's format, and it is the illegal history.
+    const history = JSON.parse(readFileSync(join(folder, "history.json"), "utf8")) as { model: string; operations: KvOperation[] };
+    expect(history).toEqual({ model: "kv", operations: ILLEGAL });
+    expect(checkOperations(kvModel, history.operations)).toBe("illegal");
+  });
 
   it("VIS_ENABLE=never fails an illegal history without writing it", async () => {
     const file = join(dir, "never.html");

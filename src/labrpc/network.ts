@@ -145,89 +145,95 @@ export class Network {
 
   /** @internal The whole delivery algorithm of one call; see {@link LabClientEnd.call}. */
   async deliver<Reply>(endName: EndName, svcMeth: string, args: unknown): Promise<Reply | undefined> {
-    if (this.isDone) return undefined;
-    const sim = this.sim;
-    const rand = this.rand;
-    const request = this.encodeOrFail(args, `${svcMeth} args`);
-    this.totalCount++;
-    this.totalBytes += request.bytes;
-
-    const enabled = this.enabled.get(endName) === true;
-    const serverName = this.connections.get(endName);
-    const server = serverName === undefined ? undefined : this.servers.get(serverName);
-    const msg: MessageInfo = { svcMeth, endName, serverName: serverName ?? "(none)" };
-    this.tap?.sending(msg, request.copy);
-    // The settings as they were when the call was made (Go's processReq reads them once too).
-    const { reliable, longDelays, longReordering } = this.settings;
-    const net: NetworkConditions = { rand, reliable: () => reliable, longDelays: () => longDelays, longReordering: () => longReordering };
-    const faults = this.faults;
-
-    if (!enabled || serverName === undefined || server === undefined) {
-      // Simulate no reply and an eventual timeout.
-      const ms = faults.unreachableDelay(msg, net);
-      this.traceMessage("unreachable", msg);
-      await sim.sleep(ms, "rpc-no-reply");
-      return undefined;
-    }
-    // A sender still busy (e.g. writing to stable storage) sends when it is done.
-    const senderBusy = currentTask()?.node.busyFor() ?? 0;
-    if (senderBusy > 0) await sim.sleep(senderBusy, "rpc-sender-busy");
-    await sim.sleep(faults.requestDelay(msg, net), reliable ? "rpc-request" : "rpc-short-delay");
-    if (faults.dropRequest(msg, net)) {
-      this.traceMessage("request lost", msg);
-      dlog("net", "DROP", () => `request ${svcMeth} on ${String(endName)} -> ${String(serverName)} lost`);
-      return undefined;
-    }
-    this.traceMessage("request delivered", msg);
-
-    // Run the handler as its own task; meanwhile re-check every 100 ms that the server still lives.
-    let handler: (a: unknown) => unknown;
+    // For the dump of waiting tasks: the caller waits on this RPC until it settles.
+    const untrack = currentTask()?.trackWait(`RPC ${svcMeth} (end ${String(endName)})`);
     try {
-      handler = server.lookup(svcMeth);
-    } catch (e) {
-      sim.fail(e);
-      throw e;
-    }
-    const againMs = faults.deliverAgain?.(msg, net) ?? 0;
-    // The copy is taken now, before the handler may change the arguments it was given.
-    if (againMs > 0) this.deliverCopyLater(endName, svcMeth, this.encodeOrFail(request.copy, `${svcMeth} args`).copy, againMs);
-    let settled = false;
-    let reply: { copy: Reply; bytes: number } | undefined;
-    const handled = this.runHandler(server, serverName, svcMeth, handler, request.copy, (outcome) => {
-      settled = true;
-      if (!outcome.ok) return;
-      try {
-        reply = this.encodeOrFail(outcome.reply as Reply, `${svcMeth} reply`);
-      } catch {
-        // encodeOrFail has failed the run; nothing to deliver.
+      if (this.isDone) return undefined;
+      const sim = this.sim;
+      const rand = this.rand;
+      const request = this.encodeOrFail(args, `${svcMeth} args`);
+      this.totalCount++;
+      this.totalBytes += request.bytes;
+
+      const enabled = this.enabled.get(endName) === true;
+      const serverName = this.connections.get(endName);
+      const server = serverName === undefined ? undefined : this.servers.get(serverName);
+      const msg: MessageInfo = { svcMeth, endName, serverName: serverName ?? "(none)" };
+      this.tap?.sending(msg, request.copy);
+      // The settings as they were when the call was made (Go's processReq reads them once too).
+      const { reliable, longDelays, longReordering } = this.settings;
+      const net: NetworkConditions = { rand, reliable: () => reliable, longDelays: () => longDelays, longReordering: () => longReordering };
+      const faults = this.faults;
+
+      if (!enabled || serverName === undefined || server === undefined) {
+        // Simulate no reply and an eventual timeout.
+        const ms = faults.unreachableDelay(msg, net);
+        this.traceMessage("unreachable", msg);
+        await sim.sleep(ms, "rpc-no-reply");
+        return undefined;
       }
-    });
-    let dead = false;
-    while (!settled && !dead) {
-      await raceTimer(sim, handled, LABRPC.DEAD_CHECK_INTERVAL);
-      dead = this.isServerDead(endName, serverName, server);
+      // A sender still busy (e.g. writing to stable storage) sends when it is done.
+      const senderBusy = currentTask()?.node.busyFor() ?? 0;
+      if (senderBusy > 0) await sim.sleep(senderBusy, "rpc-sender-busy");
+      await sim.sleep(faults.requestDelay(msg, net), reliable ? "rpc-request" : "rpc-short-delay");
+      if (faults.dropRequest(msg, net)) {
+        this.traceMessage("request lost", msg);
+        dlog("net", "DROP", () => `request ${svcMeth} on ${String(endName)} -> ${String(serverName)} lost`);
+        return undefined;
+      }
+      this.traceMessage("request delivered", msg);
+
+      // Run the handler as its own task; meanwhile re-check every 100 ms that the server still lives.
+      let handler: (a: unknown) => unknown;
+      try {
+        handler = server.lookup(svcMeth);
+      } catch (e) {
+        sim.fail(e);
+        throw e;
+      }
+      const againMs = faults.deliverAgain?.(msg, net) ?? 0;
+      // The copy is taken now, before the handler may change the arguments it was given.
+      if (againMs > 0) this.deliverCopyLater(endName, svcMeth, this.encodeOrFail(request.copy, `${svcMeth} args`).copy, againMs);
+      let settled = false;
+      let reply: { copy: Reply; bytes: number } | undefined;
+      const handled = this.runHandler(server, serverName, svcMeth, handler, request.copy, (outcome) => {
+        settled = true;
+        if (!outcome.ok) return;
+        try {
+          reply = this.encodeOrFail(outcome.reply as Reply, `${svcMeth} reply`);
+        } catch {
+          // encodeOrFail has failed the run; nothing to deliver.
+        }
+      });
+      let dead = false;
+      while (!settled && !dead) {
+        await raceTimer(sim, handled, LABRPC.DEAD_CHECK_INTERVAL);
+        dead = this.isServerDead(endName, serverName, server);
+      }
+      if (reply !== undefined && !dead) faults.afterHandler?.(msg, net);
+      // Do not reply if the server was deleted or cut meanwhile: a positive reply to a request that
+      // the server persisted into a superseded persister would break the testers' assumptions.
+      if (reply === undefined || this.isServerDead(endName, serverName, server)) {
+        this.traceMessage("no reply (server dead or cut)", msg);
+        return undefined;
+      }
+      if (faults.dropReply(msg, net)) {
+        this.traceMessage("reply lost", msg);
+        dlog("net", "DROP", () => `reply of ${svcMeth} on ${String(endName)} <- ${String(serverName)} lost`);
+        return undefined;
+      }
+      // Likewise a server still busy with what its handler did (persisting before replying).
+      const serverBusy = server.owner?.node.busyFor() ?? 0;
+      if (serverBusy > 0) await sim.sleep(serverBusy, "rpc-server-busy");
+      const replyDelay = faults.replyDelay(msg, net);
+      await sim.sleep(replyDelay, replyDelay >= LABRPC.REORDER_MIN ? "rpc-reorder" : "rpc-reply");
+      this.traceMessage("reply delivered", msg);
+      this.tap?.replied(msg, reply.copy);
+      this.totalBytes += reply.bytes;
+      return reply.copy;
+    } finally {
+      untrack?.();
     }
-    if (reply !== undefined && !dead) faults.afterHandler?.(msg, net);
-    // Do not reply if the server was deleted or cut meanwhile: a positive reply to a request that
-    // the server persisted into a superseded persister would break the testers' assumptions.
-    if (reply === undefined || this.isServerDead(endName, serverName, server)) {
-      this.traceMessage("no reply (server dead or cut)", msg);
-      return undefined;
-    }
-    if (faults.dropReply(msg, net)) {
-      this.traceMessage("reply lost", msg);
-      dlog("net", "DROP", () => `reply of ${svcMeth} on ${String(endName)} <- ${String(serverName)} lost`);
-      return undefined;
-    }
-    // Likewise a server still busy with what its handler did (persisting before replying).
-    const serverBusy = server.owner?.node.busyFor() ?? 0;
-    if (serverBusy > 0) await sim.sleep(serverBusy, "rpc-server-busy");
-    const replyDelay = faults.replyDelay(msg, net);
-    await sim.sleep(replyDelay, replyDelay >= LABRPC.REORDER_MIN ? "rpc-reorder" : "rpc-reply");
-    this.traceMessage("reply delivered", msg);
-    this.tap?.replied(msg, reply.copy);
-    this.totalBytes += reply.bytes;
-    return reply.copy;
   }
 
   /**

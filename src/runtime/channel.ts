@@ -1,3 +1,5 @@
+import { currentRuntime } from "./current.js";
+
 /** Thrown by {@link Channel.send} on a closed channel, and by {@link Channel.recv} on a closed, empty one. */
 export class ChannelClosedError extends Error {
   override readonly name = "ChannelClosedError";
@@ -39,6 +41,11 @@ export class Channel<T> {
     return this.buffer.length;
   }
 
+  /** Whether a sender is waiting for a receiver (a receive would not wait). */
+  get hasBlockedSender(): boolean {
+    return this.senders.length > 0;
+  }
+
   /** Whether {@link close} was called. */
   get closed(): boolean {
     return this.isClosed;
@@ -56,7 +63,10 @@ export class Channel<T> {
       this.buffer.push(value);
       return Promise.resolve();
     }
-    return new Promise<void>((resolve, reject) => this.senders.push({ value, resolve, reject }));
+    return new Promise<void>((resolve, reject) => {
+      const done = trackWait(this.capacity === 0 ? "channel send (unbuffered: no receiver yet)" : `channel send (buffer of ${this.capacity} full)`);
+      this.senders.push({ value, resolve: settle(done, resolve), reject: settle(done, reject) });
+    });
   }
 
   /** Sends without waiting; returns false if that would block. */
@@ -79,7 +89,30 @@ export class Channel<T> {
     const got = this.take();
     if (got !== NOTHING) return Promise.resolve(got);
     if (this.isClosed) return Promise.reject(new ChannelClosedError("receive from closed channel"));
-    return new Promise<T>((resolve, reject) => this.receivers.push({ resolve, reject }));
+    return new Promise<T>((resolve, reject) => {
+      const done = trackWait("channel receive (nothing sent yet)");
+      this.receivers.push({ resolve: settle(done, resolve), reject: settle(done, reject) });
+    });
+  }
+
+  /**
+   * @internal For {@link select}: receives now if a value is ready (or the channel is closed and
+   * drained), else registers `onValue` as a waiting receiver and returns the function that
+   * withdraws it, so that a select that took another case leaves nothing behind on this channel.
+   */
+  receiveOrWait(onValue: (value: T) => void, onClosed: () => void): { ready: true; value: T } | { ready: true; closed: true } | { ready: false; cancel: () => void } {
+    const got = this.take();
+    if (got !== NOTHING) return { ready: true, value: got };
+    if (this.isClosed) return { ready: true, closed: true };
+    const waiter: Waiter<T> = { resolve: onValue, reject: onClosed };
+    this.receivers.push(waiter);
+    return {
+      ready: false,
+      cancel: () => {
+        const i = this.receivers.indexOf(waiter);
+        if (i >= 0) this.receivers.splice(i, 1);
+      },
+    };
   }
 
   /** Receives without waiting: the value, or `undefined` wrapped as `{ ok: false }` when none is ready. */
@@ -132,3 +165,18 @@ export class Channel<T> {
 }
 
 const NOTHING: unique symbol = Symbol("nothing");
+
+/** Notes a blocked send or receive for the dump of waiting tasks (a no-op where the runtime keeps none). */
+function trackWait(what: string): () => void {
+  return currentRuntime()?.trackWait?.(what) ?? noop;
+}
+
+function noop(): void {}
+
+/** `fn`, after calling `done`. */
+function settle<A extends unknown[]>(done: () => void, fn: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    done();
+    fn(...args);
+  };
+}

@@ -17,6 +17,8 @@ import type { Mark, Topic } from "./log-types.js";
 import type { RandomSource, Runtime, Timer } from "./runtime.js";
 
 export { Channel, ChannelClosedError } from "./channel.js";
+export { EncodingError, decode, encode } from "./encoding.js";
+export { recvTimeout, select, type SelectOptions, type SelectResult } from "./select.js";
 export { currentRuntime, registerRuntime } from "./current.js";
 export { TOPICS, type LogEntry, type Mark, type Topic } from "./log-types.js";
 export type { RandomSource, Runtime, Timer } from "./runtime.js";

@@ -29,6 +29,12 @@ export interface Runtime {
   readonly logging: boolean;
   /** Appends a line to the run's debug log, stamped with {@link now}. */
   log(peer: LogEntry["peer"], topic: Topic, message: string, mark?: Mark): void;
+  /**
+   * Notes that the calling task waits on `what` (e.g. "channel receive") until the returned
+   * function is called, for the list of waiting tasks a deadlock prints. Optional: a runtime that
+   * prints no such list need not keep it.
+   */
+  trackWait?(what: string): () => void;
 }
 
 /** A cancellable timer handle. */

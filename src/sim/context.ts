@@ -22,15 +22,34 @@ export interface TaskHost {
   readonly finished: boolean;
   readonly logging: boolean;
   now(): number;
-  /** Sleeps on behalf of `task` (parks forever once the run is over). */
-  sleepFor(task: SimTask, ms: number, label: string): Promise<void>;
-  /** Schedules `fn` to run in `task`'s context (a no-op timer once the run is over). */
-  schedule(task: SimTask, ms: number, fn: () => void, label: string): Timer;
+  /**
+   * Sleeps on behalf of `task` (parks forever once the run is over). `caller` names the runtime
+   * function lab code called (for errors; its delays follow Go's rules); absent for the simulator's own timers.
+   */
+  sleepFor(task: SimTask, ms: number, label: string, caller?: string): Promise<void>;
+  /** Schedules `fn` to run in `task`'s context (a no-op timer once the run is over); `caller` as for {@link sleepFor}. */
+  schedule(task: SimTask, ms: number, fn: () => void, label: string, caller?: string): Timer;
   /** Starts `fn` as a new task of `node`. */
   spawn(node: SimNode, name: string, fn: () => unknown): void;
   uniqueId(): number;
   /** Keeps a log line, stamped with the current virtual time. */
   logLine(peer: LogEntry["peer"], topic: Topic, message: string, mark?: Mark): void;
+}
+
+/** One thing a task waits on, and since when (virtual ms). */
+export interface WaitNote {
+  readonly what: string;
+  readonly since: number;
+}
+
+/** Where and when a task was started. */
+export interface TaskOrigin {
+  /** Virtual ms. */
+  readonly at: number;
+  /** The task that started it. */
+  readonly by: string;
+  /** Its stack at the `go` call (formatted only when a dump needs it). */
+  readonly stack: Error | undefined;
 }
 
 /** A simulated machine or actor: a Raft peer, a KV server, a client, or `main`. */
@@ -69,22 +88,47 @@ export class SimNode {
  * Cheap to create: one per `go`.
  */
 export class SimTask implements Runtime {
+  /** What the task waits on right now (several at once after a `Promise.race`), oldest first; see {@link trackWait}. */
+  private waitList: WaitNote[] | undefined;
+
   constructor(
     readonly node: SimNode,
     /** The name given to `go`, e.g. "S1 ticker". */
     readonly name: string,
+    /** Where it was started, for the dump of waiting tasks (see `task-dump.ts`). */
+    readonly origin?: TaskOrigin,
   ) {}
+
+  /**
+   * Notes that this task now waits on `what` (e.g. "channel send"), until the returned function is
+   * called: the dump of a deadlock or of a run over its time budget lists it, with since when.
+   */
+  trackWait(what: string): () => void {
+    const note: WaitNote = { what, since: this.node.host.now() };
+    (this.waitList ??= []).push(note);
+    return () => {
+      const list = this.waitList;
+      if (list === undefined) return;
+      const i = list.indexOf(note);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  /** What the task waits on now (see {@link trackWait}). */
+  get waits(): readonly WaitNote[] {
+    return this.waitList ?? [];
+  }
 
   now(): number {
     return this.node.host.now();
   }
 
   sleep(ms: number): Promise<void> {
-    return this.node.host.sleepFor(this, ms, "sleep");
+    return this.node.host.sleepFor(this, ms, "sleep", "sleep");
   }
 
   after(ms: number, fn: () => void, label = "timer"): Timer {
-    return this.node.host.schedule(this, ms, fn, label);
+    return this.node.host.schedule(this, ms, fn, label, "after");
   }
 
   go(name: string, fn: () => unknown): void {

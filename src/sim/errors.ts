@@ -28,9 +28,9 @@ export class SimulationError extends Error {
 
 // The simulator's own errors, one factory each, so the run loop reads as the loop it is.
 
-/** Every task waits on something that no timer will ever settle. */
-export function deadlockError(seed: string | number, time: number): SimulationError {
-  return new SimulationError(
+/** Every task waits on something that no timer will ever settle; `dump` lists them (see `task-dump.ts`). */
+export function deadlockError(seed: string | number, time: number, dump: string): SimulationError {
+  const error = new SimulationError(
     "deadlock",
     seed,
     time,
@@ -38,17 +38,30 @@ export function deadlockError(seed: string | number, time: number): SimulationEr
       "it (every task is blocked on a channel or a promise that nothing will settle). " +
       "Look for a receive with no sender, a send with no receiver, or a forgotten resolve.",
   );
+  return withDump(error, dump);
 }
 
-/** The next event is past the virtual-time budget. */
-export function virtualBudgetError(seed: string | number, time: number, budgetMs: number, next: { time: number; label: string }): SimulationError {
-  return new SimulationError(
+/** The next event is past the virtual-time budget; `dump` lists the tasks (see `task-dump.ts`). */
+export function virtualBudgetError(seed: string | number, time: number, budgetMs: number, next: { time: number; label: string }, dump: string): SimulationError {
+  const error = new SimulationError(
     "virtual-time-budget",
     seed,
     time,
     `virtual time budget exceeded: test took longer than ${budgetMs / 1000} seconds ` +
       `(next event "${next.label}" is due at ${formatTime(next.time)})`,
   );
+  return withDump(error, dump);
+}
+
+/**
+ * `error` with the dump of waiting tasks after its first line: the message names what happened,
+ * the dump what every task was doing, and the stack of the simulator itself says nothing useful.
+ */
+function withDump(error: SimulationError, dump: string): SimulationError {
+  const message = `${error.message}\n${dump}`;
+  Object.defineProperty(error, "message", { value: message });
+  error.stack = `${error.name}: ${message}`;
+  return error;
 }
 
 /** Too many events ran at one instant. */

@@ -1,3 +1,5 @@
+import type { SimTask } from "./context.js";
+
 /**
  * A binary min-heap of timed events, ordered by (time, seq). `seq` is a global insertion counter, so
  * events due at the same virtual time fire in the order they were scheduled: no tie is ever broken
@@ -16,6 +18,10 @@ export interface SimEvent {
   readonly task: string;
   /** Set by `cancel()`; a cancelled event is skipped when popped. */
   cancelled: boolean;
+  /** The task that sleeps until this event, if it is a sleep (for the dump of waiting tasks). */
+  readonly sleeper?: SimTask | undefined;
+  /** Virtual time at which it was scheduled. */
+  readonly since: number;
 }
 
 /** Min-heap of {@link SimEvent}s. */
@@ -25,6 +31,11 @@ export class EventQueue {
   /** Number of events in the heap, cancelled ones included. */
   get size(): number {
     return this.heap.length;
+  }
+
+  /** Every event in the heap (cancelled ones included), in no particular order: for diagnostics. */
+  pending(): readonly SimEvent[] {
+    return this.heap;
   }
 
   /** Adds an event. */

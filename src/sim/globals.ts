@@ -6,7 +6,15 @@ export interface VirtualClockHost {
   after(ms: number, fn: () => void, label: string): Timer;
   /** The calling task's random stream. */
   caller(): { readonly random: { float(): number } };
+  /**
+   * Told, for the first calls of each routed global, which one was called and from where (a
+   * stack), so that the harness can warn when lab code calls `Math.random` or `Date.now`.
+   */
+  rerouted?(global: string, stack: string): void;
 }
+
+/** Calls of each routed global whose caller is reported (see {@link VirtualClockHost.rerouted}). */
+const REPORTED_CALLS = 20;
 
 // The real functions, captured before any simulation can replace them.
 const realSetImmediate = globalThis.setImmediate;
@@ -84,11 +92,30 @@ export function virtualizeGlobals(sim: VirtualClockHost): () => void {
   const realClearInterval = saved.clearInterval as (h: unknown) => void;
   const realClearImmediate = saved.clearImmediate as (h: unknown) => void;
 
-  Math.random = () => sim.caller().random.float();
-  Date.now = () => VIRTUAL_EPOCH_MS + Math.floor(sim.now());
-  performance.now = () => sim.now();
-  g["setTimeout"] = (fn: AnyFn, ms?: number, ...args: unknown[]) =>
-    new VirtualTimeout(sim.after(timerDelay(ms, 0), () => fn(...args), "setTimeout"));
+  const calls = new Map<string, number>();
+  const report = (name: string): void => {
+    if (sim.rerouted === undefined) return;
+    const n = calls.get(name) ?? 0;
+    if (n >= REPORTED_CALLS) return;
+    calls.set(name, n + 1);
+    sim.rerouted(name, new Error().stack ?? "");
+  };
+  Math.random = () => {
+    report("Math.random");
+    return sim.caller().random.float();
+  };
+  Date.now = () => {
+    report("Date.now");
+    return VIRTUAL_EPOCH_MS + Math.floor(sim.now());
+  };
+  performance.now = () => {
+    report("performance.now");
+    return sim.now();
+  };
+  g["setTimeout"] = (fn: AnyFn, ms?: number, ...args: unknown[]) => {
+    report("setTimeout");
+    return new VirtualTimeout(sim.after(timerDelay(ms, 0), () => fn(...args), "setTimeout"));
+  };
   g["setImmediate"] = (fn: AnyFn, ...args: unknown[]) =>
     new VirtualTimeout(sim.after(0, () => fn(...args), "setImmediate"));
   g["setInterval"] = (fn: AnyFn, ms?: number, ...args: unknown[]) => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Channel } from "../runtime/index.js";
 import { SimulationError } from "./errors.js";
-import { go, now, random, sleep } from "../runtime/index.js";
-import { runSim, type SimResult } from "./simulation.js";
+import { after, go, now, random, sleep } from "../runtime/index.js";
+import { dueTime, runSim, type SimResult } from "./simulation.js";
 
 /** Runs `main` and returns the error it fails with (the test fails if the run succeeds). */
 async function failure(run: Promise<SimResult<unknown>>): Promise<Error> {
@@ -363,15 +363,73 @@ describe("clear errors", () => {
     expect((inner as Error).message).toContain("another simulation is already running in this process");
   });
 
-  it("rejects negative, NaN and infinite delays", async () => {
+  it("rejects NaN and infinite delays, naming the function called", async () => {
     await runSim(1, async (sim) => {
+      expect(() => after(NaN, () => {})).toThrow("after(NaN): the delay must be a finite number of ms");
+      expect(() => after(Infinity, () => {})).toThrow(RangeError);
+      // The simulator's own timers take no negative delay at all.
       expect(() => sim.after(-1, () => {})).toThrow("after(-1): the delay must be a finite number of ms >= 0");
-      expect(() => sim.after(NaN, () => {})).toThrow("after(NaN): the delay must be a finite number of ms >= 0");
-      expect(() => sim.after(Infinity, () => {})).toThrow(RangeError);
-      // sleep() reports it as a rejection, so `await sleep(-5)` throws where it is called.
-      await expect(sleep(-5)).rejects.toThrow("after(-5): the delay must be a finite number of ms >= 0");
-      await expect(sleep(NaN)).rejects.toThrow("after(NaN)");
+      // sleep() reports it as a rejection, so `await sleep(NaN)` throws where it is called, naming sleep.
+      await expect(sleep(NaN)).rejects.toThrow("sleep(NaN): the delay must be a finite number of ms");
+      await expect(sleep(Infinity)).rejects.toThrow("sleep(Infinity)");
     });
+  });
+
+  it("a negative delay is 0, as Go's time.Sleep returns at once", async () => {
+    await runSim(1, async (sim) => {
+      await sleep(10);
+      await sleep(-2126);
+      expect(now()).toBe(10);
+      let fired = -1;
+      after(-5, () => (fired = now()));
+      await sleep(-Infinity);
+      await sleep(1);
+      expect(fired).toBe(10);
+    });
+  });
+
+  it("a positive delay always moves the clock, by at least 1 µs", async () => {
+    await runSim(1, async () => {
+      await sleep(100.25);
+      expect(now()).toBe(100.25);
+      await sleep(1e-13);
+      expect(now()).toBe(100.251);
+      await sleep(0.0004); // rounds to the same instant: 1 µs instead
+      expect(now()).toBe(100.252);
+      await sleep(0.0006); // rounds to the next microsecond, as before
+      expect(now()).toBe(100.253);
+      await sleep(0);
+      expect(now()).toBe(100.253);
+    });
+    expect(dueTime(5, 2.5)).toBe(7.5);
+    expect(dueTime(5, 0)).toBe(5);
+    expect(dueTime(5, -1)).toBe(5);
+    expect(dueTime(0.1 + 0.2, 1e-9)).toBe(0.301);
+  });
+
+  it("the Go heartbeat loop sleep(HEARTBEAT - (now() - lastSent)) ends, whatever the float error", async () => {
+    const HEARTBEAT = 100;
+    const result = await runSim(7, async () => {
+      await sleep(28.003); // from here, 100 - ((28.003 + 100) - 28.003) is 1.4e-14 ms, not 0
+      let beats = 0;
+      let sleeps = 0;
+      while (beats < 3) {
+        const lastSent = now(); // send the heartbeats
+        await sleep(HEARTBEAT / 3); // awaited RPCs and persisting
+        for (;;) {
+          const elapsed = now() - lastSent;
+          if (elapsed >= HEARTBEAT) break;
+          sleeps++;
+          await sleep(HEARTBEAT - elapsed);
+        }
+        beats++;
+      }
+      return { beats, sleeps };
+    });
+    expect(result.value.beats).toBe(3);
+    // Each beat's remainder ended in a 1e-14 ms sleep that the clock had to honour.
+    expect(result.value.sleeps).toBeGreaterThan(3);
+    expect(result.virtualMs).toBeLessThan(28.003 + 300 + 0.01);
   });
 
   it("rejects a bad Random.int argument", async () => {

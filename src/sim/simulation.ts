@@ -1,6 +1,6 @@
 import type { LogEntry, Mark, Topic } from "../runtime/log-types.js";
 import type { Timer } from "../runtime/runtime.js";
-import { SimNode, SimTask, currentTask, isRunning, runInTask, setRunning, type TaskHost } from "./context.js";
+import { SimNode, SimTask, currentTask, isRunning, runInTask, setRunning, type TaskHost, type WaitNote } from "./context.js";
 import {
   concurrentRunError,
   deadlockError,
@@ -11,6 +11,7 @@ import {
   virtualBudgetError,
 } from "./errors.js";
 import { EventQueue, type SimEvent } from "./event-queue.js";
+import { formatTaskDump } from "./task-dump.js";
 import { realClock, virtualizeGlobals } from "./globals.js";
 import { MAIN_STREAM, Random } from "./random.js";
 import { RunLog } from "./run-log.js";
@@ -36,6 +37,19 @@ export interface SimOptions {
    * `setImmediate` to the simulation while it runs. Default true.
    */
   readonly virtualizeGlobals?: boolean;
+  /**
+   * Called with the new virtual time each time the clock moves, before the events due then fire
+   * (a watchdog outside the run reads it: a run stuck at one instant never completes a step).
+   * It must only look, like a step observer.
+   */
+  readonly onClockAdvance?: (virtualMs: number) => void;
+  /**
+   * Told, for the first calls of each global that the run routes to the simulation (`Math.random`,
+   * `Date.now`, `performance.now`, `setTimeout`), which one and from where (see `globals.ts`).
+   */
+  readonly onRerouted?: (global: string, stack: string) => void;
+  /** Record where each `go` was called, for the dump of waiting tasks at a deadlock or budget overrun. Default true. */
+  readonly taskOrigins?: boolean;
 }
 
 export { DEFAULT_LOG_MAX_LINES } from "./run-log.js";
@@ -97,6 +111,12 @@ export class Simulation implements TaskHost {
   private isFinished = false;
   /** Timers scheduled since the run loop last got control (see {@link MAX_SCHEDULED_WITHOUT_YIELD}). */
   private scheduledSinceYield = 0;
+  /** Tasks started with `go` that have not finished (see {@link liveTasks}). */
+  private readonly live = new Set<SimTask>();
+  /** Where each task name was first started (see {@link originOf}). */
+  private readonly origins = new Map<string, Error>();
+  /** Whether `go` records where each task was started (for the dump of waiting tasks). */
+  private readonly captureOrigins: boolean;
   /** Called after every step; see {@link onStep}. Replaced, never edited, so a round can iterate it safely. */
   private stepObservers: readonly (() => void)[] = [];
 
@@ -108,6 +128,7 @@ export class Simulation implements TaskHost {
     this.log = new RunLog(options.log ?? false, options.logMaxLines);
     this.mainNode = new SimNode(this, MAIN_STREAM, this.stream(MAIN_STREAM));
     this.main = new SimTask(this.mainNode, MAIN_STREAM);
+    this.captureOrigins = options.taskOrigins ?? true;
   }
 
   /** The main node's random stream (the tester's). */
@@ -204,32 +225,88 @@ export class Simulation implements TaskHost {
   }
 
   /** @internal See {@link TaskHost.schedule}. */
-  schedule(task: SimTask, ms: number, fn: () => void, label: string): SimTimer {
-    return this.push(task, ms, () => runInTask(task, fn), label);
+  schedule(task: SimTask, ms: number, fn: () => void, label: string, caller?: string): SimTimer {
+    return this.push(task, ms, () => runInTask(task, fn), label, caller);
   }
 
   /** @internal See {@link TaskHost.sleepFor}. */
-  sleepFor(task: SimTask, ms: number, label: string): Promise<void> {
+  sleepFor(task: SimTask, ms: number, label: string, caller?: string): Promise<void> {
     // The continuation after `await sleep()` runs in the sleeper's context by itself.
+    // The sleeping task is kept on the event (not noted with trackWait, which costs closures on
+    // the hottest path): the dump of waiting tasks finds it in the queue.
     return new Promise<void>((resolve) => {
-      this.push(task, ms, resolve, label);
+      this.push(task, ms, resolve, label, caller, task);
     });
   }
 
   /** @internal See {@link TaskHost.spawn}. */
   spawn(node: SimNode, name: string, fn: () => unknown): void {
     if (this.isFinished) return;
-    const task = new SimTask(node, name);
+    const parent = this.caller();
+    const task = new SimTask(node, name, { at: this.clock, by: parent.name, stack: this.captureOrigins ? this.originOf(name) : undefined });
+    this.live.add(task);
+    const end = (): void => void this.live.delete(task);
     runInTask(task, () =>
       queueMicrotask(() => {
         try {
           const r = fn();
-          if (r instanceof Promise) r.catch((e: unknown) => this.failTask(name, e));
+          if (r instanceof Promise) {
+            r.then(end, (e: unknown) => {
+              end();
+              this.failTask(name, e);
+            });
+          } else end();
         } catch (e) {
+          end();
           this.failTask(name, e);
         }
       }),
     );
+  }
+
+  /**
+   * Where `go(name, ...)` is called. Capturing a stack costs about as much as the rest of `go`, and
+   * Raft calls `go` once per RPC under names that repeat ("S1 AppendEntries to S2"), from the same
+   * line each time: so one stack per task name, the first's.
+   */
+  private originOf(name: string): Error | undefined {
+    let stack = this.origins.get(name);
+    if (stack === undefined && this.origins.size < MAX_ORIGINS) {
+      stack = originStack();
+      this.origins.set(name, stack);
+    }
+    return stack;
+  }
+
+  /**
+   * The tasks started with `go` that have not finished, and the main task: what a deadlock or a
+   * run over its budget lists, with what each waits on (see {@link SimTask.trackWait}).
+   */
+  liveTasks(): readonly SimTask[] {
+    return [this.main, ...this.live];
+  }
+
+  /** What each task waits on now: what it noted (see {@link SimTask.trackWait}) and its pending sleeps. */
+  private waitsByTask(): Map<SimTask, WaitNote[]> {
+    const waits = new Map<SimTask, WaitNote[]>();
+    const add = (task: SimTask, note: WaitNote): void => {
+      let list = waits.get(task);
+      if (list === undefined) waits.set(task, (list = []));
+      list.push(note);
+    };
+    for (const task of this.liveTasks()) for (const note of task.waits) add(task, note);
+    for (const ev of this.queue.pending()) {
+      if (ev.cancelled || ev.sleeper === undefined) continue;
+      const ms = Math.round((ev.time - ev.since) * 1000) / 1000;
+      add(ev.sleeper, { what: ev.label === "sleep" ? `sleep(${formatMs(ms)})` : `${ev.label} (${formatMs(ms)})`, since: ev.since });
+    }
+    for (const list of waits.values()) list.sort((a, b) => a.since - b.since);
+    return waits;
+  }
+
+  /** The dump of waiting tasks (see `task-dump.ts`). */
+  private taskDump(): string {
+    return formatTaskDump(this.liveTasks(), this.waitsByTask(), this.clock);
   }
 
   /** Keeps a debug log line stamped with the current virtual time (and in the trace, when it is recording). */
@@ -260,16 +337,21 @@ export class Simulation implements TaskHost {
     return task !== undefined && task.node.host === this ? task : this.main;
   }
 
-  private push(task: SimTask, ms: number, fire: () => void, label: string): SimTimer {
-    if (!(ms >= 0) || !Number.isFinite(ms)) {
-      throw new RangeError(`after(${ms}): the delay must be a finite number of ms >= 0`);
+  /**
+   * Schedules `fire`. `caller` names the runtime function lab code called (`sleep`, `after`): its
+   * delays follow Go's rules (see {@link dueTime}); the simulator's own timers (the network's
+   * delays, the virtualized `setTimeout`) keep plain microsecond rounding, as every seed recorded
+   * before these rules assumes.
+   */
+  private push(task: SimTask, ms: number, fire: () => void, label: string, caller: string | undefined, sleeper?: SimTask): SimTimer {
+    if (Number.isNaN(ms) || ms === Infinity || (caller === undefined && ms < 0)) {
+      const name = caller ?? (sleeper !== undefined ? "sleep" : "after");
+      throw new RangeError(`${name}(${ms}): the delay must be a finite number of ms${caller === undefined ? " >= 0" : ""}`);
     }
     if (this.isFinished) return NO_TIMER;
     if (++this.scheduledSinceYield > MAX_SCHEDULED_WITHOUT_YIELD) this.runaway();
-    // Virtual time has microsecond resolution: rounding keeps sums of fractional delays (storage
-    // time, see SimNode.occupy) from drifting into 1234.5670000000001.
-    const time = Math.round((this.clock + ms) * 1000) / 1000;
-    const ev: SimEvent = { time, seq: this.seq++, fire, label, task: task.name, cancelled: false };
+    const time = caller === undefined ? roundedTime(this.clock, ms) : dueTime(this.clock, ms);
+    const ev: SimEvent = { time, seq: this.seq++, fire, label, task: task.name, cancelled: false, sleeper, since: this.clock };
     this.queue.push(ev);
     return {
       cancel() {
@@ -297,8 +379,11 @@ export class Simulation implements TaskHost {
       realBudgetMs: options.realBudgetMs ?? 120_000,
       maxEventsPerInstant: options.maxEventsPerInstant ?? 100_000,
       wallStart: realClock.now(),
+      onClockAdvance: options.onClockAdvance,
     };
-    const restore = options.virtualizeGlobals === false ? () => {} : virtualizeGlobals(this);
+    const onRerouted = options.onRerouted;
+    const host = onRerouted === undefined ? this : { now: () => this.now(), after: this.after.bind(this), caller: () => this.caller(), rerouted: onRerouted };
+    const restore = options.virtualizeGlobals === false ? () => {} : virtualizeGlobals(host);
     setRunning(this);
 
     let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
@@ -362,11 +447,12 @@ export class Simulation implements TaskHost {
   /** Moves the clock to the next event, or throws if there is none (deadlock) or it is past the budget. */
   private advanceClock(limits: RunLimits, instant: { events: number }): void {
     const next = this.queue.peek();
-    if (next === undefined) throw deadlockError(this.seed, this.clock);
-    if (next.time > limits.virtualBudgetMs) throw virtualBudgetError(this.seed, this.clock, limits.virtualBudgetMs, next);
+    if (next === undefined) throw deadlockError(this.seed, this.clock, this.taskDump());
+    if (next.time > limits.virtualBudgetMs) throw virtualBudgetError(this.seed, this.clock, limits.virtualBudgetMs, next, this.taskDump());
     if (next.time > this.clock) {
       this.clock = next.time;
       instant.events = 0;
+      limits.onClockAdvance?.(this.clock);
     }
   }
 
@@ -406,9 +492,54 @@ interface RunLimits {
   readonly realBudgetMs: number;
   readonly maxEventsPerInstant: number;
   readonly wallStart: number;
+  readonly onClockAdvance: ((virtualMs: number) => void) | undefined;
 }
 
 const NO_TIMER: SimTimer = { cancel() {} };
+
+/**
+ * When a timer set at `clock` for `ms` is due. Virtual time has microsecond resolution: rounding
+ * keeps sums of fractional delays (storage time, see SimNode.occupy) from drifting into
+ * 1234.5670000000001. Two rules make Go habits work:
+ * - a negative delay is 0, as Go's `time.Sleep` returns at once for one
+ *   (`sleep(HEARTBEAT - elapsed)` after a slow step);
+ * - a positive delay always moves the clock, by at least 1 µs: in Go durations are integers, so
+ *   `sleep(HEARTBEAT - (now() - lastSent))` ends even when float arithmetic leaves 1e-13 ms, which
+ *   would otherwise round to the same instant and make a correct loop a livelock.
+ */
+export function dueTime(clock: number, ms: number): number {
+  if (!(ms > 0)) return clock;
+  const time = roundedTime(clock, ms);
+  return time > clock ? time : roundedTime(clock, 0.001);
+}
+
+/** `clock + ms`, rounded to the microsecond. */
+function roundedTime(clock: number, ms: number): number {
+  return Math.round((clock + ms) * 1000) / 1000;
+}
+
+/** `ms` for a message: a few decimals at most. */
+function formatMs(ms: number): string {
+  return `${Number.isInteger(ms) ? ms : Number(ms.toPrecision(6))} ms`;
+}
+
+/**
+ * Where `go` was called: a stack of a few frames (spawn, the runtime's go, the caller and its
+ * callers). A short stack costs a fraction of a full one, and `go` is called once per RPC.
+ */
+function originStack(): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = ORIGIN_FRAMES;
+  const e = new Error("started here");
+  Error.stackTraceLimit = limit;
+  return e;
+}
+
+/** Task names whose origin is remembered (beyond it, new names have none: each capture costs). */
+const MAX_ORIGINS = 10_000;
+
+/** Frames kept of a task's origin: enough to get past the simulator and the runtime to the caller. */
+const ORIGIN_FRAMES = 6;
 
 /** See {@link Simulation.runaway}. */
 const MAX_SCHEDULED_WITHOUT_YIELD = 2_000_000;

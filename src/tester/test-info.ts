@@ -16,4 +16,10 @@ export interface TestInfo {
    * runner's records, which counts them.
    */
   note(text: string): void;
+  /**
+   * Where to write a file of this run (e.g. "porcupine.html"): in the run's own folder, named by
+   * test and seed, which a failure names. Absent for a hand-made run (then the tester picks a
+   * temporary file).
+   */
+  artifactPath?(name: string): string;
 }

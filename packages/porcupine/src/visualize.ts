@@ -43,6 +43,11 @@ export interface VisualizeOptions {
    * partition is illegal, else unknown if any is unknown, else ok).
    */
   result?: CheckResult;
+  /**
+   * Open the page at the first error (as if "Jump to first error" had been clicked), when there
+   * is one. Default `false`: the page opens at the start of the history.
+   */
+  openAtFirstError?: boolean;
 }
 
 /** What {@link renderVisualization} left out to keep the page small. */
@@ -139,6 +144,8 @@ interface PageData {
   verdict: CheckResult;
   notes: string[];
   allowHtmlDetails: boolean;
+  /** Jump to the first error once the page is drawn. */
+  openAtFirstError: boolean;
   /** String table for state descriptions (shared prefixes share states). */
   states: string[];
   /** Index into `states` of the initial state's description, or -1 if unknown. */
@@ -539,6 +546,7 @@ function buildPageData<S, I, O>(
     verdict: options.result ?? overallVerdict(info.partitions),
     notes: pageNotes,
     allowHtmlDetails: options.allowHtmlDetails === true,
+    openAtFirstError: options.openAtFirstError === true,
     states,
     initialState,
     partitions,

@@ -210,6 +210,18 @@ describe("visualizer in headless Chromium", () => {
     await page.close();
   });
 
+  it("with openAtFirstError, opens at the first error by itself", async () => {
+    const events = parseKvLog(fs.readFileSync(KV_BAD, "utf8"), KV_BAD);
+    const { info } = checkEventsVerbose(kvModel, events);
+    const file = path.join(dir, "kv-c01-bad-opened.html");
+    visualizeToFile(kvModel, info, file, { title: "kv c01-bad", openAtFirstError: true });
+    const { page, errors } = await open(file);
+    await page.waitForSelector("body[data-jumped=true]", { timeout: 5000 });
+    expect(await page.locator("section.partition[data-verdict=illegal] .error-marker.focused").count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("renders an ok history and an empty one without errors", async () => {
     const ok = checkOperationsVerbose(register, [
       { clientId: 0, input: { op: "put", value: 1 }, output: 0, call: 0, return: 10 },

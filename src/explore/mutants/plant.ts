@@ -24,17 +24,27 @@ export function applyMutant(text: string, mutant: Mutant): string {
 
 /**
  * Copies the repository at `root` to a new scratch folder, plants `mutant` in the copy, and returns
- * the folder (remove it with {@link removeScratch}).
+ * the folder (remove it with {@link removeScratch}). The copy holds someone's code, so it never
+ * outlives the process: it is removed if planting fails, and at exit or at SIGINT/SIGTERM/SIGHUP if
+ * it is still there.
  */
 export function plantInScratch(root: string, mutant: Mutant): string {
   const dir = mkdtempSync(join(tmpdir(), `raftlab-mutant-${mutant.id}-`));
-  for (const entry of COPIED) {
-    const from = join(root, entry);
-    if (existsSync(from)) cpSync(from, join(dir, entry), { recursive: true, filter: (p) => !p.includes("node_modules") });
+  live.add(dir);
+  removeAtExit();
+  try {
+    for (const entry of COPIED) {
+      const from = join(root, entry);
+      if (existsSync(from)) cpSync(from, join(dir, entry), { recursive: true, filter: (p) => !p.includes("node_modules") });
+    }
+    symlinkSync(resolve(root, "node_modules"), join(dir, "node_modules"), "dir");
+    const file = join(dir, mutant.file);
+    if (!existsSync(file)) throw new Error(`mutant ${mutant.id}: ${mutant.file} does not exist in ${root}`);
+    writeFileSync(file, applyMutant(readFileSync(file, "utf8"), mutant));
+  } catch (e) {
+    removeScratch(dir);
+    throw e;
   }
-  symlinkSync(resolve(root, "node_modules"), join(dir, "node_modules"), "dir");
-  const file = join(dir, mutant.file);
-  writeFileSync(file, applyMutant(readFileSync(file, "utf8"), mutant));
   return dir;
 }
 
@@ -42,4 +52,33 @@ export function plantInScratch(root: string, mutant: Mutant): string {
 export function removeScratch(dir: string): void {
   if (!dir.includes("raftlab-mutant-")) throw new Error(`removeScratch: ${dir} is not a mutant's scratch folder`);
   rmSync(dir, { recursive: true, force: true });
+  live.delete(dir);
+}
+
+/** Scratch folders of this process not removed yet. */
+const live = new Set<string>();
+let hooked = false;
+
+function removeAll(): void {
+  for (const dir of live) rmSync(dir, { recursive: true, force: true });
+  live.clear();
+}
+
+/**
+ * Removes what is left at exit; and at a signal that would otherwise end the process without an
+ * exit event (no other handler is installed), removes it and ends the process by the same signal.
+ */
+function removeAtExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.once("exit", removeAll);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    if (process.listenerCount(signal) > 0) continue; // the process handles it (and exits through "exit")
+    const onSignal = (): void => {
+      removeAll();
+      process.off(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }

@@ -8,6 +8,14 @@
  * As in Raft: no locks, but state may change at every `await`; time and randomness from
  * `src/runtime` only.
  *
+ * Waiting for an operation to come out of `applyCh`, with a timeout (Go's
+ * `select { case r := <-ch: ...; case <-time.After(d): ... }`): use `select([ch], { timeoutMs })`
+ * or `recvTimeout(ch, ms)` from `src/runtime`. Not `Promise.race([ch.recv(), sleep(ms)])`: when
+ * the sleep wins, its receive stays registered on the channel and swallows the next value sent,
+ * and an applier that sends to it with `await ch.send(...)` may then block for good. Snapshots
+ * and persisted state: `encode`/`decode` of `src/runtime` (labgob's role). See
+ * docs/runtime-and-hangs.md.
+ *
  * @module
  */
 

@@ -608,6 +608,8 @@ export const PAGE_SCRIPT = String.raw`
     document.body.setAttribute("data-jumped", "true");
   }
   jumpBtn.addEventListener("click", jumpToFirstError);
+  // A page written for a failing test opens where the history went wrong.
+  if (data.openAtFirstError && firstBad) requestAnimationFrame(function () { jumpToFirstError(); });
 
   // ----------------------------------------------------------------------------- zoom
   function setZoom(z, anchorClientX) {

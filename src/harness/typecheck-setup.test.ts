@@ -1,0 +1,32 @@
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { typecheckInBackground } from "./typecheck-setup.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+/** A small project with this repository's compiler and `files`. */
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "raftlab-typecheck-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(join(ROOT, "node_modules", ".bin"), join(dir, "node_modules", ".bin"), "dir");
+  symlinkSync(join(ROOT, "node_modules", "typescript"), join(dir, "node_modules", "typescript"), "dir");
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, noUnusedLocals: true, noUnusedParameters: false, noEmit: true, types: [] }, include: ["*.ts"] }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe("the type check that runs beside the tests", () => {
+  it("reports an unused constant (what the grader scores 0), and says the tests ran anyway", async () => {
+    const report = await typecheckInBackground(project({ "server.ts": "const UNUSED = 1;\nexport function f(unusedParam: number): number { return 2; }\n" }))();
+    expect(report).toContain("type check (npm run typecheck): 1 type error:");
+    expect(report).toContain("server.ts(1,7): error TS6133: 'UNUSED' is declared but its value is never read.");
+    expect(report).not.toContain("unusedParam"); // like Go: an unused parameter is fine
+    expect(report).toContain("every test scores 0");
+  }, 120_000);
+
+  it("says nothing when the project type-checks", async () => {
+    expect(await typecheckInBackground(project({ "ok.ts": "export const x: number = 1;\n" }))()).toBeUndefined();
+  }, 120_000);
+});
