@@ -22,14 +22,14 @@ describe("fault plans", () => {
 
   it("switch each kind of fault off in some runs (swarm testing), and the lab profile touches messages only", () => {
     const full = Array.from({ length: 200 }, (_, s) => drawFaultPlan(stream(s), "full"));
-    for (const key of ["dropPerMille", "jitterMs", "stalePerMille", "duplicatePerMille", "crashAfterReplyPerMille", "crashEveryMs", "partitionEveryMs"] as const) {
+    for (const key of ["dropPerMille", "jitterMs", "stalePerMille", "duplicatePerMille", "historyPerMille", "holdReplyPerMille", "crashAfterReplyPerMille", "crashEveryMs", "partitionEveryMs"] as const) {
       expect(full.some((p) => p[key] === 0), key).toBe(true);
       expect(full.some((p) => p[key] > 0), key).toBe(true);
     }
     expect(new Set(full.map((p) => p.strategy))).toEqual(new Set(["none", "split-vote", "figure-8"]));
     for (let s = 0; s < 100; s++) {
       const lab = drawFaultPlan(stream(s), "lab");
-      expect(lab).toMatchObject({ duplicatePerMille: 0, crashAfterReplyPerMille: 0, crashAfterSendPerMille: 0, crashEveryMs: 0, partitionEveryMs: 0, strategy: "none" });
+      expect(lab).toMatchObject({ duplicatePerMille: 0, historyPerMille: 0, holdReplyPerMille: 0, crashAfterReplyPerMille: 0, crashAfterSendPerMille: 0, crashEveryMs: 0, partitionEveryMs: 0, strategy: "none" });
       expect(lab.dropPerMille).toBeLessThanOrEqual(30);
       const noCrash = drawFaultPlan(stream(s), "no-crash");
       expect(noCrash).toMatchObject({ crashAfterReplyPerMille: 0, crashAfterVotePerMille: 0, crashEveryMs: 0, strategy: "none" });
@@ -38,7 +38,7 @@ describe("fault plans", () => {
 
   it("read in one line", () => {
     expect(describeFaultPlan(NO_FAULTS)).toBe(
-      "drop off · jitter off · reorder off · stale requests off · copies off · late replies off · crash after reply off · crash after send off · " +
+      "drop off · jitter off · reorder off · stale requests off · copies off · late replies off · earlier messages again off · held replies off · crash after reply off · crash after send off · " +
         "crash after vote off · crash after start off · crash after client write off · slow votes off · new leaders hit off · crashes off · partitions off",
     );
     const plan: FaultPlan = { ...NO_FAULTS, dropPerMille: 120, jitterMs: 12, crashAfterVotePerMille: 300, downMaxMs: 800, partitionEveryMs: 4000, partitionMaxMs: 2500, strategy: "figure-8", strategyPerMille: 700 };
