@@ -35,7 +35,31 @@ export interface Mutant {
    * within `seeds` seeds of its part's explore scenario.
    */
   readonly fast?: { readonly check: string; readonly seeds: number };
+  /**
+   * The Raft it is planted in: the lab's (`reference`, the default) or the harness's second,
+   * student-style one (`student-style`: src/explore/student-style/raft.ts, swapped in for the lab's
+   * in the scratch copy).
+   */
+  readonly implementation?: Implementation;
+  /** The kind of bug (the same kinds are planted in both implementations), for the report. */
+  readonly kind?: BugKind;
 }
+
+/** The Raft implementations the catalog plants bugs in. */
+export type Implementation = "reference" | "student-style";
+
+/** Kinds of bug, as the issue lists them: the report counts seeds per implementation and kind. */
+export type BugKind =
+  | "stale reply taken as fresh"
+  | "stale InstallSnapshot"
+  | "stale AppendEntries"
+  | "not persisted"
+  | "timer"
+  | "election"
+  | "log matching"
+  | "commit rule"
+  | "liveness"
+  | "kv";
 
 const RAFT = "src/raft/raft.ts";
 const RULES = "src/raft/rules.ts";
@@ -179,6 +203,58 @@ export const MUTANTS: readonly Mutant[] = [
     file: RAFT,
     search: "    // The applier sees snapshotIndex > lastApplied and hands the snapshot to the service.\n    this.advanceCommitTo(args.lastIncludedIndex);",
     replace: "    // The applier sees snapshotIndex > lastApplied and hands the snapshot to the service.\n    this.applyWakeup.trySend(null);",
+  },
+  // Liveness bugs: they break no safety property; the liveness phase's checks name them
+  // (src/explore/scenarios/raft-liveness.ts).
+  {
+    id: "follower-timer-not-reset-on-append",
+    part: "3A",
+    title: "a follower does not reset its election timer when it hears from the leader",
+    why: "followers time out under a healthy leader and depose it again and again: no leader stays",
+    file: RAFT,
+    search: '    if (this.role !== "follower") this.setRole("follower");\n    this.resetElectionTimer();\n',
+    replace: '    if (this.role !== "follower") this.setRole("follower");\n',
+    fast: { check: "liveness: leader deposed on a healed network", seeds: 5 },
+  },
+  {
+    id: "heartbeat-flood",
+    part: "3A",
+    title: "the leader sends heartbeats every 10 ms",
+    why: "ten times the lab's at most ten per second: the network floods (TestCount3B's bound)",
+    file: RAFT,
+    search: "  HEARTBEAT_MS: 100,",
+    replace: "  HEARTBEAT_MS: 10,",
+    fast: { check: "liveness: too many RPCs", seeds: 5 },
+  },
+  {
+    id: "vote-needs-longer-log",
+    part: "3A",
+    title: "a voter grants its vote only to a candidate whose log is strictly longer than its own (> for >=)",
+    why: "with equal logs nobody can win an election: no leader, ever, on a healthy network",
+    file: RULES,
+    search: "  return candidate.lastLogIndex >= voter.lastLogIndex;",
+    replace: "  return candidate.lastLogIndex > voter.lastLogIndex;",
+    fast: { check: "liveness: no stable leader", seeds: 5 },
+  },
+  {
+    id: "vote-timer-not-reset",
+    part: "3A",
+    title: "a voter does not reset its election timer when it grants a vote",
+    why: "it may time out right after voting, before the candidate it voted for has told it that it won, and depose it",
+    file: RAFT,
+    search: "      this.resetElectionTimer(); // granting a vote defers our own candidacy (Figure 2, Followers)\n",
+    replace: "",
+    fast: { check: "liveness: election timer not reset on a vote", seeds: 5 },
+  },
+  {
+    id: "commit-only-with-new-entries",
+    part: "3B",
+    title: "a follower advances its commitIndex only when an AppendEntries brings it new entries",
+    why: "the last command a leader commits stays uncommitted on the followers until another one comes",
+    file: RAFT,
+    search: "    this.advanceCommitTo(Math.min(args.leaderCommit, result.lastNewIndex));",
+    replace: "    if (result.changed) this.advanceCommitTo(Math.min(args.leaderCommit, result.lastNewIndex));",
+    fast: { check: "liveness: a command took too long", seeds: 5 },
   },
   {
     id: "kv-duplicate-reapplied",
