@@ -26,7 +26,7 @@ const ELECTION_MAX = 600;
 const HEARTBEAT = 100;
 const TICK = 10;
 /** At most this many entries per AppendEntries. */
-export const MAX_BATCH = 32;
+export const MAX_BATCH = 8;
 
 type State = "follower" | "candidate" | "leader";
 
@@ -265,11 +265,13 @@ export class StudentRaft {
 
   // --- replication ---
   broadcast(): void {
-    for (let i = 0; i < this.peers.length; i++) {
-      if (i === this.me) continue;
-      if (this.nextIndex[i]! <= this.lastIncludedIndex) this.sendSnapshot(i);
-      else this.sendEntries(i);
-    }
+    for (let i = 0; i < this.peers.length; i++) if (i !== this.me) this.sendTo(i);
+  }
+
+  /** Entries from nextIndex, or the snapshot if they are gone from the log. */
+  sendTo(i: number): void {
+    if (this.nextIndex[i]! <= this.lastIncludedIndex) this.sendSnapshot(i);
+    else this.sendEntries(i);
   }
 
   sendEntries(i: number): void {
@@ -297,11 +299,10 @@ export class StudentRaft {
         if (match > this.matchIndex[i]!) this.matchIndex[i] = match;
         this.nextIndex[i] = this.matchIndex[i]! + 1;
         this.updateCommit();
-        if (this.nextIndex[i]! <= this.lastIndex()) this.sendEntries(i);
+        if (this.nextIndex[i]! <= this.lastIndex()) this.sendTo(i);
       } else {
         this.nextIndex[i] = this.backUp(reply);
-        if (this.nextIndex[i]! <= this.lastIncludedIndex) this.sendSnapshot(i);
-        else this.sendEntries(i);
+        this.sendTo(i);
       }
     });
   }
