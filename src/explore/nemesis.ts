@@ -116,6 +116,8 @@ export class Nemesis implements FaultPolicy {
   private readonly raftRequests = new WeakMap<MessageInfo, { readonly sender: number; readonly term: number }>();
   /** Replies held until their sender moves on. */
   private held: HeldReply[] = [];
+  /** The servers of the smaller side of the partition in force, if any (a leader there leads in vain). */
+  private minority: ReadonlySet<number> = new Set();
 
   constructor(options: NemesisOptions) {
     this.sim = options.sim;
@@ -384,7 +386,11 @@ export class Nemesis implements FaultPolicy {
     if (this.per(p.lateReplyPerMille)) return [{ ...ref, kind: "delay", why: "late", ms: this.rand.between(700, 3000) }];
     if (this.per(p.reorderPerMille)) return [{ ...ref, kind: "delay", why: "reorder", ms: this.rand.between(200, Math.max(200, p.reorderMaxMs)) }];
     // Drawn last (and only for servers' requests), so that plans without it draw as before.
-    if (HELD_REPLIES.has(ref.method) && this.per(p.holdReplyPerMille)) {
+    // Aimed: a leader cut off with a minority replicates entries that a new leader will overwrite;
+    // its followers' replies, held until it leads again, answer requests of a log that is gone.
+    const sender = serverIndex(ref.from);
+    const aimed = ref.method !== VOTE && sender !== undefined && this.minority.has(sender);
+    if (HELD_REPLIES.has(ref.method) && this.per(aimed ? Math.min(1000, 5 * p.holdReplyPerMille) : p.holdReplyPerMille)) {
       return [{ ...ref, kind: "hold", until: ref.method === VOTE ? "next election" : "leads again", maxMs: this.rand.between(2000, 8000) }];
     }
     return [];
@@ -469,6 +475,8 @@ export class Nemesis implements FaultPolicy {
     if (control === undefined || this.calm) return;
     this.isolated.clear(); // a new partition replaces any cut-off
     const epoch = ++this.partitionEpoch;
+    const smaller = [...groups].sort((a, b) => a.length - b.length)[0] ?? [];
+    this.minority = smaller.length < control.n / 2 ? new Set(smaller) : new Set();
     control.partition(groups);
     dmark("tester", "TEST", { kind: "partition", groups }, `nemesis: partition ${groups.map((g) => g.map((s) => `S${s}`).join(" ")).join(" | ")}`);
     this.sim.runIn(this.node, () =>
@@ -476,6 +484,7 @@ export class Nemesis implements FaultPolicy {
         ms,
         () => {
           if (this.calm || epoch !== this.partitionEpoch) return;
+          this.minority = new Set();
           onEnd?.();
           control.heal();
           dmark("tester", "TEST", { kind: "partition", groups: [control.n > 0 ? [...Array(control.n).keys()] : []] }, "nemesis: partition healed");
