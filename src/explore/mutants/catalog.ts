@@ -229,6 +229,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: RAFT,
     search: '        if (this.role !== "candidate" || this.currentTerm !== term || !reply.voteGranted) return;',
     replace: '        if (this.role !== "candidate" || !reply.voteGranted) return;',
+    fast: { check: "Election Safety violated", seeds: 5 },
   },
   {
     id: "leader-takes-stale-append-reply",
@@ -358,6 +359,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: KV_SM,
     search: "    if (last === undefined || requestId > last.requestId) return undefined;\n    return { err: \"OK\", value: \"\", ok: requestId === last.requestId ? last.ok : false };",
     replace: "    if (last === undefined || requestId > last.requestId) return undefined;\n    return { err: \"OK\", value: \"\", ok: true };",
+    fast: { check: "cas wrong result", seeds: 10 },
   },
   {
     id: "kv-duplicate-table-not-in-snapshot",
