@@ -4,7 +4,7 @@
  * not), at the moments where a stale message hurts: just after a new leader was elected (an
  * AppendEntries, InstallSnapshot or RequestVote of an earlier term), just after a follower
  * installed a snapshot (an older AppendEntries or InstallSnapshot, below the snapshot), just after
- * it caught up (a shorter AppendEntries of the same leader), just after it restarted (anything).
+ * it caught up (a shorter AppendEntries or an older snapshot of the same leader), just after it restarted (anything).
  * An asynchronous network may deliver any message ever sent at any time, so a correct Raft and a
  * correct KV service must survive every such delivery; a follower that trusts a message because it
  * arrives now (it truncates entries, moves commitIndex, installs a snapshot older than its log,
@@ -101,8 +101,8 @@ export class MessageHistory {
    * - `new leader` (of term `term`): Raft requests of earlier terms, and Clerks' requests;
    * - `snapshot installed` (through `index`, in `term`): AppendEntries and InstallSnapshots of at
    *   most that term that end below `index`;
-   * - `caught up` (a batch from `from` ending at `index`, in `term`): shorter AppendEntries of the
-   *   same sender and term, or of earlier terms;
+   * - `caught up` (a batch from `from` ending at `index`, in `term`): shorter AppendEntries and older
+   *   InstallSnapshots of the same sender and term, or of earlier terms;
    * - `restarted`: anything sent to it.
    */
   stale(moment: HistoryMoment, server: number, at: { readonly term?: number; readonly index?: number; readonly from?: string }): KeptRequest[] {
@@ -128,7 +128,8 @@ function isStale(k: KeptRequest, moment: HistoryMoment, at: { readonly term?: nu
     case "snapshot installed":
       return (k.method === "Raft.AppendEntries" || k.method === "Raft.InstallSnapshot") && k.term !== undefined && k.term <= term && k.index !== undefined && k.index < index;
     case "caught up":
-      return k.method === "Raft.AppendEntries" && k.term !== undefined && k.index !== undefined && (k.term < term || (k.from === at.from && k.term === term && k.index < index));
+      // Shorter AppendEntries, and snapshots older than what it just got (its commitIndex lags behind).
+      return (k.method === "Raft.AppendEntries" || k.method === "Raft.InstallSnapshot") && k.term !== undefined && k.index !== undefined && (k.term < term || (k.from === at.from && k.term === term && k.index < index));
   }
 }
 
