@@ -389,8 +389,9 @@ export class Nemesis implements FaultPolicy {
     // Aimed: a leader cut off with a minority replicates entries that a new leader will overwrite;
     // its followers' replies, held until it leads again, answer requests of a log that is gone.
     const sender = serverIndex(ref.from);
-    const aimed = ref.method !== VOTE && sender !== undefined && this.minority.has(sender);
-    if (HELD_REPLIES.has(ref.method) && this.per(aimed ? Math.min(1000, 5 * p.holdReplyPerMille) : p.holdReplyPerMille)) {
+    // And votes, which are few: a vote held into its candidate's next election is the trap.
+    const aimed = ref.method === VOTE || (sender !== undefined && this.minority.has(sender));
+    if (HELD_REPLIES.has(ref.method) && this.per(aimed ? Math.min(1000, 4 * p.holdReplyPerMille) : p.holdReplyPerMille)) {
       return [{ ...ref, kind: "hold", until: ref.method === VOTE ? "next election" : "leads again", maxMs: this.rand.between(2000, 8000) }];
     }
     return [];

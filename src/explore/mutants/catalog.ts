@@ -229,7 +229,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: RAFT,
     search: '        if (this.role !== "candidate" || this.currentTerm !== term || !reply.voteGranted) return;',
     replace: '        if (this.role !== "candidate" || !reply.voteGranted) return;',
-    fast: { check: "Election Safety violated", seeds: 5 },
+    fast: { check: "Election Safety violated", seeds: 10 },
   },
   {
     id: "leader-takes-stale-append-reply",
@@ -338,7 +338,7 @@ export const MUTANTS: readonly Mutant[] = [
     search: '  private async get(args: GetArgs): Promise<GetReply> {\n    const out = await this.submit({ op: "get", key: args.key, clientId: args.clientId, requestId: args.requestId });',
     replace:
       '  private async get(args: GetArgs): Promise<GetReply> {\n    if (this.rf.getState().isLeader && this.sm.lastApplied > 0) return { err: "OK", value: this.sm.get(args.key) ?? "" };\n    const out = await this.submit({ op: "get", key: args.key, clientId: args.clientId, requestId: args.requestId });',
-    fast: { check: "get wrong value", seeds: 10 },
+    fast: { check: "get wrong value", seeds: 25 },
   },
   {
     id: "kv-answer-by-index",
