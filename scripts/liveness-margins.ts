@@ -7,7 +7,8 @@
  */
 import { parseArgs } from "node:util";
 import { LIVENESS_BOUNDS } from "../src/explore/scenarios/raft-liveness.js";
-import { SCENARIOS, type LivenessMeasure } from "../src/explore/scenarios/index.js";
+import type { LivenessMeasure } from "../src/explore/scenarios/phases.js";
+import { raftScenario, type RaftPart } from "../src/explore/scenarios/raft-scenario.js";
 import { runSim } from "../src/sim/index.js";
 import { UsageError, runCli } from "./lib/cli.js";
 
@@ -19,17 +20,19 @@ time) and prints the reference's margins to the liveness bounds.`;
 interface Options {
   readonly seeds: number;
   readonly first: number;
-  readonly parts: readonly string[];
+  readonly parts: readonly RaftPart[];
 }
+
+const PARTS: readonly RaftPart[] = ["3A", "3B", "3C", "3D"];
 
 function parse(argv: readonly string[]): Options | undefined {
   const { values } = parseArgs({ args: [...argv], options: { seeds: { type: "string" }, first: { type: "string" }, parts: { type: "string" }, help: { type: "boolean", short: "h" } } });
   if (values.help === true) return undefined;
   const seeds = Number(values.seeds ?? "200");
   const first = Number(values.first ?? "1");
-  const parts = (values.parts ?? "3A,3B,3C,3D").split(",").map((p) => p.trim());
+  const parts = (values.parts ?? "3A,3B,3C,3D").split(",").map((p) => p.trim()) as RaftPart[];
   if (!Number.isSafeInteger(seeds) || seeds < 1 || !Number.isSafeInteger(first)) throw new UsageError("--seeds must be a positive integer, --first an integer");
-  for (const p of parts) if (SCENARIOS[`ExploreRaft${p}`] === undefined) throw new UsageError(`no Raft scenario for part ${p} (3A, 3B, 3C or 3D)`);
+  for (const p of parts) if (!PARTS.includes(p)) throw new UsageError(`no Raft scenario for part ${p} (3A, 3B, 3C or 3D)`);
   return { seeds, first, parts };
 }
 
@@ -49,7 +52,7 @@ async function run(opts: Options): Promise<number> {
       const quiet = console.log;
       console.log = () => {};
       try {
-        await runSim(seed, () => SCENARIOS[name]!({ name, seed, wallMs: () => 0, note: () => {} }, { onLiveness: (m) => void measures.push(m) }));
+        await runSim(seed, () => raftScenario({ name, seed, wallMs: () => 0, note: () => {} }, part, { onLiveness: (m) => void measures.push(m) }));
       } catch (e) {
         failed++;
         console.error(`${name} seed ${seed} failed: ${(e as Error).message.split("\n", 1)[0]}`);

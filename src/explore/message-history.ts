@@ -13,7 +13,6 @@
  * What is kept is bounded: per link and method, the last {@link PER_LINK} requests of distinct
  * content (a heartbeat identical to the previous one is not kept again).
  */
-import type { AppendEntriesArgs, InstallSnapshotArgs, RequestVoteArgs } from "../raft/rpc-types.js";
 import type { HistoryMoment, SentMessage } from "./schedule.js";
 
 /** Requests kept per (method, sender, receiver). */
@@ -41,23 +40,34 @@ export interface RequestShape {
   readonly summary: string;
 }
 
-/** Reads what matters from a request's arguments (Raft's three RPCs; anything else by its fields). */
+/** A number field of `args`, if it has one (a student's arguments may name theirs otherwise). */
+function num(args: unknown, field: string): number | undefined {
+  const v = typeof args === "object" && args !== null ? (args as Record<string, unknown>)[field] : undefined;
+  return typeof v === "number" ? v : undefined;
+}
+
+/**
+ * Reads what matters from a request's arguments: Raft's three RPCs by the field names of Figure 2
+ * (`src/raft/rpc-types.ts`), read defensively, as a student's Raft may lack some; anything else
+ * (a Clerk's request) by its fields, short.
+ */
 export function requestShape(method: string, args: unknown): RequestShape {
+  const term = num(args, "term");
   if (method === "Raft.AppendEntries") {
-    const a = args as AppendEntriesArgs;
-    const index = a.prevLogIndex + a.entries.length;
-    const entries = a.entries.length === 0 ? "no entries" : `+${a.entries.length} entries`;
-    return { sender: a.leaderId, term: a.term, index, entries: a.entries.length, summary: `T${a.term} prev ${a.prevLogIndex}/T${a.prevLogTerm} ${entries} commit ${a.leaderCommit}` };
+    const prev = num(args, "prevLogIndex");
+    const entries = typeof args === "object" && args !== null && Array.isArray((args as Record<string, unknown>)["entries"]) ? ((args as Record<string, unknown>)["entries"] as unknown[]).length : 0;
+    const index = prev === undefined ? undefined : prev + entries;
+    const what = entries === 0 ? "no entries" : `+${entries} entries`;
+    return { sender: num(args, "leaderId"), term, index, entries, summary: `T${term ?? "?"} prev ${prev ?? "?"}/T${num(args, "prevLogTerm") ?? "?"} ${what} commit ${num(args, "leaderCommit") ?? "?"}` };
   }
   if (method === "Raft.InstallSnapshot") {
-    const a = args as InstallSnapshotArgs;
-    return { sender: a.leaderId, term: a.term, index: a.lastIncludedIndex, entries: 0, summary: `T${a.term} snapshot through ${a.lastIncludedIndex}/T${a.lastIncludedTerm}` };
+    const index = num(args, "lastIncludedIndex");
+    return { sender: num(args, "leaderId"), term, index, entries: 0, summary: `T${term ?? "?"} snapshot through ${index ?? "?"}/T${num(args, "lastIncludedTerm") ?? "?"}` };
   }
   if (method === "Raft.RequestVote") {
-    const a = args as RequestVoteArgs;
-    return { sender: a.candidateId, term: a.term, index: undefined, entries: 0, summary: `T${a.term} from S${a.candidateId}, log ends ${a.lastLogIndex}/T${a.lastLogTerm}` };
+    const candidate = num(args, "candidateId");
+    return { sender: candidate, term, index: undefined, entries: 0, summary: `T${term ?? "?"} from S${candidate ?? "?"}, log ends ${num(args, "lastLogIndex") ?? "?"}/T${num(args, "lastLogTerm") ?? "?"}` };
   }
-  // A Clerk's request: its fields, short.
   const fields = typeof args === "object" && args !== null ? Object.entries(args).map(([k, v]) => `${k} ${typeof v === "string" && v.length > 12 ? `${v.slice(0, 12)}…` : String(v)}`) : [];
   return { sender: undefined, term: undefined, index: undefined, entries: 0, summary: fields.join(", ") };
 }
