@@ -13,13 +13,13 @@ import pc from "picocolors";
 import { UsageError, runCli } from "./lib/cli.js";
 import { onInterrupt } from "./lib/interrupt.js";
 import { LAB_TEST_FILES } from "../src/explore/lab-tests.js";
-import { MUTANTS, type LabPart, type Mutant } from "../src/explore/mutants/catalog.js";
+import { MUTANTS, type Implementation, type LabPart, type Mutant } from "../src/explore/mutants/catalog.js";
 import { plantInScratch, removeScratch } from "../src/explore/mutants/plant.js";
 import { SCENARIOS_FILE } from "../src/explore/scenarios/index.js";
 import type { StressRecord } from "../src/harness/index.js";
 import { failureKind } from "./lib/explore-report.js";
 
-const USAGE = `Usage: npm run mutants [-- --only <ids>] [--fast] [--seeds <n>] [--lab-seeds <n>] [-o <dir>]
+const USAGE = `Usage: npm run mutants [-- --only <ids>] [--impl <name>] [--fast] [--seeds <n>] [--lab-seeds <n>] [-o <dir>]
 
 Plants each mutant of src/explore/mutants/catalog.ts in a scratch copy of the repository and runs
 npm run explore on its lab part with seeds 1..<seeds> (default 20), stopping at the first failure:
@@ -29,6 +29,8 @@ Prints, per mutant: caught or not, by which check, runs and wall seconds to the 
 
 Options:
   --only <ids>      comma-separated mutant ids
+  --impl <name>     only the mutants of one Raft: reference (the lab's) or student-style
+                    (src/explore/student-style/raft.ts, swapped in for the lab's); default both
   --fast            only the fast subset (the mutants npm test plants)
   --seeds <n>       explore seeds per test (default 20)
   --lab-seeds <n>   seeds of the faithful lab tests (default 3; 0: skip them)
@@ -52,7 +54,7 @@ interface StageResult {
 
 /** What `npm run mutants` found for one mutant. */
 interface MutantResult {
-  readonly mutant: Pick<Mutant, "id" | "part" | "title" | "equivalent">;
+  readonly mutant: Pick<Mutant, "id" | "part" | "title" | "equivalent" | "kind"> & { readonly implementation: Implementation };
   readonly explore: StageResult & { readonly stage: "scenario" | "lab tests under the nemesis" | undefined };
   readonly lab: StageResult | undefined;
 }
@@ -141,23 +143,40 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
       const s = await tsx(dir, ["scripts/stress.ts", pattern, "-n", String(labSeeds), "--seed", "1", "-p", "1", "-o", labOut, "--", ...labFiles(m.part)]);
       lab = stage(records(labOut), s.seconds);
     }
-    return { mutant: { id: m.id, part: m.part, title: m.title, ...(m.equivalent === undefined ? {} : { equivalent: m.equivalent }) }, explore, lab };
+    const mutant = { id: m.id, part: m.part, title: m.title, implementation: m.implementation ?? "reference", ...(m.kind === undefined ? {} : { kind: m.kind }), ...(m.equivalent === undefined ? {} : { equivalent: m.equivalent }) };
+    return { mutant, explore, lab };
   } finally {
     removeScratch(dir);
   }
 }
 
 function table(results: readonly MutantResult[], labSeeds: number): string[] {
-  const header = ["Mutant", "Part", "Explore", "Caught by", "Runs", "Run s", "Wall s", ...(labSeeds > 0 ? [`Lab tests (${labSeeds} seeds)`] : [])];
+  const header = ["Mutant", "Impl", "Kind", "Part", "Explore", "Caught by", "Runs", "Run s", "Wall s", ...(labSeeds > 0 ? [`Lab tests (${labSeeds} seeds)`] : [])];
   const rows = results.map((r) => {
     const e = r.explore;
     const verdict = r.mutant.equivalent !== undefined ? (e.caught ? "CAUGHT (equivalent?!)" : "equivalent") : e.caught ? `caught (${e.stage})` : "MISSED";
     const lab = r.lab === undefined ? [] : [r.lab.caught ? `caught: ${r.lab.by} (${r.lab.runs} runs)` : `missed (${r.lab.runs} runs)`];
-    return [r.mutant.id, r.mutant.part, verdict, e.by ?? "-", String(e.runs), e.runSeconds.toFixed(2), e.stageSeconds.toFixed(1), ...lab];
+    return [r.mutant.id, r.mutant.implementation, r.mutant.kind ?? "-", r.mutant.part, verdict, e.by ?? "-", String(e.runs), e.runSeconds.toFixed(2), e.stageSeconds.toFixed(1), ...lab];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (row: readonly string[]): string => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd();
   return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)];
+}
+
+/** Per implementation and kind of bug: mutants caught, and the most runs explore needed for one. */
+function kindTable(results: readonly MutantResult[]): string[] {
+  const groups = new Map<string, MutantResult[]>();
+  for (const r of results.filter((x) => x.mutant.equivalent === undefined)) {
+    const key = `${r.mutant.implementation}\t${r.mutant.kind ?? "-"}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const rows = [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([key, rs]) => {
+    const [impl, kind] = key.split("\t") as [string, string];
+    const caught = rs.filter((r) => r.explore.caught);
+    const most = caught.length === 0 ? "-" : String(Math.max(...caught.map((r) => r.explore.runs)));
+    return `  ${impl.padEnd(14)} ${kind.padEnd(28)} ${`${caught.length}/${rs.length} caught`.padEnd(12)} most runs to the first failure: ${most}`;
+  });
+  return ["Per implementation and kind:", ...rows];
 }
 
 /** The mutants runner's command line, read. */
@@ -165,6 +184,7 @@ interface MutantsOptions {
   readonly seeds: number;
   readonly labSeeds: number;
   readonly only: readonly string[] | undefined;
+  readonly impl: Implementation | undefined;
   readonly fast: boolean;
   readonly output: string | undefined;
 }
@@ -173,7 +193,7 @@ interface MutantsOptions {
 function parseMutantsCli(argv: readonly string[]): MutantsOptions | undefined {
   const { values } = parseArgs({
     args: [...argv],
-    options: { only: { type: "string" }, fast: { type: "boolean" }, seeds: { type: "string" }, "lab-seeds": { type: "string" }, output: { type: "string", short: "o" }, help: { type: "boolean", short: "h" } },
+    options: { only: { type: "string" }, impl: { type: "string" }, fast: { type: "boolean" }, seeds: { type: "string" }, "lab-seeds": { type: "string" }, output: { type: "string", short: "o" }, help: { type: "boolean", short: "h" } },
   });
   if (values.help === true) return undefined;
   const seeds = Number(values.seeds ?? "20");
@@ -182,13 +202,18 @@ function parseMutantsCli(argv: readonly string[]): MutantsOptions | undefined {
   const unknown = (only ?? []).filter((id) => !MUTANTS.some((m) => m.id === id));
   if (unknown.length > 0) throw new UsageError(`unknown mutant(s): ${unknown.join(", ")} (see src/explore/mutants/catalog.ts)`);
   if (!Number.isSafeInteger(seeds) || seeds < 1 || !Number.isSafeInteger(labSeeds) || labSeeds < 0) throw new UsageError("--seeds must be >= 1 and --lab-seeds >= 0");
-  return { seeds, labSeeds, only, fast: values.fast === true, output: values.output };
+  const impl = values.impl;
+  if (impl !== undefined && impl !== "reference" && impl !== "student-style") throw new UsageError(`--impl must be reference or student-style, not ${impl}`);
+  return { seeds, labSeeds, only, impl, fast: values.fast === true, output: values.output };
 }
 
 async function runMutants(opts: MutantsOptions): Promise<number> {
   const { seeds, labSeeds, only } = opts;
-  const chosen = MUTANTS.filter((m) => (only === undefined || only.includes(m.id)) && (!opts.fast || m.fast !== undefined));
   const root = resolve(".");
+  // A tree without the student-style Raft (a handout) runs the reference's mutants only.
+  const chosen = MUTANTS.filter(
+    (m) => (only === undefined || only.includes(m.id)) && (!opts.fast || m.fast !== undefined) && (opts.impl === undefined || (m.implementation ?? "reference") === opts.impl) && existsSync(join(root, m.file)),
+  );
   const outDir = resolve(opts.output ?? "mutants-out");
   mkdirSync(outDir, { recursive: true });
   console.log(pc.bold(`mutants: ${chosen.length} of ${MUTANTS.length}, explore seeds 1..${seeds}${labSeeds > 0 ? `, lab tests seeds 1..${labSeeds}` : ""}`));
@@ -205,6 +230,8 @@ async function runMutants(opts: MutantsOptions): Promise<number> {
   writeFileSync(join(outDir, "report.json"), JSON.stringify(results, null, 1) + "\n");
   const missed = results.filter((r) => r.mutant.equivalent === undefined && !r.explore.caught);
   const surprising = results.filter((r) => r.mutant.equivalent !== undefined && r.explore.caught);
+  console.log();
+  for (const l of kindTable(results)) console.log(l);
   console.log();
   for (const r of results.filter((x) => x.mutant.equivalent !== undefined)) console.log(pc.dim(`  ${r.mutant.id} is equivalent: ${r.mutant.equivalent}`));
   console.log(

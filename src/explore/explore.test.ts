@@ -22,14 +22,14 @@ describe("fault plans", () => {
 
   it("switch each kind of fault off in some runs (swarm testing), and the lab profile touches messages only", () => {
     const full = Array.from({ length: 200 }, (_, s) => drawFaultPlan(stream(s), "full"));
-    for (const key of ["dropPerMille", "jitterMs", "stalePerMille", "duplicatePerMille", "crashAfterReplyPerMille", "crashEveryMs", "partitionEveryMs"] as const) {
+    for (const key of ["dropPerMille", "jitterMs", "stalePerMille", "duplicatePerMille", "historyPerMille", "holdReplyPerMille", "crashAfterReplyPerMille", "crashEveryMs", "partitionEveryMs"] as const) {
       expect(full.some((p) => p[key] === 0), key).toBe(true);
       expect(full.some((p) => p[key] > 0), key).toBe(true);
     }
     expect(new Set(full.map((p) => p.strategy))).toEqual(new Set(["none", "split-vote", "figure-8"]));
     for (let s = 0; s < 100; s++) {
       const lab = drawFaultPlan(stream(s), "lab");
-      expect(lab).toMatchObject({ duplicatePerMille: 0, crashAfterReplyPerMille: 0, crashAfterSendPerMille: 0, crashEveryMs: 0, partitionEveryMs: 0, strategy: "none" });
+      expect(lab).toMatchObject({ duplicatePerMille: 0, historyPerMille: 0, holdReplyPerMille: 0, crashAfterReplyPerMille: 0, crashAfterSendPerMille: 0, crashEveryMs: 0, partitionEveryMs: 0, strategy: "none" });
       expect(lab.dropPerMille).toBeLessThanOrEqual(30);
       const noCrash = drawFaultPlan(stream(s), "no-crash");
       expect(noCrash).toMatchObject({ crashAfterReplyPerMille: 0, crashAfterVotePerMille: 0, crashEveryMs: 0, strategy: "none" });
@@ -38,7 +38,7 @@ describe("fault plans", () => {
 
   it("read in one line", () => {
     expect(describeFaultPlan(NO_FAULTS)).toBe(
-      "drop off · jitter off · reorder off · stale requests off · copies off · late replies off · crash after reply off · crash after send off · " +
+      "drop off · jitter off · reorder off · stale requests off · copies off · late replies off · earlier messages again off · held replies off · crash after reply off · crash after send off · " +
         "crash after vote off · crash after start off · crash after client write off · slow votes off · new leaders hit off · crashes off · partitions off",
     );
     const plan: FaultPlan = { ...NO_FAULTS, dropPerMille: 120, jitterMs: 12, crashAfterVotePerMille: 300, downMaxMs: 800, partitionEveryMs: 4000, partitionMaxMs: 2500, strategy: "figure-8", strategyPerMille: 700 };
@@ -60,6 +60,18 @@ describe("fault schedules", () => {
     { ...msg, id: 4, point: "watch", method: "new leader", from: "nemesis", to: "S3", at: 2500, kind: "isolate", server: 3, ms: 1200 },
     { ...msg, id: 5, point: "start", method: "start()", from: "client 0", to: "S1", at: 2600, kind: "crash", server: 1, downMs: -1, restart: 4 },
     { ...msg, id: 6, method: "KVServer.Put", from: "client 2", to: "S4", at: 2700, kind: "duplicate", ms: 1300 },
+    {
+      ...msg,
+      id: 7,
+      point: "history",
+      method: "new leader",
+      from: "nemesis",
+      at: 2800,
+      kind: "redeliver",
+      afterMs: 12,
+      sent: { method: "Raft.AppendEntries", from: "S0", to: "S2", at: 1203, nth: 0, summary: "T3 prev 4/T2 +2 entries commit 5" },
+    },
+    { ...msg, id: 8, point: "reply", method: "Raft.RequestVote", from: "S1", at: 2900, kind: "hold", until: "next election", maxMs: 4000 },
   ];
 
   it("read as a scenario: time, fault, peers", () => {
@@ -71,6 +83,8 @@ describe("fault schedules", () => {
       "  2.500s  cut S3 off, right after it became leader, for 1200 ms (its messages in flight are lost)",
       "  2.600s  crash S1 right after it accepted a command from client 0, before sending it; keep it down; restart S4",
       "  2.700s  deliver the request of KVServer.Put client 2 -> S4 again 1300 ms later (a stale copy)",
+      "  2.800s  deliver again the Raft.AppendEntries S0 -> S2 of 1.203s (T3 prev 4/T2 +2 entries commit 5), 12 ms after S2 saw a new leader (an earlier message)",
+      "  2.900s  hold the reply of Raft.RequestVote S1 -> S2 until S1 asks for votes in a later term (at most 4000 ms)",
     ]);
   });
 
@@ -119,10 +133,12 @@ describe("runs under the nemesis", () => {
   });
 
   it("replay exactly from their recorded schedule, and without a fault once it is removed", async () => {
-    for (const [name, seed] of [["ExploreRaft3C", 5], ["ExploreKV4B", 3]] as const) {
+    for (const [name, seed] of [["ExploreRaft3C", 8], ["ExploreKV4B", 3]] as const) {
       const recorded = await run(name, seed);
-      // Seed 5's plan delivers copies of requests: they replay like any other fault.
-      if (name === "ExploreRaft3C") expect(recorded.faults.some((f) => f.kind === "duplicate")).toBe(true);
+      // Seed 8's plan delivers copies of requests, earlier messages again and holds replies; seed 3's
+      // (KV) earlier messages: they replay like any other fault.
+      if (name === "ExploreRaft3C") for (const kind of ["duplicate", "redeliver", "hold"]) expect(recorded.faults.some((f) => f.kind === kind), kind).toBe(true);
+      else expect(recorded.faults.some((f) => f.kind === "redeliver")).toBe(true);
       const schedule: ScheduleFile = { version: 1, file: "f", test: name, seed, plan: recorded.plan, faults: recorded.faults };
       const replayed = await run(name, seed, { schedule, removed: new Set() });
       expect(replayed.virtualMs, name).toBe(recorded.virtualMs);

@@ -28,6 +28,20 @@ export interface FaultPlan {
    */
   readonly duplicatePerMille: number;
   readonly duplicateMaxMs: number;
+  /**
+   * Message history (`message-history.ts`): at the moments where a stale message hurts (a new
+   * leader, a follower just installed a snapshot or caught up, a server just restarted), requests
+   * sent earlier in the run (an AppendEntries or InstallSnapshot of an earlier term or index, a
+   * RequestVote of an earlier election, a Clerk's earlier request) are delivered again to the server
+   * they were addressed to, this often per moment and server. Not in the `lab` profile.
+   */
+  readonly historyPerMille: number;
+  /**
+   * Replies held back until their sender has moved on (a vote's reply until its candidate's next
+   * election, a leader's AppendEntries or InstallSnapshot reply until it leads again in a later
+   * term), so that they arrive as answers to requests of an earlier round. Not in the `lab` profile.
+   */
+  readonly holdReplyPerMille: number;
   /** Replies delayed past the next election (700..3000 ms), so they arrive in a later term. */
   readonly lateReplyPerMille: number;
   /** Handled requests after which the server crashes, its reply already on its way. */
@@ -95,6 +109,8 @@ export const NO_FAULTS: FaultPlan = {
   staleMaxMs: 0,
   duplicatePerMille: 0,
   duplicateMaxMs: 0,
+  historyPerMille: 0,
+  holdReplyPerMille: 0,
   lateReplyPerMille: 0,
   crashAfterReplyPerMille: 0,
   crashAfterSendPerMille: 0,
@@ -151,6 +167,9 @@ export function drawFaultPlan(rand: RandomSource, profile: PlanProfile): FaultPl
     // Drawn last, so that the other intensities of a seed's plan are what they were before it existed.
     duplicatePerMille: maybe(10, 100),
     duplicateMaxMs: rand.between(150, 3000),
+    // Drawn after the copies, for the same reason: a seed's other intensities stay as they were.
+    historyPerMille: maybe(150, 700),
+    holdReplyPerMille: maybe(20, 150),
   };
   if (profile !== "kv") return plan;
   // The KV service shows its own bugs only in a cluster that makes progress: no hits aimed at
@@ -184,6 +203,8 @@ export function describeFaultPlan(plan: FaultPlan): string {
     rate("stale requests", plan.stalePerMille, ` ≤${plan.staleMaxMs} ms`),
     rate("copies", plan.duplicatePerMille, ` ≤${plan.duplicateMaxMs} ms`),
     rate("late replies", plan.lateReplyPerMille),
+    rate("earlier messages again", plan.historyPerMille),
+    rate("held replies", plan.holdReplyPerMille),
     rate("crash after reply", plan.crashAfterReplyPerMille),
     rate("crash after send", plan.crashAfterSendPerMille),
     rate("crash after vote", plan.crashAfterVotePerMille),

@@ -8,7 +8,9 @@
  * client's write; a request delivered late after newer ones, or delivered again later (a stale
  * copy, maybe to the server restarted); a reply delayed past the next election; a new leader cut
  * off or crashed at once. The plan's strategy (`strategies.ts`) lines faults up into the known
- * traps.
+ * traps. From the run's message history (`message-history.ts`) it delivers earlier requests again
+ * at the moments where they hurt, and it holds replies until their sender has moved on to a later
+ * election or term.
  *
  * Every fault it puts in is recorded in the run's schedule (`schedule.ts`), and it can replay a
  * schedule instead of drawing faults: that is how shrinking removes faults from a failing run.
@@ -22,7 +24,8 @@ import { originalFaults, type FaultPolicy, type MessageInfo, type Network, type 
 import { dlog, dmark, type RandomSource } from "../runtime/index.js";
 import { currentTask, type SimNode, type Simulation } from "../sim/index.js";
 import { NO_FAULTS, type FaultPlan } from "./fault-plan.js";
-import { ScheduleReplay, describeFault, messageKey, type FaultEvent, type MessageFault, type MessagePoint, type MessageRef, type NewFault } from "./schedule.js";
+import { MessageHistory, keepsMethod, requestShape } from "./message-history.js";
+import { ScheduleReplay, describeFault, messageKey, type FaultEvent, type HistoryMoment, type MessageFault, type MessagePoint, type MessageRef, type NewFault } from "./schedule.js";
 import { Strategy } from "./strategies.js";
 
 /** What the nemesis may do to a cluster (a scenario provides it; lab tests give none: no crashes, no partitions). */
@@ -68,6 +71,17 @@ interface RequestFate {
 interface ReplyFate {
   readonly extraMs: number;
   readonly lost?: boolean;
+  /** Held until its sender (a server) moves on; see {@link FaultPlan.holdReplyPerMille}. */
+  readonly hold?: { readonly until: "next election" | "leads again"; readonly maxMs: number };
+}
+
+/** A reply being held, and what releases it. */
+interface HeldReply {
+  readonly sender: number;
+  /** The term of the request it answers. */
+  readonly term: number;
+  readonly until: "next election" | "leads again";
+  readonly release: () => void;
 }
 
 /** The fault injector; see the module comment. Install with {@link Nemesis.install}. */
@@ -96,6 +110,14 @@ export class Nemesis implements FaultPolicy {
   private readonly lostUntil = new Map<number, number>();
   /** The plan's strategy, when drawing faults with a cluster to crash. */
   private readonly strategy: Strategy | undefined;
+  /** Earlier requests, kept to be delivered again (when the plan says so). */
+  private readonly history: MessageHistory | undefined;
+  /** The sender and term of each Raft request (for held replies). */
+  private readonly raftRequests = new WeakMap<MessageInfo, { readonly sender: number; readonly term: number }>();
+  /** Replies held until their sender moves on. */
+  private held: HeldReply[] = [];
+  /** The servers of the smaller side of the partition in force, if any (a leader there leads in vain). */
+  private minority: ReadonlySet<number> = new Set();
 
   constructor(options: NemesisOptions) {
     this.sim = options.sim;
@@ -110,6 +132,7 @@ export class Nemesis implements FaultPolicy {
       options.control !== undefined && this.plan.strategy !== "none"
         ? new Strategy(this.plan.strategy, this.rand, options.control.n, this.plan.strategyPerMille)
         : undefined;
+    this.history = this.plan.historyPerMille > 0 ? new MessageHistory() : undefined;
   }
 
   /** Makes this the network's fault policy and starts the scheduler (if it has something to do). */
@@ -120,7 +143,8 @@ export class Nemesis implements FaultPolicy {
     if (this.replay !== undefined || this.plan.crashEveryMs > 0 || this.plan.partitionEveryMs > 0) {
       this.sim.runIn(this.node, () => this.sim.go("nemesis scheduler", run));
     }
-    if (this.plan.newLeaderPerMille > 0 || this.plan.strategy !== "none") this.sim.runIn(this.node, () => this.sim.go("nemesis leader watch", () => this.watchLeaders()));
+    const watch = this.plan.newLeaderPerMille > 0 || this.plan.strategy !== "none" || this.plan.historyPerMille > 0 || this.plan.holdReplyPerMille > 0;
+    if (watch) this.sim.runIn(this.node, () => this.sim.go("nemesis leader watch", () => this.watchLeaders()));
   }
 
   /**
@@ -132,6 +156,7 @@ export class Nemesis implements FaultPolicy {
     this.partitionEpoch++;
     this.isolated.clear();
     this.lostUntil.clear();
+    for (const h of [...this.held]) h.release();
     dlog("nemesis", "NET", "heal: no more faults; every server up and connected");
     const control = this.control;
     if (control === undefined) return;
@@ -161,6 +186,84 @@ export class Nemesis implements FaultPolicy {
     }
     if (drop || againMs > 0 || this.control !== undefined) this.requestFates.set(msg, { drop, againMs, sender: serverIndex(ref.from), sentAt: ref.at });
     return base + extra;
+  }
+
+  requestDelivered(msg: MessageInfo, args: unknown, keepCopy: () => () => void): void {
+    if (this.calm || (this.history === undefined && this.plan.holdReplyPerMille === 0) || !keepsMethod(msg.svcMeth)) return;
+    const server = typeof msg.serverName === "number" ? msg.serverName : undefined;
+    if (server === undefined) return;
+    const shape = requestShape(msg.svcMeth, args);
+    // A Raft request is the server's (which may send it from a task of its caller's, as start() does).
+    const from = shape.sender !== undefined ? `S${shape.sender}` : (currentTask()?.node.name ?? "?");
+    const { sender, term } = shape;
+    if (sender !== undefined && term !== undefined) {
+      this.raftRequests.set(msg, { sender, term });
+      // A candidate asks for votes in a later term: the replies held from its earlier elections arrive now.
+      if (msg.svcMeth === VOTE) this.releaseHeld((h) => h.until === "next election" && h.sender === sender && h.term < term);
+    }
+    const history = this.history;
+    if (history === undefined) return;
+    // The moments this request makes, decided before it is kept (it is not stale for itself).
+    if (msg.svcMeth === "Raft.InstallSnapshot") this.historyMoment("snapshot installed", server, { term: shape.term, index: shape.index });
+    else if (msg.svcMeth === "Raft.AppendEntries" && shape.entries > 0) this.historyMoment("caught up", server, { term: shape.term, index: shape.index, from });
+    if (!history.wants(msg.svcMeth, from, server, shape)) return;
+    const ref = this.refOf("history", `kept ${msg.svcMeth}`, from, `S${server}`);
+    history.add({ method: msg.svcMeth, from, to: `S${server}`, at: ref.at, nth: ref.nth, summary: shape.summary, server, term: shape.term, index: shape.index, deliver: keepCopy() });
+  }
+
+  holdReply(msg: MessageInfo): Promise<void> | undefined {
+    const hold = this.replyFates.get(msg)?.hold;
+    const request = this.raftRequests.get(msg);
+    if (this.calm || hold === undefined || request === undefined) return undefined;
+    return new Promise<void>((resolve) => {
+      const h: HeldReply = {
+        sender: request.sender,
+        term: request.term,
+        until: hold.until,
+        release: () => {
+          this.held = this.held.filter((x) => x !== h);
+          timer.cancel();
+          resolve();
+        },
+      };
+      const timer = this.sim.runIn(this.node, () => this.sim.after(hold.maxMs, () => h.release(), "nemesis held reply"));
+      this.held.push(h);
+    });
+  }
+
+  /** Releases the held replies that `which` picks. */
+  private releaseHeld(which: (h: HeldReply) => boolean): void {
+    for (const h of this.held.filter(which)) h.release();
+  }
+
+  /**
+   * A moment where earlier messages hurt `server` (see `message-history.ts`): maybe deliver one of
+   * them again, a few ms from now.
+   */
+  private historyMoment(moment: HistoryMoment, server: number, at: { readonly term?: number | undefined; readonly index?: number | undefined; readonly from?: string }): void {
+    const history = this.history;
+    if (history === undefined || this.calm) return;
+    const ref = this.refOf("history", moment, "nemesis", `S${server}`);
+    const draw = (): NewFault[] => {
+      // Not held back while a strategy's episode is under way: a correct Raft ignores these (they
+      // are stale), so they cannot spoil the episode's situation, only show a bug in it.
+      // A batch of entries is sent at every command: only some of them.
+      const rate = moment === "caught up" ? Math.ceil(this.plan.historyPerMille / 5) : this.plan.historyPerMille;
+      const stale = history.stale(moment, server, { ...(at.term === undefined ? {} : { term: at.term }), ...(at.index === undefined ? {} : { index: at.index }), ...(at.from === undefined ? {} : { from: at.from }) });
+      if (stale.length === 0 || !this.per(rate)) return [];
+      const recent = stale.slice(-6);
+      const k = recent[this.rand.int(recent.length)]!;
+      const sent = { method: k.method, from: k.from, to: k.to, at: k.at, nth: k.nth, summary: k.summary };
+      return [{ ...ref, kind: "redeliver", sent, afterMs: this.rand.between(1, moment === "restarted" ? 100 : 30) }];
+    };
+    for (const f of this.decide(ref, draw)) {
+      if (f.kind !== "redeliver") continue;
+      const kept = history.find(f.sent, server);
+      if (kept === undefined) continue;
+      this.sim.runIn(this.node, () => this.sim.after(f.afterMs, () => {
+        if (!this.calm) kept.deliver();
+      }, "nemesis redeliver"));
+    }
   }
 
   deliverAgain(msg: MessageInfo): number {
@@ -200,11 +303,13 @@ export class Nemesis implements FaultPolicy {
     const ref = this.ref("reply", msg);
     let drop = false;
     let extraMs = 0;
+    let hold: ReplyFate["hold"];
     for (const f of this.decide(ref, () => this.drawReplyFaults(ref))) {
       if (f.kind === "drop") drop = true;
       else if (f.kind === "delay") extraMs += f.ms;
+      else if (f.kind === "hold") hold = { until: f.until, maxMs: f.maxMs };
     }
-    if (extraMs > 0) this.replyFates.set(msg, { extraMs });
+    if (extraMs > 0 || hold !== undefined) this.replyFates.set(msg, { extraMs, ...(hold === undefined ? {} : { hold }) });
     return lost || drop;
   }
 
@@ -280,6 +385,15 @@ export class Nemesis implements FaultPolicy {
     if (this.per(p.dropPerMille)) return [{ ...ref, kind: "drop" }];
     if (this.per(p.lateReplyPerMille)) return [{ ...ref, kind: "delay", why: "late", ms: this.rand.between(700, 3000) }];
     if (this.per(p.reorderPerMille)) return [{ ...ref, kind: "delay", why: "reorder", ms: this.rand.between(200, Math.max(200, p.reorderMaxMs)) }];
+    // Drawn last (and only for servers' requests), so that plans without it draw as before.
+    // Aimed: a leader cut off with a minority replicates entries that a new leader will overwrite;
+    // its followers' replies, held until it leads again, answer requests of a log that is gone.
+    const sender = serverIndex(ref.from);
+    // And votes, which are few: a vote held into its candidate's next election is the trap.
+    const aimed = ref.method === VOTE || (sender !== undefined && this.minority.has(sender));
+    if (HELD_REPLIES.has(ref.method) && this.per(aimed ? Math.min(1000, 4 * p.holdReplyPerMille) : p.holdReplyPerMille)) {
+      return [{ ...ref, kind: "hold", until: ref.method === VOTE ? "next election" : "leads again", maxMs: this.rand.between(2000, 8000) }];
+    }
     return [];
   }
 
@@ -338,6 +452,7 @@ export class Nemesis implements FaultPolicy {
       if (this.calm || control.isUp(server)) return;
       control.restart(server);
       dmark(server, "TEST", { kind: "restart" }, `nemesis: restart S${server}`);
+      this.historyMoment("restarted", server, {});
     };
     if (control.isUp(f.server)) {
       dmark(f.server, "TEST", { kind: "crash" }, `nemesis: crash S${f.server}`);
@@ -361,6 +476,8 @@ export class Nemesis implements FaultPolicy {
     if (control === undefined || this.calm) return;
     this.isolated.clear(); // a new partition replaces any cut-off
     const epoch = ++this.partitionEpoch;
+    const smaller = [...groups].sort((a, b) => a.length - b.length)[0] ?? [];
+    this.minority = smaller.length < control.n / 2 ? new Set(smaller) : new Set();
     control.partition(groups);
     dmark("tester", "TEST", { kind: "partition", groups }, `nemesis: partition ${groups.map((g) => g.map((s) => `S${s}`).join(" ")).join(" | ")}`);
     this.sim.runIn(this.node, () =>
@@ -368,6 +485,7 @@ export class Nemesis implements FaultPolicy {
         ms,
         () => {
           if (this.calm || epoch !== this.partitionEpoch) return;
+          this.minority = new Set();
           onEnd?.();
           control.heal();
           dmark("tester", "TEST", { kind: "partition", groups: [control.n > 0 ? [...Array(control.n).keys()] : []] }, "nemesis: partition healed");
@@ -391,6 +509,9 @@ export class Nemesis implements FaultPolicy {
       const leader = control.leader();
       if (leader === undefined || (seen !== undefined && seen.server === leader.server && seen.term === leader.term)) continue;
       seen = leader;
+      this.releaseHeld((h) => h.until === "leads again" && h.sender === leader.server && h.term < leader.term);
+      for (let i = 0; i < control.n; i++) if (i !== leader.server && control.isUp(i)) this.historyMoment("new leader", i, { term: leader.term });
+      if (this.plan.newLeaderPerMille === 0 && this.plan.strategy === "none") continue;
       const ref = this.refOf("watch", "new leader", "nemesis", `S${leader.server}`);
       const draw = (): NewFault[] => {
         const planned = this.strategy?.onNewLeader(ref, leader.server) ?? [];
@@ -496,6 +617,9 @@ const NO_SERVER_FAULTS: Partial<FaultPlan> = {
 
 /** The method of votes, aimed at by {@link FaultPlan.crashAfterVotePerMille}. */
 const VOTE = "Raft.RequestVote";
+
+/** The replies that may be held until their sender moves on. */
+const HELD_REPLIES: ReadonlySet<string> = new Set([VOTE, "Raft.AppendEntries", "Raft.InstallSnapshot"]);
 
 /** The KV service's writes, aimed at by {@link FaultPlan.crashAfterClientWritePerMille}. */
 const CLIENT_WRITES: ReadonlySet<string> = new Set(["KVServer.Put", "KVServer.Append", "KVServer.Cas"]);

@@ -18,9 +18,11 @@ import type { FaultPlan } from "./fault-plan.js";
  * reply still on its way), or as the reply is sent (`reply`: drop or delay it). `start` is not a
  * message: a scenario's client saw a leader accept a command (`method` is "start()"), and the
  * leader may crash at once, before sending it anywhere. `watch` is not a message either: the
- * nemesis saw a new leader (`to`; `method` is "new leader") and hits it.
+ * nemesis saw a new leader (`to`; `method` is "new leader") and hits it. `history` is a moment
+ * where an earlier message hurts (`method` names it: {@link HistoryMoment}) at server `to`, which
+ * may get one delivered again.
  */
-export type MessagePoint = "request" | "handled" | "reply" | "start" | "watch";
+export type MessagePoint = "request" | "handled" | "reply" | "start" | "watch" | "history";
 
 /** Which message a fault hit. */
 export interface MessageRef {
@@ -35,6 +37,25 @@ export interface MessageRef {
   readonly at: number;
   /** Its rank among messages with the same point, method, sender and receiver at that instant. */
   readonly nth: number;
+}
+
+/**
+ * The moments at which the nemesis delivers earlier messages again (`message-history.ts`): a new
+ * leader was seen (to each other server), a server installed a snapshot it was sent, a server
+ * caught up (was sent a batch of entries), a server restarted.
+ */
+export type HistoryMoment = "new leader" | "snapshot installed" | "caught up" | "restarted";
+
+/** A request kept in the run's message history: which one, and what it said (for the reader). */
+export interface SentMessage {
+  readonly method: string;
+  readonly from: string;
+  readonly to: string;
+  /** When it was first delivered, and its rank among such deliveries at that instant. */
+  readonly at: number;
+  readonly nth: number;
+  /** What it carried, e.g. `T3 prev 4/T2 +2 entries commit 5`. */
+  readonly summary: string;
 }
 
 /** Why a message was delayed. */
@@ -64,6 +85,13 @@ export type MessageFault = MessageRef & { readonly id: number } & (
       }
     /** Cut `server` off from every other server for `ms` (its messages in flight are lost too). */
     | { readonly kind: "isolate"; readonly server: number; readonly ms: number }
+    /** At a `history` moment: deliver the earlier request `sent` again to its server, `afterMs` later. */
+    | { readonly kind: "redeliver"; readonly sent: SentMessage; readonly afterMs: number }
+    /**
+     * At `reply`: hold the reply until its sender has moved on (`next election`: the candidate asks
+     * for votes in a later term; `leads again`: the leader leads a later term), or `maxMs` at most.
+     */
+    | { readonly kind: "hold"; readonly until: "next election" | "leads again"; readonly maxMs: number }
   );
 
 /**
@@ -148,6 +176,13 @@ function faultText(f: FaultEvent): string {
     }
     case "duplicate":
       return `deliver the request of ${msg} again ${f.ms} ms later (a stale copy)`;
+    case "redeliver": {
+      const moment =
+        f.method === "new leader" ? `${f.to} saw a new leader` : f.method === "restarted" ? `${f.to} restarted` : f.method === "caught up" ? `${f.to} was sent a batch of entries` : `${f.to} was sent a snapshot`;
+      return `deliver again the ${f.sent.method} ${f.sent.from} -> ${f.sent.to} of ${formatTime(f.sent.at).trim()} (${f.sent.summary}), ${f.afterMs} ms after ${moment} (an earlier message)`;
+    }
+    case "hold":
+      return `hold the reply of ${msg} until ${f.from} ${f.until === "next election" ? "asks for votes in a later term" : "leads a later term"} (at most ${f.maxMs} ms)`;
     case "isolate":
       return `cut ${peer(f.server)} off, right after it became leader, for ${f.ms} ms (its messages in flight are lost)`;
     case "crash": {

@@ -49,9 +49,13 @@ function startThread(): Promise<{ worker: Worker; state: Int32Array; clock: Floa
       resolve(undefined);
       return;
     }
-    worker.unref();
-    // Wait until it runs: a thread that is still starting when the main thread gets stuck may never start.
-    worker.once("online", () => resolve({ worker, state, clock }));
+    // Wait until it runs: a thread that is still starting when the main thread gets stuck may never
+    // start. Unref it only then: until it is online it is what keeps a script's event loop alive
+    // (a top-level `await runOnce(...)` in a tsx script would otherwise end as an unsettled await).
+    worker.once("online", () => {
+      worker.unref();
+      resolve({ worker, state, clock });
+    });
     worker.once("error", (e) => {
       console.warn(`watchdog: its thread failed (${e.message}); a run that never yields will hang`);
       resolve(undefined);

@@ -50,6 +50,22 @@ export interface FaultPolicy {
    */
   deliverAgain?(msg: MessageInfo, net: NetworkConditions): number;
   /**
+   * Told once a request is delivered, before its handler runs, with its arguments (read them now,
+   * do not keep them: the handler may change them). `keepCopy()` takes a copy of them at once and
+   * returns a function that delivers that copy again whenever it is called, at any later time, to
+   * the server the request was addressed to if it is up then (restarted or not, reachable or not:
+   * an asynchronous network may deliver any message ever sent, at any time); its handler runs as
+   * the original's did, and its reply goes nowhere. Not in the original labrpc. A policy that
+   * never calls `keepCopy` changes nothing.
+   */
+  requestDelivered?(msg: MessageInfo, args: unknown, keepCopy: () => () => void): void;
+  /**
+   * Asked once a reply has waited its {@link replyDelay}: a promise to hold it until (the reply
+   * arrives when it settles), or undefined to deliver it now. Not in the original labrpc; a reply
+   * held past its sender's next election is what a slow network may produce.
+   */
+  holdReply?(msg: MessageInfo, net: NetworkConditions): Promise<void> | undefined;
+  /**
    * Called once the handler has returned its reply, before the network decides the reply's fate.
    * A policy may crash or cut the server here (through the cluster it was given); the network
    * re-checks that the server is alive after this, so such a reply is never delivered.

@@ -583,6 +583,45 @@ describe("fault policies (the seam where faults are decided)", () => {
     expect(asked).toBe(2); // once per delivered request, never for a copy
   });
 
+  simTest("requestDelivered keeps a copy as sent, which goes to the server whenever asked, even over a disabled end; lost while the server is gone", async () => {
+    const net = new Network();
+    const srv = new Server();
+    const handled: number[] = [];
+    srv.addService(new Service("S", { Bump: (a: { n: number }) => (handled.push(a.n), (a.n += 100), a.n) }));
+    net.addServer("s", srv);
+    const e = net.makeEnd("e");
+    net.connect("e", "s");
+    net.enable("e", true);
+    const kept: (() => void)[] = [];
+    const seen: unknown[] = [];
+    net.setFaultPolicy({ ...originalFaults, requestDelivered: (_msg, args, keepCopy) => (seen.push(structuredClone(args)), kept.push(keepCopy())) });
+    expect(await e.call("S.Bump", { n: 1 })).toBe(101);
+    expect(seen).toEqual([{ n: 1 }]);
+    net.enable("e", false); // an asynchronous network may still deliver what was sent earlier
+    kept[0]!();
+    kept[0]!(); // twice: a fresh copy each time
+    await sleep(1);
+    expect(handled).toEqual([1, 1, 1]);
+    net.deleteServer("s");
+    kept[0]!();
+    await sleep(1);
+    expect(handled).toEqual([1, 1, 1]); // no server: lost
+    expect(seen).toHaveLength(1); // copies are not reported again
+  });
+
+  simTest("holdReply holds a reply until its promise settles", async () => {
+    const { net, e } = echoNet();
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    net.setFaultPolicy({ ...originalFaults, replyDelay: () => 1, holdReply: (msg) => (msg.svcMeth === "S.Echo" ? held : undefined) });
+    const t0 = now();
+    const reply = e.call("S.Echo", 5);
+    await sleep(1000);
+    release();
+    expect(await reply).toBe(5);
+    expect(now() - t0).toBe(1000);
+  });
+
   simTest("a policy decides delays", async () => {
     const { net, e } = echoNet();
     net.setFaultPolicy({ ...originalFaults, requestDelay: () => 500, replyDelay: () => 250 });

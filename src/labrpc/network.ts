@@ -194,6 +194,10 @@ export class Network {
       const againMs = faults.deliverAgain?.(msg, net) ?? 0;
       // The copy is taken now, before the handler may change the arguments it was given.
       if (againMs > 0) this.deliverCopyLater(endName, svcMeth, this.encodeOrFail(request.copy, `${svcMeth} args`).copy, againMs);
+      faults.requestDelivered?.(msg, request.copy, () => {
+        const kept = this.encodeOrFail(request.copy, `${svcMeth} args`).copy;
+        return () => this.deliverKeptCopy(serverName, svcMeth, kept);
+      });
       let settled = false;
       let reply: { copy: Reply; bytes: number } | undefined;
       const handled = this.runHandler(server, serverName, svcMeth, handler, request.copy, (outcome) => {
@@ -227,6 +231,11 @@ export class Network {
       if (serverBusy > 0) await sim.sleep(serverBusy, "rpc-server-busy");
       const replyDelay = faults.replyDelay(msg, net);
       await sim.sleep(replyDelay, replyDelay >= LABRPC.REORDER_MIN ? "rpc-reorder" : "rpc-reply");
+      const hold = faults.holdReply?.(msg, net);
+      if (hold !== undefined) {
+        await hold;
+        if (this.isDone) return undefined;
+      }
       this.traceMessage("reply delivered", msg);
       this.tap?.replied(msg, reply.copy);
       this.totalBytes += reply.bytes;
@@ -265,6 +274,30 @@ export class Network {
       },
       "rpc-copy",
     );
+  }
+
+  /**
+   * Delivers a kept copy of a request (see {@link FaultPolicy.requestDelivered}) now to the server
+   * called `serverName`, if it is up: the handler runs on the server's node, its reply goes nowhere.
+   */
+  private deliverKeptCopy(serverName: ServerName, svcMeth: string, kept: unknown): void {
+    const server = this.servers.get(serverName);
+    const msg: MessageInfo = { svcMeth, endName: "(kept copy)", serverName };
+    if (this.isDone || server === undefined) {
+      this.traceMessage("kept copy lost", msg);
+      return;
+    }
+    this.traceMessage("kept copy delivered", msg);
+    dlog("net", "NET", () => `an earlier ${svcMeth} to ${String(serverName)} delivered again`);
+    let handler: (a: unknown) => unknown;
+    try {
+      handler = server.lookup(svcMeth);
+    } catch (e) {
+      this.sim.fail(e);
+      return;
+    }
+    // A fresh copy each time: the same message may be delivered again more than once.
+    void this.runHandler(server, serverName, svcMeth, handler, this.encodeOrFail(kept, `${svcMeth} args`).copy, () => {});
   }
 
   /**

@@ -35,17 +35,43 @@ export interface Mutant {
    * within `seeds` seeds of its part's explore scenario.
    */
   readonly fast?: { readonly check: string; readonly seeds: number };
+  /**
+   * The Raft it is planted in: the lab's (`reference`, the default) or the harness's second,
+   * student-style one (`student-style`: src/explore/student-style/raft.ts, swapped in for the lab's
+   * in the scratch copy).
+   */
+  readonly implementation?: Implementation;
+  /** The kind of bug (the same kinds are planted in both implementations), for the report. */
+  readonly kind?: BugKind;
 }
+
+/** The Raft implementations the catalog plants bugs in. */
+export type Implementation = "reference" | "student-style";
+
+/** Kinds of bug, as the issue lists them: the report counts seeds per implementation and kind. */
+export type BugKind =
+  | "stale reply taken as fresh"
+  | "stale InstallSnapshot"
+  | "stale AppendEntries"
+  | "not persisted"
+  | "timer"
+  | "election"
+  | "log matching"
+  | "commit rule"
+  | "liveness"
+  | "kv";
 
 const RAFT = "src/raft/raft.ts";
 const RULES = "src/raft/rules.ts";
 const KV_SERVER = "src/kvraft/server.ts";
 const KV_SM = "src/kvraft/state-machine.ts";
+const STUDENT = "src/explore/student-style/raft.ts";
 
 /** The catalog. */
 export const MUTANTS: readonly Mutant[] = [
   {
     id: "vote-twice-in-a-term",
+    kind: "election",
     part: "3A",
     title: "a voter grants its vote to every candidate of a term, not only the first",
     why: "two candidates of one term can both win a majority (Election Safety)",
@@ -56,6 +82,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "no-election-restriction",
+    kind: "election",
     part: "3B",
     title: "a voter grants its vote without checking that the candidate's log is at least as up-to-date (§5.4.1)",
     why: "a candidate that lacks committed entries can win, and overwrite them (Leader Completeness)",
@@ -66,6 +93,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "no-prev-term-check",
+    kind: "log matching",
     part: "3B",
     title: "a follower checks only that it has an entry at prevLogIndex, not its term",
     why: "entries are appended after a different prefix (Log Matching)",
@@ -76,6 +104,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "truncate-on-stale-append",
+    kind: "stale AppendEntries",
     part: "3B",
     title: "a follower deletes everything after prevLogIndex on every AppendEntries, even when the entries match",
     why: "a stale, shorter AppendEntries delivered late deletes entries the leader already counted as replicated; it takes a reordered request, which reliable links and a leader with one request in flight never produce",
@@ -86,6 +115,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "start-overwrites-uncommitted",
+    kind: "log matching",
     part: "3B",
     title: "start() puts the new command right after the last committed entry, over any uncommitted ones",
     why: "the leader overwrites entries of its own log (Leader Append-Only)",
@@ -96,6 +126,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "accept-stale-term",
+    kind: "stale AppendEntries",
     part: "3B",
     title: "AppendEntries of an older term is not rejected",
     why: "a deposed leader's entries replace a newer leader's committed ones (State Machine Safety, Log Matching)",
@@ -105,6 +136,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "commit-beyond-request",
+    kind: "stale AppendEntries",
     part: "3B",
     title: "a follower commits up to min(leaderCommit, its last index) instead of the last entry of the request",
     why: "it would commit entries the leader's request did not vouch for, if a leader ever sent a leaderCommit beyond the entries it sent",
@@ -116,6 +148,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "leader-keeps-leading-on-same-term-append",
+    kind: "election",
     part: "3A",
     title: "a leader that receives an AppendEntries of its own term does not step down",
     why: "only matters with two leaders in one term",
@@ -127,6 +160,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "vote-not-persisted",
+    kind: "not persisted",
     part: "3C",
     title: "a granted vote is not persisted before the reply",
     why: "a voter that crashes right after replying forgets its vote and votes again in the same term (Election Safety); the window is one message wide, so random crashes rarely hit it",
@@ -137,6 +171,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "candidate-term-not-persisted",
+    kind: "not persisted",
     part: "3C",
     title: "a candidate does not persist its new term and its vote for itself before asking for votes",
     why: "after a crash it is back in its old term, can vote for another candidate of the term it ran in, and the votes it gathered before the crash still count for it (Election Safety)",
@@ -146,6 +181,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "append-not-persisted",
+    kind: "not persisted",
     part: "3C",
     title: "a follower does not persist the entries it accepted before replying success",
     why: "the leader counts them as replicated and commits; a crash of the follower loses them (Leader Completeness)",
@@ -155,6 +191,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "figure8-commit-by-counting",
+    kind: "commit rule",
     part: "3C",
     title: "a leader commits an entry of an earlier term once a majority stores it (Figure 8)",
     why: "a server with a later-term entry at that index can still be elected and overwrite it (Leader Completeness); needs a specific sequence of crashes and elections",
@@ -164,6 +201,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "snapshot-not-persisted",
+    kind: "not persisted",
     part: "3D",
     title: "persist() saves the Raft state but not the snapshot",
     why: "a restarted server has compacted its log but has no snapshot to restore the service from",
@@ -173,6 +211,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "installed-snapshot-not-committed",
+    kind: "stale InstallSnapshot",
     part: "3D",
     title: "a follower that installs a leader's snapshot does not advance its commitIndex to it",
     why: "the applier hands the snapshot to the service although commitIndex is below it",
@@ -180,8 +219,108 @@ export const MUTANTS: readonly Mutant[] = [
     search: "    // The applier sees snapshotIndex > lastApplied and hands the snapshot to the service.\n    this.advanceCommitTo(args.lastIncludedIndex);",
     replace: "    // The applier sees snapshotIndex > lastApplied and hands the snapshot to the service.\n    this.applyWakeup.trySend(null);",
   },
+  // Stale replies and requests (the follower-side and reply-handling bugs students write most).
+  {
+    id: "candidate-counts-stale-vote",
+    kind: "stale reply taken as fresh",
+    part: "3A",
+    title: "a candidate counts a vote granted in its earlier election (it checks its role, not the term of the request the reply answers)",
+    why: "a reply held past the candidate's next election makes it leader of the new term without a majority of that term (Election Safety, Leader Completeness)",
+    file: RAFT,
+    search: '        if (this.role !== "candidate" || this.currentTerm !== term || !reply.voteGranted) return;',
+    replace: '        if (this.role !== "candidate" || !reply.voteGranted) return;',
+    fast: { check: "Election Safety violated", seeds: 10 },
+  },
+  {
+    id: "leader-takes-stale-append-reply",
+    kind: "stale reply taken as fresh",
+    part: "3B",
+    title: "a leader handles an AppendEntries or InstallSnapshot reply under its current term, not the term of the request it answers",
+    why: "a reply of its earlier leadership, held until it leads again, moves matchIndex for a log that has changed since",
+    file: RAFT,
+    search: "    if (this.dead || this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(term)) return \"ignore\";",
+    replace: "    if (this.dead || this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(this.currentTerm)) return \"ignore\";\n    if (term !== this.currentTerm) return this.progress[peer]!.replyArrived(id, this.currentTerm);",
+  },
+  {
+    id: "snapshot-drops-log",
+    kind: "stale InstallSnapshot",
+    part: "3D",
+    title: "a follower that installs a leader's snapshot discards its whole log, even the entries after the snapshot that it has",
+    why: "entries the leader counted as replicated on it are gone: a stale or repeated InstallSnapshot loses committed entries",
+    file: RAFT,
+    search: "    this.log.compact(args.lastIncludedIndex, args.lastIncludedTerm);\n    this.snapshotData = args.data;",
+    replace: "    if (this.log.lastIndex() > this.log.snapshotIndex) this.log.truncate(this.log.snapshotIndex + 1);\n    this.log.compact(args.lastIncludedIndex, args.lastIncludedTerm);\n    this.snapshotData = args.data;",
+  },
+  {
+    id: "term-from-append-not-persisted",
+    kind: "not persisted",
+    part: "3C",
+    title: "a follower that learns a newer term from an AppendEntries does not persist it (only new entries are persisted)",
+    why: "after a crash it is back in the older term, and accepts a deposed leader's AppendEntries of that term again",
+    file: RAFT,
+    search: "    if (args.term < this.currentTerm) return staleTermReply(this.currentTerm);\n    this.followLeader(args.term);",
+    replace: "    if (args.term < this.currentTerm) return staleTermReply(this.currentTerm);\n    if (args.term > this.currentTerm) {\n      this.currentTerm = args.term;\n      this.votedFor = null;\n    }\n    this.followLeader(args.term);",
+  },
+  // Liveness bugs: they break no safety property; the liveness phase's checks name them
+  // (src/explore/scenarios/raft-liveness.ts).
+  {
+    id: "follower-timer-not-reset-on-append",
+    kind: "liveness",
+    part: "3A",
+    title: "a follower does not reset its election timer when it hears from the leader",
+    why: "followers time out under a healthy leader and depose it again and again: no leader stays",
+    file: RAFT,
+    search: '    if (this.role !== "follower") this.setRole("follower");\n    this.resetElectionTimer();\n',
+    replace: '    if (this.role !== "follower") this.setRole("follower");\n',
+    fast: { check: "liveness: leader deposed on a healed network", seeds: 5 },
+  },
+  {
+    id: "heartbeat-flood",
+    kind: "liveness",
+    part: "3A",
+    title: "the leader sends heartbeats every 10 ms",
+    why: "ten times the lab's at most ten per second: the network floods (TestCount3B's bound)",
+    file: RAFT,
+    search: "  HEARTBEAT_MS: 100,",
+    replace: "  HEARTBEAT_MS: 10,",
+    fast: { check: "liveness: too many RPCs", seeds: 5 },
+  },
+  {
+    id: "vote-needs-longer-log",
+    kind: "liveness",
+    part: "3A",
+    title: "a voter grants its vote only to a candidate whose log is strictly longer than its own (> for >=)",
+    why: "with equal logs nobody can win an election: no leader, ever, on a healthy network",
+    file: RULES,
+    search: "  return candidate.lastLogIndex >= voter.lastLogIndex;",
+    replace: "  return candidate.lastLogIndex > voter.lastLogIndex;",
+    fast: { check: "liveness: no stable leader", seeds: 5 },
+  },
+  {
+    id: "vote-timer-not-reset",
+    kind: "timer",
+    part: "3A",
+    title: "a voter does not reset its election timer when it grants a vote",
+    why: "it may time out right after voting, before the candidate it voted for has told it that it won, and depose it",
+    file: RAFT,
+    search: "      this.resetElectionTimer(); // granting a vote defers our own candidacy (Figure 2, Followers)\n",
+    replace: "",
+    fast: { check: "liveness: election timer not reset on a vote", seeds: 5 },
+  },
+  {
+    id: "commit-only-with-new-entries",
+    kind: "liveness",
+    part: "3B",
+    title: "a follower advances its commitIndex only when an AppendEntries brings it new entries",
+    why: "the last command a leader commits stays uncommitted on the followers until another one comes",
+    file: RAFT,
+    search: "    this.advanceCommitTo(Math.min(args.leaderCommit, result.lastNewIndex));",
+    replace: "    if (result.changed) this.advanceCommitTo(Math.min(args.leaderCommit, result.lastNewIndex));",
+    fast: { check: "liveness: a command took too long", seeds: 5 },
+  },
   {
     id: "kv-duplicate-reapplied",
+    kind: "kv",
     part: "4A",
     title: "the duplicate table treats only older request ids as duplicates, so a retried write is applied again",
     why: "a Clerk that retries after a lost reply gets its append applied twice",
@@ -191,6 +330,7 @@ export const MUTANTS: readonly Mutant[] = [
   },
   {
     id: "kv-local-reads",
+    kind: "kv",
     part: "4A",
     title: "a leader answers Get from its local state without going through the log",
     why: "a deposed leader that does not know it yet returns stale values (not linearizable)",
@@ -198,10 +338,11 @@ export const MUTANTS: readonly Mutant[] = [
     search: '  private async get(args: GetArgs): Promise<GetReply> {\n    const out = await this.submit({ op: "get", key: args.key, clientId: args.clientId, requestId: args.requestId });',
     replace:
       '  private async get(args: GetArgs): Promise<GetReply> {\n    if (this.rf.getState().isLeader && this.sm.lastApplied > 0) return { err: "OK", value: this.sm.get(args.key) ?? "" };\n    const out = await this.submit({ op: "get", key: args.key, clientId: args.clientId, requestId: args.requestId });',
-    fast: { check: "get wrong value", seeds: 10 },
+    fast: { check: "get wrong value", seeds: 25 },
   },
   {
     id: "kv-answer-by-index",
+    kind: "kv",
     part: "4A",
     title: "a handler answers success when anything is applied at the index its command got, without checking that it is its command",
     why: "after a change of leader another command takes that index, and the Clerk believes a write happened that never did",
@@ -210,7 +351,19 @@ export const MUTANTS: readonly Mutant[] = [
     replace: "        const ours = true;",
   },
   {
+    id: "kv-cas-retry-wrong-result",
+    kind: "kv",
+    part: "4A",
+    title: "a retried compare-and-swap is answered from the duplicate table as a success, whatever the original's result",
+    why: "a Clerk whose failed CAS's reply was lost retries it and is told that it succeeded: the value it expects is not there",
+    file: KV_SM,
+    search: "    if (last === undefined || requestId > last.requestId) return undefined;\n    return { err: \"OK\", value: \"\", ok: requestId === last.requestId ? last.ok : false };",
+    replace: "    if (last === undefined || requestId > last.requestId) return undefined;\n    return { err: \"OK\", value: \"\", ok: true };",
+    fast: { check: "cas wrong result", seeds: 10 },
+  },
+  {
     id: "kv-duplicate-table-not-in-snapshot",
+    kind: "kv",
     part: "4B",
     title: "the snapshot holds the key/value map but not the duplicate table",
     why: "a server restored from a snapshot applies a retried write again",
@@ -218,4 +371,35 @@ export const MUTANTS: readonly Mutant[] = [
     search: "    const dup: [number, number, number][] = [...this.lastWrite].map(([c, w]) => [c, w.requestId, w.ok ? 1 : 0]);",
     replace: "    const dup: [number, number, number][] = [];",
   },
+  // The same kinds of bug in the student-style Raft (src/explore/student-style/raft.ts).
+  ...studentStyle([
+    ["student-counts-stale-vote", "stale reply taken as fresh", "3A", "a candidate counts a vote granted in its earlier election", "        if (this.state === \"candidate\" && this.currentTerm === args.term && reply.voteGranted) {", "        if (this.state === \"candidate\" && reply.voteGranted) {"],
+    ["student-takes-stale-append-reply", "stale reply taken as fresh", "3C", "a leader acts on an AppendEntries reply of its earlier term", "      if (this.state !== \"leader\" || this.currentTerm !== args.term) return;\n      if (reply.success) {", "      if (this.state !== \"leader\") return;\n      if (reply.success) {"],
+    ["student-snapshot-drops-log", "stale InstallSnapshot", "3D", "InstallSnapshot drops the whole log, even entries after the snapshot", "    if (args.lastIncludedIndex <= this.lastIndex() && this.termOf(args.lastIncludedIndex) === args.lastIncludedTerm) {", "    if (false as boolean) {"],
+    ["student-installs-older-snapshot", "stale InstallSnapshot", "3D", "InstallSnapshot is installed even when it is older than what the follower committed", "    if (args.lastIncludedIndex <= this.commitIndex) return { term: this.currentTerm };\n", "    if (args.lastIncludedIndex <= this.lastIncludedIndex) return { term: this.currentTerm };\n"],
+    ["student-truncate-on-append", "stale AppendEntries", "3B", "a follower truncates its log after prevLogIndex on every AppendEntries, even when the entries match", "      if (index <= this.lastIndex() && this.termOf(index) === args.entries[k]!.term) continue;\n", ""],
+    ["student-commit-beyond-request", "stale AppendEntries", "3C", "a follower commits up to min(leaderCommit, its last index), not the last entry the request carried", "Math.min(args.leaderCommit, lastNew)", "Math.min(args.leaderCommit, this.lastIndex())"],
+    ["student-vote-not-persisted", "not persisted", "3C", "a vote is not persisted when it is the only change (same term)", "      this.votedFor = args.candidateId;\n      this.persist();", "      this.votedFor = args.candidateId;"],
+    ["student-term-from-append-not-persisted", "not persisted", "3C", "a term learnt from AppendEntries is not persisted", "    if (args.term > this.currentTerm) this.becomeFollower(args.term);\n    this.state = \"follower\";\n    this.resetTimer();\n    if (args.prevLogIndex", "    if (args.term > this.currentTerm) {\n      this.currentTerm = args.term;\n      this.votedFor = -1;\n    }\n    this.state = \"follower\";\n    this.resetTimer();\n    if (args.prevLogIndex"],
+    ["student-vote-timer-not-reset", "timer", "3A", "the election timer is not reset when a vote is granted", "      this.persist();\n      this.resetTimer();\n      return { term: this.currentTerm, voteGranted: true };", "      this.persist();\n      return { term: this.currentTerm, voteGranted: true };"],
+    ["student-figure8", "commit rule", "3C", "the leader commits an entry of an earlier term by counting replicas (Figure 8)", "      if (this.termOf(n) !== this.currentTerm) break;\n", ""],
+    ["student-no-up-to-date-check", "election", "3B", "votes are granted without the up-to-date check (§5.4.1)", "    if ((this.votedFor === -1 || this.votedFor === args.candidateId) && upToDate) {", "    if (this.votedFor === -1 || this.votedFor === args.candidateId) {"],
+    ["student-heartbeat-flood", "liveness", "3A", "heartbeats every 10 ms", "const HEARTBEAT = 100;", "const HEARTBEAT = 10;"],
+    ["student-follower-timer-not-reset", "liveness", "3A", "a follower does not reset its election timer on AppendEntries", "    this.state = \"follower\";\n    this.resetTimer();\n    if (args.prevLogIndex < this.lastIncludedIndex) {", "    this.state = \"follower\";\n    if (args.prevLogIndex < this.lastIncludedIndex) {"],
+  ]),
 ];
+
+/** Student-style mutants from rows of [id, kind, part, title, search, replace] (their file is {@link STUDENT}). */
+function studentStyle(rows: readonly (readonly [string, BugKind, LabPart, string, string, string])[]): Mutant[] {
+  return rows.map(([id, kind, part, title, search, replace]) => ({
+    id,
+    kind,
+    part,
+    title,
+    why: "the same bug as the reference's mutant of this kind, in a Raft written in a student's style",
+    file: STUDENT,
+    search,
+    replace,
+    implementation: "student-style",
+  }));
+}

@@ -6,7 +6,7 @@
  * (`npm run mutants` runs the whole catalog, with the lab tests too.)
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SCENARIOS } from "../scenarios/index.js";
@@ -49,7 +49,8 @@ describe("the mutation catalog", () => {
   it("has at least 12 mutants with unique ids, and every search text names exactly one place in today's sources", () => {
     expect(MUTANTS.length).toBeGreaterThanOrEqual(12);
     expect(new Set(MUTANTS.map((m) => m.id)).size).toBe(MUTANTS.length);
-    for (const m of MUTANTS) {
+    // A tree without the student-style Raft (a handout) checks the reference's mutants only.
+    for (const m of MUTANTS.filter((x) => x.implementation !== "student-style" || existsSync(join(ROOT, x.file)))) {
       const text = readFileSync(join(ROOT, m.file), "utf8");
       expect(() => applyMutant(text, m), m.id).not.toThrow();
       expect(applyMutant(text, m), m.id).not.toBe(text);

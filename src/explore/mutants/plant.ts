@@ -38,6 +38,7 @@ export function plantInScratch(root: string, mutant: Mutant): string {
       if (existsSync(from)) cpSync(from, join(dir, entry), { recursive: true, filter: (p) => !p.includes("node_modules") });
     }
     symlinkSync(resolve(root, "node_modules"), join(dir, "node_modules"), "dir");
+    if (mutant.implementation === "student-style") swapInStudentRaft(dir);
     const file = join(dir, mutant.file);
     if (!existsSync(file)) throw new Error(`mutant ${mutant.id}: ${mutant.file} does not exist in ${root}`);
     writeFileSync(file, applyMutant(readFileSync(file, "utf8"), mutant));
@@ -46,6 +47,24 @@ export function plantInScratch(root: string, mutant: Mutant): string {
     throw e;
   }
   return dir;
+}
+
+/** Where the lab's Raft is chosen for the testers and the KV server, and what the swap puts there. */
+const LAB_RAFT_FILE = "src/raft/service.ts";
+const LAB_RAFT_FACTORY = "  const rf = make(peers, me, persister, applyCh);\n  return { peer: rf, service: raftService(rf) };";
+const STUDENT_RAFT_FACTORY = "  return studentRaft(peers, me, persister, applyCh);";
+const STUDENT_RAFT_IMPORT = 'import { studentRaft } from "../explore/student-style/raft.js";\n';
+
+/**
+ * Makes the scratch copy `dir` run the student-style Raft (`src/explore/student-style/raft.ts`)
+ * wherever the lab's Raft runs (every tester and the KV server take `labRaft`): the lab tests and
+ * explore then test it instead of the reference.
+ */
+export function swapInStudentRaft(dir: string): void {
+  const file = join(dir, LAB_RAFT_FILE);
+  const text = readFileSync(file, "utf8");
+  if (!text.includes(LAB_RAFT_FACTORY)) throw new Error(`${LAB_RAFT_FILE}: labRaft no longer reads as plant.ts expects; update LAB_RAFT_FACTORY in src/explore/mutants/plant.ts`);
+  writeFileSync(file, STUDENT_RAFT_IMPORT + text.replace(LAB_RAFT_FACTORY, STUDENT_RAFT_FACTORY));
 }
 
 /** Removes a scratch folder made by {@link plantInScratch}. */

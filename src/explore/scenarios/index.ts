@@ -23,4 +23,4 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
 /** The file that registers them. */
 export const SCENARIOS_FILE = "src/explore/scenarios.explore.test.ts";
 
-export { type ScenarioOptions } from "./phases.js";
+export { type LivenessMeasure, type ScenarioOptions } from "./phases.js";

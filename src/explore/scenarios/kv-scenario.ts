@@ -16,7 +16,7 @@ import { fatal } from "../../tester/failure.js";
 import type { TestInfo } from "../../tester/test-info.js";
 import { makeConfig, type Config } from "../../kvraft/config.js";
 import { checkClntAppends } from "../../kvraft/generic-test.js";
-import { OpLog, append, get, put } from "../../kvraft/history.js";
+import { OpLog, append, cas, get, put } from "../../kvraft/history.js";
 import { checkLinearizable } from "../../kvraft/linearizability.js";
 import type { ClusterControl } from "../nemesis.js";
 import { startNemesis } from "../supervise.js";
@@ -39,10 +39,13 @@ export async function kvScenario(t: TestInfo, part: KvPart, options: ScenarioOpt
   const safetyMs = r.between(4000, 10000);
   // 4B: snapshots at the lab's 1000 bytes, or far more often (every entry or two).
   const maxraftstate = part === "4B" ? [200, 500, 1000][r.int(3)]! : -1;
+  // Every operation of the service, compare-and-swap too, on half of the seeds (drawn last, so the
+  // other seeds' workloads stay as they were).
+  const allOps = r.chance(0.5);
   const cfg = makeConfig(t, servers, false, maxraftstate);
   try {
     const nemesis = startNemesis({ t, net: cfg.net, profile: "kv", control: kvControl(cfg), replay: options.replay, onFault: options.onFault, onPlan: options.onPlan });
-    cfg.begin(`Explore (${part}): ${servers} servers, ${nclients} client${nclients > 1 ? "s" : ""}${randomKeys ? " on random keys" : ""}, under the nemesis for ${(safetyMs / 1000).toFixed(1)} s, then healed`);
+    cfg.begin(`Explore (${part}): ${servers} servers, ${nclients} client${nclients > 1 ? "s" : ""}${randomKeys ? " on random keys" : ""}${allOps ? ", get/put/append/cas" : ""}, under the nemesis for ${(safetyMs / 1000).toFixed(1)} s, then healed`);
     const opLog = new OpLog();
     const state = { stop: false, opsAfterHeal: new Array<number>(nclients).fill(0), healed: false };
     const counts = new Array<number>(nclients).fill(0);
@@ -57,10 +60,23 @@ export async function kvScenario(t: TestInfo, part: KvPart, options: ScenarioOpt
           let last = "";
           let j = 0;
           if (!randomKeys) await put(cfg, ck, key, "", opLog, cli);
+          /** The value this client last read or wrote per key (what its compare-and-swaps expect). */
+          const seen = new Map<string, string>();
           while (!state.stop) {
             const k = randomKeys ? String(random.int(nclients)) : key;
             const value = `x ${cli} ${j} y`;
-            if (random.int(1000) < 500) {
+            if (allOps && random.int(1000) < 300) {
+              // Compare-and-swap: on its own key the client knows the value, so the result is known too.
+              const right = random.chance(0.6);
+              const expected = randomKeys ? (seen.get(k) ?? "") : right ? last : `${last}?`;
+              const ok = await cas(cfg, ck, k, expected, expected + value, opLog, cli);
+              if (!randomKeys && ok !== right) fatal(`cas wrong result: key ${k} held ${JSON.stringify(last)}, expected ${JSON.stringify(expected)}: the server answered ${ok}`);
+              if (ok) {
+                seen.set(k, expected + value);
+                if (!randomKeys) last = expected + value;
+                j++;
+              }
+            } else if (random.int(1000) < 500) {
               await append(cfg, ck, k, value, opLog, cli);
               if (!randomKeys) last += value;
               j++;
@@ -69,6 +85,7 @@ export async function kvScenario(t: TestInfo, part: KvPart, options: ScenarioOpt
               j++;
             } else {
               const v = await get(cfg, ck, k, opLog, cli);
+              seen.set(k, v);
               if (!randomKeys && v !== last) fatal(`get wrong value, key ${k}, wanted:\n${last}\n, got\n${v}\n`);
             }
             if (state.healed) state.opsAfterHeal[cli]!++;

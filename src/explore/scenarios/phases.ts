@@ -21,6 +21,20 @@ export interface ScenarioOptions {
   readonly onFault?: ((fault: FaultEvent) => void) | undefined;
   /** Told of the run's fault plan once it is drawn. */
   readonly onPlan?: ((plan: FaultPlan) => void) | undefined;
+  /** Told what the liveness checks measured (Raft scenarios), for measuring their margins. */
+  readonly onLiveness?: ((measured: LivenessMeasure) => void) | undefined;
+}
+
+/** What a Raft scenario's liveness checks measured once every fault was healed. */
+export interface LivenessMeasure {
+  readonly leader: number;
+  readonly term: number;
+  /** Virtual ms from the healing to one leader with every server in its term. */
+  readonly settleMs: number;
+  /** RPCs per second in the stability window. */
+  readonly rpcsPerSecond: number;
+  /** Virtual ms for a command to be applied on every server (not in 3A). */
+  readonly commitMs: number | undefined;
 }
 
 /** The scenario's own random stream (cluster size, phase lengths, workload): the same whether faults are drawn or replayed. */

@@ -7,16 +7,21 @@
  * leader must be elected (3A), or a new command must commit on every server within the tester's
  * 10 s, and every index up to it must be committed everywhere (3B-3D).
  */
-import { go, random, sleep } from "../../runtime/index.js";
+import { go, now, random, sleep } from "../../runtime/index.js";
 import { currentSimulation } from "../../sim/index.js";
 import type { TestInfo } from "../../tester/test-info.js";
 import { RAFT_ELECTION_TIMEOUT, makeRaftTester, type RaftTester } from "../../raft/tester.js";
 import type { ClusterControl, Nemesis } from "../nemesis.js";
 import { startNemesis } from "../supervise.js";
+import { checkPromptCommit, checkSettledLeader } from "./raft-liveness.js";
+import { watchVoteTimers } from "./vote-timer-watch.js";
 import { beginLivenessPhase, beginSafetyPhase, leaderOf, scenarioRandom, type ScenarioOptions } from "./phases.js";
 
 /** The Raft lab part a scenario exercises: 3A elections only; 3B commands; 3C crashes too; 3D snapshots too. */
 export type RaftPart = "3A" | "3B" | "3C" | "3D";
+
+/** The command the liveness phase's prompt-commit check starts (unlike every client's). */
+const LIVENESS_COMMAND = 1_999_999_999;
 
 /** Runs the Raft scenario for `part`; see the module comment. */
 export async function raftScenario(t: TestInfo, part: RaftPart, options: ScenarioOptions = {}): Promise<void> {
@@ -26,6 +31,7 @@ export async function raftScenario(t: TestInfo, part: RaftPart, options: Scenari
   const servers = r.chance(0.5) ? 3 : 5;
   const safetyMs = r.between(4000, 12000);
   const ts = makeRaftTester(t, { servers, snapshot: part === "3D" });
+  watchVoteTimers(ts.group, (rf) => rf);
   const control = partitionedControl(ts);
   const nemesis = startNemesis({ t, net: ts.net, profile: part === "3A" || part === "3B" ? "no-crash" : "full", control, replay: options.replay, onFault: options.onFault, onPlan: options.onPlan });
   ts.begin(`Explore (${part}): ${servers} peers under the nemesis for ${(safetyMs / 1000).toFixed(1)} s, then healed`);
@@ -42,6 +48,11 @@ export async function raftScenario(t: TestInfo, part: RaftPart, options: Scenari
   clients.stop = true;
 
   beginLivenessPhase(nemesis);
+  // Liveness as checked properties: a settled, stable leader, few RPCs, a prompt commit.
+  const settled = await checkSettledLeader(ts);
+  const commitStart = now();
+  if (part !== "3A") await checkPromptCommit(ts, settled.leader, LIVENESS_COMMAND);
+  options.onLiveness?.({ ...settled, commitMs: part === "3A" ? undefined : now() - commitStart });
   if (part === "3A") {
     await ts.checkOneLeader();
   } else {
