@@ -275,7 +275,7 @@ describe("grade() on a fixture harness", () => {
     });
     vi.spyOn(console, "log").mockImplementation(() => {});
     const out = temp();
-    const status = await grade({ parts: undefined, runs: 3, seed: 4, solution: sub, results: join(out, "results.json"), md: join(out, "r.md"), workers: 1, wallCapSeconds: undefined, deadlineSeconds: undefined, gradescope: false, config: undefined, keep: false }, h);
+    const status = await grade({ parts: undefined, runs: 3, seed: 4, solution: sub, results: join(out, "results.json"), md: join(out, "r.md"), workers: 1, wallCapSeconds: undefined, deadlineSeconds: undefined, gradescope: false, config: undefined, keep: false, explore: undefined, exploreSeeds: undefined }, h);
     expect(status).toBe(1);
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { score: number; tests: { name: string; score: number; status: string; output: string }[] };
     expectValid(results);
@@ -293,7 +293,7 @@ describe("grade() on a fixture harness", () => {
     writeTree(sub, { "src/lab/impl.ts": 'export function add(a: number, b: number): number {\n  return a + b;\n}\nexport function mul(a: number, b: number): number {\n  const s: string = a * b;\n  return s as unknown as number;\n}\n' });
     vi.spyOn(console, "log").mockImplementation(() => {});
     const out = temp();
-    const opts = { parts: undefined, runs: 1, seed: 1, results: join(out, "results.json"), md: undefined, workers: 1, wallCapSeconds: undefined, deadlineSeconds: undefined, gradescope: true, config: undefined, keep: false };
+    const opts = { parts: undefined, runs: 1, seed: 1, results: join(out, "results.json"), md: undefined, workers: 1, wallCapSeconds: undefined, deadlineSeconds: undefined, gradescope: true, config: undefined, keep: false, explore: undefined, exploreSeeds: undefined };
     expect(await grade({ ...opts, solution: sub }, h)).toBe(1);
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { score: number; tests: { name: string; status: string; output: string; score?: number }[] };
     expectValid(results);

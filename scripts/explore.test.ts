@@ -3,7 +3,7 @@
  * algorithm, and the runner end to end (a passing run on the reference; a failing one on a planted
  * bug, grouped by the property and shrunk to a test file).
  */
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -26,7 +26,7 @@ function tsx(cwd: string, args: readonly string[]): Promise<{ code: number; out:
   });
 }
 
-const record = (over: Partial<StressRecord>): StressRecord => ({ test: "ExploreRaft3C", fullName: "ExploreRaft3C", file: "src/explore/scenarios.explore.test.ts", seed: 1, ok: false, wallMs: 10, ...over });
+const record = (over: Partial<StressRecord>): StressRecord => ({ test: "ExploreRaft3C", fullName: "ExploreRaft3C", file: "src/explore/raft-scenarios.explore.test.ts", seed: 1, ok: false, wallMs: 10, ...over });
 
 describe("explore's command line", () => {
   it("takes its own options out and leaves the stress runner's", () => {
@@ -116,7 +116,7 @@ describe("npm run explore (end to end)", () => {
 
   it("runs scenarios on the reference: each run prints its fault plan; the table; exit 0", async () => {
     const dir = mkdtempSync(join(tmpdir(), "explore-ok-"));
-    const { code, out } = await tsx(ROOT, ["scripts/explore.ts", "ExploreRaft3A|ExploreKV4A", "-n", "2", "--seed", "1", "-p", "1", "-o", dir, "--", "src/explore/scenarios.explore.test.ts"]);
+    const { code, out } = await tsx(ROOT, ["scripts/explore.ts", "ExploreRaft3A|ExploreKV4A", "-n", "2", "--seed", "1", "-p", "1", "-o", dir, "--", "src/explore/raft-scenarios.explore.test.ts", "src/explore/kv-scenarios.explore.test.ts"]);
     expect(out).toContain("explore ExploreRaft3A|ExploreKV4A: 2 tests (2 scenarios), 2 seeds each (1..2), 1 worker");
     expect(out).toMatch(/ExploreRaft3A\s+2\s+0\s/);
     expect(out).toContain("4 passed, 0 failed");
@@ -131,20 +131,31 @@ describe("npm run explore (end to end)", () => {
     const scratch = plantInScratch(ROOT, mutant);
     try {
       const out = join(scratch, "explore-out");
-      const r = await tsx(scratch, ["scripts/explore.ts", "ExploreRaft3B", "-n", "4", "--seed", "1", "-p", "1", "-o", out, "--shrink-failures", "--max-shrink-runs", "80", "--", "src/explore/scenarios.explore.test.ts"]);
+      const r = await tsx(scratch, ["scripts/explore.ts", "ExploreRaft3B", "-n", "4", "--seed", "1", "-p", "1", "-o", out, "--shrink-failures", "--max-shrink-runs", "80", "--", "src/explore/raft-scenarios.explore.test.ts"]);
       expect(r.code, r.out).toBe(1);
       expect(r.out).toContain("Failures by what broke (1 kind):");
       expect(r.out).toMatch(/Leader Completeness violated {2}\[safety\]/);
       expect(r.out).toMatch(/schedule: .*schedules\/ExploreRaft3B-seed\d\.json/);
       expect(r.out).toMatch(/shrunk to \d+ of \d+ faults in \d+ trial runs/);
       const shrunk = readdirSync(join(out, "shrunk"));
-      expect(shrunk.some((f) => f.endsWith(".shrunk.json"))).toBe(true);
-      const testFile = shrunk.find((f) => f.endsWith(".test.ts"));
-      expect(testFile).toBeDefined();
-      const text = readFileSync(join(out, "shrunk", testFile!), "utf8");
+      const schedule = shrunk.find((f) => f.endsWith(".shrunk.json"));
+      expect(schedule).toBeDefined();
+      // The printed failure replays the shrunk run, not the original one.
+      const replay = /replay the shrunk run: (.*)/.exec(r.out)?.[1];
+      expect(replay).toMatch(/^EXPLORE_REPLAY=\S+\.shrunk\.json SEED=\d npx vitest run src\/explore\/raft-scenarios\.explore\.test\.ts -t '\^ExploreRaft3B\$'$/);
+      expect(r.out).toContain(`    replay: ${replay}`);
+      expect(r.out.slice(r.out.indexOf("and the run fails with:"))).not.toMatch(/replay: SEED=/);
+      // The kept test is among the student's files, where vitest finds it (npm test runs src/**).
+      const kept = readdirSync(join(scratch, "src/raft/kept"));
+      expect(kept).toHaveLength(1);
+      const text = readFileSync(join(scratch, "src/raft/kept", kept[0]!), "utf8");
       expect(text).toContain("Leader Completeness violated");
-      expect(text).toContain('body: (t) => SCENARIOS[SCHEDULE.test]!(t, { replay: { schedule: SCHEDULE, removed: new Set() } })');
+      expect(text).toContain('body: (t) => RAFT_SCENARIOS[SCHEDULE.test]!(t, { replay: { schedule: SCHEDULE, removed: new Set() } })');
       expect(existsSync(join(out, "shrunk", "logs"))).toBe(true);
+      const run = spawnSync(join(ROOT, "node_modules/.bin/vitest"), ["run", "--project", "lab", `src/raft/kept/${kept[0]}`], { cwd: scratch, encoding: "utf8", timeout: 120_000, env: { ...process.env, NO_COLOR: "1" } });
+      expect(run.stdout + run.stderr).toMatch(/Leader Completeness violated/);
+      expect(run.stdout + run.stderr).toMatch(/1 failed/);
+      expect(run.status).toBe(1);
     } finally {
       removeScratch(scratch);
     }

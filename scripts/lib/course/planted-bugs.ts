@@ -6,6 +6,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { applyMutant } from "../../../src/explore/mutants/plant.js";
+import type { Mutant } from "../../../src/explore/mutants/catalog.js";
 import { classify } from "./config.js";
 
 /** A bug: which file, what to find, what to put instead. */
@@ -61,4 +63,19 @@ export function writeSubmission(root: string, dir: string, bug?: BugName): strin
     writeFileSync(join(dir, f), text);
   }
   return bug === undefined ? "the reference" : `the reference with ${BUGS[bug].what}`;
+}
+
+/**
+ * Writes a submission into `dir`: the reference's solution files with a mutant of the mutation
+ * catalog planted (its edit must apply exactly once). Returns what was planted.
+ */
+export function writeMutantSubmission(root: string, dir: string, mutant: Mutant): string {
+  const c = classify(root);
+  if (!c.solution.includes(mutant.file)) throw new Error(`mutant ${mutant.id} edits ${mutant.file}, which is not a solution file`);
+  for (const f of c.solution) {
+    const text = readFileSync(join(root, f), "utf8");
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    writeFileSync(join(dir, f), f === mutant.file ? applyMutant(text, mutant) : text);
+  }
+  return `the reference with mutant ${mutant.id} (${mutant.title})`;
 }

@@ -32,7 +32,8 @@ export const KV_LIVENESS_MS = 20_000;
 export async function kvScenario(t: TestInfo, part: KvPart, options: ScenarioOptions = {}): Promise<void> {
   const sim = currentSimulation();
   if (sim === undefined) throw new Error("kvScenario() must run inside a simulation");
-  const r = scenarioRandom();
+  // 4B draws its own cluster and workload: with the same stream it would be 4A's run with snapshots added.
+  const r = scenarioRandom(part === "4B" ? "scenario 4B" : "scenario");
   const servers = [3, 5, 5, 7][r.int(4)]!;
   const nclients = r.between(1, 8);
   const randomKeys = r.chance(0.3);

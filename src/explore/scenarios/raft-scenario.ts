@@ -18,17 +18,26 @@ import { beginLivenessPhase, beginSafetyPhase, leaderOf, scenarioRandom, type Sc
 /** The Raft lab part a scenario exercises: 3A elections only; 3B commands; 3C crashes too; 3D snapshots too. */
 export type RaftPart = "3A" | "3B" | "3C" | "3D";
 
+/** What each part's scenario puts to the test, for its description. */
+export const RAFT_AIM: Readonly<Record<RaftPart, string>> = {
+  "3A": "elections under lost, late and reordered messages and partitions",
+  "3B": "agreement: commands from every peer under message faults and partitions",
+  "3C": "persistence: crashes right after votes, replies and starts, Figure 8 situations",
+  "3D": "log compaction: snapshots every few entries, InstallSnapshot under crashes",
+};
+
 /** Runs the Raft scenario for `part`; see the module comment. */
 export async function raftScenario(t: TestInfo, part: RaftPart, options: ScenarioOptions = {}): Promise<void> {
   const sim = currentSimulation();
   if (sim === undefined) throw new Error("raftScenario() must run inside a simulation");
-  const r = scenarioRandom();
+  // 3D draws its own cluster and workload: with the same stream it would be 3C's run with snapshots added.
+  const r = scenarioRandom(part === "3D" ? "scenario 3D" : "scenario");
   const servers = r.chance(0.5) ? 3 : 5;
   const safetyMs = r.between(4000, 12000);
   const ts = makeRaftTester(t, { servers, snapshot: part === "3D" });
   const control = partitionedControl(ts);
   const nemesis = startNemesis({ t, net: ts.net, profile: part === "3A" || part === "3B" ? "no-crash" : "full", control, replay: options.replay, onFault: options.onFault, onPlan: options.onPlan });
-  ts.begin(`Explore (${part}): ${servers} peers under the nemesis for ${(safetyMs / 1000).toFixed(1)} s, then healed`);
+  ts.begin(`Explore (${part}, ${RAFT_AIM[part]}): ${servers} peers under the nemesis for ${(safetyMs / 1000).toFixed(1)} s, then healed`);
 
   beginSafetyPhase(part === "3A" ? "elections" : "clients submit commands to every live peer", safetyMs);
   const clients = { stop: false, done: 0 };

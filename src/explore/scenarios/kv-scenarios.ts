@@ -1,0 +1,12 @@
+/** The KV explore scenarios by test name (Lab 4; they go with Lab 4 from a handout without it). */
+import { kvScenario } from "./kv-scenario.js";
+import type { Scenario } from "./raft-scenarios.js";
+
+/** Lab 4's scenarios. */
+export const KV_SCENARIOS: Readonly<Record<string, Scenario>> = {
+  ExploreKV4A: (t, o) => kvScenario(t, "4A", o),
+  ExploreKV4B: (t, o) => kvScenario(t, "4B", o),
+};
+
+/** The test file that registers them (loaded in explore mode only). */
+export const KV_SCENARIOS_FILE = "src/explore/kv-scenarios.explore.test.ts";
