@@ -66,8 +66,9 @@ describe("the explore component catches what the original tests miss", () => {
       expect(scenario, output).toMatchObject({ status: "failed", score: 0 });
       expect(scenario.output).toMatch(/First failure \(seed \d+\):/);
       expect(scenario.output).toMatch(/violated: .* \[(safety|liveness)\]/);
-      expect(scenario.output).toMatch(/replay: SEED=\d+ npx vitest run src\/explore\/scenarios\.explore\.test\.ts -t '\^ExploreRaft3[BC]\$'/);
-      expect(output).toMatch(new RegExp(`Part ${mutant.part}\\+explore: .* 0/`));
+      expect(scenario.output).toMatch(/replay: SEED=\d+ npx vitest run src\/explore\/raft-scenarios\.explore\.test\.ts -t '\^ExploreRaft3[BC]\$'/);
+      expect(output).not.toMatch(/type check failed/);
+      expect(output).toMatch(new RegExp(`Part ${mutant.part}\\+explore: .*  \\d+/\\d+\\n`));
     });
   }
 });

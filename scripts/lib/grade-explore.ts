@@ -13,8 +13,7 @@
 import type { StressRecord } from "../../src/harness/index.js";
 import { LAB_TESTS_UNDER_NEMESIS } from "../../src/explore/lab-tests.js";
 import { EXPLORE_ENV } from "../../src/explore/mode.js";
-import { KV_SCENARIOS_FILE } from "../../src/explore/scenarios/kv-scenarios.js";
-import { RAFT_SCENARIOS_FILE } from "../../src/explore/scenarios/raft-scenarios.js";
+import { KV_SCENARIOS_FILE, RAFT_SCENARIOS_FILE } from "../../src/explore/scenarios/files.js";
 import { exploreReplay, failureKind } from "./explore-report.js";
 import type { PartGrade, TestGrade } from "./grade-report.js";
 import type { Unit } from "./grade-run.js";

@@ -8,5 +8,4 @@ export const KV_SCENARIOS: Readonly<Record<string, Scenario>> = {
   ExploreKV4B: (t, o) => kvScenario(t, "4B", o),
 };
 
-/** The test file that registers them (loaded in explore mode only). */
-export const KV_SCENARIOS_FILE = "src/explore/kv-scenarios.explore.test.ts";
+export { KV_SCENARIOS_FILE } from "./files.js";

@@ -17,5 +17,4 @@ export const RAFT_SCENARIOS: Readonly<Record<string, Scenario>> = {
   ExploreRaft3D: (t, o) => raftScenario(t, "3D", o),
 };
 
-/** The test file that registers them (loaded in explore mode only). */
-export const RAFT_SCENARIOS_FILE = "src/explore/raft-scenarios.explore.test.ts";
+export { RAFT_SCENARIOS_FILE } from "./files.js";
