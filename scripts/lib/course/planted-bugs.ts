@@ -34,6 +34,22 @@ export const BUGS = {
     replace: "  return isAtLeastAsUpToDate(args, voter) || true; // planted bug: no election restriction\n",
     what: "votes are granted without the up-to-date check",
   },
+  /**
+   * Not a bug: a correct Raft that is slow to compute. Every persist() first spins through 200 000
+   * integer steps (about a millisecond), so the tests that persist most (3C's churn, the KV tests)
+   * take several times the reference's wall time while every virtual-time limit still holds: what
+   * the grading budget is for.
+   */
+  "cpu-heavy": {
+    file: "src/raft/raft.ts",
+    find: "  private persist(): void {\n",
+    replace:
+      "  private persist(): void {\n" +
+      "    let planted = 0; // planted: correct but CPU-heavy\n" +
+      "    for (let i = 0; i < 200_000; i++) planted = (planted * 31 + i) | 0;\n" +
+      "    if (planted === 1) throw new Error(\"unreachable\");\n",
+    what: "a correct but CPU-heavy persist() (200 000 integer steps per save)",
+  },
   /** A type error: the submission does not compile. */
   "type-error": {
     file: "src/raft/raft.ts",
