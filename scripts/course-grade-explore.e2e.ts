@@ -49,6 +49,7 @@ describe("the explore component catches what the original tests miss", () => {
     const { status, results, output } = await gradeIt("reference", dir, ["3B", "3C"]);
     expect(status, output).toBe(0);
     expect(results.score).toBe(results.extra_data.max_score);
+    console.info(`reference: ${results.score}/${results.extra_data.max_score}`);
     expect(results.tests.filter((t) => t.tags?.includes("explore")).map((t) => t.name)).toEqual([
       "3B+explore ExploreRaft3B", "3B+explore 3B lab tests under the nemesis (8)", "3C+explore ExploreRaft3C", "3C+explore 3C lab tests under the nemesis (8)",
     ]);
@@ -67,6 +68,8 @@ describe("the explore component catches what the original tests miss", () => {
       expect(scenario.output).toMatch(/First failure \(seed \d+\):/);
       expect(scenario.output).toMatch(/violated: .* \[(safety|liveness)\]/);
       expect(scenario.output).toMatch(/replay: SEED=\d+ npx vitest run src\/explore\/raft-scenarios\.explore\.test\.ts -t '\^ExploreRaft3[BC]\$'/);
+      // For the record (the measurements of docs/grading-explore.md): what the grade said.
+      console.info(`${id}: ${results.score}/${results.extra_data.max_score}; ${scenario.name} ${scenario.score}/${scenario.max_score}: ${/First failure[^\n]*\n[^\n]*/.exec(scenario.output)?.[0].replace("\n", " ")}`);
       expect(output).not.toMatch(/type check failed/);
       expect(output).toMatch(new RegExp(`Part ${mutant.part}\\+explore: .*  \\d+/\\d+\\n`));
     });

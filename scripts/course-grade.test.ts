@@ -365,6 +365,23 @@ describe("grade() on a fixture harness", () => {
     expect(readFileSync(join(h, "src/lab/impl.ts"), "utf8")).toContain("not implemented");
   }, 120_000);
 
+  it("with a deadline, times each test's first run and fits the runs to it (here all fit), saying so in the results", async () => {
+    const h = harness();
+    const sub = temp();
+    writeTree(sub, { "src/lab/impl.ts": "export function add(a: number, b: number): number {\n  return a + b;\n}\nexport function mul(a: number, b: number): number {\n  return a * b;\n}\n" });
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.join(" ")));
+    const out = temp();
+    const status = await grade({ parts: undefined, runs: 4, seed: 1, solution: sub, results: join(out, "results.json"), md: undefined, workers: 1, wallCapSeconds: undefined, deadlineSeconds: 300, gradescope: false, config: undefined, keep: false, explore: undefined, exploreSeeds: undefined }, h);
+    expect(status, lines.join("\n")).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { score: number; output: string; tests: { output: string }[]; extra_data: { budget?: string } };
+    expectValid(results);
+    expect(results.extra_data.budget).toMatch(/^budget: one run of every lab test took [\d.]+ s of runs .*: 4 runs per test \(all 4 fit\)$/);
+    expect(results.output).toContain("4 runs per test");
+    expect(results.tests.every((t) => t.output.startsWith("4/4 runs passed"))).toBe(true);
+    expect(lines.join("\n")).toMatch(/or as many as fit the deadline, at least 2/);
+  }, 120_000);
+
   it("a submission that does not type-check scores 0 with the compiler's message; one with no lab folder says what to submit", async () => {
     const h = harness();
     const sub = temp();

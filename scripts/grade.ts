@@ -242,8 +242,8 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
       }
       report = gradeReport(
         [...gradeParts(parts, planned, labRecords), ...gradeExplore(items, exploreRun?.records ?? [], exploreCounts)],
-        { runs: planned, seeds: seeds.slice(0, planned), started, opts, warnings: [...warnings, ...budgetNotes] },
-        { typecheck: { ok: tc.ok, output: tc.output, blocking: false }, blocker: undefined, deadlineHit },
+        { runs: planned, seeds: seeds.slice(0, planned), started, opts, warnings },
+        { typecheck: { ok: tc.ok, output: tc.output, blocking: false }, blocker: undefined, deadlineHit, budget: budgetNotes.join("\n") },
       );
       return finish(report, opts, config.gradescope, c);
     }
@@ -321,7 +321,7 @@ function blocked(
 function gradeReport(
   graded: GradeReport["parts"],
   run: { runs: number; seeds: readonly number[]; started: number; opts: GradeOptions; warnings: string[] },
-  ending: Pick<GradeReport, "typecheck" | "blocker" | "deadlineHit">,
+  ending: Pick<GradeReport, "typecheck" | "blocker" | "deadlineHit"> & { budget?: string },
 ): GradeReport {
   return {
     parts: graded,
@@ -341,6 +341,7 @@ function finish(report: GradeReport, opts: GradeOptions, gs: Pick<GradescopeSett
   console.log();
   if (report.blocker !== undefined) console.log(c.red(`${report.blocker.check} failed, so no test ran:\n${indent(firstLines(report.blocker.output, 30))}\n`));
   for (const w of report.warnings) console.log(c.yellow(`warning: ${w}`));
+  if (report.budget !== undefined) console.log(c.dim(report.budget));
   console.log(formatGradeTable(report, c));
   const cpu = report.cpuMs === undefined ? "" : `, ${(report.cpuMs / 1000).toFixed(1)} s CPU`;
   console.log(c.dim(`graded in ${(report.wallMs / 1000).toFixed(1)} s wall${cpu}`));

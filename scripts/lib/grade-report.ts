@@ -63,6 +63,8 @@ export interface GradeReport {
   readonly blocker: Blocker | undefined;
   readonly deadlineHit: boolean;
   readonly warnings: readonly string[];
+  /** How the runs per test were fitted to the deadline (see grade-budget.ts), when they were. */
+  readonly budget?: string | undefined;
 }
 
 /**
@@ -192,6 +194,7 @@ export function toMarkdown(report: GradeReport): string {
   }
   for (const w of report.warnings) lines.push(`> ${w}`, "");
   if (report.deadlineHit) lines.push("> The grading deadline passed: runs that did not finish count as failed.", "");
+  if (report.budget !== undefined) lines.push(`> ${report.budget}`, "");
   lines.push("| Part | Points |", "|---|---:|");
   for (const p of report.parts) lines.push(`| ${p.part}: ${escapeCell(p.title)} | ${p.extraCredit ? `${fmt(p.earned)} (extra credit)` : `${fmt(p.earned)}/${fmt(p.max)}`} |`);
   lines.push(`| **Total** | **${fmt(report.score)}/${fmt(report.maxScore)}** |`, "");
@@ -277,6 +280,7 @@ export function toGradescope(report: GradeReport, settings: Pick<GradescopeSetti
     `**${fmt(report.score)}/${fmt(report.maxScore)}**: ${runsText(report)} on distinct seeds; a test earns its points only if every run passes.`,
     ...report.parts.map((p) => `- ${p.part} (${p.title}): ${p.extraCredit ? `${fmt(p.earned)} extra credit` : `${fmt(p.earned)}/${fmt(p.max)}`}`),
     ...(report.deadlineHit ? ["", "The grading deadline passed: runs that did not finish count as failed."] : []),
+    ...(report.budget !== undefined ? ["", report.budget] : []),
     ...report.warnings.map((w) => `\n${w}`),
     "",
     "Each failing test shows its first failing seed and the command that replays it exactly on your machine.",
@@ -290,7 +294,7 @@ export function toGradescope(report: GradeReport, settings: Pick<GradescopeSetti
     visibility: settings.visibility,
     stdout_visibility: settings.stdoutVisibility,
     tests,
-    extra_data: { runs: report.runs, seeds: report.seeds, max_score: report.maxScore, deadline_hit: report.deadlineHit },
+    extra_data: { runs: report.runs, seeds: report.seeds, max_score: report.maxScore, deadline_hit: report.deadlineHit, ...(report.budget !== undefined ? { budget: report.budget } : {}) },
   };
 }
 
