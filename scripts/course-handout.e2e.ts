@@ -70,11 +70,11 @@ describe("a handout, from build to grade", () => {
     const file = join(work, "skeleton.json");
     const r = await npmRun("grade", ["--runs", "1", "--results", file], 300_000);
     expect(r.code).toBe(1);
-    expect(r.output).toMatch(/Total: 0\/200/);
+    expect(r.output).toMatch(/Total: 0\/240/); // 200 for the original parts, 40 for the explore component
     const res = results(file);
     expect(validate(res)).toBe(true);
     expect(res.score).toBe(0);
-    expect(res.tests).toHaveLength(51);
+    expect(res.tests).toHaveLength(51 + 12); // 51 lab tests, 2 explore entries per part
     expect(res.tests.every((t) => t.status === "failed")).toBe(true);
   });
 
@@ -96,12 +96,12 @@ describe("a handout, from build to grade", () => {
   it("grades the reference in the handout with full score", async () => {
     const file = join(work, "reference.json");
     const r = await npmRun("grade", ["--runs", "1", "--results", file, "--md", join(work, "reference.md")], 600_000);
-    expect(r.output).toMatch(/Total: 200\/200/);
+    expect(r.output).toMatch(/Total: 240\/240/);
     expect(r.code).toBe(0);
     const res = results(file);
     expect(validate(res)).toBe(true);
-    expect(res.score).toBe(200);
-    expect(readFileSync(join(work, "reference.md"), "utf8")).toContain("# raftlab grade: 200/200");
+    expect(res.score).toBe(240);
+    expect(readFileSync(join(work, "reference.md"), "utf8")).toContain("# raftlab grade: 240/240");
   });
 
   it("from this repository, --solution grades a checkout's files, and this repository itself, in the pristine harness", async () => {
