@@ -13,6 +13,7 @@
 import type { StressRecord } from "../../src/harness/index.js";
 import { LAB_TESTS_UNDER_NEMESIS } from "../../src/explore/lab-tests.js";
 import { EXPLORE_ENV } from "../../src/explore/mode.js";
+import { SCENARIO_AIMS } from "../../src/explore/scenarios/aims.js";
 import { KV_SCENARIOS_FILE, RAFT_SCENARIOS_FILE } from "../../src/explore/scenarios/files.js";
 import { exploreReplay, failureKind } from "./explore-report.js";
 import type { PartGrade, TestGrade } from "./grade-report.js";
@@ -119,7 +120,7 @@ export function gradeExplore(items: readonly ExploreItem[], records: readonly St
     return {
       part: `${i.part}+explore`,
       lab: i.lab,
-      title: `${i.part} under explore's nemesis, monitors on (beyond the original)`,
+      title: `${i.part} under explore's nemesis, monitors on: ${SCENARIO_AIMS[i.part] ?? "the part's scenario"} (beyond the original)`,
       extraCredit: false,
       tests,
       earned,

@@ -13,18 +13,11 @@ import type { TestInfo } from "../../tester/test-info.js";
 import { RAFT_ELECTION_TIMEOUT, makeRaftTester, type RaftTester } from "../../raft/tester.js";
 import type { ClusterControl, Nemesis } from "../nemesis.js";
 import { startNemesis } from "../supervise.js";
+import { SCENARIO_AIMS } from "./aims.js";
 import { beginLivenessPhase, beginSafetyPhase, leaderOf, scenarioRandom, type ScenarioOptions } from "./phases.js";
 
 /** The Raft lab part a scenario exercises: 3A elections only; 3B commands; 3C crashes too; 3D snapshots too. */
 export type RaftPart = "3A" | "3B" | "3C" | "3D";
-
-/** What each part's scenario puts to the test, for its description. */
-export const RAFT_AIM: Readonly<Record<RaftPart, string>> = {
-  "3A": "elections under lost, late and reordered messages and partitions",
-  "3B": "agreement: commands from every peer under message faults and partitions",
-  "3C": "persistence: crashes right after votes, replies and starts, Figure 8 situations",
-  "3D": "log compaction: snapshots every few entries, InstallSnapshot under crashes",
-};
 
 /** Runs the Raft scenario for `part`; see the module comment. */
 export async function raftScenario(t: TestInfo, part: RaftPart, options: ScenarioOptions = {}): Promise<void> {
@@ -37,7 +30,7 @@ export async function raftScenario(t: TestInfo, part: RaftPart, options: Scenari
   const ts = makeRaftTester(t, { servers, snapshot: part === "3D" });
   const control = partitionedControl(ts);
   const nemesis = startNemesis({ t, net: ts.net, profile: part === "3A" || part === "3B" ? "no-crash" : "full", control, replay: options.replay, onFault: options.onFault, onPlan: options.onPlan });
-  ts.begin(`Explore (${part}, ${RAFT_AIM[part]}): ${servers} peers under the nemesis for ${(safetyMs / 1000).toFixed(1)} s, then healed`);
+  ts.begin(`Explore (${part}, ${SCENARIO_AIMS[part]}): ${servers} peers under the nemesis for ${(safetyMs / 1000).toFixed(1)} s, then healed`);
 
   beginSafetyPhase(part === "3A" ? "elections" : "clients submit commands to every live peer", safetyMs);
   const clients = { stop: false, done: 0 };
