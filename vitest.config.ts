@@ -8,7 +8,7 @@ const explore = process.env["RAFTLAB_EXPLORE"] === "1";
  * - `lab`: everything that needs Node alone (`npm test`); in explore mode also the explore
  *   scenarios (`*.explore.test.ts`), which `npm run explore` runs through it.
  * - `explore`: the explore scenarios in explore mode, so that an explore failure's replay command
- *   (`npx vitest run src/explore/scenarios.explore.test.ts -t ...`) runs in explore mode by itself.
+ *   (`npx vitest run src/explore/raft-scenarios.explore.test.ts -t ...`) runs in explore mode by itself.
  * - `browser`: tests that drive headless Chromium (`npm run test:browser`).
  * - `cluster`: tests that start real node processes (`npm run test:cluster`), one file at a time
  *   so that two clusters do not compete for the two cores.

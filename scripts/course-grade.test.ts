@@ -12,6 +12,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { StressRecord } from "../src/harness/index.js";
 import { UsageError, grade, parseCli } from "./grade.js";
 import { blockedParts, formatGradeTable, gradeParts, toGradescope, toMarkdown, totals, type GradeReport } from "./lib/grade-report.js";
+import { fitRuns } from "./lib/grade-budget.js";
+import { exploreUnits, explorePlan, gradeExplore, type ExploreItem } from "./lib/grade-explore.js";
 import { declaredTests, planUnits, runUnits } from "./lib/grade-run.js";
 import { GradingConfigError, loadGrading, parseGrading, selectParts, type GradedPart } from "./lib/grading.js";
 import { TempDirs, writeTree } from "./lib/temp-tree.js";
@@ -82,6 +84,29 @@ describe("grading configuration", () => {
     expect(bad({ parts: [...base.parts, { part: "3B", lab: 3, files: ["b.test.ts"], tests: { T1: 1 } }] })).toThrow(/test T1 is in parts 3A and 3B/);
     expect(bad({ gradescope: { visibility: "secret" } })).toThrow(/gradescope\.visibility must be one of/);
     expect(() => loadGrading(temp())).toThrow(GradingConfigError);
+    // The explore component and the budget.
+    const explore = { scenarioSeeds: 5, labTestSeeds: 1, parts: { "3A": { scenario: 3, labTests: 1 } } };
+    expect(parseGrading(JSON.stringify({ ...base, explore }), "g.json").explore).toMatchObject({ byDefault: true, scenarioSeeds: 5, labTestSeeds: 1 });
+    expect(parseGrading(JSON.stringify(base), "g.json").explore).toBeUndefined();
+    expect(bad({ explore: { ...explore, parts: { "3E": { scenario: 1 } } } })).toThrow(/explore\.parts: "3E" is not a part of "parts"/);
+    expect(bad({ explore: { ...explore, scenarioSeeds: 0 } })).toThrow(/"explore\.scenarioSeeds" must be a whole number >= 1/);
+    expect(bad({ explore: { ...explore, parts: { "3A": { scenario: -1 } } } })).toThrow(/explore\.parts\.3A\.scenario must be a number of points >= 0/);
+    expect(parseGrading(JSON.stringify(base), "g.json").budget).toEqual({ minRuns: 3 });
+    expect(bad({ budget: { minRuns: 4 } })).toThrow(/"budget\.minRuns" \(4\) must not exceed "runs" \(3\)/);
+  });
+
+  it("the repository's explore component counts by default, names only configured parts, and each part's scenario exists", async () => {
+    const config = loadGrading(ROOT);
+    expect(config.explore?.byDefault).toBe(true);
+    const { SCENARIOS } = await import("../src/explore/scenarios/index.js");
+    const items = explorePlan(config.explore!, selectParts(config, undefined, [3, 4]), (f) => declaredTests(readFileSync(join(ROOT, f), "utf8")));
+    expect(items.map((i) => i.scenario)).toEqual(["ExploreRaft3A", "ExploreRaft3B", "ExploreRaft3C", "ExploreRaft3D", "ExploreKV4A", "ExploreKV4B"]);
+    for (const i of items) {
+      expect(SCENARIOS[i.scenario], i.scenario).toBeDefined();
+      expect(i.scenarioPoints).toBeGreaterThan(0);
+      for (const t of i.labTests) expect(declaredTests(readFileSync(join(ROOT, t.file), "utf8"))).toContain(t.test);
+    }
+    expect(items.find((i) => i.part === "3C")!.labTests.map((t) => t.test)).toContain("TestFigure83C");
   });
 
   it("the command line: bad values fail clearly", () => {
@@ -119,6 +144,59 @@ describe("scoring: a test earns its points only if it passes every run", () => {
     const g = blockedParts(parts, 3, "not run: Type check failed");
     expect(totals(g)).toEqual({ score: 0, maxScore: 8 });
     expect(g[0]!.tests[0]!.firstFailure?.error).toBe("not run: Type check failed");
+  });
+});
+
+describe("the explore component's scoring", () => {
+  const items: ExploreItem[] = [
+    { part: "3C", lab: 3, scenario: "ExploreRaft3C", scenarioFile: "src/explore/raft-scenarios.explore.test.ts", scenarioPoints: 6, labTests: [{ test: "TP1", file: "src/raft/x.test.ts" }, { test: "TP2", file: "src/raft/x.test.ts" }], labTestPoints: 1 },
+  ];
+  it("an entry earns its points only if every run passes; a failure names its seed, what broke and the replay in explore mode", () => {
+    const violation = "Election Safety violated: S1 and S2 were both leaders of term 1\n  seed:   7\n  replay: SEED=7 npx vitest run src/explore/raft-scenarios.explore.test.ts -t '^ExploreRaft3C$'";
+    const records = [rec("ExploreRaft3C", 5, true), rec("ExploreRaft3C", 7, false, violation), rec("ExploreRaft3C", 6, true), rec("TP1", 5, true), rec("TP2", 5, false, "one(3) failed to reach agreement")];
+    const [p] = gradeExplore(items, records, { scenario: 3, labTest: 1 });
+    expect(p).toMatchObject({ part: "3C+explore", component: "explore", earned: 0, max: 7 });
+    expect(p!.tests[0]).toMatchObject({ test: "ExploreRaft3C", runs: 3, passed: 2, earned: 0, violated: "Election Safety violated [safety]" });
+    expect(p!.tests[0]!.firstFailure?.seed).toBe(7);
+    expect(p!.tests[1]).toMatchObject({ test: "3C lab tests under the nemesis (2)", runs: 2, passed: 1, earned: 0, violated: "one(N) failed to reach agreement [liveness]" });
+    expect(p!.tests[1]!.firstFailure?.replay).toMatch(/^RAFTLAB_EXPLORE=1 SEED=5 /);
+    const ok = gradeExplore(items, [rec("ExploreRaft3C", 1, true), rec("ExploreRaft3C", 2, true), rec("ExploreRaft3C", 3, true), rec("TP1", 1, true), rec("TP2", 1, true)], { scenario: 3, labTest: 1 });
+    expect(ok[0]).toMatchObject({ earned: 7, max: 7 });
+    // Missing runs count as failed.
+    expect(gradeExplore(items, [rec("ExploreRaft3C", 1, true)], { scenario: 3, labTest: 1 })[0]!.earned).toBe(0);
+  });
+
+  it("its units run in explore mode: the scenarios' file over the scenario seeds, the lab tests over theirs", () => {
+    const units = exploreUnits(items, [1, 2, 3, 4], [9], 2);
+    expect(units).toEqual([
+      { file: "src/explore/raft-scenarios.explore.test.ts", tests: ["ExploreRaft3C"], seeds: [1, 3], env: { RAFTLAB_EXPLORE: "1" } },
+      { file: "src/explore/raft-scenarios.explore.test.ts", tests: ["ExploreRaft3C"], seeds: [2, 4], env: { RAFTLAB_EXPLORE: "1" } },
+      { file: "src/raft/x.test.ts", tests: ["TP1", "TP2"], seeds: [9], env: { RAFTLAB_EXPLORE: "1" } },
+    ]);
+  });
+
+  it("the table shows it apart, with what broke", () => {
+    const [p] = gradeExplore(items, [rec("ExploreRaft3C", 7, false, "Leader Completeness violated: S0 is leader of T5 without ...")], { scenario: 1, labTest: 1 });
+    const table = formatGradeTable(report([p!]), c);
+    expect(table).toContain("Explore component (beyond the original tests; its points add to the maximum):");
+    expect(table).toContain("    violated: Leader Completeness violated [safety]");
+  });
+});
+
+describe("the run budget follows the solution", () => {
+  const first = (ms: number[]): StressRecord[] => ms.map((wallMs, i) => ({ ...rec(`T${i}`, 1, true), wallMs }));
+  it("fits as many runs as the time left allows, within the floor and the configured runs", () => {
+    // 10 tests of 1 s each on one worker: a round is 10 s; 200 s left, 20% kept back: 16 more rounds, capped at 10 runs.
+    expect(fitRuns({ firstRuns: first(Array(10).fill(1000)), firstWallMs: 10_000, units: 1, workers: 1, msLeft: 200_000, runs: 10, minRuns: 3 }).runs).toBe(10);
+    // A solution 10 times slower: a round is 100 s; 400 s left: 3 more rounds, 4 runs.
+    const slow = fitRuns({ firstRuns: first(Array(10).fill(10_000)), firstWallMs: 100_000, units: 1, workers: 1, msLeft: 400_000, runs: 10, minRuns: 3 });
+    expect(slow.runs).toBe(4);
+    expect(slow.note).toMatch(/4 of the configured 10 fit/);
+    // Slower still: the floor holds.
+    expect(fitRuns({ firstRuns: first(Array(10).fill(60_000)), firstWallMs: 600_000, units: 1, workers: 1, msLeft: 100_000, runs: 10, minRuns: 3 })).toMatchObject({ runs: 3, note: expect.stringMatching(/the floor of 3/) });
+    // Two workers halve a round.
+    expect(fitRuns({ firstRuns: first(Array(10).fill(10_000)), firstWallMs: 50_000, units: 2, workers: 2, msLeft: 400_000, runs: 10, minRuns: 3 }).runs).toBe(7);
+    expect(() => fitRuns({ firstRuns: [], firstWallMs: 0, units: 0, workers: 1, msLeft: 1, runs: 3, minRuns: 4 })).toThrow(/minRuns 4 must be in 1\.\.3/);
   });
 });
 
@@ -224,7 +302,9 @@ describe("the runner, on real test processes", () => {
     expect(by("TestAfter")).toEqual([[11, true], [12, true]]);
     expect(by("TestBroken")).toEqual([[11, false], [12, false]]);
     const hung = run.records.find((r) => r.test === "TestHang" && !r.ok)!;
-    expect(hung.error).toMatch(/no result within the wall-clock cap of 1 s .* a loop that never awaits/);
+    // Whichever stops it first names the cause: the grader's cap, or the run's own watchdog (which
+    // fires when the cap's kill is slower than the watchdog's limit, as on a loaded machine).
+    expect(hung.error).toMatch(/no result within the wall-clock cap of 1 s .* a loop that never awaits|hung: TestHang: .* its code never yields/);
     expect(hung.replay).toBe("SEED=12 npx vitest run src/fx/a.test.ts -t '^TestHang$'");
     const broken = run.records.find((r) => r.test === "TestBroken")!;
     expect(broken.error).toMatch(/the test process exited with code 1 without a result for this run \(did src\/fx\/broken\.test\.ts fail to load, or does it not declare TestBroken\?\)/);
@@ -282,7 +362,7 @@ describe("grade() on a fixture harness", () => {
     });
     vi.spyOn(console, "log").mockImplementation(() => {});
     const out = temp();
-    const status = await grade({ parts: undefined, runs: 3, seed: 4, solution: sub, results: join(out, "results.json"), md: join(out, "r.md"), workers: 1, wallCapSeconds: undefined, deadlineSeconds: undefined, gradescope: false, config: undefined, keep: false }, h);
+    const status = await grade({ parts: undefined, runs: 3, seed: 4, solution: sub, results: join(out, "results.json"), md: join(out, "r.md"), workers: 1, wallCapSeconds: undefined, deadlineSeconds: undefined, gradescope: false, config: undefined, keep: false, explore: undefined, exploreSeeds: undefined }, h);
     expect(status).toBe(1);
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { score: number; tests: { name: string; score: number; status: string; output: string }[] };
     expectValid(results);
@@ -294,13 +374,30 @@ describe("grade() on a fixture harness", () => {
     expect(readFileSync(join(h, "src/lab/impl.ts"), "utf8")).toContain("not implemented");
   }, 120_000);
 
+  it("with a deadline, times each test's first run and fits the runs to it (here all fit), saying so in the results", async () => {
+    const h = harness();
+    const sub = temp();
+    writeTree(sub, { "src/lab/impl.ts": "export function add(a: number, b: number): number {\n  return a + b;\n}\nexport function mul(a: number, b: number): number {\n  return a * b;\n}\n" });
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.join(" ")));
+    const out = temp();
+    const status = await grade({ parts: undefined, runs: 4, seed: 1, solution: sub, results: join(out, "results.json"), md: undefined, workers: 1, wallCapSeconds: undefined, deadlineSeconds: 300, gradescope: false, config: undefined, keep: false, explore: undefined, exploreSeeds: undefined }, h);
+    expect(status, lines.join("\n")).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { score: number; output: string; tests: { output: string }[]; extra_data: { budget?: string } };
+    expectValid(results);
+    expect(results.extra_data.budget).toMatch(/^budget: one run of every lab test took [\d.]+ s of runs .*: 4 runs per test \(all 4 fit\)$/);
+    expect(results.output).toContain("4 runs per test");
+    expect(results.tests.every((t) => t.output.startsWith("4/4 runs passed"))).toBe(true);
+    expect(lines.join("\n")).toMatch(/or as many as fit the deadline, at least 2/);
+  }, 120_000);
+
   it("a submission that does not type-check scores 0 with the compiler's message; one with no lab folder says what to submit", async () => {
     const h = harness();
     const sub = temp();
     writeTree(sub, { "src/lab/impl.ts": 'export function add(a: number, b: number): number {\n  return a + b;\n}\nexport function mul(a: number, b: number): number {\n  const s: string = a * b;\n  return s as unknown as number;\n}\n' });
     vi.spyOn(console, "log").mockImplementation(() => {});
     const out = temp();
-    const opts = { parts: undefined, runs: 1, seed: 1, results: join(out, "results.json"), md: undefined, workers: 1, wallCapSeconds: undefined, deadlineSeconds: undefined, gradescope: true, config: undefined, keep: false };
+    const opts = { parts: undefined, runs: 1, seed: 1, results: join(out, "results.json"), md: undefined, workers: 1, wallCapSeconds: undefined, deadlineSeconds: undefined, gradescope: true, config: undefined, keep: false, explore: undefined, exploreSeeds: undefined };
     expect(await grade({ ...opts, solution: sub }, h)).toBe(1);
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { score: number; tests: { name: string; status: string; output: string; score?: number }[] };
     expectValid(results);

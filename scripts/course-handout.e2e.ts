@@ -72,11 +72,11 @@ describe("a handout, from build to grade", () => {
     const file = join(work, "skeleton.json");
     const r = await npmRun("grade", ["--runs", "1", "--results", file], 300_000);
     expect(r.code).toBe(1);
-    expect(r.output).toMatch(/Total: 0\/200/);
+    expect(r.output).toMatch(/Total: 0\/240/); // 200 for the original parts, 40 for the explore component
     const res = results(file);
     expect(validate(res)).toBe(true);
     expect(res.score).toBe(0);
-    expect(res.tests).toHaveLength(51);
+    expect(res.tests).toHaveLength(51 + 12); // 51 lab tests, 2 explore entries per part
     expect(res.tests.every((t) => t.status === "failed")).toBe(true);
   });
 
@@ -99,21 +99,22 @@ describe("a handout, from build to grade", () => {
   it("grades the reference in the handout with full score", async () => {
     const file = join(work, "reference.json");
     const r = await npmRun("grade", ["--runs", "1", "--results", file, "--md", join(work, "reference.md")], 600_000);
-    expect(r.output).toMatch(/Total: 200\/200/);
+    expect(r.output).toMatch(/Total: 240\/240/);
     expect(r.code).toBe(0);
     const res = results(file);
     expect(validate(res)).toBe(true);
-    expect(res.score).toBe(200);
-    expect(readFileSync(join(work, "reference.md"), "utf8")).toContain("# raftlab grade: 200/200");
+    expect(res.score).toBe(240);
+    expect(readFileSync(join(work, "reference.md"), "utf8")).toContain("# raftlab grade: 240/240");
   });
 
   it("from this repository, --solution grades a checkout's files, and this repository itself, in the pristine harness", async () => {
     const fromRepo = (solution: string) => npmRun("grade", ["--solution", solution, "--parts", "3A,4A", "--runs", "1"], 600_000, ROOT);
     const checkout = await fromRepo(out);
-    expect(checkout.output).toMatch(/Total: 70\/70/);
+    // 15 + 55 for 3A and 4A, and 4 + 10 for their explore entries.
+    expect(checkout.output).toMatch(/Total: 84\/84/);
     expect(checkout.code).toBe(0);
     const self = await fromRepo(ROOT);
-    expect(self.output).toMatch(/Total: 70\/70/);
+    expect(self.output).toMatch(/Total: 84\/84/);
     expect(self.code).toBe(0);
   });
 
@@ -126,7 +127,7 @@ describe("a handout, from build to grade", () => {
       'import { simTest } from "../harness/index.js";\nfor (const n of ["TestInitialElection3A", "TestReElection3A", "TestManyElections3A"]) simTest(n, async () => {});\n',
     );
     const r = await npmRun("grade", ["--solution", cheat, "--parts", "3A", "--runs", "1"], 300_000, ROOT);
-    expect(r.output).toMatch(/Total: 0\/15/);
+    expect(r.output).toMatch(/Total: 0\/19/); // 15 for 3A, 4 for its explore entries
     expect(r.output).toContain("not implemented: Raft.getState (3A)");
     expect(r.code).toBe(1);
   });

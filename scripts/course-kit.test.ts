@@ -3,7 +3,8 @@
  * contents, the leak check (clean on the real skeletons, failing on planted leaks), and the drift
  * check between skeletons and reference (names, signatures, and the handout's tree type-checking).
  */
-import { readFileSync, symlinkSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { HandoutError, assembleHandout, studentReadme, writeHandout } from "./lib/course/build-handout.js";
@@ -19,6 +20,15 @@ const temps = new TempDirs("raftlab-course-");
 afterEach(() => temps.removeAll());
 const temp = (): string => temps.make();
 const read = (p: string): string => readFileSync(join(ROOT, p), "utf8");
+
+/** Runs a script with tsx in `cwd`: exit code and output. */
+function tsxRun(cwd: string, args: readonly string[]): Promise<{ code: number; out: string }> {
+  return new Promise((done) => {
+    execFile(join(cwd, "node_modules/.bin/tsx"), [...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, timeout: 100_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, out: stdout + stderr });
+    });
+  });
+}
 
 describe("classification of this repository", () => {
   it("accounts for every file the student patterns select: a skeleton or solution-only, nothing else", () => {
@@ -108,13 +118,13 @@ describe("the manifest", () => {
     const dropped = c.harness.filter((f) => !kept.includes(f));
     expect(dropped).toContain("demo.ts");
     expect(dropped).toContain("src/cluster/node.ts"); // imports the Lab 4 barrel, a student file
-    // Explore's scenario registry and runners run the KV scenario too, so a Lab 3 handout has the
-    // safety monitors (which the Raft tester uses) but not `npm run explore`.
-    const explore = (f: string): boolean =>
-      f.startsWith("src/explore/scenarios") || f === "src/explore/explore.test.ts" || f === "src/explore/mutants/mutants.test.ts" || /^scripts\/(explore|mutants|lib\/explore-runs)/.test(f);
+    // Only Lab 4's explore scenarios go: a Lab 3 handout keeps the monitors, Lab 3's scenarios (the
+    // grader's explore component runs them), `npm run explore`, shrinking and the grader.
+    const explore = (f: string): boolean => ["src/explore/scenarios/kv-scenarios.ts", "src/explore/scenarios/kv-scenario.ts", "src/explore/kv-scenarios.explore.test.ts"].includes(f);
     const expected = (f: string): boolean =>
       f === "demo.ts" || f === "scripts/node.ts" || f.startsWith("src/kvraft/") || f.startsWith("src/cluster/") || explore(f);
     expect(kept).toContain("src/explore/monitors/attach.ts");
+    for (const f of ["scripts/grade.ts", "scripts/explore.ts", "scripts/lib/explore-runs.ts", "src/explore/scenarios/index.ts", "src/explore/raft-scenarios.explore.test.ts"]) expect(kept).toContain(f);
     expect(dropped.filter((f) => !expected(f))).toEqual([]);
     expect(kept).toContain("src/raft/tester.ts");
   });
@@ -215,6 +225,34 @@ describe("the leak check", () => {
     expect(plant("src/kvraft/server.ts", /Your definitions here/, `  ${line}`)).toThrow(/leak: src\/kvraft\/server\.ts:\d+ repeats src\/kvraft\/state-machine\.ts/);
   });
 
+  it("fails on a reference statement quoted in a string or a comment of any handout file (a harness file, JSON too)", () => {
+    // The mutation catalog once shipped such lines as search texts: a string with the statement and a \n.
+    expect(plant("src/explore/lab-tests.ts", /^export const NOT_UNDER_NEMESIS/, '  const search = "  this.votedFor = args.candidateId;\\n";')).toThrow(
+      /leak: src\/explore\/lab-tests\.ts:\d+ repeats src\/raft\/raft\.ts:\d+: this\.votedFor = args\.candidateId;/,
+    );
+    expect(plant("src/explore/lab-tests.ts", /^export const NOT_UNDER_NEMESIS/, "  // the bug: persist after `if (result.changed) {` instead of before")).toThrow(/leak: src\/explore\/lab-tests\.ts:\d+ repeats src\/raft\/raft\.ts/);
+    expect(plant("course/grading.json", /"runs"/, '  "hint": "if (majorityMatch > commitIndex && log.termAt(majorityMatch) === currentTerm) return majorityMatch;",')).toThrow(
+      /leak: course\/grading\.json:\d+ repeats src\/raft\/rules\.ts/,
+    );
+  });
+
+  it("npm run handout -- --check fails on a planted quoted line, and passes on the real handout", async () => {
+    const real = await tsxRun(ROOT, ["scripts/handout.ts", "--check"]);
+    expect(real.out).toMatch(/ok handout of labs 3,4: .*leak check: \d+ code lines of the solution, none in the handout/);
+    expect(real.code).toBe(0);
+    const copy = temp();
+    for (const entry of ["src", "scripts", "packages", "course", "package.json", "tsconfig.json", "vitest.config.ts", ".dependency-cruiser.cjs", "demo.ts", "README.md"]) {
+      cpSync(join(ROOT, entry), join(copy, entry), { recursive: true, filter: (p) => !p.includes("node_modules") });
+    }
+    symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"), "dir");
+    const file = join(copy, "src/explore/lab-tests.ts");
+    writeFileSync(file, readFileSync(file, "utf8") + '\n/** e.g. `this.persister.save(state, this.snapshotData);` */\nexport const QUOTED = "this.log.compact(index, term);";\n');
+    const planted = await tsxRun(copy, ["scripts/handout.ts", "--check"]);
+    expect(planted.code).toBe(1);
+    expect(planted.out).toMatch(/leak: src\/explore\/lab-tests\.ts:\d+ repeats src\/raft\/raft\.ts:\d+: this\.persister\.save\(state, this\.snapshotData\);/);
+    expect(planted.out).toMatch(/leak: src\/explore\/lab-tests\.ts:\d+ repeats src\/raft\/raft\.ts:\d+: this\.log\.compact\(index, term\);/);
+  }, 120_000);
+
   it("fails on a whole reference file in place of its skeleton, listing its lines", () => {
     let message = "";
     try {
@@ -249,6 +287,12 @@ describe("the leak check", () => {
     expect(check("  const total = a * b + offset(a);", "const total = a * b + offset(a);").leaks).toEqual([]);
     expect(check("const total = a * b + offset(a);", "", [{ line: "const total = a * b + offset(a);", why: "test" }]).leaks).toEqual([]);
     expect(check("nothing", "", [{ line: "const total = a * b + offset(a);", why: "test" }]).staleAllowed).toHaveLength(1);
+    // In a string, with escapes; not after a dot or inside a longer name.
+    expect(check('x = "  const total = a * b + offset(a);\\n";').leaks).toHaveLength(1);
+    expect(check("z = obj.g = (k: string) => lookup(k, table);").leaks).toEqual([]);
+    expect(check("  const totals = a * b + offset(a);").leaks).toEqual([]);
+    // The harness's own code is public; the same statement in a harness comment or string is not code.
+    expect(check("  const total = a * b + offset(a);", '// const total = a * b + offset(a);\nexport const s = "const total = a * b + offset(a);";').leaks).toHaveLength(1);
     expect(isTrivial("this.persist();")).toBe(true);
     expect(isTrivial("} else {")).toBe(true);
     expect(isTrivial('throw new Error("x y z");')).toBe(true);

@@ -24,7 +24,7 @@ and branch the run (drop, delay, duplicate or deliver a message now, crash or re
 peer, partition or heal) to see what would have happened.
 
 <test> is a lab test (TestBackup3B), an explore scenario (ExploreRaft3C: runs with its
-fault plan), or a kept test (src/explore/kept).
+fault plan), or a kept test (src/raft/kept, src/kvraft/kept).
 
 Options:
   --seed <n>       the seed (default: a fresh one, printed)

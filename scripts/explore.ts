@@ -5,7 +5,7 @@
  * in `scripts/lib/seed-runs.ts`), and groups failures by what broke. `--shrink` takes a failure's
  * schedule and removes faults while it still fails the same way.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, join, resolve } from "node:path";
 import pc from "picocolors";
@@ -13,12 +13,12 @@ import { describeFaultPlan } from "../src/explore/fault-plan.js";
 import { LAB_TESTS_UNDER_NEMESIS, LAB_TEST_FILES } from "../src/explore/lab-tests.js";
 import { EXPLORE_ENV } from "../src/explore/mode.js";
 import { describeFault, parseScheduleFile, type FaultEvent, type ScheduleFile } from "../src/explore/schedule.js";
-import { SCENARIOS, SCENARIOS_FILE } from "../src/explore/scenarios/index.js";
+import { SCENARIOS, SCENARIO_FILES } from "../src/explore/scenarios/index.js";
 import type { StressRecord } from "../src/harness/index.js";
 import { exploreReplay, failureKind, formatFailureGroups, groupFailures } from "./lib/explore-report.js";
 import { isScenario, runTarget, scheduleFile, type RunTarget } from "./lib/explore-runs.js";
-import { KEPT_DIR, keptTestFile, keptTestName } from "./lib/kept-test.js";
 import { gradersCapEnv } from "./lib/grading.js";
+import { keptDir, keptTestFile, keptTestName } from "./lib/kept-test.js";
 import { diagnoseWorkers, pickSeeds, printReport, shortPath, spawnWorkers, splitSeeds, watchWorkers, type Colors } from "./lib/seed-runs.js";
 import { shrinkFaults } from "./lib/shrink.js";
 import { isMain, runCli } from "./lib/cli.js";
@@ -101,7 +101,7 @@ export function explorePattern(user: string): string {
 async function explore(opts: StressOptions, extras: ExploreExtras): Promise<number> {
   const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
   const matching = exploreTestNames().filter((n) => new RegExp(opts.pattern).test(n));
-  const paths = opts.paths.length > 0 ? opts.paths : [SCENARIOS_FILE, ...LAB_TEST_FILES];
+  const paths = opts.paths.length > 0 ? opts.paths : [...SCENARIO_FILES, ...LAB_TEST_FILES];
   const groups = splitSeeds(pickSeeds(opts.runs, opts.seed), opts.workers);
   const outDir = resolve(opts.output ?? join("explore-out", `${timestamp()}-${sanitize(opts.pattern)}`));
   mkdirSync(join(outDir, "logs"), { recursive: true });
@@ -224,22 +224,40 @@ async function shrink(file: string, maxRuns: number, outDir: string, c: Colors):
       (result.minimal ? ", each of them needed:" : ` (trial budget spent: maybe not minimal; --max-shrink-runs):`),
   );
   for (const f of schedule.faults.filter((f) => keptIds.has(f.id))) console.log(`  ${describeFault(f)}`);
-  const failure = final.error ?? full.error ?? "";
-  console.log(`  and the run fails with:\n${failure.split("\n").map((l) => `    ${l}`).join("\n")}`);
   const shrunkFile = `${base}.shrunk.json`;
   writeFileSync(shrunkFile, JSON.stringify({ ...schedule, removed: [...removed] }, null, 1) + "\n");
+  // The printed failure carries the replay command of the run that failed: the shrunk one's, not the original's.
+  const shrunkReplay = replayShrunk(schedule, shrunkFile);
+  const failure = withReplay(final.error ?? full.error ?? "", shrunkReplay);
+  console.log(`  and the run fails with:\n${failure.split("\n").map((l) => `    ${l}`).join("\n")}`);
   console.log(`  shrunk schedule: ${shortPath(shrunkFile)}`);
+  console.log(`  replay the shrunk run: ${shrunkReplay}`);
   if (isScenario(target)) {
     const name = keptTestName(schedule);
-    const testFile = `${base}.test.ts`;
-    writeFileSync(testFile, keptTestFile(schedule, result.kept, failure));
-    console.log(`  test file: ${shortPath(testFile)}`);
-    console.log(c.dim(`    keep it: mkdir -p ${KEPT_DIR} && cp ${shortPath(testFile)} ${KEPT_DIR}/${name}.test.ts && npx vitest run ${KEPT_DIR}/${name}.test.ts`));
-  } else {
-    console.log(`  replay it: ${EXPLORE_ENV.mode}=1 ${EXPLORE_ENV.replay}=${shortPath(shrunkFile)} SEED=${schedule.seed} npx vitest run ${schedule.file} -t '^${schedule.test}$'`);
+    const testFile = join(keptDir(schedule.test), `${name}.test.ts`);
+    if (existsSync(testFile)) {
+      console.log(c.yellow(`  kept test: ${testFile} exists already; the new one is beside the schedule: ${shortPath(`${base}.test.ts`)}`));
+      writeFileSync(`${base}.test.ts`, keptTestFile(schedule, result.kept, failure));
+    } else {
+      mkdirSync(keptDir(schedule.test), { recursive: true });
+      writeFileSync(testFile, keptTestFile(schedule, result.kept, failure));
+      console.log(`  kept test: ${testFile} (among your files: npm test runs it, and it fails until the bug is fixed)`);
+      console.log(c.dim(`    run it alone: npx vitest run ${testFile}   (TIMELINE=1 for its timeline; delete the file to drop it)`));
+    }
   }
   console.log();
   return 0;
+}
+
+/** The command that replays a shrunk schedule: the scenario's or lab test's run with only the faults left. */
+export function replayShrunk(schedule: Pick<ScheduleFile, "file" | "test" | "seed">, shrunkFile: string): string {
+  const mode = isScenario(schedule) ? "" : `${EXPLORE_ENV.mode}=1 `;
+  return `${mode}${EXPLORE_ENV.replay}=${shortPath(shrunkFile)} SEED=${schedule.seed} npx vitest run ${schedule.file} -t '^${schedule.test}$'`;
+}
+
+/** `error` with its `replay:` line (if any) replaced by `replay`. */
+export function withReplay(error: string, replay: string): string {
+  return /^\s*replay: .*$/m.test(error) ? error.replace(/^(\s*)replay: .*$/m, (_, indent: string) => `${indent}replay: ${replay}`) : `${error}\n  replay: ${replay}`;
 }
 
 /** What the command line asks for: a shrink of a saved schedule, or explore runs. */

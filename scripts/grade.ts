@@ -14,10 +14,13 @@ import { parseArgs } from "node:util";
 import pc from "picocolors";
 import { UsageError, isMain, runCli } from "./lib/cli.js";
 import { blockedParts, formatGradeTable, gradeParts, toGradescope, toMarkdown, totals, type GradeReport } from "./lib/grade-report.js";
-import { declaredTests, planUnits, runUnits } from "./lib/grade-run.js";
+import { blockedExplore, exploreUnits, explorePlan, gradeExplore } from "./lib/grade-explore.js";
+import { fitRuns } from "./lib/grade-budget.js";
+import { declaredTests, planUnits, runUnits, type Unit } from "./lib/grade-run.js";
 import { SubmissionError, assembleTree, typecheck } from "./lib/grade-tree.js";
 import { interruptedBy } from "./lib/interrupt.js";
-import { GradingConfigError, loadGrading, selectParts, type GradedPart, type GradescopeSettings } from "./lib/grading.js";
+import { GRADING_FILE, GradingConfigError, loadGrading, selectParts, type ExploreGrading, type GradedPart, type GradescopeSettings } from "./lib/grading.js";
+import type { StressRecord } from "../src/harness/index.js";
 import { ManifestError, loadManifest } from "./lib/handout-manifest.js";
 import { pickSeeds } from "./lib/seed-runs.js";
 
@@ -39,6 +42,9 @@ Options:
   --workers <n>       test processes at a time (default 2, at most the CPUs)
   --wall-cap <s>      wall-clock cap per run in seconds (default: "wallCapSeconds" of the config)
   --deadline <s>      stop starting runs after s seconds; runs not done count as failed
+  --explore           grade the explore component (default: as course/grading.json's "explore" says)
+  --no-explore        leave the explore component out (the original parts alone)
+  --explore-seeds <n> seeds per explore scenario (default: "explore.scenarioSeeds" of the config)
   --gradescope        take workers, deadline and visibility from the config's "gradescope" section
   --config <file>     another grading configuration
   --keep              keep the grading tree and the workers' output
@@ -60,6 +66,9 @@ export interface GradeOptions {
   readonly gradescope: boolean;
   readonly config: string | undefined;
   readonly keep: boolean;
+  /** Grade the explore component: true, false, or undefined for the configuration's default. */
+  readonly explore: boolean | undefined;
+  readonly exploreSeeds: number | undefined;
 }
 
 export { UsageError } from "./lib/cli.js";
@@ -82,6 +91,9 @@ export function parseCli(argv: readonly string[]): GradeOptions | undefined {
       gradescope: { type: "boolean" },
       config: { type: "string" },
       keep: { type: "boolean" },
+      explore: { type: "boolean" },
+      "no-explore": { type: "boolean" },
+      "explore-seeds": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -89,7 +101,7 @@ export function parseCli(argv: readonly string[]): GradeOptions | undefined {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (options start with --; parts go in --parts 3A,3B)`);
   const parts = values.parts?.split(",").map((p) => p.trim()).filter((p) => p !== "");
   if (parts !== undefined && parts.length === 0) throw new UsageError(`--parts needs a list such as 3A,3B`);
-  return {
+  const parsed: GradeOptions = {
     parts,
     runs: optionalInt(values.runs, "--runs", 1),
     seed: optionalInt(values.seed, "--seed", -(2 ** 53)),
@@ -102,7 +114,11 @@ export function parseCli(argv: readonly string[]): GradeOptions | undefined {
     gradescope: values.gradescope === true,
     config: values.config,
     keep: values.keep === true,
+    explore: values["no-explore"] === true ? false : values.explore === true ? true : undefined,
+    exploreSeeds: optionalInt(values["explore-seeds"], "--explore-seeds", 1),
   };
+  if (values["no-explore"] === true && values.explore === true) throw new UsageError(`--explore and --no-explore contradict each other: give one`);
+  return parsed;
 }
 
 function optionalInt(text: string | undefined, flag: string, min: number): number | undefined {
@@ -139,12 +155,27 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
   const seeds = pickSeeds(runs, opts.seed);
   const testCount = parts.reduce((n, p) => n + p.tests.size, 0);
   const work = mkdtempSync(join(tmpdir(), "raftlab-grade-"));
+  const exploreOn = config.explore !== undefined && (opts.explore ?? config.explore.byDefault);
+  if (opts.explore === true && config.explore === undefined) throw new GradingConfigError(`--explore: ${opts.config ?? GRADING_FILE} has no "explore" section`);
+  const exploreSeeds = {
+    scenario: pickSeeds(opts.exploreSeeds ?? config.explore?.scenarioSeeds ?? 1, opts.seed),
+    labTest: pickSeeds(config.explore?.labTestSeeds ?? 1, opts.seed),
+  };
+  const exploreCounts = { scenario: exploreSeeds.scenario.length, labTest: exploreSeeds.labTest.length };
+  const fitted = deadline !== undefined && runs > config.budget.minRuns;
 
   console.log(
-    `${c.bold("grade")} parts ${c.cyan(parts.map((p) => p.part).join(","))} (${testCount} tests), ${runs} run${runs === 1 ? "" : "s"} each ` +
-      `(seeds ${opts.seed === undefined ? "random" : `${seeds[0]}..${seeds[seeds.length - 1]}`}), ${workers} worker${workers === 1 ? "" : "s"}, ` +
+    `${c.bold("grade")} parts ${c.cyan(parts.map((p) => p.part).join(","))} (${testCount} tests), ${runs} run${runs === 1 ? "" : "s"} each` +
+      (fitted ? ` (or as many as fit the deadline, at least ${config.budget.minRuns})` : "") +
+      ` (seeds ${opts.seed === undefined ? "random" : `${seeds[0]}..${seeds[seeds.length - 1]}`}), ${workers} worker${workers === 1 ? "" : "s"}, ` +
       `wall cap ${wallCapMs / 1000} s per run${deadlineSeconds !== undefined ? `, deadline ${deadlineSeconds} s` : ""}`,
   );
+  if (exploreOn) {
+    console.log(
+      `${c.bold("explore component")}: each part's explore scenario on ${exploreCounts.scenario} seed${exploreCounts.scenario === 1 ? "" : "s"}, ` +
+        `its lab tests under the nemesis on ${exploreCounts.labTest}, monitors on`,
+    );
+  }
 
   if (opts.parts === undefined) {
     console.log(c.dim(`(every graded part of labs ${labs.join(", ")}; to grade only the parts you have started: --parts ${parts[0]?.part ?? "3A"},...)`));
@@ -161,7 +192,7 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
         tree = assembleTree({ harnessRoot, manifest, solution: opts.solution, labs, workDir: work });
       } catch (e) {
         if (!(e instanceof SubmissionError)) throw e;
-        report = blocked(parts, runs, seeds, started, opts, { check: "Submission", output: e.message }, undefined, warnings);
+        report = blocked(parts, runs, seeds, started, opts, { check: "Submission", output: e.message }, undefined, warnings, exploreOn ? config.explore : undefined, exploreCounts);
         return finish(report, opts, config.gradescope, c);
       }
       root = tree.root;
@@ -178,22 +209,75 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
     const blocking = !tc.ok && config.typecheck === "required";
     if (!tc.ok) console.log((blocking ? c.red : c.yellow)(`type check failed${blocking ? ": every test scores 0" : " (tests run anyway)"}:\n${indent(firstLines(tc.output, 20))}`));
     if (blocking) {
-      report = blocked(parts, runs, seeds, started, opts, { check: "Type check (npm run typecheck)", output: tc.output }, tc, warnings);
+      report = blocked(parts, runs, seeds, started, opts, { check: "Type check (npm run typecheck)", output: tc.output }, tc, warnings, exploreOn ? config.explore : undefined, exploreCounts);
       return finish(report, opts, config.gradescope, c);
     }
 
     const fileTests = testsByFile(root, parts);
-    const units = planUnits(root, fileTests, seeds, workers);
-    const run = await runUnits({ root, units, workers, wallCapMs, deadline, outDir: join(work, "runs"), c, keepLogs: opts.keep, progress: !opts.gradescope });
-    report = gradeReport(gradeParts(parts, runs, run.records), { runs, seeds, started, opts, warnings }, {
-      typecheck: { ok: tc.ok, output: tc.output, blocking: false },
-      blocker: undefined,
-      deadlineHit: run.deadlineHit,
-    });
-    if (run.interrupted) {
-      console.log(c.yellow(`interrupted: every worker was stopped; ${run.records.filter((r) => !r.error?.startsWith("not run:")).length} runs had finished`));
-      return 130;
+    const runOpts = { root, workers, wallCapMs, deadline, c, keepLogs: opts.keep, progress: !opts.gradescope };
+    let out = 0;
+    const runBatch = (units: Unit[]) => runUnits({ ...runOpts, units, outDir: join(work, `runs-${out++}`) });
+    // Ctrl-C or SIGTERM stops every worker of the batch under way: report it and stop grading.
+    const stopped = (batch: { readonly interrupted?: boolean; readonly records: readonly StressRecord[] } | undefined): boolean => {
+      if (batch?.interrupted !== true) return false;
+      console.log(c.yellow(`interrupted: every worker was stopped; ${batch.records.filter((r) => !r.error?.startsWith("not run:")).length} runs of the last batch had finished`));
+      return true;
+    };
+    const declared = (f: string): string[] => (existsSync(join(root, f)) ? declaredTests(readFileSync(join(root, f), "utf8")) : []);
+    const items = exploreOn ? explorePlan(config.explore!, parts, declared) : [];
+
+    // The lab tests: with a deadline, first one run of each, timed; then the explore component;
+    // then as many more runs as fit (never fewer than the floor). Without one, every run at once.
+    const labRecords: StressRecord[] = [];
+    let deadlineHit = false;
+    let planned = runs;
+    const budgetNotes: string[] = [];
+    if (fitted) {
+      const first = await runBatch(planUnits(root, fileTests, seeds.slice(0, 1), workers));
+      if (stopped(first)) return 130;
+      labRecords.push(...first.records);
+      deadlineHit ||= first.deadlineHit;
+      const exploreRun = items.length > 0 ? await runBatch(exploreUnits(items, exploreSeeds.scenario, exploreSeeds.labTest, workers)) : undefined;
+      if (stopped(exploreRun)) return 130;
+      deadlineHit ||= exploreRun?.deadlineHit ?? false;
+      const fit = fitRuns({
+        firstRuns: first.records,
+        firstWallMs: first.wallMs,
+        units: planUnits(root, fileTests, seeds.slice(0, 1), workers).length,
+        workers,
+        msLeft: deadline! - Date.now(),
+        runs,
+        minRuns: config.budget.minRuns,
+      });
+      planned = fit.runs;
+      budgetNotes.push(fit.note);
+      console.log(c.dim(fit.note));
+      if (planned > 1 && !deadlineHit) {
+        const rest = await runBatch(planUnits(root, fileTests, seeds.slice(1, planned), workers));
+        if (stopped(rest)) return 130;
+        labRecords.push(...rest.records);
+        deadlineHit ||= rest.deadlineHit;
+      }
+      report = gradeReport(
+        [...gradeParts(parts, planned, labRecords), ...gradeExplore(items, exploreRun?.records ?? [], exploreCounts)],
+        { runs: planned, seeds: seeds.slice(0, planned), started, opts, warnings },
+        { typecheck: { ok: tc.ok, output: tc.output, blocking: false }, blocker: undefined, deadlineHit, budget: budgetNotes.join("\n") },
+      );
+      return finish(report, opts, config.gradescope, c);
     }
+    const run = await runBatch(planUnits(root, fileTests, seeds, workers));
+    if (stopped(run)) return 130;
+    const exploreRun = items.length > 0 ? await runBatch(exploreUnits(items, exploreSeeds.scenario, exploreSeeds.labTest, workers)) : undefined;
+    if (stopped(exploreRun)) return 130;
+    report = gradeReport(
+      [...gradeParts(parts, runs, run.records), ...gradeExplore(items, exploreRun?.records ?? [], exploreCounts)],
+      { runs, seeds, started, opts, warnings },
+      {
+        typecheck: { ok: tc.ok, output: tc.output, blocking: false },
+        blocker: undefined,
+        deadlineHit: run.deadlineHit || (exploreRun?.deadlineHit ?? false),
+      },
+    );
     return finish(report, opts, config.gradescope, c);
   } finally {
     if (opts.keep) console.log(c.dim(`kept: ${work}${root !== harnessRoot ? ` and ${root}` : ""}`));
@@ -240,8 +324,12 @@ function blocked(
   blocker: { check: string; output: string },
   tc: { ok: boolean; output: string } | undefined,
   warnings: string[],
+  explore: ExploreGrading | undefined,
+  exploreCounts: { scenario: number; labTest: number },
 ): GradeReport {
-  const graded = blockedParts(parts, runs, `not run: ${blocker.check} failed (see that entry)`);
+  const why = `not run: ${blocker.check} failed (see that entry)`;
+  const items = explore === undefined ? [] : explorePlan(explore, parts, () => []);
+  const graded = [...blockedParts(parts, runs, why), ...blockedExplore(items, exploreCounts, why)];
   return gradeReport(graded, { runs, seeds, started, opts, warnings }, {
     typecheck: tc === undefined ? undefined : { ...tc, blocking: true },
     blocker,
@@ -253,7 +341,7 @@ function blocked(
 function gradeReport(
   graded: GradeReport["parts"],
   run: { runs: number; seeds: readonly number[]; started: number; opts: GradeOptions; warnings: string[] },
-  ending: Pick<GradeReport, "typecheck" | "blocker" | "deadlineHit">,
+  ending: Pick<GradeReport, "typecheck" | "blocker" | "deadlineHit"> & { budget?: string },
 ): GradeReport {
   return {
     parts: graded,
@@ -273,6 +361,7 @@ function finish(report: GradeReport, opts: GradeOptions, gs: Pick<GradescopeSett
   console.log();
   if (report.blocker !== undefined) console.log(c.red(`${report.blocker.check} failed, so no test ran:\n${indent(firstLines(report.blocker.output, 30))}\n`));
   for (const w of report.warnings) console.log(c.yellow(`warning: ${w}`));
+  if (report.budget !== undefined) console.log(c.dim(report.budget));
   console.log(formatGradeTable(report, c));
   const cpu = report.cpuMs === undefined ? "" : `, ${(report.cpuMs / 1000).toFixed(1)} s CPU`;
   console.log(c.dim(`graded in ${(report.wallMs / 1000).toFixed(1)} s wall${cpu}`));

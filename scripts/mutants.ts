@@ -15,7 +15,7 @@ import { onInterrupt } from "./lib/interrupt.js";
 import { LAB_TEST_FILES } from "../src/explore/lab-tests.js";
 import { MUTANTS, type Implementation, type LabPart, type Mutant } from "../src/explore/mutants/catalog.js";
 import { plantInScratch, removeScratch } from "../src/explore/mutants/plant.js";
-import { SCENARIOS_FILE } from "../src/explore/scenarios/index.js";
+import { SCENARIO_FILES } from "../src/explore/scenarios/index.js";
 import type { StressRecord } from "../src/harness/index.js";
 import { failureKind } from "./lib/explore-report.js";
 
@@ -122,7 +122,7 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
     const exploreOut = join(outDir, m.id, "explore");
     const pattern = `${m.part}$`;
     const common = ["-n", String(seeds), "--seed", "1", "-p", "1", "--bail", "--no-schedules"];
-    const s1 = await tsx(dir, ["scripts/explore.ts", pattern, ...common, "-o", exploreOut, "--", SCENARIOS_FILE]);
+    const s1 = await tsx(dir, ["scripts/explore.ts", pattern, ...common, "-o", exploreOut, "--", ...SCENARIO_FILES]);
     let explore: MutantResult["explore"] = { ...stage(records(exploreOut), s1.seconds), stage: undefined };
     if (explore.caught) explore = { ...explore, stage: "scenario" };
     else if (m.equivalent === undefined) {

@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import type { FaultPlan } from "../../src/explore/fault-plan.js";
 import { EXPLORE_ENV, readScheduleOut, type ReplaySpec } from "../../src/explore/mode.js";
 import type { FaultEvent, ScheduleFile } from "../../src/explore/schedule.js";
-import { SCENARIOS, SCENARIOS_FILE } from "../../src/explore/scenarios/index.js";
+import { SCENARIOS, scenarioFile } from "../../src/explore/scenarios/index.js";
 import { runOnce, type StressRecord } from "../../src/harness/index.js";
 
 /** How one run went, with the schedule it ran. */
@@ -32,7 +32,7 @@ export interface RunTarget {
 
 /** Whether `target` is an explore scenario (run in-process) rather than a lab test. */
 export function isScenario(target: Pick<RunTarget, "file" | "test">): boolean {
-  return target.file === SCENARIOS_FILE && SCENARIOS[target.test] !== undefined;
+  return scenarioFile(target.test) === target.file;
 }
 
 /** Options of {@link runTarget}. */

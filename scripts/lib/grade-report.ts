@@ -19,6 +19,8 @@ export interface TestGrade {
   readonly earned: number;
   /** The first failing run (by seed order), if any. */
   readonly firstFailure: StressRecord | undefined;
+  /** For an explore entry's failure: what broke, e.g. `Election Safety violated [safety]`. */
+  readonly violated?: string | undefined;
 }
 
 /** One part's grade. */
@@ -31,6 +33,8 @@ export interface PartGrade {
   readonly earned: number;
   /** Its tests' points (0 for an extra-credit part: they add to the score, not the maximum). */
   readonly max: number;
+  /** "explore" for the explore component's parts (see grade-explore.ts); the lab parts have none. */
+  readonly component?: "explore";
 }
 
 /** Why no test could run (or ran in vain): the submission does not type-check, or is missing. */
@@ -59,13 +63,16 @@ export interface GradeReport {
   readonly blocker: Blocker | undefined;
   readonly deadlineHit: boolean;
   readonly warnings: readonly string[];
+  /** How the runs per test were fitted to the deadline (see grade-budget.ts), when they were. */
+  readonly budget?: string | undefined;
 }
 
 /**
  * Grades `parts` from the run records: each test's runs are the records of its name (one per
- * seed); a test with fewer than `runs` records, or any failed one, earns 0.
+ * seed); a test with fewer than its runs (`runs`, or the test's entry when a map) records, or any
+ * failed one, earns 0.
  */
-export function gradeParts(parts: readonly GradedPart[], runs: number, records: readonly StressRecord[]): PartGrade[] {
+export function gradeParts(parts: readonly GradedPart[], runsOf: number | ReadonlyMap<string, number>, records: readonly StressRecord[]): PartGrade[] {
   const byTest = new Map<string, StressRecord[]>();
   for (const r of records) {
     let list = byTest.get(r.test);
@@ -74,6 +81,7 @@ export function gradeParts(parts: readonly GradedPart[], runs: number, records: 
   }
   return parts.map((p) => {
     const tests = [...p.tests].map(([test, points]): TestGrade => {
+      const runs = typeof runsOf === "number" ? runsOf : (runsOf.get(test) ?? 1);
       const list = byTest.get(test) ?? [];
       const passed = list.filter((r) => r.ok).length;
       const failures = list.filter((r) => !r.ok).sort((a, b) => a.seed - b.seed);
@@ -116,6 +124,14 @@ export function totals(parts: readonly PartGrade[]): { score: number; maxScore: 
   return { score: round(sum(parts.map((p) => p.earned))), maxScore: round(sum(parts.map((p) => p.max))) };
 }
 
+/** Runs per test as a phrase: `10 runs per test`, or `3-10 runs per test` when the budget fitted them to the solution. */
+export function runsText(report: Pick<GradeReport, "parts" | "runs">): string {
+  const runs = report.parts.filter((p) => p.component === undefined).flatMap((p) => p.tests.map((t) => t.runs));
+  const lo = runs.length === 0 ? report.runs : Math.min(...runs);
+  const hi = runs.length === 0 ? report.runs : Math.max(...runs);
+  return `${lo === hi ? lo : `${lo}-${hi}`} run${hi === 1 ? "" : "s"} per test`;
+}
+
 /** The first line of a failure message. */
 export function firstLine(text: string | undefined): string {
   return (text ?? "").split("\n", 1)[0] ?? "";
@@ -138,6 +154,9 @@ export function formatGradeTable(report: GradeReport, c: Colors): string {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: readonly string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
     const partPoints = p.extraCredit ? `${fmt(p.earned)} extra credit` : `${fmt(p.earned)}/${fmt(p.max)}`;
+    if (p.component === "explore" && report.parts.find((q) => q.component === "explore") === p) {
+      out.push(c.bold(`Explore component (beyond the original tests; its points add to the maximum):`), "");
+    }
     out.push(c.bold(`Part ${p.part}: ${p.title}  ${partPoints}`));
     out.push(c.dim(line(header)));
     p.tests.forEach((t, i) => {
@@ -146,13 +165,14 @@ export function formatGradeTable(report: GradeReport, c: Colors): string {
       if (t.firstFailure !== undefined) {
         const f = t.firstFailure;
         out.push(c.dim(`    first failure${f.seed !== 0 ? `, seed ${f.seed}` : ""}: ${firstLine(f.error)}`));
+        if (t.violated !== undefined) out.push(c.dim(`    violated: ${t.violated}`));
         const replay = replayOf(f);
         if (replay !== undefined) out.push(c.dim(`    replay: ${replay}`));
       }
     });
     out.push("");
   }
-  out.push(c.bold(totalLine(report)) + c.dim(` (${report.runs} run${report.runs === 1 ? "" : "s"} per test; a test earns its points only if every run passes)`));
+  out.push(c.bold(totalLine(report)) + c.dim(` (${runsText(report)}; a test earns its points only if every run passes)`));
   return out.join("\n");
 }
 
@@ -175,7 +195,7 @@ export function toMarkdown(report: GradeReport): string {
   const lines: string[] = [];
   lines.push(`# raftlab grade: ${fmt(report.score)}/${fmt(report.maxScore)}`, "");
   lines.push(
-    `${report.runs} run${report.runs === 1 ? "" : "s"} per test on distinct seeds; a test earns its points only if every run passes. ` +
+    `${runsText(report)} on distinct seeds; a test earns its points only if every run passes. ` +
       `Graded ${report.solution === undefined ? "the files in place" : `\`${report.solution}\``} in ${(report.wallMs / 1000).toFixed(1)} s.`,
     "",
   );
@@ -185,6 +205,7 @@ export function toMarkdown(report: GradeReport): string {
   }
   for (const w of report.warnings) lines.push(`> ${w}`, "");
   if (report.deadlineHit) lines.push("> The grading deadline passed: runs that did not finish count as failed.", "");
+  if (report.budget !== undefined) lines.push(`> ${report.budget}`, "");
   lines.push("| Part | Points |", "|---|---:|");
   for (const p of report.parts) lines.push(`| ${p.part}: ${escapeCell(p.title)} | ${p.extraCredit ? `${fmt(p.earned)} (extra credit)` : `${fmt(p.earned)}/${fmt(p.max)}`} |`);
   lines.push(`| **Total** | **${report.maxScore === 0 && report.score === 0 ? totalLine(report).replace(/^Total: /, "") : `${fmt(report.score)}/${fmt(report.maxScore)}`}** |`, "");
@@ -193,7 +214,8 @@ export function toMarkdown(report: GradeReport): string {
     for (const t of p.tests) {
       const f = t.firstFailure;
       const replay = f === undefined ? undefined : replayOf(f);
-      const failure = f === undefined ? "" : `${f.seed !== 0 ? `seed ${f.seed}: ` : ""}${escapeCell(firstLine(f.error))}${replay === undefined ? "" : `<br>\`${escapeCell(replay)}\``}`;
+      const violated = t.violated === undefined ? "" : `<br>violated: ${escapeCell(t.violated)}`;
+      const failure = f === undefined ? "" : `${f.seed !== 0 ? `seed ${f.seed}: ` : ""}${escapeCell(firstLine(f.error))}${violated}${replay === undefined ? "" : `<br>\`${escapeCell(replay)}\``}`;
       lines.push(`| ${t.test} | ${t.passed}/${t.runs} | ${fmt(t.earned)}/${fmt(t.points)} | ${failure} |`);
     }
     lines.push("");
@@ -249,6 +271,7 @@ export function toGradescope(report: GradeReport, settings: Pick<GradescopeSetti
       const lines = [`${t.passed}/${t.runs} runs passed${t.earned === t.points ? "" : " (a test earns its points only if every run passes)"}.`];
       if (f !== undefined) {
         lines.push("", `First failure${f.seed !== 0 ? ` (seed ${f.seed})` : ""}:`, truncate(f.error ?? "", 4000));
+        if (t.violated !== undefined) lines.push(`  violated: ${t.violated}`);
         const replay = replayOf(f);
         if (replay !== undefined && !(f.error ?? "").includes(replay)) lines.push(`  replay: ${replay}`);
       }
@@ -259,15 +282,16 @@ export function toGradescope(report: GradeReport, settings: Pick<GradescopeSetti
         max_score: p.extraCredit ? 0 : t.points,
         status: t.earned === t.points && t.passed === t.runs ? "passed" : "failed",
         output: lines.join("\n"),
-        tags: [p.part, `lab ${p.lab}`],
+        tags: [p.part, `lab ${p.lab}`, ...(p.component === "explore" ? ["explore"] : [])],
         visibility: settings.visibility,
       });
     });
   }
   const summary = [
-    `**${fmt(report.score)}/${fmt(report.maxScore)}**: ${report.runs} run${report.runs === 1 ? "" : "s"} per test on distinct seeds; a test earns its points only if every run passes.`,
+    `**${fmt(report.score)}/${fmt(report.maxScore)}**: ${runsText(report)} on distinct seeds; a test earns its points only if every run passes.`,
     ...report.parts.map((p) => `- ${p.part} (${p.title}): ${p.extraCredit ? `${fmt(p.earned)} extra credit` : `${fmt(p.earned)}/${fmt(p.max)}`}`),
     ...(report.deadlineHit ? ["", "The grading deadline passed: runs that did not finish count as failed."] : []),
+    ...(report.budget !== undefined ? ["", report.budget] : []),
     ...report.warnings.map((w) => `\n${w}`),
     "",
     "Each failing test shows its first failing seed and the command that replays it exactly on your machine.",
@@ -281,7 +305,7 @@ export function toGradescope(report: GradeReport, settings: Pick<GradescopeSetti
     visibility: settings.visibility,
     stdout_visibility: settings.stdoutVisibility,
     tests,
-    extra_data: { runs: report.runs, seeds: report.seeds, max_score: report.maxScore, deadline_hit: report.deadlineHit },
+    extra_data: { runs: report.runs, seeds: report.seeds, max_score: report.maxScore, deadline_hit: report.deadlineHit, ...(report.budget !== undefined ? { budget: report.budget } : {}) },
   };
 }
 

@@ -26,6 +26,8 @@ export interface Unit {
   /** Test names, in the order the file declares them (the order vitest runs them). */
   readonly tests: readonly string[];
   readonly seeds: readonly number[];
+  /** Extra environment of its worker (the explore component's runs set explore mode). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** How to run the units. */
@@ -162,7 +164,7 @@ export async function runUnits(opts: RunOptions): Promise<RunResult> {
       paths: [unit.file],
       outDir: dir,
       cwd: opts.root,
-      env: { SIM_REAL_BUDGET_MS: String(opts.wallCapMs), ...(opts.keepLogs === true ? {} : { LOG: "0" }) },
+      env: { SIM_REAL_BUDGET_MS: String(opts.wallCapMs), ...(opts.keepLogs === true ? {} : { LOG: "0" }), ...unit.env },
     });
     const r: Running = { unit, worker: worker!, startedAt: Date.now(), lastProgressAt: Date.now(), seen: new Set(), exited: false };
     running.add(r);
@@ -233,7 +235,7 @@ export async function runUnits(opts: RunOptions): Promise<RunResult> {
         add(synthetic(r.unit, m.test, m.seed, `not run: an earlier run of ${hung.test} (seed ${hung.seed}) hung`));
       }
       const rest = r.unit.tests.slice(r.unit.tests.indexOf(hung.test) + 1).filter((t) => missing.some((m) => m.test === t));
-      if (rest.length > 0) queue.unshift({ file: r.unit.file, tests: rest, seeds: r.unit.seeds });
+      if (rest.length > 0) queue.unshift({ ...r.unit, tests: rest });
       return;
     }
     const exit = r.worker.exit ?? { code: null, signal: null };

@@ -50,6 +50,35 @@ export interface GradingConfig {
   readonly typecheck: "required" | "report";
   readonly parts: readonly GradedPart[];
   readonly gradescope: GradescopeSettings;
+  /** The explore component (graded beside the lab parts), or undefined when the configuration has none. */
+  readonly explore: ExploreGrading | undefined;
+  /** How the number of runs follows the solution's speed. */
+  readonly budget: RunBudget;
+}
+
+/**
+ * The explore component of the grade: for each lab part, its explore scenario over `scenarioSeeds`
+ * seeds and its sound lab tests under the nemesis over `labTestSeeds` seeds, monitors on. Each is
+ * all or nothing (every run passes), like a lab test.
+ */
+export interface ExploreGrading {
+  /** Counted when no --explore/--no-explore is given. */
+  readonly byDefault: boolean;
+  /** Seeds per explore scenario. */
+  readonly scenarioSeeds: number;
+  /** Seeds per lab test under the nemesis. */
+  readonly labTestSeeds: number;
+  /** Points by lab part: the scenario's, and those of the part's lab tests under the nemesis (all of them or none). */
+  readonly parts: ReadonlyMap<string, { readonly scenario: number; readonly labTests: number }>;
+}
+
+/**
+ * The runs per test follow the solution: each test's first run is timed, and the runs that fit
+ * the deadline are made, never fewer than `minRuns` (and never more than the configured runs).
+ */
+export interface RunBudget {
+  /** The floor: at least this many runs of every test, however slow (a run over the test's own time limit still fails). */
+  readonly minRuns: number;
 }
 
 /** A grading configuration that cannot be used; the message names the file, the field and the fix. */
@@ -108,6 +137,10 @@ export function parseGrading(text: string, source: string): GradingConfig {
       seenTests.set(t, p.part);
     }
   }
+  const explore = parseExplore(raw["explore"], new Set(parts.map((p) => p.part)), fail);
+  const budgetRaw = isRecord(raw["budget"]) ? raw["budget"] : {};
+  const minRuns = budgetRaw["minRuns"] === undefined ? Math.min(3, runs) : positiveInt(budgetRaw["minRuns"], "budget.minRuns", fail);
+  if (minRuns > runs) fail(`"budget.minRuns" (${minRuns}) must not exceed "runs" (${runs})`);
   const gs = isRecord(raw["gradescope"]) ? raw["gradescope"] : {};
   const visibility = (v: unknown, at: string): Visibility => {
     if (v === undefined) return "visible";
@@ -119,12 +152,39 @@ export function parseGrading(text: string, source: string): GradingConfig {
     wallCapSeconds,
     typecheck,
     parts,
+    explore,
+    budget: { minRuns },
     gradescope: {
       workers: gs["workers"] === undefined ? 1 : positiveInt(gs["workers"], "gradescope.workers", fail),
       deadlineSeconds: gs["deadlineSeconds"] === undefined ? 540 : positiveNumber(gs["deadlineSeconds"], "gradescope.deadlineSeconds", fail),
       visibility: visibility(gs["visibility"], "visibility"),
       stdoutVisibility: gs["stdoutVisibility"] === undefined ? "hidden" : visibility(gs["stdoutVisibility"], "stdoutVisibility"),
     },
+  };
+}
+
+/** The `explore` section, checked: every part it names is a configured part. */
+function parseExplore(v: unknown, partNames: ReadonlySet<string>, fail: (what: string) => never): ExploreGrading | undefined {
+  if (v === undefined) return undefined;
+  if (!isRecord(v)) return fail(`"explore" must be an object (or be left out for no explore component)`);
+  const partsRaw = v["parts"];
+  if (!isRecord(partsRaw) || Object.keys(partsRaw).length === 0) return fail(`explore.parts must map lab parts to points, e.g. { "3C": { "scenario": 5, "labTests": 1 } }`);
+  const parts = new Map<string, { scenario: number; labTests: number }>();
+  for (const [name, pts] of Object.entries(partsRaw)) {
+    if (!partNames.has(name)) fail(`explore.parts: "${name}" is not a part of "parts" (${[...partNames].join(", ")})`);
+    if (!isRecord(pts)) return fail(`explore.parts.${name} must be { "scenario": <points>, "labTests": <points> }`);
+    const points = (key: "scenario" | "labTests"): number => {
+      const x = pts[key] ?? 0;
+      if (typeof x !== "number" || !Number.isFinite(x) || x < 0) fail(`explore.parts.${name}.${key} must be a number of points >= 0`);
+      return x as number;
+    };
+    parts.set(name, { scenario: points("scenario"), labTests: points("labTests") });
+  }
+  return {
+    byDefault: v["default"] !== false,
+    scenarioSeeds: positiveInt(v["scenarioSeeds"], "explore.scenarioSeeds", fail),
+    labTestSeeds: positiveInt(v["labTestSeeds"], "explore.labTestSeeds", fail),
+    parts,
   };
 }
 
@@ -160,8 +220,10 @@ export function selectParts(config: GradingConfig, names: readonly string[] | un
 
 /** The configuration with only the parts of `labs` (what a handout of those labs ships), as JSON text. */
 export function gradingForLabs(text: string, labs: readonly number[]): string {
-  const raw = JSON.parse(text) as { parts: { lab: number }[] };
+  const raw = JSON.parse(text) as { parts: { part: string; lab: number }[]; explore?: { parts?: Record<string, unknown> } };
   raw.parts = raw.parts.filter((p) => labs.includes(p.lab));
+  const kept = new Set(raw.parts.map((p) => p.part));
+  if (raw.explore?.parts !== undefined) raw.explore.parts = Object.fromEntries(Object.entries(raw.explore.parts).filter(([part]) => kept.has(part)));
   return JSON.stringify(raw, null, 2) + "\n";
 }
 

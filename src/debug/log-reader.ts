@@ -132,6 +132,13 @@ function checkMark(v: unknown): Mark | string {
       }
       return { kind: "partition", groups: g as number[][] };
     }
+    case "violation": {
+      const peers = v["peers"];
+      if (typeof v["property"] !== "string" || !Array.isArray(peers) || !peers.every((p) => Number.isSafeInteger(p))) {
+        return "violation mark needs property: string and peers: number[]";
+      }
+      return { kind: "violation", property: v["property"], peers: peers as number[] };
+    }
     case "rpc":
       if (typeof v["method"] !== "string" || !nat("from") || !nat("to") || typeof v["sent"] !== "number") {
         return "rpc mark needs method, from, to and sent";

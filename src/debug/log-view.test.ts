@@ -61,6 +61,26 @@ describe("column view", () => {
     expect(out).toContain("panic: at the disco");
   });
 
+  it("formats a safety monitor's violation read back from a log file: a banner, then its explanation", () => {
+    const message = [
+      "Election Safety violated: S2 and S3 were both leaders of term 1",
+      "  S2 was leader of T1 at 0.308s; S3 is leader of T1 at 0.426s.",
+      "  Election Safety (Raft, Figure 3): at most one leader can be elected in a given term.",
+    ].join("\n");
+    const text = formatLog([...sample, { time: 426, peer: "monitor", topic: "ERRO", message, mark: { kind: "violation", property: "Election Safety", peers: [2, 3] } }], ["TestX  seed 4"]);
+    const lines = readLogLines(text);
+    expect(lines.filter((l) => l.kind === "other")).toEqual([]);
+    const out = renderColumns(lines, { peers: 4, width: 100 });
+    expect(out.some((l) => l.startsWith("#####"))).toBe(false);
+    const at = out.findIndex((l) => l.includes("SAFETY VIOLATION"));
+    expect(out[at]).toBe("   426 !!! SAFETY VIOLATION: Election Safety (S2 S3) !!!");
+    expect(out.slice(at + 1, at + 4)).toEqual([
+      "       Election Safety violated: S2 and S3 were both leaders of term 1",
+      "         S2 was leader of T1 at 0.308s; S3 is leader of T1 at 0.426s.",
+      "         Election Safety (Raft, Figure 3): at most one leader can be elected in a given term.",
+    ]);
+  });
+
   it("infers peers, wraps, describes marks", () => {
     expect(inferPeers(syntheticRun())).toBe(3);
     expect(inferPeers([])).toBe(0);

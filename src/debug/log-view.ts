@@ -107,6 +107,13 @@ export function renderColumns(input: readonly (LogLine | LogEntry)[], options: V
     const time = String(Math.floor(e.time)).padStart(TIME_WIDTH - 1) + " ";
     const col = typeof e.peer === "number" && e.peer < peers ? e.peer : undefined;
     const p = paint[e.topic];
+    if (e.mark?.kind === "violation") {
+      // A safety monitor's finding: a banner across all columns, then its explanation line by line.
+      const who = e.mark.peers.map((q) => `S${q}`).join(" ");
+      out.push(c.dim(time) + c.bold(c.red(`!!! SAFETY VIOLATION: ${e.mark.property}${who === "" ? "" : ` (${who})`} !!!`)));
+      for (const w of wrap(body, fullWidth - TIME_WIDTH)) out.push(" ".repeat(TIME_WIDTH) + c.red(w));
+      continue;
+    }
     if (col === undefined) {
       // Tester, network, clients, or a peer beyond --peers: across all columns.
       const who = typeof e.peer === "number" ? `S${e.peer}` : e.peer;

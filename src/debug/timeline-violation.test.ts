@@ -25,6 +25,14 @@ describe("timeline: safety violations", () => {
     expect(m.peers).toBe(3);
   });
 
+  it("keeps the whole explanation of a violation, line by line, for its tooltip", () => {
+    const message = "Election Safety violated: S0 and S2 were both leaders of term 1\n  S0 was leader of T1 at 0.000s; S2 is leader of T1 at 0.300s.";
+    const m = timelineModel([...entries.slice(0, 2), { ...entries[2]!, message }]);
+    const v = m.events.find((e) => e.kind === "violation" && e.peer === -1)!;
+    expect(v.text.split("\n")).toEqual(["Election Safety violated: S0 and S2 were both leaders of term 1", "  S0 was leader of T1 at 0.000s; S2 is leader of T1 at 0.300s."]);
+    expect(renderTimeline(entries)).toContain("white-space:pre-wrap");
+  });
+
   it("draws it as a star, with a legend entry", () => {
     const html = renderTimeline(entries);
     expect(html).toContain("safety violation");

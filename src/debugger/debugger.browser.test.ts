@@ -126,8 +126,8 @@ describe("npm run debug, in a browser", () => {
     const href = await page.getAttribute("#exp-test", "href");
     const test = await page.evaluate((h) => fetch(h!).then((r) => r.text()), href);
     expect(test).toContain('it("ExploreRaft3A_seed1_branch"');
-    mkdirSync(join(scratch, "src/explore/kept"), { recursive: true });
-    const keptFile = "src/explore/kept/ExploreRaft3A_seed1_branch.test.ts";
+    mkdirSync(join(scratch, "src/raft/kept"), { recursive: true });
+    const keptFile = "src/raft/kept/ExploreRaft3A_seed1_branch.test.ts";
     writeFileSync(join(scratch, keptFile), test);
     const run = spawnSync(join(scratch, "node_modules/.bin/vitest"), ["run", "--project", "lab", "--reporter=dot", keptFile], { cwd: scratch, encoding: "utf8", timeout: 300_000 });
     expect(run.stdout + run.stderr).toMatch(/1 passed/);

@@ -29,8 +29,21 @@ export function replayEditsCommand(s: EditSchedule, path: string): string {
   return `${explore}RAFTLAB_DEBUG_EDITS=${shellQuote(path)} SEED=${s.seed} npx vitest run ${s.file} -t ${shellQuote(`^${s.test}$`)}`;
 }
 
-/** Where a kept test is meant to live (its imports are relative to it). */
-export const KEPT_TEST_DIR = "src/explore/kept";
+/**
+ * Where a kept test of scenario `test` is meant to live: among the student's files of its lab, as
+ * shrinking writes them (`src/raft/kept`, `src/kvraft/kept`), where `npm test` runs it and grading
+ * and handout updates keep it. Its imports are relative to that folder.
+ */
+export function keptTestDir(test: string): string {
+  return test.startsWith("ExploreRaft") ? "src/raft/kept" : "src/kvraft/kept";
+}
+
+/** The scenario registry a kept test of `test` imports (by its path from {@link keptTestDir}). */
+function scenarioRegistry(test: string): { path: string; name: string } {
+  return test.startsWith("ExploreRaft")
+    ? { path: "../../explore/scenarios/raft-scenarios.js", name: "RAFT_SCENARIOS" }
+    : { path: "../../explore/scenarios/kv-scenarios.js", name: "KV_SCENARIOS" };
+}
 
 /** The name of a kept branch: `ExploreRaft3A_seed7_branch`. */
 export function keptBranchName(test: string, seed: number): string {
@@ -51,6 +64,7 @@ export function keptBranchTest(target: TestTarget, seed: number, edits: readonly
     throw new Error(`${target.name} is a lab test: its body cannot be imported by another file; export the schedule and replay it instead`);
   }
   const name = keptBranchName(target.name, seed);
+  const registry = scenarioRegistry(target.name);
   const comment = [
     `/**`,
     ` * Kept from the step debugger (npm run debug): ${target.name} with seed ${seed} and ${edits.length} edit${edits.length === 1 ? "" : "s"}:`,
@@ -63,11 +77,11 @@ export function keptBranchTest(target: TestTarget, seed: number, edits: readonly
   ];
   return `${comment.join("\n")}
 import { it } from "vitest";
-import { SCENARIOS } from "../scenarios/index.js";
+import { ${registry.name} as SCENARIOS } from "${registry.path}";
 import { runOnce } from "../../harness/index.js";
 import { applyEdits } from "../../debugger/apply-edits.js";
 import type { Edit } from "../../debugger/edits.js";
-${schedule === undefined ? "" : `import type { ScheduleFile } from "../schedule.js";
+${schedule === undefined ? "" : `import type { ScheduleFile } from "../../explore/schedule.js";
 `}
 const SEED = ${seed};
 const EDITS: readonly Edit[] = ${JSON.stringify(edits, null, 2)};
@@ -75,7 +89,7 @@ ${schedule === undefined ? "" : `/** The explore fault schedule the branch was m
 const SCHEDULE: ScheduleFile = ${JSON.stringify(schedule, null, 2)};
 `}
 it(${JSON.stringify(name)}, async () => {
-  const run = { name: ${JSON.stringify(name)}, fullName: ${JSON.stringify(name)}, file: ${JSON.stringify(`${KEPT_TEST_DIR}/${name}.test.ts`)}, seed: SEED };
+  const run = { name: ${JSON.stringify(name)}, fullName: ${JSON.stringify(name)}, file: ${JSON.stringify(`${keptTestDir(target.name)}/${name}.test.ts`)}, seed: SEED };
   const outcome = await runOnce({
     ...run,
     options: {},

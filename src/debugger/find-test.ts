@@ -1,7 +1,7 @@
 /**
  * Finds a simulated test by name for `npm run debug`: the lab tests (`simTest("TestBackup3B", …)`),
  * the explore scenarios (run in explore mode, with their fault plan), and kept tests
- * (`it("…_shrunk", …)` under src/explore/kept, or any test file that names it).
+ * (`it("…_shrunk", …)` under src/raft/kept or src/kvraft/kept, or any test file that names it).
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -35,25 +35,40 @@ function testFiles(root: string, dir: string): string[] {
   return out;
 }
 
-/** The explore scenarios' names and file, read from their index (so this module loads no lab code). */
-function scenarioNames(root: string): string[] {
+/**
+ * The explore scenarios' names, each with the test file that registers it, read from the lab's
+ * scenario modules (`src/explore/scenarios/<lab>-scenarios.ts`, registered by
+ * `src/explore/<lab>-scenarios.explore.test.ts`) as text, so this module loads no lab code.
+ */
+function scenarioFiles(root: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const dir = join(root, "src/explore/scenarios");
+  let names: string[];
   try {
-    const text = readFileSync(join(root, "src/explore/scenarios/index.ts"), "utf8");
-    return [...text.matchAll(/^\s+(Explore\w+):/gm)].map((m) => m[1]!);
+    names = readdirSync(dir);
   } catch {
-    return [];
+    return found;
   }
+  for (const module of names) {
+    const lab = /^(\w+)-scenarios\.ts$/.exec(module)?.[1];
+    if (lab === undefined) continue;
+    const text = readFileSync(join(dir, module), "utf8");
+    for (const m of text.matchAll(/^\s+(Explore\w+):/gm)) found.set(m[1]!, `src/explore/${lab}-scenarios.explore.test.ts`);
+  }
+  return found;
 }
 
-/** The file that registers the explore scenarios. */
-export const SCENARIOS_TEST_FILE = "src/explore/scenarios.explore.test.ts";
+function scenarioNames(root: string): string[] {
+  return [...scenarioFiles(root).keys()];
+}
 
 /**
  * The test called `name` (exactly), searched under `root`'s src folder, or in `file` if given. Throws
  * an error naming close matches when there is none, or the files when there are several.
  */
 export function findTest(root: string, name: string, options: { file?: string; explore?: boolean } = {}): TestTarget {
-  if (scenarioNames(root).includes(name)) return { name, fullName: name, file: SCENARIOS_TEST_FILE, explore: true };
+  const scenarioFile = scenarioFiles(root).get(name);
+  if (scenarioFile !== undefined) return { name, fullName: name, file: scenarioFile, explore: true };
   const files = options.file !== undefined ? [relative(root, join(root, options.file))] : testFiles(root, "src");
   const quoted = JSON.stringify(name);
   const hits = files.filter((f) => {

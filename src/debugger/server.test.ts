@@ -18,7 +18,7 @@ function fakeRecording(edits: readonly Edit[]): Recording {
     version: 1,
     test: "ExploreRaft3A",
     fullName: "ExploreRaft3A",
-    file: "src/explore/scenarios.explore.test.ts",
+    file: "src/explore/raft-scenarios.explore.test.ts",
     seed: 7,
     edits,
     peers: 1,
@@ -45,7 +45,7 @@ let session: DebugSession;
 
 beforeAll(async () => {
   session = new DebugSession(
-    { name: "ExploreRaft3A", fullName: "ExploreRaft3A", file: "src/explore/scenarios.explore.test.ts", explore: true },
+    { name: "ExploreRaft3A", fullName: "ExploreRaft3A", file: "src/explore/raft-scenarios.explore.test.ts", explore: true },
     7,
     async (edits, progress) => {
       progress(5);

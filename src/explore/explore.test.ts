@@ -133,7 +133,8 @@ describe("runs under the nemesis", () => {
   });
 
   it("replay exactly from their recorded schedule, and without a fault once it is removed", async () => {
-    for (const [name, seed] of [["ExploreRaft3C", 8], ["ExploreKV4B", 3]] as const) {
+    // ExploreKV4B only where this tree has Lab 4 (a Lab 3 handout has Lab 3's scenarios alone).
+    for (const [name, seed] of ([["ExploreRaft3C", 8], ["ExploreKV4B", 3]] as const).filter(([n]) => SCENARIOS[n] !== undefined)) {
       const recorded = await run(name, seed);
       // Seed 8's plan delivers copies of requests, earlier messages again and holds replies; seed 3's
       // (KV) earlier messages: they replay like any other fault.

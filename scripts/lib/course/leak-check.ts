@@ -108,13 +108,58 @@ export function candidateLines(text: string): string[] {
   return text.split("\n").map((l) => normalizeLine(l.replace(/^\s*(\/\/+|\/\*+|\*+\/?|\*)/, "").replace(/\*\/\s*$/, "")));
 }
 
-/** Compares the solution's code lines with the handout's lines; see the module comment for the rules. */
+/**
+ * What a line of a handout file may hide a statement in: the line itself (comment markers removed)
+ * and its text with string escapes decoded (a `\n` in a string starts a new piece, `\"` is a quote),
+ * so that a statement quoted in a string (`search: "  this.votedFor = args.candidateId;\n"`) is
+ * found as well as one in code or in a comment.
+ */
+export function linePieces(line: string): string[] {
+  const [plain] = candidateLines(line);
+  const pieces = new Set<string>([plain!]);
+  if (line.includes("\\")) {
+    const decoded = line.replace(/\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)/g, (_, e: string) => {
+      if (e === "n" || e === "r") return "\n";
+      if (e === "t") return " ";
+      if (e.length > 1) return String.fromCodePoint(parseInt(e.replace(/^[ux]\{?|\}$/g, ""), 16));
+      return e;
+    });
+    for (const part of decoded.split("\n")) pieces.add(candidateLines(part)[0]!);
+  }
+  return [...pieces].filter((p) => p !== "");
+}
+
+const IDENT = /[A-Za-z_$][\w$]*/g;
+const isIdentChar = (ch: string | undefined): boolean => ch !== undefined && /[\w$]/.test(ch);
+
+/** Whether `needle` occurs in `hay` as a whole: not in the middle of a longer identifier (or member access) at either end. */
+function containsStatement(hay: string, needle: string): boolean {
+  for (let at = hay.indexOf(needle); at >= 0; at = hay.indexOf(needle, at + 1)) {
+    // A statement starts a token: not inside an identifier, nor after a dot (`h.timer?.cancel()` is not `timer?.cancel()`).
+    const before = isIdentChar(needle[0]) && (isIdentChar(hay[at - 1]) || hay[at - 1] === ".");
+    const after = isIdentChar(needle[needle.length - 1]) && isIdentChar(hay[at + needle.length]);
+    if (!before && !after) return true;
+  }
+  return false;
+}
+
+/** The longest identifier of a line (its anchor: a handout line can only contain it if it names it). */
+function anchorOf(line: string): string {
+  return (line.match(IDENT) ?? []).filter((w) => !KEYWORDS.has(w)).reduce((a, b) => (b.length > a.length ? b : a), "");
+}
+
+/**
+ * Compares the solution's code lines with every handout line, in code, comments and strings alike:
+ * a reference statement contained in a handout line (as a whole, see {@link containsStatement}) is a
+ * leak unless `course/course.json` allows it, or the harness has it as code (the handout ships the
+ * harness's code anyway: such a statement tells nothing of the solution).
+ */
 export function findLeaks(input: LeakCheckInput): LeakCheckResult {
-  const harnessLines = new Set<string>();
-  for (const text of input.harness.values()) for (const l of candidateLines(text)) harnessLines.add(l);
+  const harnessCode = new Set<string>();
+  for (const [file, text] of input.harness) if (/\.(ts|mts|cts)$/.test(file)) for (const l of codeLines(text, file).values()) harnessCode.add(l);
   const allowed = new Map(input.allowed.map((a) => [normalizeLine(a.line), a]));
 
-  // Normalized line → where the reference has it.
+  // Normalized line → where the reference has it; and the lines by their anchor identifier.
   const reference = new Map<string, { file: string; line: number }>();
   let checkedLines = 0;
   for (const [file, text] of input.solution) {
@@ -124,13 +169,26 @@ export function findLeaks(input: LeakCheckInput): LeakCheckResult {
       if (!reference.has(norm)) reference.set(norm, { file, line });
     }
   }
+  const byAnchor = new Map<string, string[]>();
+  for (const norm of reference.keys()) {
+    if (harnessCode.has(norm) || allowed.has(norm)) continue;
+    const a = anchorOf(norm);
+    byAnchor.set(a, [...(byAnchor.get(a) ?? []), norm]);
+  }
 
   const leaks: Leak[] = [];
   for (const [file, text] of input.handout) {
-    candidateLines(text).forEach((norm, i) => {
-      const ref = reference.get(norm);
-      if (ref === undefined || harnessLines.has(norm) || allowed.has(norm)) return;
-      leaks.push({ referenceFile: ref.file, referenceLine: ref.line, handoutFile: file, handoutLine: i + 1, text: norm });
+    text.split("\n").forEach((raw, i) => {
+      const found = new Set<string>();
+      for (const piece of linePieces(raw)) {
+        for (const word of new Set(piece.match(IDENT) ?? [])) {
+          for (const norm of byAnchor.get(word) ?? []) if (!found.has(norm) && containsStatement(piece, norm)) found.add(norm);
+        }
+      }
+      for (const norm of found) {
+        const ref = reference.get(norm)!;
+        leaks.push({ referenceFile: ref.file, referenceLine: ref.line, handoutFile: file, handoutLine: i + 1, text: norm });
+      }
     });
   }
   const skeletonLines = new Set<string>();

@@ -6,6 +6,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { applyMutant } from "../../../src/explore/mutants/plant.js";
+import type { Mutant } from "../../../src/explore/mutants/catalog.js";
 import { classify } from "./config.js";
 
 /** A bug: which file, what to find, what to put instead. */
@@ -31,6 +33,22 @@ export const BUGS = {
     find: "  return isAtLeastAsUpToDate(args, voter);\n",
     replace: "  return isAtLeastAsUpToDate(args, voter) || true; // planted bug: no election restriction\n",
     what: "votes are granted without the up-to-date check",
+  },
+  /**
+   * Not a bug: a correct Raft that is slow to compute. Every persist() first spins through 100 000
+   * integer steps (about half a millisecond), so the tests that persist most (3C's churn, the KV tests)
+   * take several times the reference's wall time while every virtual-time limit still holds: what
+   * the grading budget is for.
+   */
+  "cpu-heavy": {
+    file: "src/raft/raft.ts",
+    find: "  private persist(): void {\n",
+    replace:
+      "  private persist(): void {\n" +
+      "    let planted = 0; // planted: correct but CPU-heavy\n" +
+      "    for (let i = 0; i < 100_000; i++) planted = (planted * 31 + i) | 0;\n" +
+      "    if (planted === 1) throw new Error(\"unreachable\");\n",
+    what: "a correct but CPU-heavy persist() (100 000 integer steps per save)",
   },
   /** A type error: the submission does not compile. */
   "type-error": {
@@ -61,4 +79,19 @@ export function writeSubmission(root: string, dir: string, bug?: BugName): strin
     writeFileSync(join(dir, f), text);
   }
   return bug === undefined ? "the reference" : `the reference with ${BUGS[bug].what}`;
+}
+
+/**
+ * Writes a submission into `dir`: the reference's solution files with a mutant of the mutation
+ * catalog planted (its edit must apply exactly once). Returns what was planted.
+ */
+export function writeMutantSubmission(root: string, dir: string, mutant: Mutant): string {
+  const c = classify(root);
+  if (!c.solution.includes(mutant.file)) throw new Error(`mutant ${mutant.id} edits ${mutant.file}, which is not a solution file`);
+  for (const f of c.solution) {
+    const text = readFileSync(join(root, f), "utf8");
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    writeFileSync(join(dir, f), f === mutant.file ? applyMutant(text, mutant) : text);
+  }
+  return `the reference with mutant ${mutant.id} (${mutant.title})`;
 }

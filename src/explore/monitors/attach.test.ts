@@ -77,6 +77,22 @@ describe("monitorRaftCluster on the Raft tester", () => {
     expect(error).toBeUndefined();
   });
 
+  it("on a skeleton, says what is not implemented, without the monitor's stack", async () => {
+    const skeleton: RaftServerFactory = (ends, me) => {
+      const peer = claimingLeaders([], 1, () => 0)(ends, me, undefined as never, undefined as never).peer;
+      peer.getState = () => {
+        throw new Error("not implemented: Raft.getState (3A), in src/raft/raft.ts");
+      };
+      return { peer, service: new Service("Raft", {}) };
+    };
+    const { error } = await run(skeleton, 1000);
+    expect(error).toBeInstanceOf(Error);
+    const e = error as Error;
+    expect(e.message.split("\n")[0]).toBe("not implemented: Raft.getState (3A), in src/raft/raft.ts");
+    expect(e.message).toContain("the safety monitors read every running peer after each step");
+    expect(e.stack).not.toMatch(/checkAll|raft-monitor/);
+  });
+
   it("can be turned off (for the tester's own tests of its checks)", async () => {
     const r = await runSim(1, async () => {
       makeRaftTester({ name: "off", seed: 1, wallMs: () => 0, note: () => {} }, { servers: 3, raft: claimingLeaders([0, 1], 1, () => 0), monitors: false });

@@ -197,7 +197,8 @@ export const MUTANTS: readonly Mutant[] = [
     why: "a server with a later-term entry at that index can still be elected and overwrite it (Leader Completeness); needs a specific sequence of crashes and elections",
     file: RULES,
     search: "  if (majorityMatch > commitIndex && log.termAt(majorityMatch) === currentTerm) return majorityMatch;",
-    replace: "  if (majorityMatch > commitIndex) return majorityMatch;",
+    // Still reads both parameters, so that the mutant type-checks (unused parameters are errors) and can be graded.
+    replace: "  if (majorityMatch > commitIndex && (log.termAt(majorityMatch) ?? 0) <= currentTerm) return majorityMatch;",
   },
   {
     id: "snapshot-not-persisted",

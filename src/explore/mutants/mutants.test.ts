@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SCENARIOS } from "../scenarios/index.js";
+import { SCENARIOS, scenarioFile } from "../scenarios/index.js";
 import { MUTANTS, type Mutant } from "./catalog.js";
 import { applyMutant, plantInScratch, removeScratch } from "./plant.js";
 
@@ -30,7 +30,7 @@ function runInScratch(dir: string, scenario: string, seeds: number, check: strin
     `import { runTarget } from "./scripts/lib/explore-runs.js";
 const seen = [];
 for (let seed = 1; seed <= ${seeds}; seed++) {
-  const r = await runTarget({ file: "src/explore/scenarios.explore.test.ts", test: ${JSON.stringify(scenario)}, seed });
+  const r = await runTarget({ file: ${JSON.stringify(scenarioFile(scenario))}, test: ${JSON.stringify(scenario)}, seed });
   if (r.ok) continue;
   const first = (r.error ?? "").split("\\n", 1)[0];
   seen.push({ seed, first });

@@ -20,6 +20,7 @@ import { OpLog, append, cas, get, put } from "../../kvraft/history.js";
 import { checkLinearizable } from "../../kvraft/linearizability.js";
 import type { ClusterControl } from "../nemesis.js";
 import { startNemesis } from "../supervise.js";
+import { SCENARIO_AIMS } from "./aims.js";
 import { beginLivenessPhase, beginSafetyPhase, leaderOf, scenarioRandom, type ScenarioOptions } from "./phases.js";
 
 /** The KV lab part: 4A without snapshots, 4B with them. */
@@ -32,7 +33,8 @@ export const KV_LIVENESS_MS = 20_000;
 export async function kvScenario(t: TestInfo, part: KvPart, options: ScenarioOptions = {}): Promise<void> {
   const sim = currentSimulation();
   if (sim === undefined) throw new Error("kvScenario() must run inside a simulation");
-  const r = scenarioRandom();
+  // 4B draws its own cluster and workload: with the same stream it would be 4A's run with snapshots added.
+  const r = scenarioRandom(part === "4B" ? "scenario 4B" : "scenario");
   const servers = [3, 5, 5, 7][r.int(4)]!;
   const nclients = r.between(1, 8);
   const randomKeys = r.chance(0.3);
@@ -45,7 +47,7 @@ export async function kvScenario(t: TestInfo, part: KvPart, options: ScenarioOpt
   const cfg = makeConfig(t, servers, false, maxraftstate);
   try {
     const nemesis = startNemesis({ t, net: cfg.net, profile: "kv", control: kvControl(cfg), replay: options.replay, onFault: options.onFault, onPlan: options.onPlan });
-    cfg.begin(`Explore (${part}): ${servers} servers, ${nclients} client${nclients > 1 ? "s" : ""}${randomKeys ? " on random keys" : ""}${allOps ? ", get/put/append/cas" : ""}, under the nemesis for ${(safetyMs / 1000).toFixed(1)} s, then healed`);
+    cfg.begin(`Explore (${part}, ${SCENARIO_AIMS[part]}): ${servers} servers, ${nclients} client${nclients > 1 ? "s" : ""}${randomKeys ? " on random keys" : ""}${allOps ? ", get/put/append/cas" : ""}, under the nemesis for ${(safetyMs / 1000).toFixed(1)} s, then healed`);
     const opLog = new OpLog();
     const state = { stop: false, opsAfterHeal: new Array<number>(nclients).fill(0), healed: false };
     const counts = new Array<number>(nclients).fill(0);

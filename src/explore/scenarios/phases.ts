@@ -37,11 +37,15 @@ export interface LivenessMeasure {
   readonly commitMs: number | undefined;
 }
 
-/** The scenario's own random stream (cluster size, phase lengths, workload): the same whether faults are drawn or replayed. */
-export function scenarioRandom(): RandomSource {
+/**
+ * The scenario's own random stream (cluster size, phase lengths, workload): the same whether faults
+ * are drawn or replayed. A part may name a stream of its own (`scenario 3D`), so that its runs are
+ * not those of another part's scenario on the same seed.
+ */
+export function scenarioRandom(stream = "scenario"): RandomSource {
   const sim = currentSimulation();
   if (sim === undefined) throw new Error("a scenario must run inside a simulation");
-  return sim.stream("scenario");
+  return sim.stream(stream);
 }
 
 /** Marks the start of the safety phase in the log and on the timeline. */

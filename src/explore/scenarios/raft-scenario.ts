@@ -15,6 +15,7 @@ import type { ClusterControl, Nemesis } from "../nemesis.js";
 import { startNemesis } from "../supervise.js";
 import { checkPromptCommit, checkSettledLeader } from "./raft-liveness.js";
 import { watchVoteTimers } from "./vote-timer-watch.js";
+import { SCENARIO_AIMS } from "./aims.js";
 import { beginLivenessPhase, beginSafetyPhase, leaderOf, scenarioRandom, type ScenarioOptions } from "./phases.js";
 
 /** The Raft lab part a scenario exercises: 3A elections only; 3B commands; 3C crashes too; 3D snapshots too. */
@@ -27,14 +28,15 @@ const LIVENESS_COMMAND = 1_999_999_999;
 export async function raftScenario(t: TestInfo, part: RaftPart, options: ScenarioOptions = {}): Promise<void> {
   const sim = currentSimulation();
   if (sim === undefined) throw new Error("raftScenario() must run inside a simulation");
-  const r = scenarioRandom();
+  // 3D draws its own cluster and workload: with the same stream it would be 3C's run with snapshots added.
+  const r = scenarioRandom(part === "3D" ? "scenario 3D" : "scenario");
   const servers = r.chance(0.5) ? 3 : 5;
   const safetyMs = r.between(4000, 12000);
   const ts = makeRaftTester(t, { servers, snapshot: part === "3D" });
   watchVoteTimers(ts.group, (rf) => rf);
   const control = partitionedControl(ts);
   const nemesis = startNemesis({ t, net: ts.net, profile: part === "3A" || part === "3B" ? "no-crash" : "full", control, replay: options.replay, onFault: options.onFault, onPlan: options.onPlan });
-  ts.begin(`Explore (${part}): ${servers} peers under the nemesis for ${(safetyMs / 1000).toFixed(1)} s, then healed`);
+  ts.begin(`Explore (${part}, ${SCENARIO_AIMS[part]}): ${servers} peers under the nemesis for ${(safetyMs / 1000).toFixed(1)} s, then healed`);
 
   beginSafetyPhase(part === "3A" ? "elections" : "clients submit commands to every live peer", safetyMs);
   const clients = { stop: false, done: 0 };

@@ -192,7 +192,7 @@ export class Raft implements RaftPeer {
     // Your code here (3C).
     // For example:
     //   const saved = JSON.parse(new TextDecoder().decode(data)) as { ... };
-    //   this.currentTerm = saved.currentTerm; ...
+    //   then set currentTerm, votedFor and the log from saved.
   }
 }
 

@@ -1,0 +1,12 @@
+/**
+ * The Raft (Lab 3) explore scenarios as simulated tests, loaded only in explore mode (`RAFTLAB_EXPLORE=1`,
+ * which `npm run explore` and the grader's explore component set; see vitest.config.ts). Each run
+ * draws its fault plan from its seed and prints it; `EXPLORE_REPLAY` replays a schedule instead
+ * (see src/explore/mode.ts).
+ */
+import { simTest } from "../harness/index.js";
+import { RAFT_SCENARIOS } from "./scenarios/raft-scenarios.js";
+
+for (const [name, scenario] of Object.entries(RAFT_SCENARIOS)) {
+  simTest(name, (t) => scenario(t));
+}

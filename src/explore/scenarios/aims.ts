@@ -1,0 +1,13 @@
+/**
+ * What each lab part's explore scenario puts to the test, in a phrase: in each run's first line (the
+ * tester's `begin`), and in the grade's explore entries. Imports nothing, so the grader can name a
+ * part's aim in any tree.
+ */
+export const SCENARIO_AIMS: Readonly<Record<string, string>> = {
+  "3A": "elections under lost, late and reordered messages and partitions",
+  "3B": "agreement: commands from every peer under message faults and partitions",
+  "3C": "persistence: crashes right after votes, replies and starts; Figure 8 situations",
+  "3D": "log compaction: snapshots every few entries, InstallSnapshot under crashes",
+  "4A": "a linearizable KV service under faults: retried requests, partitions, crashes",
+  "4B": "the KV service with snapshots of 200-1000 bytes under crashes and restarts",
+};
