@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 
-/** Operation counts in the 2024 kvraft handout's sample output (`../shared/spec/mit-6.5840-harness.md` §9.2), by title. */
+/** Operation counts in the sample `go test` output of the Spring 2024 kvraft lab handout (Lab 4), by title. */
 export const GO_SAMPLE_OPS: ReadonlyMap<string, number> = new Map([
   ["Test: one client (4A)", 903],
   ["Test: many clients (4A)", 1160],
