@@ -66,7 +66,7 @@ export function parseKvSummaries(output: string): KvSummary[] {
 
 /** Runs the KV lab's test files one after another with `seed` and returns their summaries. */
 export function runKvSummaries(seed: number, timeoutMs: number): Promise<KvSummary[]> {
-  const files = ["src/kvraft/kvraft-4a.test.ts", "src/kvraft/kvraft-4a-faults.test.ts", "src/kvraft/kvraft-4b.test.ts"];
+  const files = ["src/kvraft/kvraft-4a.test.ts", "src/kvraft/kvraft-4a-faults.test.ts", "src/kvraft/kvraft-4b.test.ts", "src/kvraft/kvraft-4b-many-clients.test.ts"];
   const args = ["run", "--project", "lab", "--no-file-parallelism", "--reporter=dot", ...files];
   const env = { ...process.env, SEED: String(seed), NO_COLOR: "1", FORCE_COLOR: "0", LOG: "0" };
   return new Promise((done, fail) => {
