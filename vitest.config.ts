@@ -14,6 +14,7 @@ const TOOL_TESTS = [
   "scripts/course-kit.test.ts",
   "scripts/explore.test.ts",
   "scripts/logs.test.ts",
+  "scripts/sharded-runs.test.ts",
   "scripts/stress.test.ts",
   "src/explore/mutants/mutants.test.ts",
   "src/harness/artifacts.test.ts",

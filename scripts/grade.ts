@@ -19,6 +19,7 @@ import { SubmissionError, assembleTree, typecheck } from "./lib/grade-tree.js";
 import { GradingConfigError, loadGrading, selectParts, type GradedPart, type GradescopeSettings } from "./lib/grading.js";
 import { ManifestError, loadManifest } from "./lib/handout-manifest.js";
 import { pickSeeds } from "./lib/seed-runs.js";
+import { shardOption, shardProblem, shardSeeds, writeShardResult, type MergedShards, type Shard } from "./lib/shards.js";
 
 const USAGE = `Usage: npm run grade -- [options]
 
@@ -41,6 +42,8 @@ Options:
   --gradescope        take workers, deadline and visibility from the config's "gradescope" section
   --config <file>     another grading configuration
   --keep              keep the grading tree and the workers' output
+  --shard <i/n>       run the i-th of n disjoint slices of the seeds (needs --seed) and write
+                      --shard-out <file> (default grade-shard-<i>-of-<n>.json) for npm run merge-shards
   -h, --help          show this help
 
 Exit status: 0 full score, 1 points lost, 2 bad usage or configuration, 3 grading failed.`;
@@ -59,6 +62,9 @@ export interface GradeOptions {
   readonly gradescope: boolean;
   readonly config: string | undefined;
   readonly keep: boolean;
+  /** `--shard i/n`: only this slice of the seeds; its runs go to `shardOut`. */
+  readonly shard?: Shard | undefined;
+  readonly shardOut?: string | undefined;
 }
 
 export { UsageError } from "./lib/cli.js";
@@ -81,6 +87,8 @@ export function parseCli(argv: readonly string[]): GradeOptions | undefined {
       gradescope: { type: "boolean" },
       config: { type: "string" },
       keep: { type: "boolean" },
+      shard: { type: "string" },
+      "shard-out": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -101,6 +109,8 @@ export function parseCli(argv: readonly string[]): GradeOptions | undefined {
     gradescope: values.gradescope === true,
     config: values.config,
     keep: values.keep === true,
+    shard: shardOption(values.shard, optionalInt(values.seed, "--seed", -(2 ** 53)), Number.MAX_SAFE_INTEGER),
+    shardOut: values["shard-out"],
   };
 }
 
@@ -136,6 +146,9 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
   const deadlineSeconds = opts.deadlineSeconds ?? (opts.gradescope ? config.gradescope.deadlineSeconds : undefined);
   const deadline = deadlineSeconds === undefined ? undefined : started + deadlineSeconds * 1000;
   const seeds = pickSeeds(runs, opts.seed);
+  const shardProblemText = shardProblem(opts.shard, opts.seed, runs);
+  if (shardProblemText !== undefined) throw new GradingConfigError(shardProblemText);
+  const ownSeeds = shardSeeds(seeds, opts.shard);
   const testCount = parts.reduce((n, p) => n + p.tests.size, 0);
   const work = mkdtempSync(join(tmpdir(), "raftlab-grade-"));
 
@@ -174,13 +187,18 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
     }
 
     const fileTests = testsByFile(root, parts);
-    const units = planUnits(root, fileTests, seeds, workers);
+    const units = planUnits(root, fileTests, ownSeeds, workers);
     const run = await runUnits({ root, units, workers, wallCapMs, deadline, outDir: join(work, "runs"), c, keepLogs: opts.keep, progress: !opts.gradescope });
-    report = gradeReport(gradeParts(parts, runs, run.records), { runs, seeds, started, opts, warnings }, {
+    report = gradeReport(gradeParts(parts, ownSeeds.length, run.records), { runs: ownSeeds.length, seeds: ownSeeds, started, opts, warnings }, {
       typecheck: { ok: tc.ok, output: tc.output, blocking: false },
       blocker: undefined,
       deadlineHit: run.deadlineHit,
     });
+    if (opts.shard !== undefined) {
+      const file = opts.shardOut ?? `grade-shard-${opts.shard.index}-of-${opts.shard.count}.json`;
+      writeShardResult(file, { tool: "grade", set: gradeSet(opts, parts, runs), shard: opts.shard, wallMs: Date.now() - started, records: run.records });
+      console.log(c.dim(`shard ${opts.shard.index}/${opts.shard.count}: runs in ${file} (npm run merge-shards -- <the ${opts.shard.count} shard files>)`));
+    }
     return finish(report, opts, config.gradescope, c);
   } finally {
     if (opts.keep) console.log(c.dim(`kept: ${work}${root !== harnessRoot ? ` and ${root}` : ""}`));
@@ -189,6 +207,30 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
       rmSync(work, { recursive: true, force: true });
     }
   }
+}
+
+/** What defines a grading set (equal in all its shards). */
+function gradeSet(opts: GradeOptions, parts: readonly GradedPart[], runs: number): Record<string, unknown> {
+  return { parts: parts.map((p) => p.part), runs, seed: opts.seed, solution: opts.solution === undefined ? null : resolve(opts.solution), config: opts.config ?? null };
+}
+
+/**
+ * Prints the report of the merged shards of a grading set (`npm run merge-shards`): the table an
+ * unsharded `npm run grade` of the same set prints; resolves to its exit status.
+ */
+export function printMergedGrade(merged: MergedShards, harnessRoot = HARNESS): number {
+  const set = merged.set as { parts: string[]; runs: number; seed: number; config: string | null };
+  const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
+  const { manifest } = loadManifest(harnessRoot);
+  const config = loadGrading(harnessRoot, set.config ?? undefined);
+  const parts = selectParts(config, set.parts, manifest.labs.map((l) => l.lab));
+  const opts = parseCli(["--parts", set.parts.join(","), "--runs", String(set.runs), "--seed", String(set.seed)])!;
+  const report = gradeReport(gradeParts(parts, set.runs, merged.records), { runs: set.runs, seeds: pickSeeds(set.runs, set.seed), started: Date.now() - merged.wallMs, opts, warnings: [] }, {
+    typecheck: { ok: true, output: "", blocking: false },
+    blocker: undefined,
+    deadlineHit: false,
+  });
+  return finish(report, opts, config.gradescope, c);
 }
 
 /** Labs of the parts, and the labs they need. */
