@@ -12,6 +12,7 @@ const TOOL_TESTS = [
   "scripts/check-deps.test.ts",
   "scripts/course-grade.test.ts",
   "scripts/course-kit.test.ts",
+  "scripts/explore-shards.test.ts",
   "scripts/explore.test.ts",
   "scripts/logs.test.ts",
   "scripts/sharded-runs.test.ts",

@@ -1,14 +1,14 @@
 /**
- * Sharded runs end to end: for npm run stress, explore and grade, the report that
+ * Sharded runs end to end: for npm run stress and grade (explore: scripts/explore-shards.test.ts), the report that
  * `npm run merge-shards` prints from 4 shards (`--shard 1/4` ... `4/4`) equals the report of one
  * unsharded run of the same set, but for the wall times each run measures itself.
  */
 import { symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { explore } from "./explore.js";
 import { grade, type GradeOptions } from "./grade.js";
 import { mergeShards } from "./merge-shards.js";
+import { masked, report, unshardedAndMerged } from "./lib/merged-report.js";
 import { stress, type StressOptions } from "./stress.js";
 import { TempDirs, writeTree } from "./lib/temp-tree.js";
 
@@ -18,43 +18,6 @@ afterEach(() => {
   vi.restoreAllMocks();
   temps.removeAll();
 });
-
-/** What `run` prints from its report on (the first blank line) on, and its exit status. */
-async function report(run: () => Promise<number>): Promise<{ code: number; text: string }> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
-  const code = await run();
-  spy.mockRestore();
-  const from = lines.findIndex((l) => l === "");
-  return { code, text: lines.slice(from).join("\n") };
-}
-
-/** The report without what differs between any two runs: measured wall times, output folders, CPU. */
-function masked(text: string): string {
-  return text
-    .split("\n")
-    .map((l) =>
-      l
-        .replace(/^(Test\s.*Wall ms \(mean\))$/, "$1")
-        .replace(/^(\S+\s+\d+\s+\d+\s+(?:[\d.]+ ± [\d.]+|-))\s+[\d.]+$/, "$1  <wall>")
-        .replace(/ in [\d.]+s; output in .*$/, " in <wall>")
-        .replace(/^graded in .*$/, "graded in <wall>"),
-    )
-    .join("\n");
-}
-
-/** Runs `one(shard)` for the unsharded set and for shards 1/4..4/4, then merges the shard files. */
-async function unshardedAndMerged(one: (shard: string | undefined, out: string) => Promise<number>, shardFile: (out: string, i: number) => string) {
-  const unsharded = await report(() => one(undefined, temps.make()));
-  const files: string[] = [];
-  for (let i = 1; i <= 4; i++) {
-    const out = temps.make();
-    await report(() => one(`${i}/4`, out));
-    files.push(shardFile(out, i));
-  }
-  const merged = await report(() => mergeShards({ files, output: temps.make() }));
-  return { unsharded, merged };
-}
 
 describe("merge-shards: the merged report of 4 shards equals the unsharded run's", () => {
   it("npm run stress", async () => {
@@ -68,27 +31,9 @@ describe("merge-shards: the merged report of 4 shards equals the unsharded run's
       paths: ["src/raft/raft-3a.test.ts"],
       shard: shard === undefined ? undefined : { index: Number(shard[0]), count: 4 },
     });
-    const { unsharded, merged } = await unshardedAndMerged((shard, out) => stress(opts(shard, out)), (out, i) => join(out, `shard-${i}-of-4.json`));
+    const { unsharded, merged } = await unshardedAndMerged(temps, mergeShards, (shard, out) => stress(opts(shard, out)), (out, i) => join(out, `shard-${i}-of-4.json`));
     expect(unsharded.text).toContain("TestInitialElection3A     8       0");
     expect(unsharded.text).toMatch(/^8 passed, 0 failed in [\d.]+s/m);
-    expect(merged.code).toBe(unsharded.code);
-    expect(masked(merged.text)).toBe(masked(unsharded.text));
-  }, 600_000);
-
-  it("npm run explore", async () => {
-    const opts = (shard: string | undefined, output: string): StressOptions => ({
-      pattern: "ExploreRaft3A",
-      runs: 4,
-      workers: 1,
-      seed: 1,
-      bail: false,
-      output,
-      paths: [],
-      shard: shard === undefined ? undefined : { index: Number(shard[0]), count: 4 },
-    });
-    const extras = { shrink: undefined, shrinkFailures: false, maxShrinkRuns: 1, noSchedules: true };
-    const { unsharded, merged } = await unshardedAndMerged((shard, out) => explore(opts(shard, out), extras), (out, i) => join(out, `shard-${i}-of-4.json`));
-    expect(unsharded.text).toMatch(/^4 passed, 0 failed in [\d.]+s/m);
     expect(merged.code).toBe(unsharded.code);
     expect(masked(merged.text)).toBe(masked(unsharded.text));
   }, 600_000);
