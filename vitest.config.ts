@@ -4,9 +4,29 @@ import { defineConfig } from "vitest/config";
 const explore = process.env["RAFTLAB_EXPLORE"] === "1";
 
 /**
- * Three projects:
- * - `lab`: everything that needs Node alone (`npm test`); in explore mode also the explore
- *   scenarios (`*.explore.test.ts`), which `npm run explore` runs through it.
+ * The tests of the command-line tools that start processes (vitest, tsx, depcruise) to test them
+ * end to end: `npm run test:tools`, which CI runs in full. They take most of the suite's time, so
+ * `npm test` (the labs and the libraries) leaves them out.
+ */
+const TOOL_TESTS = [
+  "scripts/check-deps.test.ts",
+  "scripts/course-grade.test.ts",
+  "scripts/course-kit.test.ts",
+  "scripts/explore-shards.test.ts",
+  "scripts/explore-planted.test.ts",
+  "scripts/explore.test.ts",
+  "scripts/logs.test.ts",
+  "scripts/sharded-runs.test.ts",
+  "scripts/stress.test.ts",
+  "src/explore/mutants/mutants.test.ts",
+  "src/harness/artifacts.test.ts",
+];
+
+/**
+ * Five projects:
+ * - `lab`: everything that needs Node alone (`npm test`) but the tool tests; in explore mode also the
+ *   explore scenarios (`*.explore.test.ts`), which `npm run explore` runs through it.
+ * - `tools`: the tool tests (`TOOL_TESTS`, `npm run test:tools`).
  * - `explore`: the explore scenarios in explore mode, so that an explore failure's replay command
  *   (`npx vitest run src/explore/raft-scenarios.explore.test.ts -t ...`) runs in explore mode by itself.
  * - `browser`: tests that drive headless Chromium (`npm run test:browser`).
@@ -30,7 +50,14 @@ export default defineConfig({
           // Reports type errors after the tests (the grader scores 0 while the type check fails).
           globalSetup: ["./src/harness/typecheck-setup.ts"],
           include: ["src/**/*.test.ts", "packages/*/test/**/*.test.ts", "scripts/**/*.test.ts"],
-          exclude: ["**/*.browser.test.ts", "**/*.cluster.test.ts", "**/node_modules/**", ...(explore ? [] : ["**/*.explore.test.ts"])],
+          exclude: ["**/*.browser.test.ts", "**/*.cluster.test.ts", "**/node_modules/**", ...TOOL_TESTS, ...(explore ? [] : ["**/*.explore.test.ts"])],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "tools",
+          include: TOOL_TESTS,
         },
       },
       {

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 
-/** Operation counts in the 2024 kvraft handout's sample output (`../shared/spec/mit-6.5840-harness.md` §9.2), by title. */
+/** Operation counts in the sample `go test` output of the Spring 2024 kvraft lab handout (Lab 4), by title. */
 export const GO_SAMPLE_OPS: ReadonlyMap<string, number> = new Map([
   ["Test: one client (4A)", 903],
   ["Test: many clients (4A)", 1160],
@@ -66,7 +66,7 @@ export function parseKvSummaries(output: string): KvSummary[] {
 
 /** Runs the KV lab's test files one after another with `seed` and returns their summaries. */
 export function runKvSummaries(seed: number, timeoutMs: number): Promise<KvSummary[]> {
-  const files = ["src/kvraft/kvraft-4a.test.ts", "src/kvraft/kvraft-4a-faults.test.ts", "src/kvraft/kvraft-4b.test.ts"];
+  const files = ["src/kvraft/kvraft-4a.test.ts", "src/kvraft/kvraft-4a-faults.test.ts", "src/kvraft/kvraft-4b.test.ts", "src/kvraft/kvraft-4b-many-clients.test.ts"];
   const args = ["run", "--project", "lab", "--no-file-parallelism", "--reporter=dot", ...files];
   const env = { ...process.env, SEED: String(seed), NO_COLOR: "1", FORCE_COLOR: "0", LOG: "0" };
   return new Promise((done, fail) => {

@@ -9,12 +9,14 @@
  * - porcupine: the linearizability checker's benchmark (`scripts/bench-porcupine.ts`).
  * - explore: `npm run explore`'s throughput per lab part on 2 workers.
  * - debugger: `npm run debug`'s recording, step latency and branch time (`scripts/bench-debugger.ts`).
+ * - commands: wall and CPU time of the test commands as a user types them (`npm run test:3A` …
+ *   `test:4B`, `npm test`), medians over `--command-runs` runs.
  *
  * Timings are medians over `--repeat` runs where a run is cheap; test parts run once.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { cpus, freemem, tmpdir, totalmem } from "node:os";
+import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -26,11 +28,12 @@ import { runSim } from "../src/sim/index.js";
 import { benchDebugger } from "./bench-debugger.js";
 import { kvOpsRows, runKvSummaries } from "./bench-kv-ops.js";
 import { UsageError, runCli } from "./lib/cli.js";
+import { timeCommand, type CommandTime } from "./lib/command-times.js";
 import { median } from "./lib/stats.js";
 
 const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
 
-const SECTIONS = ["sim", "rpc", "parts", "kvops", "porcupine", "explore", "debugger"] as const;
+const SECTIONS = ["sim", "rpc", "parts", "kvops", "porcupine", "explore", "debugger", "commands"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `Usage: npm run bench [-- --only <sections>] [--repeat <n>]
@@ -46,6 +49,7 @@ Sections (default: all, in this order):
              alone, then with its lab tests under the nemesis (runs per second, start-up included)
   debugger   npm run debug on a 120 virtual s run: recording cost, memory, step latency in
              Chromium, branch time (in-process, and through the vitest child on a long lab test)
+  commands   wall and CPU time of npm run test:3A ... test:4B and of npm test, as typed (medians)
 
 Options:
   --only <list>   comma-separated sections, e.g. --only sim,rpc
@@ -53,18 +57,19 @@ Options:
   --part-timeout <s>  stop a part that runs longer than this (default 900)
   --repeat <n>    repetitions of the cheap measurements; the median is shown (default 5)
   --explore-runs <n>  seeds per test in the explore section (default 10)
+  --command-runs <n>  runs of each command in the commands section (default 3)
   -h, --help      show this help`;
 
 /** Test parts, as in package.json's `test:<part>` scripts. */
 const PARTS: ReadonlyArray<{ name: string; paths: string[]; filter?: string }> = [
   { name: "sim", paths: ["src/sim"] },
   { name: "labrpc", paths: ["src/labrpc"] },
-  { name: "3A", paths: ["src/raft"], filter: "3A" },
-  { name: "3B", paths: ["src/raft"], filter: "3B" },
-  { name: "3C", paths: ["src/raft"], filter: "3C" },
-  { name: "3D", paths: ["src/raft"], filter: "3D" },
-  { name: "4A", paths: ["src/kvraft"], filter: "4A" },
-  { name: "4B", paths: ["src/kvraft"], filter: "4B" },
+  { name: "3A", paths: ["src/raft/raft-3a.test.ts"] },
+  { name: "3B", paths: ["src/raft/raft-3b.test.ts"] },
+  { name: "3C", paths: ["src/raft/raft-3c.test.ts"] },
+  { name: "3D", paths: ["src/raft/raft-3d.test.ts"] },
+  { name: "4A", paths: ["src/kvraft/kvraft-4a.test.ts", "src/kvraft/kvraft-4a-faults.test.ts"] },
+  { name: "4B", paths: ["src/kvraft/kvraft-4b.test.ts", "src/kvraft/kvraft-4b-many-clients.test.ts"] },
   { name: "porcupine", paths: ["packages/porcupine", "src/models"] },
 ];
 
@@ -396,7 +401,7 @@ const EXPLORE_PARTS: ReadonlyArray<{ part: string; scenario: string; labFiles: s
   { part: "3C", scenario: "ExploreRaft3C", labFiles: ["src/raft/raft-3c.test.ts"] },
   { part: "3D", scenario: "ExploreRaft3D", labFiles: ["src/raft/raft-3d.test.ts"] },
   { part: "4A", scenario: "ExploreKV4A", labFiles: ["src/kvraft/kvraft-4a.test.ts", "src/kvraft/kvraft-4a-faults.test.ts"] },
-  { part: "4B", scenario: "ExploreKV4B", labFiles: ["src/kvraft/kvraft-4b.test.ts"] },
+  { part: "4B", scenario: "ExploreKV4B", labFiles: ["src/kvraft/kvraft-4b.test.ts", "src/kvraft/kvraft-4b-many-clients.test.ts"] },
 ];
 
 async function benchExplore(runs: number): Promise<void> {
@@ -460,6 +465,7 @@ interface BenchOptions {
   readonly partTimeoutS: number;
   readonly exploreRuns: number;
   readonly parts: readonly string[] | undefined;
+  readonly commandRuns: number;
 }
 
 /** Reads the command line (undefined means `--help`); a mistake is a UsageError naming it. */
@@ -472,6 +478,7 @@ function parseBenchCli(argv: readonly string[]): BenchOptions | undefined {
       "part-timeout": { type: "string" },
       repeat: { type: "string" },
       "explore-runs": { type: "string" },
+      "command-runs": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -481,6 +488,7 @@ function parseBenchCli(argv: readonly string[]): BenchOptions | undefined {
   const repeat = Number(values.repeat ?? "5");
   const partTimeoutS = Number(values["part-timeout"] ?? "900");
   const exploreRuns = Number(values["explore-runs"] ?? "10");
+  const commandRuns = Number(values["command-runs"] ?? "3");
   const parts = values.parts?.split(",").map((s) => s.trim());
   const unknownParts = (parts ?? []).filter((p) => !PARTS.some((q) => q.name === p));
   const problem =
@@ -494,13 +502,47 @@ function parseBenchCli(argv: readonly string[]): BenchOptions | undefined {
             ? "--part-timeout must be a positive number of seconds"
             : !Number.isSafeInteger(exploreRuns) || exploreRuns < 1
               ? "--explore-runs must be a positive integer"
-              : undefined;
+              : !Number.isSafeInteger(commandRuns) || commandRuns < 1
+                ? "--command-runs must be a positive integer"
+                : undefined;
   if (problem !== undefined) throw new UsageError(problem);
-  return { only, repeat, partTimeoutS, exploreRuns, parts };
+  return { only, repeat, partTimeoutS, exploreRuns, parts, commandRuns };
+}
+
+/** The commands of the commands section, as a user types them, with the goals of issue 20 (2 cores). */
+const COMMANDS: ReadonlyArray<{ command: string; goal?: string }> = [
+  { command: "npm run test:3A", goal: "≤ 2 s" },
+  { command: "npm run test:3B" },
+  { command: "npm run test:3C" },
+  { command: "npm run test:3D" },
+  { command: "npm run test:4A" },
+  { command: "npm run test:4B" },
+  { command: "npm test", goal: "≤ 40 s" },
+];
+
+async function benchCommands(runs: number, timeoutMs: number): Promise<void> {
+  heading(`(f) Test commands: wall and CPU time as typed (median of ${runs}; CPU = user + system of all processes)`);
+  const rows: string[][] = [["command", "wall s", "CPU s", "runs' wall s", "goal (2 idle cores)"]];
+  let partsWall = 0;
+  for (const { command, goal } of COMMANDS) {
+    const times: CommandTime[] = [];
+    for (let i = 0; i < runs; i++) times.push(await timeCommand(command, process.cwd(), timeoutMs));
+    const failed = times.find((t) => t.code !== 0);
+    if (failed !== undefined) {
+      rows.push([command, `failed (exit ${failed.code}): ${failed.tail.split("\n").pop() ?? ""}`, "", "", ""]);
+      continue;
+    }
+    const wall = median(times.map((t) => t.wallMs)) / 1000;
+    if (command.startsWith("npm run test:")) partsWall += wall;
+    rows.push([command, wall.toFixed(1), (median(times.map((t) => t.cpuMs)) / 1000).toFixed(1), times.map((t) => (t.wallMs / 1000).toFixed(1)).join(" "), goal ?? ""]);
+  }
+  rows.push(["3A-4B in all", partsWall.toFixed(1), "", "", "≤ 25 s"]);
+  table(rows);
+  console.log(c.dim(`  load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}: wall times grow with other work on the cores, CPU times hardly`));
 }
 
 async function runBench(opts: BenchOptions): Promise<number> {
-  const { only, repeat, partTimeoutS, exploreRuns, parts } = opts;
+  const { only, repeat, partTimeoutS, exploreRuns, parts, commandRuns } = opts;
   const want = (s: Section): boolean => only.includes(s);
   machine();
   if (want("sim")) await benchSim(repeat);
@@ -510,6 +552,7 @@ async function runBench(opts: BenchOptions): Promise<number> {
   if (want("porcupine")) await benchPorcupineSection();
   if (want("explore")) await benchExplore(exploreRuns);
   if (want("debugger")) await benchDebugger({ heading, table: (rows) => table(rows), note: (t) => console.log(c.dim(t)) });
+  if (want("commands")) await benchCommands(commandRuns, partTimeoutS * 1000);
   console.log();
   return 0;
 }

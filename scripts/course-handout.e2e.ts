@@ -7,7 +7,7 @@
  * repository itself (full), and a checkout whose tests were edited to pass (0: the tests come from
  * the harness).
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Ajv } from "ajv";
@@ -40,9 +40,6 @@ describe("a handout, from build to grade", () => {
     for (const f of classify(ROOT).solution) {
       if (existsSync(join(out, f))) expect(readFileSync(join(out, f), "utf8")).toBe(readFileSync(join(ROOT, "course/skeleton", f), "utf8"));
     }
-    // The Porcupine tests read the shared histories beside the repository, as in the course repository.
-    const shared = resolve(ROOT, "../shared");
-    if (existsSync(shared)) symlinkSync(shared, join(work, "shared"), "dir");
   });
 
   it("installs (npm ci, preferring the npm cache) and type-checks", async () => {

@@ -19,6 +19,7 @@ import { exploreReplay, failureKind, formatFailureGroups, groupFailures } from "
 import { isScenario, runTarget, scheduleFile, type RunTarget } from "./lib/explore-runs.js";
 import { gradersCapEnv } from "./lib/grading.js";
 import { keptDir, keptTestFile, keptTestName } from "./lib/kept-test.js";
+import { saveShard, shardSeeds, stressSet } from "./lib/shards.js";
 import { diagnoseWorkers, pickSeeds, printReport, shortPath, spawnWorkers, splitSeeds, watchWorkers, type Colors } from "./lib/seed-runs.js";
 import { shrinkFaults } from "./lib/shrink.js";
 import { isMain, runCli } from "./lib/cli.js";
@@ -39,6 +40,7 @@ Options (as npm run stress, plus):
   -p, --workers <n>        parallel vitest processes (default 2)
       --seed <n>           use seeds n, n+1, ..., n+runs-1
       --bail               stop at the first failing run
+      --shard <i/n>        run the i-th of n slices of the seeds (needs --seed; see npm run stress)
   -o, --output <dir>       output folder (default explore-out/<date>-<pattern>)
       --shrink-failures    shrink the first failure of each kind once the runs are done
       --shrink <file>      shrink the failing run of a schedule file (written under <output>/schedules)
@@ -52,7 +54,7 @@ Examples:
   npm run explore -- --shrink explore-out/20260101-3C/schedules/ExploreRaft3C-seed17.json`;
 
 /** Options only explore has, besides those of the stress runner. */
-interface ExploreExtras {
+export interface ExploreExtras {
   shrink: string | undefined;
   shrinkFailures: boolean;
   maxShrinkRuns: number;
@@ -98,11 +100,12 @@ export function explorePattern(user: string): string {
   return `^(?=.*(?:${user}))(?:${exploreTestNames().join("|")})$`;
 }
 
-async function explore(opts: StressOptions, extras: ExploreExtras): Promise<number> {
+/** Runs explore as `opts` and `extras` ask (the command line's work); resolves to the exit status. */
+export async function explore(opts: StressOptions, extras: ExploreExtras): Promise<number> {
   const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
   const matching = exploreTestNames().filter((n) => new RegExp(opts.pattern).test(n));
   const paths = opts.paths.length > 0 ? opts.paths : [...SCENARIO_FILES, ...LAB_TEST_FILES];
-  const groups = splitSeeds(pickSeeds(opts.runs, opts.seed), opts.workers);
+  const groups = splitSeeds(shardSeeds(pickSeeds(opts.runs, opts.seed), opts.shard), opts.workers);
   const outDir = resolve(opts.output ?? join("explore-out", `${timestamp()}-${sanitize(opts.pattern)}`));
   mkdirSync(join(outDir, "logs"), { recursive: true });
   console.log(
@@ -126,6 +129,7 @@ async function explore(opts: StressOptions, extras: ExploreExtras): Promise<numb
     c,
     sections: (rs) => formatFailureGroups(rs, c),
   });
+  if (opts.shard !== undefined) saveShard("explore", stressSet(opts), opts.shard, { ...watched, records }, outDir);
   if (!extras.noSchedules) await saveSchedules(records, outDir, extras, c);
   return code;
 }

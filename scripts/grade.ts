@@ -23,6 +23,7 @@ import { GRADING_FILE, GradingConfigError, loadGrading, selectParts, type Explor
 import type { StressRecord } from "../src/harness/index.js";
 import { ManifestError, loadManifest } from "./lib/handout-manifest.js";
 import { pickSeeds } from "./lib/seed-runs.js";
+import { shardOption, shardProblem, shardSeeds, writeShardResult, type MergedShards, type Shard } from "./lib/shards.js";
 
 const USAGE = `Usage: npm run grade -- [options]
 
@@ -48,6 +49,8 @@ Options:
   --gradescope        take workers, deadline and visibility from the config's "gradescope" section
   --config <file>     another grading configuration
   --keep              keep the grading tree and the workers' output
+  --shard <i/n>       run the i-th of n disjoint slices of the seeds (needs --seed) and write
+                      --shard-out <file> (default grade-shard-<i>-of-<n>.json) for npm run merge-shards
   -h, --help          show this help
 
 Exit status: 0 full score, 1 points lost, 2 bad usage or configuration, 3 grading failed.`;
@@ -69,6 +72,9 @@ export interface GradeOptions {
   /** Grade the explore component: true, false, or undefined for the configuration's default. */
   readonly explore: boolean | undefined;
   readonly exploreSeeds: number | undefined;
+  /** `--shard i/n`: only this slice of the seeds; its runs go to `shardOut`. */
+  readonly shard?: Shard | undefined;
+  readonly shardOut?: string | undefined;
 }
 
 export { UsageError } from "./lib/cli.js";
@@ -94,6 +100,8 @@ export function parseCli(argv: readonly string[]): GradeOptions | undefined {
       explore: { type: "boolean" },
       "no-explore": { type: "boolean" },
       "explore-seeds": { type: "string" },
+      shard: { type: "string" },
+      "shard-out": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -116,6 +124,8 @@ export function parseCli(argv: readonly string[]): GradeOptions | undefined {
     keep: values.keep === true,
     explore: values["no-explore"] === true ? false : values.explore === true ? true : undefined,
     exploreSeeds: optionalInt(values["explore-seeds"], "--explore-seeds", 1),
+    shard: shardOption(values.shard, optionalInt(values.seed, "--seed", -(2 ** 53)), Number.MAX_SAFE_INTEGER),
+    shardOut: values["shard-out"],
   };
   if (values["no-explore"] === true && values.explore === true) throw new UsageError(`--explore and --no-explore contradict each other: give one`);
   return parsed;
@@ -153,6 +163,9 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
   const deadlineSeconds = opts.deadlineSeconds ?? (opts.gradescope ? config.gradescope.deadlineSeconds : undefined);
   const deadline = deadlineSeconds === undefined ? undefined : started + deadlineSeconds * 1000;
   const seeds = pickSeeds(runs, opts.seed);
+  const shardProblemText = shardProblem(opts.shard, opts.seed, runs);
+  if (shardProblemText !== undefined) throw new GradingConfigError(shardProblemText);
+  const ownSeeds = shardSeeds(seeds, opts.shard);
   const testCount = parts.reduce((n, p) => n + p.tests.size, 0);
   const work = mkdtempSync(join(tmpdir(), "raftlab-grade-"));
   const exploreOn = config.explore !== undefined && (opts.explore ?? config.explore.byDefault);
@@ -162,7 +175,8 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
     labTest: pickSeeds(config.explore?.labTestSeeds ?? 1, opts.seed),
   };
   const exploreCounts = { scenario: exploreSeeds.scenario.length, labTest: exploreSeeds.labTest.length };
-  const fitted = deadline !== undefined && runs > config.budget.minRuns;
+  // A shard runs its slice of the seeds as given (a budget fitted per shard would break the merge).
+  const fitted = deadline !== undefined && runs > config.budget.minRuns && opts.shard === undefined;
 
   console.log(
     `${c.bold("grade")} parts ${c.cyan(parts.map((p) => p.part).join(","))} (${testCount} tests), ${runs} run${runs === 1 ? "" : "s"} each` +
@@ -224,7 +238,10 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
       return true;
     };
     const declared = (f: string): string[] => (existsSync(join(root, f)) ? declaredTests(readFileSync(join(root, f), "utf8")) : []);
-    const items = exploreOn ? explorePlan(config.explore!, parts, declared) : [];
+    // A shard grades its slice of the lab tests' seeds; the explore component is graded whole, by an
+    // unsharded run (merging shards could not split its all-or-nothing entries).
+    if (exploreOn && opts.shard !== undefined) console.log(c.dim("--shard: the explore component is left out of shards; grade it in one run without --shard"));
+    const items = exploreOn && opts.shard === undefined ? explorePlan(config.explore!, parts, declared) : [];
 
     // The lab tests: with a deadline, first one run of each, timed; then the explore component;
     // then as many more runs as fit (never fewer than the floor). Without one, every run at once.
@@ -265,19 +282,24 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
       );
       return finish(report, opts, config.gradescope, c);
     }
-    const run = await runBatch(planUnits(root, fileTests, seeds, workers));
+    const run = await runBatch(planUnits(root, fileTests, ownSeeds, workers));
     if (stopped(run)) return 130;
     const exploreRun = items.length > 0 ? await runBatch(exploreUnits(items, exploreSeeds.scenario, exploreSeeds.labTest, workers)) : undefined;
     if (stopped(exploreRun)) return 130;
     report = gradeReport(
-      [...gradeParts(parts, runs, run.records), ...gradeExplore(items, exploreRun?.records ?? [], exploreCounts)],
-      { runs, seeds, started, opts, warnings },
+      [...gradeParts(parts, ownSeeds.length, run.records), ...gradeExplore(items, exploreRun?.records ?? [], exploreCounts)],
+      { runs: ownSeeds.length, seeds: ownSeeds, started, opts, warnings },
       {
         typecheck: { ok: tc.ok, output: tc.output, blocking: false },
         blocker: undefined,
         deadlineHit: run.deadlineHit || (exploreRun?.deadlineHit ?? false),
       },
     );
+    if (opts.shard !== undefined) {
+      const file = opts.shardOut ?? `grade-shard-${opts.shard.index}-of-${opts.shard.count}.json`;
+      writeShardResult(file, { tool: "grade", set: gradeSet(opts, parts, runs), shard: opts.shard, wallMs: Date.now() - started, records: run.records });
+      console.log(c.dim(`shard ${opts.shard.index}/${opts.shard.count}: runs in ${file} (npm run merge-shards -- <the ${opts.shard.count} shard files>)`));
+    }
     return finish(report, opts, config.gradescope, c);
   } finally {
     if (opts.keep) console.log(c.dim(`kept: ${work}${root !== harnessRoot ? ` and ${root}` : ""}`));
@@ -286,6 +308,30 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
       rmSync(work, { recursive: true, force: true });
     }
   }
+}
+
+/** What defines a grading set (equal in all its shards). */
+function gradeSet(opts: GradeOptions, parts: readonly GradedPart[], runs: number): Record<string, unknown> {
+  return { parts: parts.map((p) => p.part), runs, seed: opts.seed, solution: opts.solution === undefined ? null : resolve(opts.solution), config: opts.config ?? null };
+}
+
+/**
+ * Prints the report of the merged shards of a grading set (`npm run merge-shards`): the table an
+ * unsharded `npm run grade` of the same set prints; resolves to its exit status.
+ */
+export function printMergedGrade(merged: MergedShards, harnessRoot = HARNESS): number {
+  const set = merged.set as { parts: string[]; runs: number; seed: number; config: string | null };
+  const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
+  const { manifest } = loadManifest(harnessRoot);
+  const config = loadGrading(harnessRoot, set.config ?? undefined);
+  const parts = selectParts(config, set.parts, manifest.labs.map((l) => l.lab));
+  const opts = parseCli(["--parts", set.parts.join(","), "--runs", String(set.runs), "--seed", String(set.seed)])!;
+  const report = gradeReport(gradeParts(parts, set.runs, merged.records), { runs: set.runs, seeds: pickSeeds(set.runs, set.seed), started: Date.now() - merged.wallMs, opts, warnings: [] }, {
+    typecheck: { ok: true, output: "", blocking: false },
+    blocker: undefined,
+    deadlineHit: false,
+  });
+  return finish(report, opts, config.gradescope, c);
 }
 
 /** Labs of the parts, and the labs they need. */

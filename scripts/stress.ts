@@ -14,6 +14,7 @@ import { UsageError, isMain, runCli } from "./lib/cli.js";
 import { countMatchingTests } from "./lib/declared-tests.js";
 import { gradersCapEnv } from "./lib/grading.js";
 import { diagnoseWorkers, pickSeeds, printReport, shortPath, spawnWorkers, splitSeeds, watchWorkers } from "./lib/seed-runs.js";
+import { saveShard, shardOption, shardSeeds, stressSet, type Shard } from "./lib/shards.js";
 
 export { formatNotes, formatTable, pickSeeds, splitSeeds, summarize, type TestSummary } from "./lib/seed-runs.js";
 
@@ -28,6 +29,8 @@ Options:
   -p, --workers <n>   parallel vitest processes (default 2)
       --seed <n>      use seeds n, n+1, ..., n+runs-1 instead of random ones
       --bail          stop at the first failing run
+      --shard <i/n>   run the i-th of n disjoint slices of the seeds (needs --seed); writes
+                      <output>/shard-<i>-of-<n>.json for npm run merge-shards (docs/sharded-runs.md)
   -o, --output <dir>  output folder (default stress-out/<date>-<pattern>)
   -h, --help          show this help
 
@@ -49,6 +52,8 @@ export interface StressOptions {
   readonly output: string | undefined;
   /** Test files or folders given after `--`. */
   readonly paths: readonly string[];
+  /** `--shard i/n`: only this slice of the seeds. */
+  readonly shard?: Shard | undefined;
 }
 
 export { UsageError } from "./lib/cli.js";
@@ -65,6 +70,7 @@ export function parseCli(argv: readonly string[]): StressOptions | undefined {
       seed: { type: "string" },
       bail: { type: "boolean" },
       output: { type: "string", short: "o" },
+      shard: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -85,7 +91,8 @@ export function parseCli(argv: readonly string[]): StressOptions | undefined {
   const runs = positiveInt(values.runs ?? "10", "--runs");
   const workers = positiveInt(values.workers ?? "2", "--workers");
   const seed = values.seed === undefined ? undefined : integer(values.seed, "--seed");
-  return { pattern, runs, workers, seed, bail: values.bail === true, output: values.output, paths };
+  const shard = shardOption(values.shard, seed, runs);
+  return { pattern, runs, workers, seed, bail: values.bail === true, output: values.output, paths, shard };
 }
 
 function positionalsBefore(tokens: ReadonlyArray<{ kind: string; index: number }>, end: number): number {
@@ -107,7 +114,7 @@ function positiveInt(text: string, flag: string): number {
 /** Runs the stress test described by `opts`; resolves to the process exit code. */
 export async function stress(opts: StressOptions): Promise<number> {
   const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
-  const groups = splitSeeds(pickSeeds(opts.runs, opts.seed), opts.workers);
+  const groups = splitSeeds(shardSeeds(pickSeeds(opts.runs, opts.seed), opts.shard), opts.workers);
   const outDir = resolve(opts.output ?? join("stress-out", `${timestamp()}-${sanitize(opts.pattern)}`));
   mkdirSync(join(outDir, "logs"), { recursive: true });
   console.log(
@@ -123,7 +130,9 @@ export async function stress(opts: StressOptions): Promise<number> {
   const workers = spawnWorkers({ pattern: opts.pattern, groups, paths: opts.paths, outDir, env: gradersCapEnv(process.cwd()) });
   const watched = await watchWorkers(workers, { runs: opts.runs, bail: opts.bail, c, expectedTests: expected });
   const problems = diagnoseWorkers(workers, watched);
-  return printReport(watched, problems, { pattern: opts.pattern, paths: opts.paths, outDir, c });
+  const code = printReport(watched, problems, { pattern: opts.pattern, paths: opts.paths, outDir, c });
+  if (opts.shard !== undefined) saveShard("stress", stressSet(opts), opts.shard, watched, outDir);
+  return code;
 }
 
 /** `YYYYMMDD-HHMMSS` of the local time, for output folder names. */

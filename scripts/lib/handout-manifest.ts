@@ -164,23 +164,32 @@ function gitFiles(root: string): string[] | undefined {
   return r.stdout.split("\0").filter((f) => f !== "");
 }
 
-/** A matcher for the root .gitignore's lines (no negations): `/x` anchored, `x/` a folder, `x` anywhere. */
+/**
+ * A matcher for the root .gitignore's lines: `/x` anchored, `x/` a folder, `x` anywhere, `!x`
+ * re-includes what an earlier line excluded (the last matching line decides, as in git).
+ */
 function gitignoreMatcher(root: string): (path: string, isDir: boolean) => boolean {
   const file = join(root, ".gitignore");
   if (!existsSync(file)) return () => false;
   const rules = readFileSync(file, "utf8")
     .split("\n")
     .map((l) => l.trim())
-    .filter((l) => l !== "" && !l.startsWith("#") && !l.startsWith("!"))
-    .map((l) => {
+    .filter((l) => l !== "" && !l.startsWith("#"))
+    .map((line) => {
+      const negated = line.startsWith("!");
+      const l = negated ? line.slice(1) : line;
       const dirOnly = l.endsWith("/");
       let pat = dirOnly ? l.slice(0, -1) : l;
       const anchored = pat.startsWith("/") || pat.includes("/");
       pat = pat.replace(/^\//, "");
       const m = picomatch(anchored ? pat : `**/${pat}`, { dot: true });
-      return { m, dirOnly };
+      return { m, dirOnly, negated };
     });
-  return (path, isDir) => rules.some((r) => (!r.dirOnly || isDir) && r.m(path));
+  return (path, isDir) => {
+    let ignored = false;
+    for (const r of rules) if ((!r.dirOnly || isDir) && r.m(path)) ignored = !r.negated;
+    return ignored;
+  };
 }
 
 function walk(root: string, ignored: (path: string, isDir: boolean) => boolean): string[] {

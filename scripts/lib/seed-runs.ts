@@ -16,6 +16,7 @@ import cliProgress from "cli-progress";
 import type pc from "picocolors";
 import type { StressRecord } from "../../src/harness/index.js";
 import { onInterrupt } from "./interrupt.js";
+import { sortRecords } from "./shards.js";
 
 /** Colour functions (picocolors, possibly disabled). */
 export type Colors = ReturnType<typeof pc.createColors>;
@@ -425,7 +426,10 @@ export interface ReportOptions {
 
 /** Prints the table, the notes, the failures and the closing line; returns the exit code. */
 export function printReport(watched: WatchResult, problems: readonly string[], options: ReportOptions): number {
-  const { records, stopping } = watched;
+  const { stopping } = watched;
+  // A canonical order (not the workers' finishing order): the same runs give the same report,
+  // whether run at once or in shards (npm run merge-shards).
+  const records = sortRecords(watched.records);
   const { c, outDir } = options;
   const logDir = join(outDir, "logs");
   console.log();

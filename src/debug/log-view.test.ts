@@ -1,25 +1,12 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatLog } from "../runtime/log-format.js";
-import type { LogEntry } from "../runtime/log-types.js";
 import { readLogLines } from "./log-reader.js";
+import { SAMPLE_LOG as sample } from "./sample-log.js";
 import { describeMark, inferPeers, renderColumns, wrap } from "./log-view.js";
 import { syntheticRun } from "./synthetic-run.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const ESC = String.fromCharCode(27);
 
-const sample: LogEntry[] = [
-  { time: 0, peer: "tester", topic: "TEST", message: "Test (3A): initial election" },
-  { time: 3, peer: 0, topic: "TIMR", message: "timer reset" },
-  { time: 412, peer: 1, topic: "VOTE", message: "asking for votes", mark: { kind: "role", role: "candidate", term: 1 } },
-  { time: 415, peer: 2, topic: "VOTE", message: "granting vote to S1" },
-  { time: 418, peer: 1, topic: "LEAD", message: "", mark: { kind: "role", role: "leader", term: 1 } },
-  { time: 420, peer: "net", topic: "DROP", message: "request lost" },
-];
 
 describe("column view", () => {
   it("puts each peer's lines in its column and tester/net lines across all columns", () => {
@@ -88,50 +75,5 @@ describe("column view", () => {
     expect(wrap("abcdefghij", 4)).toEqual(["abcd", "efgh", "ij"]);
     expect(describeMark({ kind: "partition", groups: [[0, 1], [2]] })).toBe("[partition 0,1|2]");
     expect(describeMark({ kind: "rpc", method: "Raft.AppendEntries", from: 1, to: 2, sent: 10 })).toBe("[Raft.AppendEntries S1->S2 sent 10]");
-  });
-});
-
-describe("npm run logs (scripts/logs.ts)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "raftlab-logs-cli-"));
-  const file = join(dir, "sample.log");
-  writeFileSync(file, formatLog(sample, ["TestSample seed 1"]));
-  const run = (args: string[], input?: string) =>
-    spawnSync("npx", ["tsx", "scripts/logs.ts", ...args], {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { ...process.env, FORCE_COLOR: "1" },
-      ...(input === undefined ? {} : { input }),
-    });
-
-  it("renders a file in columns, without colours when asked", () => {
-    const r = run([file, "--no-color", "--width", "127", "--ignore", "TIMR"]);
-    expect(r.stderr).not.toMatch(/Error/);
-    expect(r.status).toBe(0);
-    expect(r.stdout).not.toContain(ESC);
-    const lines = r.stdout.split("\n");
-    expect(lines[0]).toBe(`       S0${" ".repeat(38)}S1${" ".repeat(38)}S2`);
-    expect(lines).toContain("# TestSample seed 1");
-    expect(lines).toContain(`   415 ${" ".repeat(80)}VOTE granting vote to S1`);
-    expect(r.stdout).not.toContain("timer reset");
-  });
-
-  it("reads stdin and filters with --just; output to a pipe has no colours", () => {
-    const r = run(["-", "--just", "vote,LEAD", "--peers", "3", "--width", "127"], formatLog(sample));
-    expect(r.status).toBe(0);
-    expect(r.stdout).not.toContain(ESC);
-    expect(r.stdout).toContain("asking for votes");
-    expect(r.stdout).not.toContain("initial election");
-  });
-
-  it("explains bad options and prints help", () => {
-    const bad = run([file, "--just", "VOTE,NOPE"]);
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--just: unknown topic "NOPE"');
-    const notLog = run(["-"], "hello\nworld\n");
-    expect(notLog.status).toBe(2);
-    expect(notLog.stderr).toContain("is not a raftlab log (line 1:");
-    const help = run(["--help"]);
-    expect(help.status).toBe(0);
-    expect(help.stdout).toContain("Usage: npm run logs -- [FILE] [options]");
   });
 });

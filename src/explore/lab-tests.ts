@@ -47,4 +47,5 @@ export const LAB_TEST_FILES: readonly string[] = [
   "src/kvraft/kvraft-4a.test.ts",
   "src/kvraft/kvraft-4a-faults.test.ts",
   "src/kvraft/kvraft-4b.test.ts",
+  "src/kvraft/kvraft-4b-many-clients.test.ts",
 ];

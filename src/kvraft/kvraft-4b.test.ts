@@ -1,4 +1,7 @@
-/** Lab 4B: snapshots (the original `test_test.go`, in order). */
+/**
+ * Lab 4B: snapshots (the original `test_test.go`, in order), but for TestSnapshotRecoverManyClients4B,
+ * the longest, which is in `kvraft-4b-many-clients.test.ts` so that the two files run on two cores.
+ */
 import { simTest } from "../harness/index.js";
 import { ELECTION_TIMEOUT, check, fatal, genericTest, genericTestSpeed, put, withConfig } from "./tester.js";
 import { sleep } from "../runtime/index.js";
@@ -82,11 +85,6 @@ simTest("TestSpeed4B", (t) => genericTestSpeed(t, "4B", 1000));
 simTest("TestSnapshotRecover4B", (t) =>
   // Test: restarts, snapshots, one client (4B) ...
   genericTest(t, { ...BASE, nclients: 1, nservers: 5, crash: true }),
-);
-
-simTest("TestSnapshotRecoverManyClients4B", (t) =>
-  // Test: restarts, snapshots, many clients (4B) ...
-  genericTest(t, { ...BASE, nclients: 20, nservers: 5, crash: true }),
 );
 
 simTest("TestSnapshotUnreliable4B", (t) =>

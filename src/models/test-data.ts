@@ -1,5 +1,6 @@
 /**
- * Locations of the shared Porcupine test histories, for tests and the benchmark.
+ * The Porcupine test histories in `testdata/porcupine/` (see its README.md: what each file is,
+ * where it comes from, its license), for the tests and the benchmark.
  */
 
 import { readFileSync, readdirSync } from "node:fs";
@@ -7,11 +8,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Event } from "porcupine";
 
-/** `../shared/histories/porcupine` relative to the repository root. */
-export const PORCUPINE_DATA_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../../../shared/histories/porcupine",
-);
+/** `testdata/porcupine` of this repository. */
+export const PORCUPINE_DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../testdata/porcupine");
 
 /** One entry of `expected.json`. */
 export interface ExpectedVerdict {

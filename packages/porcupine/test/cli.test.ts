@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { ExitCode, HELP, main } from "porcupine/cli";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const DATA = path.resolve(ROOT, "../shared/histories/porcupine");
+/** The Porcupine test histories of the repository (testdata/porcupine/README.md). */
+const DATA = path.resolve(ROOT, "testdata/porcupine");
 const tmp = mkdtempSync(path.join(tmpdir(), "porcupine-cli-"));
 
 async function run(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {

@@ -21,7 +21,7 @@ import { kvModel, parseKvLog } from "porcupine/models";
 import { register, type RegInput } from "./register-model.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const KV_BAD = fileURLToPath(new URL("../../../../shared/histories/porcupine/kv/c01-bad.txt", import.meta.url));
+const KV_BAD = fileURLToPath(new URL("../../../testdata/porcupine/kv/c01-bad.txt", import.meta.url));
 
 /**
  * 80 sequential puts by 4 clients (one of them labelled with markup), then a get of a value
