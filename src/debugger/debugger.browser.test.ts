@@ -1,7 +1,7 @@
 /**
  * The step debugger end to end, in headless Chromium (playwright-core), on a planted bug: the
  * mutant `vote-twice-in-a-term` (a voter grants its vote to every candidate of a term) in a scratch
- * copy of the repository, whose explore scenario ExploreRaft3A fails with seed 1 (Election Safety).
+ * copy of the repository, whose explore scenario ExploreRaft3A fails with seed 16 (Election Safety).
  * A student's session: `npm run debug` on that seed, step to the violation, branch by dropping the
  * vote that made the second leader, see the branch pass, export it as a kept test and run it under
  * vitest (it passes), and open the exported page from disk (no server, no network). Screenshots go
@@ -17,6 +17,12 @@ import { MUTANTS } from "../explore/mutants/catalog.js";
 import { plantInScratch, removeScratch } from "../explore/mutants/plant.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+/**
+ * The run the scenario tells: with the planted bug, ExploreRaft3A on this seed elects two leaders of
+ * one term (S<first>, then S<second> on a second vote from a peer that had voted already), and
+ * dropping the vote reply that made the second one lets the run pass.
+ */
+const STORY = { seed: 16, first: 1, second: 2 } as const;
 const shots = mkdtempSync(join(tmpdir(), "raftlab-debugger-"));
 let browser: Browser;
 let scratch: string;
@@ -68,7 +74,7 @@ async function shot(page: Page, name: string): Promise<void> {
 beforeAll(async () => {
   const mutant = MUTANTS.find((m) => m.id === "vote-twice-in-a-term")!;
   scratch = plantInScratch(resolve("."), mutant);
-  url = await startDebugger(scratch, ["ExploreRaft3A", "--seed", "1"]);
+  url = await startDebugger(scratch, ["ExploreRaft3A", "--seed", String(STORY.seed)]);
   browser = await chromium.launch({ executablePath: CHROMIUM });
   console.log(`debugger screenshots: ${shots}`);
 }, 240_000);
@@ -104,8 +110,8 @@ describe("npm run debug, in a browser", () => {
     expect(await page.locator("#list .row.cur").getAttribute("class")).toContain("k-violation");
     expect(await page.locator("#props span.broken").textContent()).toBe("Election Safety");
     // What this step changed is highlighted: S3 became the second leader of term 1.
-    expect(await page.textContent('#peers .peer[data-peer="3"] .role.changed')).toBe("leader");
-    expect(await page.textContent('#peers .peer[data-peer="2"] h3')).toContain("leader");
+    expect(await page.textContent(`#peers .peer[data-peer="${STORY.second}"] .role.changed`)).toBe("leader");
+    expect(await page.textContent(`#peers .peer[data-peer="${STORY.first}"] h3`)).toContain("leader");
     await shot(page, "2-at-the-violation");
 
     // The cause: the vote reply that reached the second leader just before. Select it and drop it.
@@ -125,9 +131,9 @@ describe("npm run debug, in a browser", () => {
     // Export the branch as a kept test, and run it under vitest in the scratch copy: it passes.
     const href = await page.getAttribute("#exp-test", "href");
     const test = await page.evaluate((h) => fetch(h!).then((r) => r.text()), href);
-    expect(test).toContain('it("ExploreRaft3A_seed1_branch"');
+    expect(test).toContain(`it("ExploreRaft3A_seed${STORY.seed}_branch"`);
     mkdirSync(join(scratch, "src/raft/kept"), { recursive: true });
-    const keptFile = "src/raft/kept/ExploreRaft3A_seed1_branch.test.ts";
+    const keptFile = `src/raft/kept/ExploreRaft3A_seed${STORY.seed}_branch.test.ts`;
     writeFileSync(join(scratch, keptFile), test);
     const run = spawnSync(join(scratch, "node_modules/.bin/vitest"), ["run", "--project", "lab", "--reporter=dot", keptFile], { cwd: scratch, encoding: "utf8", timeout: 300_000 });
     expect(run.stdout + run.stderr).toMatch(/1 passed/);
