@@ -114,7 +114,7 @@ describe("the manifest", () => {
       f.startsWith("src/explore/scenarios") || f === "src/explore/explore.test.ts" || f === "src/explore/mutants/mutants.test.ts" || /^scripts\/(explore|mutants|lib\/explore-runs)/.test(f);
     const expected = (f: string): boolean =>
       f === "demo.ts" || f === "scripts/node.ts" || f.startsWith("src/kvraft/") || f.startsWith("src/cluster/") || explore(f);
-    expect(kept).toContain("src/explore/monitors/attach.ts");
+    expect(kept).toContain("src/monitors/attach.ts");
     expect(dropped.filter((f) => !expected(f))).toEqual([]);
     expect(kept).toContain("src/raft/tester.ts");
   });
