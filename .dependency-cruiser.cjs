@@ -52,7 +52,7 @@ module.exports = {
       { path: "^src/realtime/", not: TEST }, { path: "^src/", not: "^src/(realtime|runtime)/" }),
     forbid("cluster-runs-without-the-simulation", "Real cluster mode runs the lab code on the real-time runtime: no simulation, harness or tester.",
       { path: "^src/cluster/", not: TEST }, { path: "^src/(sim|harness|tester)/", not: "^src/tester/persister\\.ts$" }),
-    forbid("labs-do-not-import-explore", "A lab's code, tester and tests never import the exploration tools: explore mode reaches lab tests through the testers' supervision hook (src/monitors/supervise.ts).",
+    forbid("labs-do-not-import-explore", "A lab's code, tester and tests never import the exploration tools: explore mode reaches lab tests through the testers' supervision hook (src/tester/supervision.ts).",
       { path: LABS }, { path: "^src/explore/" }),
     forbid("tester-imports-no-lab", "src/tester is what every lab's tester shares (cluster control, persister, failures, the linearizability check): it knows no lab.",
       { path: "^src/tester/", not: TEST }, { path: LABS }),

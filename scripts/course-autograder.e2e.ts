@@ -75,7 +75,7 @@ describe("the Gradescope autograder, in an emulated /autograder", () => {
     expect(modes.get("setup.sh")! & 0o777).toBe(0o755);
     expect(modes.get("run_autograder")! & 0o777).toBe(0o755);
     expect(modes.get("package.json")! & 0o777).toBe(0o644);
-    for (const f of ["package.json", "package-lock.json", "handout.json", "course/grading.json", "scripts/grade.ts", "src/raft/tester.ts", "src/raft/raft.ts"]) expect(Object.keys(files)).toContain(f);
+    for (const f of ["package.json", "package-lock.json", "handout.json", "course/grading.json", "course/labs.json", "scripts/grade.ts", "src/raft/tester.ts", "src/raft/raft.ts"]) expect(Object.keys(files)).toContain(f);
     for (const f of ["src/raft/log.ts", "src/raft/rules.ts", "src/kvraft/state-machine.ts", "scripts/handout.ts", "course/skeleton/src/raft/raft.ts"]) expect(Object.keys(files)).not.toContain(f);
     expect(Buffer.from(files["src/raft/raft.ts"]!).toString()).toBe(readFileSync(join(ROOT, "course/skeleton/src/raft/raft.ts"), "utf8"));
     for (const [name, data] of Object.entries(files)) {

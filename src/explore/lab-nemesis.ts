@@ -4,7 +4,7 @@
  * with {@link startNemesis}.
  */
 import type { Network } from "../labrpc/index.js";
-import { setLabTestSupervisor } from "../monitors/supervise.js";
+import { setLabTestSupervisor } from "../tester/supervision.js";
 import { dlog } from "../runtime/index.js";
 import { currentSimulation } from "../sim/index.js";
 import type { TestInfo } from "../tester/test-info.js";

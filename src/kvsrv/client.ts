@@ -12,18 +12,20 @@ import type { GetArgs, GetReply, PutAppendArgs, PutAppendReply } from "./common.
 /** A client of the key/value server. Call one operation at a time (await each), as the tests do. */
 export class Clerk {
   /** Unique in the run (`uniqueId()`), so no two Clerks share an entry of the server's table. */
-  readonly clientId: number = uniqueId();
+  readonly clientId: number;
   private lastRequestId = 0;
 
   /** Use {@link makeClerk}. */
-  constructor(private readonly server: ClientEnd) {}
+  constructor(private readonly server: ClientEnd) {
+    this.clientId = uniqueId();
+  }
 
   /** The current value of `key`, or "" if it has none. Keeps trying forever. */
   async get(key: string): Promise<string> {
     const args: GetArgs = { key };
     for (;;) {
-      const reply = await this.server.call<GetReply>("KVServer.Get", args);
-      if (reply !== undefined) return reply.value;
+      const answer = await this.server.call<GetReply>("KVServer.Get", args);
+      if (answer !== undefined) return answer.value;
     }
   }
 
@@ -46,7 +48,7 @@ export class Clerk {
   }
 
   /** Appends `value` to the value of `key` (a missing key counts as "") and returns the old value. */
-  append(key: string, value: string): Promise<string> {
+  async append(key: string, value: string): Promise<string> {
     return this.putAppend(key, value, "Append");
   }
 }

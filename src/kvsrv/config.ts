@@ -10,7 +10,7 @@
  */
 import type { Annotation } from "porcupine";
 import { Network, Server } from "../labrpc/index.js";
-import { superviseNetwork } from "../monitors/supervise.js";
+import { superviseNetwork } from "../tester/supervision.js";
 import { dlog, now, random } from "../runtime/index.js";
 import type { TestInfo } from "../tester/test-info.js";
 import { makeClerk, type Clerk } from "./client.js";
@@ -43,7 +43,7 @@ export class Config {
     /** Starts the server (default: the lab's `startKVServer`; the tester's own tests plant others). */
     start: () => KVServer = startKVServer,
   ) {
-    // In explore mode, the supervision hook may put a nemesis on the network (src/monitors/supervise.ts).
+    // In explore mode, the supervision hook may put a nemesis on the network (src/tester/supervision.ts).
     superviseNetwork(this.net, t);
     this.kvserver = start();
     const srv = new Server();
