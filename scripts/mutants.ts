@@ -100,7 +100,7 @@ function stage(rs: readonly StressRecord[], stageSeconds: number): StageResult {
 
 /** The lab test files of a part. */
 function labFiles(part: LabPart): string[] {
-  const prefix = part.startsWith("3") ? `src/raft/raft-${part.toLowerCase()}` : `src/kvraft/kvraft-${part.toLowerCase()}`;
+  const prefix = part === "2" ? "src/kvsrv/kvsrv-2" : part.startsWith("3") ? `src/raft/raft-${part.toLowerCase()}` : `src/kvraft/kvraft-${part.toLowerCase()}`;
   return LAB_TEST_FILES.filter((f) => f.startsWith(prefix));
 }
 
