@@ -17,6 +17,7 @@ import { plantInScratch, removeScratch } from "../src/explore/mutants/plant.js";
 import { SCENARIOS_FILE } from "../src/explore/scenarios/index.js";
 import type { StressRecord } from "../src/harness/index.js";
 import { failureKind } from "./lib/explore-report.js";
+import { loadRegistry } from "./lib/labs-registry.js";
 
 const USAGE = `Usage: npm run mutants [-- --only <ids>] [--fast] [--seeds <n>] [--lab-seeds <n>] [-o <dir>]
 
@@ -104,6 +105,16 @@ function labFiles(part: LabPart): string[] {
   return LAB_TEST_FILES.filter((f) => f.startsWith(prefix));
 }
 
+/**
+ * A pattern matching exactly the graded tests of a part (course/labs.json): a part's tests need not
+ * end with its name (Lab 2's memory tests do not).
+ */
+function partTests(root: string, part: LabPart): string {
+  const graded = loadRegistry(root).parts.find((p) => p.part === part);
+  if (graded === undefined) throw new Error(`part ${part} of a mutant is not in course/labs.json`);
+  return `^(${[...graded.tests.keys()].join("|")})$`;
+}
+
 async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: number, outDir: string): Promise<MutantResult> {
   const dir = plantInScratch(root, m);
   try {
@@ -128,7 +139,7 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
     let lab: StageResult | undefined;
     if (labSeeds > 0) {
       const labOut = join(outDir, m.id, "lab");
-      const s = await tsx(dir, ["scripts/stress.ts", pattern, "-n", String(labSeeds), "--seed", "1", "-p", "1", "-o", labOut, "--", ...labFiles(m.part)]);
+      const s = await tsx(dir, ["scripts/stress.ts", partTests(root, m.part), "-n", String(labSeeds), "--seed", "1", "-p", "1", "-o", labOut, "--", ...labFiles(m.part)]);
       lab = stage(records(labOut), s.seconds);
     }
     return { mutant: { id: m.id, part: m.part, title: m.title, ...(m.equivalent === undefined ? {} : { equivalent: m.equivalent }) }, explore, lab };

@@ -52,9 +52,9 @@ export const MUTANTS: readonly Mutant[] = [
     title: "the Lab 2 server executes every Append it receives, retries and late copies included",
     why: "a retried Append whose reply was lost is applied twice (an element twice in the value; the history is not linearizable)",
     file: KVSRV_SERVER,
-    search: "    if (answered !== undefined) return { value: answered };\n",
+    search: "    const answered = this.seen(args);\n    if (answered !== undefined) return { value: answered };\n",
     replace: "",
-    fast: { check: "get wrong value", seeds: 10 },
+    fast: { check: "error: new value", seeds: 10 },
   },
   {
     id: "kvsrv-table-keeps-every-reply",
