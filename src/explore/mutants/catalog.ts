@@ -30,6 +30,11 @@ export interface Mutant {
    */
   readonly equivalent?: string;
   /**
+   * Set for a mutant that only the faithful lab tests can see (explore's scenarios check answers,
+   * not memory): why. It counts as caught when the lab tests catch it.
+   */
+  readonly labTestsOnly?: string;
+  /**
    * In the fast subset that `npm test` plants (src/explore/mutants/mutants.test.ts): the check that
    * must report it there (the start of its failure's first line, e.g. "Log Matching violated"),
    * within `seeds` seeds of its part's explore scenario.
@@ -64,6 +69,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: KVSRV_SERVER,
     search: "    this.lastRequest.set(args.clientId, { requestId: args.requestId, reply: old });\n",
     replace: "    this.lastRequest.set(args.clientId, { requestId: args.requestId, reply: old, older: this.lastRequest.get(args.clientId) } as LastRequest);\n",
+    labTestsOnly: "every answer is right; only the memory tests (TestMemManyAppends) measure what the server keeps",
   },
   {
     id: "kvsrv-append-answers-new-value",
