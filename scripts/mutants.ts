@@ -11,13 +11,12 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pc from "picocolors";
 import { UsageError, runCli } from "./lib/cli.js";
-import { LAB_TEST_FILES } from "../src/explore/lab-tests.js";
 import { MUTANTS, type LabPart, type Mutant } from "../src/explore/mutants/catalog.js";
 import { plantInScratch, removeScratch } from "../src/explore/mutants/plant.js";
 import { SCENARIOS_FILE } from "../src/explore/scenarios/index.js";
 import type { StressRecord } from "../src/harness/index.js";
 import { failureKind } from "./lib/explore-report.js";
-import { loadRegistry } from "./lib/labs-registry.js";
+import { loadRegistry, type GradedPart } from "./lib/labs-registry.js";
 
 const USAGE = `Usage: npm run mutants [-- --only <ids>] [--fast] [--seeds <n>] [--lab-seeds <n>] [-o <dir>]
 
@@ -99,10 +98,9 @@ function stage(rs: readonly StressRecord[], stageSeconds: number): StageResult {
   };
 }
 
-/** The lab test files of a part. */
-function labFiles(part: LabPart): string[] {
-  const prefix = part === "2" ? "src/kvsrv/kvsrv-2" : part.startsWith("3") ? `src/raft/raft-${part.toLowerCase()}` : `src/kvraft/kvraft-${part.toLowerCase()}`;
-  return LAB_TEST_FILES.filter((f) => f.startsWith(prefix));
+/** The lab test files of a part (course/labs.json). */
+function labFiles(root: string, part: LabPart): string[] {
+  return [...gradedPart(root, part).files];
 }
 
 /**
@@ -110,9 +108,13 @@ function labFiles(part: LabPart): string[] {
  * end with its name (Lab 2's memory tests do not).
  */
 function partTests(root: string, part: LabPart): string {
+  return `^(${[...gradedPart(root, part).tests.keys()].join("|")})$`;
+}
+
+function gradedPart(root: string, part: LabPart): GradedPart {
   const graded = loadRegistry(root).parts.find((p) => p.part === part);
   if (graded === undefined) throw new Error(`part ${part} of a mutant is not in course/labs.json`);
-  return `^(${[...graded.tests.keys()].join("|")})$`;
+  return graded;
 }
 
 async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: number, outDir: string): Promise<MutantResult> {
@@ -126,7 +128,7 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
     if (explore.caught) explore = { ...explore, stage: "scenario" };
     else if (m.equivalent === undefined) {
       const labOut = join(outDir, m.id, "explore-lab");
-      const s2 = await tsx(dir, ["scripts/explore.ts", pattern, ...common, "-o", labOut, "--", ...labFiles(m.part)]);
+      const s2 = await tsx(dir, ["scripts/explore.ts", pattern, ...common, "-o", labOut, "--", ...labFiles(root, m.part)]);
       const second = stage(records(labOut), s2.seconds);
       explore = {
         ...second,
@@ -139,7 +141,7 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
     let lab: StageResult | undefined;
     if (labSeeds > 0) {
       const labOut = join(outDir, m.id, "lab");
-      const s = await tsx(dir, ["scripts/stress.ts", partTests(root, m.part), "-n", String(labSeeds), "--seed", "1", "-p", "1", "-o", labOut, "--", ...labFiles(m.part)]);
+      const s = await tsx(dir, ["scripts/stress.ts", partTests(root, m.part), "-n", String(labSeeds), "--seed", "1", "-p", "1", "-o", labOut, "--", ...labFiles(root, m.part)]);
       lab = stage(records(labOut), s.seconds);
     }
     return { mutant: { id: m.id, part: m.part, title: m.title, ...(m.equivalent === undefined ? {} : { equivalent: m.equivalent }) }, explore, lab };

@@ -140,3 +140,8 @@ export function registryForLabs(text: string, labs: readonly number[]): string {
   raw.labs = raw.labs.filter((l) => labs.includes(l.lab));
   return JSON.stringify(raw, null, 2) + "\n";
 }
+
+/** The test files of every lab's default parts (the lab tests explore runs under its nemesis live there). */
+export function labTestFiles(root: string): string[] {
+  return [...new Set(loadRegistry(root).parts.filter((p) => p.byDefault).flatMap((p) => p.files))];
+}

@@ -44,15 +44,3 @@ export const LAB_TESTS_UNDER_NEMESIS: Readonly<Record<string, readonly string[]>
 export function runsUnderNemesis(name: string): boolean {
   return Object.values(LAB_TESTS_UNDER_NEMESIS).some((names) => names.includes(name));
 }
-
-/** The test files of the lab tests above. */
-export const LAB_TEST_FILES: readonly string[] = [
-  "src/kvsrv/kvsrv-2.test.ts",
-  "src/raft/raft-3a.test.ts",
-  "src/raft/raft-3b.test.ts",
-  "src/raft/raft-3c.test.ts",
-  "src/raft/raft-3d.test.ts",
-  "src/kvraft/kvraft-4a.test.ts",
-  "src/kvraft/kvraft-4a-faults.test.ts",
-  "src/kvraft/kvraft-4b.test.ts",
-];
