@@ -9,10 +9,14 @@ const TEST = "\\.(test|browser\\.test|fixture)\\.ts$";
 const LAB_CODE = [
   "^src/raft/(raft|rules|log|progress|vote-tally|invariant|state-codec|rpc-types|api|service)\\.ts$",
   "^src/kvraft/(server|client|common|state-machine)\\.ts$",
+  "^src/kvsrv/(server|client|common)\\.ts$",
 ];
 
-/** The lab folders (each lab's student code, its tester and its tests). */
-const LABS = "^src/(raft|kvraft|kvsrv)/";
+/**
+ * The lab folders (each lab's student code, its tester and its tests), from the labs registry
+ * (`course/labs.json`), so that a new lab's folder gets these rules by being listed there.
+ */
+const LABS = `^(${require("./course/labs.json").labs.map((l) => l.folder.replace(/[.]/g, "\\.")).join("|")})/`;
 
 /**
  * A forbidden dependency: files matching `from` (minus `fromNot`) may not import files matching
