@@ -23,7 +23,7 @@ import { parseArgs } from "node:util";
 import pc from "picocolors";
 import type { StressRecord } from "../src/harness/index.js";
 import { Channel, go, now, random, sleep } from "../src/runtime/index.js";
-import { KV_SCENARIOS_FILE, RAFT_SCENARIOS_FILE } from "../src/explore/scenarios/files.js";
+import { scenariosFileOfLab } from "../src/explore/scenarios/files.js";
 import { runSim } from "../src/sim/index.js";
 import { benchDebugger } from "./bench-debugger.js";
 import { kvOpsRows, runKvSummaries } from "./bench-kv-ops.js";
@@ -406,7 +406,7 @@ const EXPLORE_PARTS: ReadonlyArray<{ part: string; scenario: string; labFiles: s
 
 async function benchExplore(runs: number): Promise<void> {
   heading(`(e) npm run explore: runs per second on 2 workers (scenario: seeds 1..${10 * runs}; with lab tests: seeds 1..${runs} per test)`);
-  const scenariosFile = (part: string): string => (part.startsWith("3") ? RAFT_SCENARIOS_FILE : KV_SCENARIOS_FILE);
+  const scenariosFile = (part: string): string => scenariosFileOfLab(Number.parseInt(part, 10));
   const rows: string[][] = [["part", "scenario runs", "wall s", "runs/s", "(runs only)", "with lab tests: runs", "wall s", "runs/s", "(runs only)", "failed"]];
   for (const p of EXPLORE_PARTS) {
     const alone = await runExplore(p.part, [scenariosFile(p.part)], 10 * runs);

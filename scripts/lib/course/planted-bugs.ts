@@ -50,6 +50,13 @@ export const BUGS = {
       "    if (planted === 1) throw new Error(\"unreachable\");\n",
     what: "a correct but CPU-heavy persist() (100 000 integer steps per save)",
   },
+  /** Lab 2 without duplicate detection: a retried Append is applied twice; the unreliable tests fail. */
+  "kvsrv-no-dedup": {
+    file: "src/kvsrv/server.ts",
+    find: "    const answered = this.seen(args);\n    if (answered !== undefined) return { value: answered };\n",
+    replace: "",
+    what: "a Lab 2 server that executes every Append it receives",
+  },
   /** A type error: the submission does not compile. */
   "type-error": {
     file: "src/raft/raft.ts",

@@ -6,7 +6,7 @@
  */
 import type { RaftPeer } from "../raft/api.js";
 import type { ProbeKey } from "../sim/index.js";
-import type { Member, ServerGroup } from "./server-group.js";
+import type { Member, ServerGroup } from "../tester/server-group.js";
 
 /** What a tester shows a tap; see the module comment. */
 export interface ClusterTap {

@@ -1,7 +1,7 @@
 /**
- * The KV tester's linearizability check (the end of Go's `GenericTest`): Porcupine on the recorded
- * history, within a deterministic budget, and the HTML visualization of a history that fails,
- * annotated with the test's faults.
+ * The KV testers' linearizability check (the end of Go's `GenericTest`, in Labs 2 and 4): Porcupine
+ * on the recorded history, within a deterministic budget, and the HTML visualization of a history
+ * that fails, annotated with the test's faults.
  *
  * @module
  */
@@ -9,13 +9,20 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkOperationsVerbose, visualizeToFile, type CheckOptions, type CheckResult, type LinearizationInfo } from "porcupine";
+import { checkOperationsVerbose, visualizeToFile, type Annotation, type CheckOptions, type CheckResult, type LinearizationInfo } from "porcupine";
 import { kvModel } from "../models/kv.js";
 import { dlog, now } from "../runtime/index.js";
-import { debugCommand } from "../tester/debug-link.js";
-import { fatal } from "../tester/failure.js";
-import type { Config } from "./config.js";
-import type { KvOperation } from "./history.js";
+import { debugCommand } from "./debug-link.js";
+import { fatal } from "./failure.js";
+import type { KvOperation } from "./op-log.js";
+import type { TestInfo } from "./test-info.js";
+
+/** What the check needs of a tester: the test, and its faults for the visualization. */
+export interface CheckedConfig {
+  readonly t: TestInfo;
+  /** The faults so far as visualization annotations. */
+  faultAnnotations(): Annotation[];
+}
 
 /**
  * How much searching the linearizability check may do before it gives up and assumes the history
@@ -48,7 +55,7 @@ export const VIS_ENV = {
  * `history is not linearizable`; a check that gives up passes (as in the original), says so, and
  * notes it on the run (the stress runner counts such runs).
  */
-export function checkLinearizable(cfg: Config, history: KvOperation[], search: Pick<CheckOptions, "maxSteps" | "strategy"> = {}): CheckResult {
+export function checkLinearizable(cfg: CheckedConfig, history: KvOperation[], search: Pick<CheckOptions, "maxSteps" | "strategy"> = {}): CheckResult {
   const { result, info } = checkOperationsVerbose(kvModel, history, { maxSteps: LINEARIZABILITY_STEP_BUDGET, ...search });
   dlog("tester", "TEST", `linearizability check of ${history.length} operations: ${result}`);
   const mode = process.env[VIS_ENV.enable];
@@ -70,7 +77,7 @@ export function checkLinearizable(cfg: Config, history: KvOperation[], search: P
  * path, or undefined if it could not be written. Both go to the run's folder (`porcupine.html`,
  * `history.json`), or where `VIS_FILE` says (the history next to it, `.json` for `.html`).
  */
-function writeVisualization(cfg: Config, info: LinearizationInfo, result: CheckResult, history: readonly KvOperation[]): string | undefined {
+function writeVisualization(cfg: CheckedConfig, info: LinearizationInfo, result: CheckResult, history: readonly KvOperation[]): string | undefined {
   // Each fault, and the end of the history, say how to open the run in the step debugger at that moment.
   const at = (us: number | bigint): string => `step debugger at this moment: ${debugCommand(cfg.t.name, cfg.t.seed, { atMs: Number(us) / 1000 })}`;
   info.annotations.push(...cfg.faultAnnotations().map((a) => ({ ...a, details: [a.details, at(a.start)].filter((d) => d !== undefined).join("\n") })));
