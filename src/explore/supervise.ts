@@ -12,7 +12,7 @@ import type { TestInfo } from "../tester/test-info.js";
 import { describeFaultPlan, drawFaultPlan, type FaultPlan, type PlanProfile } from "./fault-plan.js";
 import { NOT_UNDER_NEMESIS, runsUnderNemesis } from "./lab-tests.js";
 import { exploreMode, replayFromEnv, scheduleOutFromEnv, type ReplaySpec } from "./mode.js";
-import { monitorRaftCluster, type ClusterMonitor } from "./monitors/attach.js";
+import { monitorRaftCluster, type ClusterMonitor, type MonitorOptions } from "./monitors/attach.js";
 import { Nemesis, type ClusterControl } from "./nemesis.js";
 import { ScheduleReplay, type FaultEvent } from "./schedule.js";
 
@@ -21,8 +21,13 @@ import { ScheduleReplay, type FaultEvent } from "./schedule.js";
  * explore mode, when `t` is a lab test that qualifies, puts the lab profile's nemesis on its
  * network (the scenarios start their own). Call before the group starts any server.
  */
-export function superviseCluster<S extends Member>(group: ServerGroup<S>, raftOf: (member: S) => RaftPeer, t: TestInfo): ClusterMonitor {
-  const monitor = monitorRaftCluster(group, raftOf);
+export function superviseCluster<S extends Member>(
+  group: ServerGroup<S>,
+  raftOf: (member: S) => RaftPeer,
+  t: TestInfo,
+  options: MonitorOptions = {},
+): ClusterMonitor {
+  const monitor = monitorRaftCluster(group, raftOf, options);
   const sim = currentSimulation();
   if (sim !== undefined && exploreMode()) {
     if (runsUnderNemesis(t.name)) startNemesis({ t, net: group.net, profile: "lab" });

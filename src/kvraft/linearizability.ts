@@ -12,8 +12,15 @@ import { checkOperationsVerbose, visualizeToFile, type CheckOptions, type CheckR
 import { kvModel } from "../models/kv.js";
 import { dlog } from "../runtime/index.js";
 import { fatal } from "../tester/failure.js";
-import type { Config } from "./config.js";
+import type { Annotation } from "porcupine";
+import type { TestInfo } from "../tester/test-info.js";
 import type { KvOperation } from "./history.js";
+
+/** What the check needs of a tester: the test, and its faults for the visualization (the KV and sharded KV testers). */
+export interface LinearizabilityContext {
+  readonly t: TestInfo;
+  faultAnnotations(): Annotation[];
+}
 
 /**
  * How much searching the linearizability check may do before it gives up and assumes the history
@@ -46,7 +53,7 @@ export const VIS_ENV = {
  * `history is not linearizable`; a check that gives up passes (as in the original), says so, and
  * notes it on the run (the stress runner counts such runs).
  */
-export function checkLinearizable(cfg: Config, history: KvOperation[], search: Pick<CheckOptions, "maxSteps" | "strategy"> = {}): CheckResult {
+export function checkLinearizable(cfg: LinearizabilityContext, history: KvOperation[], search: Pick<CheckOptions, "maxSteps" | "strategy"> = {}): CheckResult {
   const { result, info } = checkOperationsVerbose(kvModel, history, { maxSteps: LINEARIZABILITY_STEP_BUDGET, ...search });
   dlog("tester", "TEST", `linearizability check of ${history.length} operations: ${result}`);
   const mode = process.env[VIS_ENV.enable];
@@ -63,7 +70,7 @@ export function checkLinearizable(cfg: Config, history: KvOperation[], search: P
 }
 
 /** Writes the visualization and returns its path, or undefined if it could not be written. */
-function writeVisualization(cfg: Config, info: LinearizationInfo, result: CheckResult): string | undefined {
+function writeVisualization(cfg: LinearizabilityContext, info: LinearizationInfo, result: CheckResult): string | undefined {
   info.annotations.push(...cfg.faultAnnotations());
   const path =
     process.env[VIS_ENV.file] ?? join(tmpdir(), `porcupine-${cfg.t.name}-${cfg.t.seed}-${randomBytes(4).toString("hex")}.html`);

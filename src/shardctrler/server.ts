@@ -1,8 +1,12 @@
 /**
  * The shard controller server (the `server.go` of the lab): RPC handlers that submit Join, Leave,
  * Move and Query to Raft and wait for them to come out of `applyCh`, and an applier task that feeds
- * committed commands to the {@link CtrlerStateMachine}. The controller never snapshots: its log is
- * the history of every configuration (the tests query old ones after restarts).
+ * committed commands to the {@link CtrlerStateMachine}.
+ *
+ * The lab's `StartServer` has no `maxraftstate`, but every Query goes through the log (it must see
+ * every change that finished before it), so the log grows with every poll of every shard server.
+ * The reference snapshots on its own once Raft's state passes {@link CTRLER_SNAPSHOT_BYTES}; the
+ * snapshot holds every configuration, so old ones can still be queried after a restart.
  *
  * @module
  */
@@ -22,13 +26,16 @@ interface Waiter {
   readonly resolve: (outcome: Outcome) => void;
 }
 
+/** The controller snapshots once its Raft state reaches this many bytes. */
+export const CTRLER_SNAPSHOT_BYTES = 16_000;
+
 /** One controller server: a Raft peer plus the configurations it replicates. */
 export class ShardCtrler {
   /** This server's Raft peer (the testers read it: Go's `Raft()`). */
   readonly rf: RaftPeer;
   private readonly raftRpc: Service;
   private readonly applyCh = new Channel<ApplyMsg>();
-  private readonly sm = new CtrlerStateMachine();
+  private sm: CtrlerStateMachine;
   private readonly waiters = new Map<number, Waiter[]>();
   private dead = false;
 
@@ -39,6 +46,7 @@ export class ShardCtrler {
     persister: Persister,
     raft: RaftServerFactory = labRaft,
   ) {
+    this.sm = CtrlerStateMachine.decode(persister.readSnapshot());
     const { peer, service } = raft(servers, me, persister, this.applyCh);
     this.rf = peer;
     this.raftRpc = service;
@@ -111,7 +119,10 @@ export class ShardCtrler {
   private async applier(): Promise<void> {
     for await (const m of this.applyCh) {
       if (this.dead) continue;
-      if (!m.commandValid) throw new Error(`ShardCtrler ${this.me}: Raft delivered a snapshot, but the controller never takes one`);
+      if (!m.commandValid) {
+        this.installSnapshot(m.snapshotIndex, m.snapshot);
+        continue;
+      }
       const index = m.commandIndex;
       if (index <= this.sm.lastApplied) continue;
       const cmd = m.command;
@@ -119,12 +130,26 @@ export class ShardCtrler {
       const config = this.sm.apply(index, cmd);
       if (cmd.op !== "query") dlog(this.me, "APLY", () => `applied ${index}: ${cmd.op} -> config ${this.sm.latest().num} [${this.sm.latest().shards.join(" ")}]`);
       const list = this.waiters.get(index);
-      if (list === undefined) continue;
-      this.waiters.delete(index);
-      for (const w of list) {
-        const ours = w.clientId === cmd.clientId && w.requestId === cmd.requestId;
-        w.resolve(ours ? { config } : "ErrWrongLeader");
+      if (list !== undefined) {
+        this.waiters.delete(index);
+        for (const w of list) {
+          const ours = w.clientId === cmd.clientId && w.requestId === cmd.requestId;
+          w.resolve(ours ? { config } : "ErrWrongLeader");
+        }
       }
+      if (this.rf.persistedSize() >= CTRLER_SNAPSHOT_BYTES) this.rf.snapshot(index, this.sm.encode());
+    }
+  }
+
+  private installSnapshot(index: number, snapshot: Uint8Array): void {
+    if (index <= this.sm.lastApplied) return;
+    const sm = CtrlerStateMachine.decode(snapshot);
+    if (sm.lastApplied !== index) throw new Error(`ShardCtrler ${this.me}: Raft delivered a snapshot for index ${index}, but it holds the state through index ${sm.lastApplied}`);
+    this.sm = sm;
+    for (const [i, list] of this.waiters) {
+      if (i > index) continue;
+      this.waiters.delete(i);
+      for (const w of list) w.resolve("ErrWrongLeader");
     }
   }
 }

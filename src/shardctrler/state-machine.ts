@@ -85,4 +85,25 @@ export class CtrlerStateMachine {
   latest(): Config {
     return this.configs[this.configs.length - 1]!;
   }
+
+  /** The whole state as bytes: `[lastApplied, configs, [[clientId, requestId]…]]` as UTF-8 JSON. */
+  encode(): Uint8Array {
+    return new TextEncoder().encode(JSON.stringify([this.lastApplied, this.configs, [...this.lastChange]]));
+  }
+
+  /** Rebuilds a state machine from {@link encode}'s bytes; empty bytes give a fresh one. */
+  static decode(bytes: Uint8Array): CtrlerStateMachine {
+    const sm = new CtrlerStateMachine();
+    if (bytes.length === 0) return sm;
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    if (!Array.isArray(parsed) || parsed.length !== 3 || typeof parsed[0] !== "number" || !Array.isArray(parsed[1]) || !Array.isArray(parsed[2])) {
+      throw new Error("CtrlerStateMachine.decode: not a controller snapshot");
+    }
+    const [lastApplied, configs, dup] = parsed as [number, Config[], [number, number][]];
+    sm.lastApplied = lastApplied;
+    sm.configs.length = 0;
+    sm.configs.push(...configs);
+    for (const [c, r] of dup) sm.lastChange.set(c, r);
+    return sm;
+  }
 }
