@@ -1,53 +1,12 @@
-/** Lab 5B: shard movement (the nine 5B tests of the original `src/shardkv/test_test.go`, in order). */
+/**
+ * Lab 5B: shard movement (the original `src/shardkv/test_test.go`, in order). The three concurrent
+ * tests are in `shardkv-5b-concurrent.test.ts`, so the two files run on two cores.
+ */
 import type { KvOperation } from "../kvraft/history.js";
 import { checkLinearizable } from "../kvraft/linearizability.js";
 import { simTest } from "../harness/index.js";
 import { random, sleep } from "../runtime/index.js";
-import type { Clerk } from "./client.js";
-import { check, keys, randstring, withConfig, type Config } from "./tester.js";
-
-/** Puts a random value of `len` characters to each of `n` keys; returns keys and values. */
-async function putKeys(ck: Clerk, n: number, len: number): Promise<{ ka: string[]; va: string[] }> {
-  const ka = keys(n);
-  const va = ka.map(() => randstring(len));
-  for (let i = 0; i < n; i++) await ck.put(ka[i]!, va[i]!);
-  return { ka, va };
-}
-
-/** Checks every key, then appends `len` random characters to it. */
-async function checkAndAppend(ck: Clerk, ka: readonly string[], va: string[], len: number): Promise<void> {
-  for (let i = 0; i < ka.length; i++) {
-    await check(ck, ka[i]!, va[i]!);
-    const x = randstring(len);
-    await ck.append(ka[i]!, x);
-    va[i] += x;
-  }
-}
-
-async function checkAll(ck: Clerk, ka: readonly string[], va: readonly string[]): Promise<void> {
-  for (let i = 0; i < ka.length; i++) await check(ck, ka[i]!, va[i]!);
-}
-
-/**
- * Starts one appender per key (Go's `ff` goroutines): each appends `len` random characters to its
- * key, then pauses `pauseMs` (none if 0), until `stop()`; `stop()` resolves once all have finished.
- */
-function appenders(cfg: Config, ka: readonly string[], va: string[], len: number, pauseMs: number, makeClerkEach: boolean, shared?: readonly Clerk[]): () => Promise<void> {
-  const state = { done: false };
-  const finished = ka.map(async (key, i) => {
-    const ck1 = makeClerkEach ? cfg.makeClient(cfg.ctl) : shared![i]!;
-    while (!state.done) {
-      const x = randstring(len);
-      await ck1.append(key, x);
-      va[i] += x;
-      if (pauseMs > 0) await sleep(pauseMs);
-    }
-  });
-  return async () => {
-    state.done = true;
-    await Promise.all(finished);
-  };
-}
+import { appenders, check, checkAll, checkAndAppend, keys, putKeys, randstring, withConfig } from "./tester.js";
 
 simTest("TestJoinLeave5B", (t) =>
   withConfig(t, 3, false, -1, async (cfg) => {
@@ -134,106 +93,6 @@ simTest("TestMissChange5B", (t) =>
   }),
 );
 
-simTest("TestConcurrent1_5B", (t) =>
-  withConfig(t, 3, false, 100, async (cfg) => {
-    cfg.begin("Test (5B): concurrent puts and configuration changes...");
-    const ck = cfg.makeClient(cfg.ctl);
-    await cfg.join(0);
-    const { ka, va } = await putKeys(ck, 10, 5);
-    const stop = appenders(cfg, ka, va, 5, 10, true);
-    await sleep(150);
-    await cfg.join(1);
-    await sleep(500);
-    await cfg.join(2);
-    await sleep(500);
-    await cfg.leave(0);
-    cfg.shutdownGroup(0);
-    await sleep(100);
-    cfg.shutdownGroup(1);
-    await sleep(100);
-    cfg.shutdownGroup(2);
-    await cfg.leave(2);
-    await sleep(100);
-    cfg.startGroup(0);
-    cfg.startGroup(1);
-    cfg.startGroup(2);
-    await sleep(100);
-    await cfg.join(0);
-    await cfg.leave(1);
-    await sleep(500);
-    await cfg.join(1);
-    await sleep(1000);
-    await stop();
-    await checkAll(ck, ka, va);
-    cfg.passed();
-  }),
-);
-
-/** This tests the various sources from which a re-starting group might need to fetch shard contents. */
-simTest("TestConcurrent2_5B", (t) =>
-  withConfig(t, 3, false, -1, async (cfg) => {
-    cfg.begin("Test (5B): more concurrent puts and configuration changes...");
-    const ck = cfg.makeClient(cfg.ctl);
-    await cfg.join(1);
-    await cfg.join(0);
-    await cfg.join(2);
-    const { ka, va } = await putKeys(ck, 10, 1);
-    const clerks = ka.map(() => cfg.makeClient(cfg.ctl));
-    const stop = appenders(cfg, ka, va, 1, 50, false, clerks);
-    await cfg.leave(0);
-    await cfg.leave(2);
-    await sleep(3000);
-    await cfg.join(0);
-    await cfg.join(2);
-    await cfg.leave(1);
-    await sleep(3000);
-    await cfg.join(1);
-    await cfg.leave(0);
-    await cfg.leave(2);
-    await sleep(3000);
-    cfg.shutdownGroup(1);
-    cfg.shutdownGroup(2);
-    await sleep(1000);
-    cfg.startGroup(1);
-    cfg.startGroup(2);
-    await sleep(2000);
-    await stop();
-    await checkAll(ck, ka, va);
-    cfg.passed();
-  }),
-);
-
-simTest("TestConcurrent3_5B", (t) =>
-  withConfig(t, 3, false, 300, async (cfg) => {
-    cfg.begin("Test (5B): concurrent configuration change and restart...");
-    const ck = cfg.makeClient(cfg.ctl);
-    await cfg.join(0);
-    const { ka, va } = await putKeys(ck, 10, 1);
-    const clerks = ka.map(() => cfg.makeClient(cfg.ctl));
-    const stop = appenders(cfg, ka, va, 1, 0, false, clerks);
-    const t0 = cfg.elapsed();
-    while (cfg.elapsed() - t0 < 12_000) {
-      await cfg.join(2);
-      await cfg.join(1);
-      await sleep(random.int(900));
-      cfg.shutdownGroup(0);
-      cfg.shutdownGroup(1);
-      cfg.shutdownGroup(2);
-      cfg.startGroup(0);
-      cfg.startGroup(1);
-      cfg.startGroup(2);
-      await sleep(random.int(900));
-      await cfg.leave(1);
-      await cfg.leave(2);
-      await sleep(random.int(900));
-    }
-    await sleep(2000);
-    await stop();
-    await checkAll(ck, ka, va);
-    cfg.passed();
-  }),
-);
-
 simTest("TestUnreliable1_5B", (t) =>
   withConfig(t, 3, true, 100, async (cfg) => {
     cfg.begin("Test (5B): unreliable 1...");
@@ -267,7 +126,7 @@ simTest("TestUnreliable2_5B", (t) =>
     const ck = cfg.makeClient(cfg.ctl);
     await cfg.join(0);
     const { ka, va } = await putKeys(ck, 10, 5);
-    const stop = appenders(cfg, ka, va, 5, 0, true);
+    const stop = appenders(cfg, ka, va, 5, 0);
     await sleep(150);
     await cfg.join(1);
     await sleep(500);

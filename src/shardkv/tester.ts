@@ -8,9 +8,10 @@
  *
  * @module
  */
-import { after, random, type Timer } from "../runtime/index.js";
+import { after, random, sleep, type Timer } from "../runtime/index.js";
 import { fatal } from "../tester/failure.js";
 import type { Clerk } from "./client.js";
+import type { Config } from "./config.js";
 import { key2shard } from "./common.js";
 
 export { fatal } from "../tester/failure.js";
@@ -121,3 +122,49 @@ export async function served<T>(what: "Get" | "Put", key: string, why: string, o
     (timer as Timer | undefined)?.cancel();
   }
 }
+
+/** Puts a random value of `len` characters to each of `n` keys; returns keys and values. */
+export async function putKeys(ck: Clerk, n: number, len: number): Promise<{ ka: string[]; va: string[] }> {
+  const ka = keys(n);
+  const va = ka.map(() => randstring(len));
+  for (let i = 0; i < n; i++) await ck.put(ka[i]!, va[i]!);
+  return { ka, va };
+}
+
+/** Checks every key, then appends `len` random characters to it. */
+export async function checkAndAppend(ck: Clerk, ka: readonly string[], va: string[], len: number): Promise<void> {
+  for (let i = 0; i < ka.length; i++) {
+    await check(ck, ka[i]!, va[i]!);
+    const x = randstring(len);
+    await ck.append(ka[i]!, x);
+    va[i] += x;
+  }
+}
+
+export async function checkAll(ck: Clerk, ka: readonly string[], va: readonly string[]): Promise<void> {
+  for (let i = 0; i < ka.length; i++) await check(ck, ka[i]!, va[i]!);
+}
+
+/**
+ * Starts one appender per key (Go's `ff` goroutines): each appends `len` random characters to its
+ * key, then pauses `pauseMs` (none if 0), until `stop()`; `stop()` resolves once all have finished.
+ * Each uses its own Clerk: `clerks[i]` if given (made before the goroutines, as some tests do),
+ * else one it makes itself.
+ */
+export function appenders(cfg: Config, ka: readonly string[], va: string[], len: number, pauseMs: number, clerks?: readonly Clerk[]): () => Promise<void> {
+  const state = { done: false };
+  const finished = ka.map(async (key, i) => {
+    const ck1 = clerks?.[i] ?? cfg.makeClient(cfg.ctl);
+    while (!state.done) {
+      const x = randstring(len);
+      await ck1.append(key, x);
+      va[i] += x;
+      if (pauseMs > 0) await sleep(pauseMs);
+    }
+  });
+  return async () => {
+    state.done = true;
+    await Promise.all(finished);
+  };
+}
+
