@@ -9,6 +9,7 @@
  */
 import type { Annotation } from "porcupine";
 import { monitorRaftCluster } from "../explore/monitors/attach.js";
+import { monitorShardGroups } from "../explore/monitors/attach-sharding.js";
 import { superviseCluster } from "../explore/supervise.js";
 import { Network, type ClientEnd } from "../labrpc/index.js";
 import { dlog, dmark, now, random } from "../runtime/index.js";
@@ -112,6 +113,8 @@ export class Config {
   ) {
     this.ctl = this.startCtrlerService();
     this.groups = Array.from({ length: NGROUPS }, (_, gi) => new ShardGroup(this, 100 + gi));
+    // Sharding's safety properties, checked at every step (the Raft ones are on each group).
+    monitorShardGroups(this.groups);
     for (let gi = 0; gi < NGROUPS; gi++) this.startGroup(gi);
     this.net.setReliable(!unreliable);
   }

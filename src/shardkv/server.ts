@@ -12,6 +12,7 @@ import { labRaft, type ApplyMsg, type Persister, type RaftPeer, type RaftServerF
 import { Channel, after, dlog, go, sleep, type Timer } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";
 import { APPLY_TIMEOUT_MS, POLL_CONFIG_MS, type GetArgs, type GetReply, type PutAppendArgs, type PutAppendReply } from "./common.js";
+import type { ShardInspection } from "./inspect.js";
 import { MIGRATION_RETRY_MS, type DeleteShardReply, type FetchShardReply, type ShardMoveArgs } from "./migration.js";
 import { ShardStateMachine, isShardCommand, type ShardApplyResult, type ShardCommand } from "./state-machine.js";
 
@@ -93,9 +94,9 @@ export class ShardKV {
     return [kv, this.raftRpc];
   }
 
-  /** This server's state machine as it is now, read-only (for the tester's sharding monitors). */
-  view(): ShardStateMachine {
-    return this.sm;
+  /** A read-only view of this replica's state, for the tester's sharding monitors (see `inspect.ts`). */
+  inspect(): ShardInspection {
+    return this.sm.inspect();
   }
 
   /** Stops this server and its Raft peer; pending handlers answer ErrWrongLeader. */

@@ -8,6 +8,7 @@
  */
 import { NSHARDS, initialConfig, type Config } from "../shardctrler/common.js";
 import { key2shard } from "./common.js";
+import type { AppliedConfig, ShardInspection } from "./inspect.js";
 
 /**
  * Where a shard stands in this group: `absent` (not ours), `serving` (ours), `pulling` (ours in
@@ -73,6 +74,8 @@ interface Shard {
    * at most one shard, so a snapshot re-encodes only that one.
    */
   json?: string | undefined;
+  /** Writes applied since it arrived (for the monitors; not in snapshots, so unknown after a restore). */
+  writes?: number | undefined;
 }
 
 /** The statuses in which a shard's data is here and the group answers for it. */
@@ -89,6 +92,10 @@ export class ShardStateMachine {
   private readonly shards: Shard[] = Array.from({ length: NSHARDS }, () => ({ status: "absent" as ShardStatus, data: new Map<string, string>() }));
   /** clientId → the last requestId of a write applied for it (here, or in a group a shard came from). */
   private readonly dup = new Map<number, number>();
+  /** The log index of the entry that made `config` current. */
+  private configIndex = 0;
+  /** The configurations applied since this instance began (for the monitors; not in snapshots). */
+  private readonly history: AppliedConfig[] = [{ num: 0, index: 0, shards: initialConfig().shards }];
 
   constructor(readonly gid: number) {}
 
@@ -157,11 +164,12 @@ export class ShardStateMachine {
         const sh = this.shards[key2shard(cmd.key)]!;
         sh.data.set(cmd.key, cmd.op === "put" ? cmd.value : (sh.data.get(cmd.key) ?? "") + cmd.value);
         sh.json = undefined;
+        if (sh.writes !== undefined) sh.writes++;
         this.dup.set(cmd.clientId, cmd.requestId);
         return { err: "OK", value: "" };
       }
       case "config":
-        this.reconfigure(cmd.config);
+        this.reconfigure(index, cmd.config);
         return undefined;
       case "insert": {
         const sh = this.shards[cmd.shard]!;
@@ -170,6 +178,7 @@ export class ShardStateMachine {
         for (const [c, r] of cmd.dup) if (!this.isDuplicate(c, r)) this.dup.set(c, r);
         sh.status = "gcing";
         sh.json = undefined;
+        sh.writes = 0;
         return undefined;
       }
       case "delete": {
@@ -194,14 +203,17 @@ export class ShardStateMachine {
   }
 
   /** Moves to `next` if it is the very next configuration and no move of the current one is pending. */
-  private reconfigure(next: Config): void {
+  private reconfigure(index: number, next: Config): void {
     if (next.num !== this.config.num + 1 || !this.settled()) return;
     for (let s = 0; s < NSHARDS; s++) {
       const sh = this.shards[s]!;
       sh.json = undefined;
       const had = this.config.shards[s] === this.gid;
       const has = next.shards[s] === this.gid;
-      if (has && !had) sh.status = this.config.shards[s] === 0 ? "serving" : "pulling";
+      if (has && !had) {
+        sh.status = this.config.shards[s] === 0 ? "serving" : "pulling";
+        sh.writes = 0;
+      }
       else if (had && !has) {
         // Nobody will pull a shard that goes to gid 0 (no groups left): it is dropped.
         if (next.shards[s] === 0) {
@@ -212,13 +224,32 @@ export class ShardStateMachine {
     }
     this.prev = this.config;
     this.config = next;
+    this.configIndex = index;
+    this.history.push({ num: next.num, index, shards: next.shards });
+  }
+
+  /** A read-only view for the tester's sharding monitors (see `inspect.ts`). */
+  inspect(): ShardInspection {
+    return {
+      gid: this.gid,
+      configNum: this.config.num,
+      prevShards: this.prev.shards,
+      applied: this.history,
+      shards: this.shards.map((sh, s) => ({
+        accepting: this.config.shards[s] === this.gid && SERVED.has(sh.status),
+        handingOff: sh.status === "bepulled",
+        data: sh.data,
+        writesSinceArrival: sh.writes,
+      })),
+      dup: this.dup,
+    };
   }
 
   /** The whole state as bytes (UTF-8 JSON; equal states give equal bytes). */
   encode(): Uint8Array {
     const shards = this.shards.map((sh) => (sh.json ??= JSON.stringify([sh.status, [...sh.data]])));
     // The same text as JSON.stringify of the SnapshotData tuple, assembled from the cached shards.
-    const head = JSON.stringify([this.lastApplied, this.config, this.prev]).slice(0, -1);
+    const head = JSON.stringify([this.lastApplied, this.config, this.prev, this.configIndex]).slice(0, -1);
     return new TextEncoder().encode(`${head},[${shards.join(",")}],${JSON.stringify([...this.dup])}]`);
   }
 
@@ -227,11 +258,14 @@ export class ShardStateMachine {
     const sm = new ShardStateMachine(gid);
     if (bytes.length === 0) return sm;
     const parsed = JSON.parse(new TextDecoder().decode(bytes)) as SnapshotData;
-    if (!Array.isArray(parsed) || parsed.length !== 5 || typeof parsed[0] !== "number") throw new Error("ShardStateMachine.decode: not a shard group snapshot");
-    const [lastApplied, config, prev, shards, dup] = parsed;
+    if (!Array.isArray(parsed) || parsed.length !== 6 || typeof parsed[0] !== "number") throw new Error("ShardStateMachine.decode: not a shard group snapshot");
+    const [lastApplied, config, prev, configIndex, shards, dup] = parsed;
     sm.lastApplied = lastApplied;
     sm.config = config;
     sm.prev = prev;
+    sm.configIndex = configIndex;
+    sm.history.length = 0;
+    sm.history.push({ num: config.num, index: configIndex, shards: config.shards });
     shards.forEach(([status, pairs], s) => {
       sm.shards[s] = { status, data: new Map(pairs) };
     });
@@ -240,4 +274,4 @@ export class ShardStateMachine {
   }
 }
 
-type SnapshotData = [number, Config, Config, [ShardStatus, [string, string][]][], [number, number][]];
+type SnapshotData = [number, Config, Config, number, [ShardStatus, [string, string][]][], [number, number][]];
