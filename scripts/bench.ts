@@ -4,7 +4,7 @@
  * - sim: raw simulator throughput (timer events per second; channel round trips per second).
  * - rpc: the original labrpc TestBenchmark (100 000 sequential RPCs on one end to a trivial handler).
  * - parts: the wall time of each lab part's tests (as `npm run test:<part>` runs them) next to the
- *   virtual time they simulate.
+ *   virtual time they simulate; Lab 5's three parts (5A, 5B, 5-challenges) add up to its row.
  * - kvops: Clerk operations per KV test (seed 1) next to the 2024 handout's sample counts.
  * - porcupine: the linearizability checker's benchmark (`scripts/bench-porcupine.ts`).
  * - explore: `npm run explore`'s throughput per lab part on 2 workers.
@@ -35,8 +35,8 @@ const USAGE = `Usage: npm run bench [-- --only <sections>] [--repeat <n>]
 Sections (default: all, in this order):
   sim        simulator throughput: timer events/s (many sleeping tasks), channel round trips/s
   rpc        labrpc TestBenchmark: 100 000 sequential RPCs on one end; µs per RPC
-  parts      wall time of each lab part's tests (sim, labrpc, 3A-3D, 4A, 4B, porcupine) and the
-             virtual time they simulate; parts without tests are skipped
+  parts      wall time of each lab part's tests (sim, labrpc, 3A-3D, 4A, 4B, 5A, 5B, 5-challenges,
+             porcupine) and the virtual time they simulate; parts without tests are skipped
   kvops      Clerk operations per KV test (seed 1) next to the Go handout's sample counts
   porcupine  the linearizability checker's benchmark (scripts/bench-porcupine.ts)
   explore    npm run explore's throughput per lab part on 2 workers: the part's explore scenario
@@ -60,6 +60,9 @@ const PARTS: ReadonlyArray<{ name: string; paths: string[]; filter?: string }> =
   { name: "3D", paths: ["src/raft"], filter: "3D" },
   { name: "4A", paths: ["src/kvraft"], filter: "4A" },
   { name: "4B", paths: ["src/kvraft"], filter: "4B" },
+  { name: "5A", paths: ["src/shardctrler", "src/shardkv"], filter: "^(TestBasic|TestMinimalAgain|TestMulti|Test.*5A)$" },
+  { name: "5B", paths: ["src/shardkv"], filter: "5B" },
+  { name: "5-challenges", paths: ["src/shardkv"], filter: "Challenge" },
   { name: "porcupine", paths: ["packages/porcupine", "src/models"] },
 ];
 
@@ -288,6 +291,8 @@ const LAB_GROUPS: ReadonlyArray<{ label: string; parts: readonly string[]; go: s
   { label: "Raft (3A-3D)", parts: ["3A", "3B", "3C", "3D"], go: "about 6 min" },
   { label: "KV (4A-4B)", parts: ["4A", "4B"], go: "about 400 s" },
   { label: "all lab tests", parts: ["3A", "3B", "3C", "3D", "4A", "4B"], go: "about 15 min" },
+  // shardctrler 5.9 s and shardkv 174.0 s in the 2024 handout's sample runs.
+  { label: "Sharded KV (5A, 5B, challenges)", parts: ["5A", "5B", "5-challenges"], go: "about 180 s" },
 ];
 
 async function benchParts(only: readonly string[] | undefined, timeoutMs: number): Promise<void> {
