@@ -2,9 +2,8 @@
  * What crosses the network between a shard controller {@link Clerk} and a {@link ShardCtrler} (the
  * `common.go` of the lab), and the configuration they agree on.
  *
- * The controller manages a sequence of numbered configurations. Each says which replica group
- * (gid) serves each of the {@link NSHARDS} shards, and which servers make up each group.
- * Configuration 0 has no groups, and every shard on gid 0 (the invalid group).
+ * The controller manages a sequence of numbered configurations (see `shard-config.ts`). Each says
+ * which replica group (gid) serves each shard, and which servers make up each group.
  *
  * Every argument object carries the Clerk's `clientId` and a per-Clerk `requestId` that grows by one
  * per operation, so a server applies a retried Join, Leave or Move only once.
@@ -12,35 +11,8 @@
  * @module
  */
 
-/** The number of shards. */
-export const NSHARDS = 10;
-
-/**
- * One configuration: shard `s` is served by group `shards[s]` (0: no group), and `groups[gid]`
- * lists that group's server names. Plain data (it crosses the network); `groups` is keyed by the
- * gid in decimal, as JSON keys are strings. Please don't change this shape: the shard servers and
- * the testers read it.
- */
-export interface Config {
-  /** The configuration's number: 0, 1, 2, ... */
-  readonly num: number;
-  /** shard → gid, {@link NSHARDS} entries. */
-  readonly shards: readonly number[];
-  /** gid → the group's server names, in the order they were given to Join. */
-  readonly groups: Readonly<Record<string, readonly string[]>>;
-}
-
-/** Configuration 0: no groups, every shard on gid 0. */
-export function initialConfig(): Config {
-  return { num: 0, shards: new Array<number>(NSHARDS).fill(0), groups: {} };
-}
-
-/** The gids of a configuration's groups, as numbers, ascending. */
-export function gidsOf(config: Config): number[] {
-  return Object.keys(config.groups)
-    .map(Number)
-    .sort((a, b) => a - b);
-}
+export { NSHARDS, gidsOf, initialConfig, type Config } from "./shard-config.js";
+import type { Config } from "./shard-config.js";
 
 /** The outcome of a request. */
 export type Err = "OK" | "ErrWrongLeader";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NSHARDS } from "./common.js";
+import { NSHARDS } from "./shard-config.js";
 import { rebalance } from "./rebalance.js";
 
 function counts(shards: readonly number[]): Map<number, number> {

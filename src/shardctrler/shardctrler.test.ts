@@ -1,7 +1,7 @@
 /** Lab 5A, the shard controller (the original `src/shardctrler/test_test.go`, in order). */
 import { simTest } from "../harness/index.js";
 import { sleep } from "../runtime/index.js";
-import { NSHARDS, initialConfig, type Config as ShardConfig } from "./common.js";
+import { NSHARDS, initialConfig, type Config as ShardConfig } from "./shard-config.js";
 import {
   check,
   checkMinimalTransferAsWritten,

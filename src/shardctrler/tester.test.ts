@@ -1,6 +1,6 @@
 /** The shard controller tester's minimal-transfer checks: the effective one fails on a bad transfer, Go's as written cannot. */
 import { describe, expect, it } from "vitest";
-import type { Config as ShardConfig } from "./common.js";
+import type { Config as ShardConfig } from "./shard-config.js";
 import type { Config } from "./config.js";
 import { checkMinimalTransferAsWritten, checkMinimalTransferEffective } from "./tester.js";
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { NSHARDS, type Config as ShardConfig } from "./common.js";
+import { NSHARDS, type Config as ShardConfig } from "./shard-config.js";
 import type { Clerk } from "./client.js";
 import type { Config } from "./config.js";
 

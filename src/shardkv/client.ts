@@ -8,7 +8,7 @@
 import type { ClientEnd } from "../labrpc/index.js";
 import { dlog, sleep, uniqueId } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";
-import { initialConfig, type Config } from "../shardctrler/common.js";
+import { initialConfig, type Config } from "../shardctrler/shard-config.js";
 import { key2shard, type Err, type GetArgs, type GetReply, type PutAppendArgs, type PutAppendReply } from "./common.js";
 
 /** Pause before asking the controller again (the original's 100 ms). */

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { NSHARDS } from "../shardctrler/common.js";
+export { key2shard } from "./key2shard.js";
 
 /** The outcome of a request, as in the original lab. */
 export type Err = "OK" | "ErrNoKey" | "ErrWrongGroup" | "ErrWrongLeader";
@@ -40,17 +40,6 @@ export interface GetArgs extends RequestId {
 export interface GetReply {
   readonly err: Err;
   readonly value: string;
-}
-
-/**
- * Which shard a key belongs to: its first byte modulo {@link NSHARDS} (the empty key: shard 0).
- * Please don't change it: the tests rely on keys "0".."9" landing on ten different shards.
- */
-export function key2shard(key: string): number {
-  if (key.length === 0) return 0;
-  const code = key.charCodeAt(0);
-  const firstByte = code < 0x80 ? code : new TextEncoder().encode(key)[0]!;
-  return firstByte % NSHARDS;
 }
 
 /** The servers poll the controller for a new configuration about this often (the handout's 100 ms). */

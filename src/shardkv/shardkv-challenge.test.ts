@@ -5,7 +5,7 @@
  */
 import { simTest } from "../harness/index.js";
 import { sleep } from "../runtime/index.js";
-import { key2shard } from "./common.js";
+import { key2shard } from "./key2shard.js";
 import { check, fatal, keys, randstring, served, withConfig } from "./tester.js";
 
 /** Go's `check` of keys 0..2. */

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { NSHARDS, initialConfig, type Config } from "../shardctrler/common.js";
-import { key2shard } from "./common.js";
+import { NSHARDS, initialConfig, type Config } from "../shardctrler/shard-config.js";
+import { key2shard } from "./key2shard.js";
 import type { AppliedConfig, ShardInspection } from "./inspect.js";
 
 /**

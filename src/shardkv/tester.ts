@@ -12,7 +12,7 @@ import { after, random, sleep, type Timer } from "../runtime/index.js";
 import { fatal } from "../tester/failure.js";
 import type { Clerk } from "./client.js";
 import type { Config } from "./config.js";
-import { key2shard } from "./common.js";
+import { key2shard } from "./key2shard.js";
 
 export { fatal } from "../tester/failure.js";
 export { Config, CtrlerService, NCTRLERS, NGROUPS, serverName, withConfig } from "./config.js";
