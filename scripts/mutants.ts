@@ -52,7 +52,7 @@ interface StageResult {
 /** What `npm run mutants` found for one mutant. */
 interface MutantResult {
   readonly mutant: Pick<Mutant, "id" | "part" | "title" | "equivalent">;
-  readonly explore: StageResult & { readonly stage: "scenario" | "lab tests under the nemesis" | undefined };
+  readonly explore: StageResult & { readonly stage: "scenario" | "lab tests under the nemesis" | "lab tests (no scenario)" | undefined };
   readonly lab: StageResult | undefined;
 }
 
@@ -98,15 +98,29 @@ function stage(rs: readonly StressRecord[], stageSeconds: number): StageResult {
   };
 }
 
+/** Lab 5's test files (no explore scenario yet: its mutants are measured by the lab tests, monitors on). */
+const LAB5_FILES: Readonly<Record<string, readonly string[]>> = {
+  "5A": ["src/shardctrler/shardctrler.test.ts", "src/shardkv/shardkv-5a.test.ts"],
+  "5B": ["src/shardkv/shardkv-5b.test.ts", "src/shardkv/shardkv-5b-concurrent.test.ts"],
+};
+
 /** The lab test files of a part. */
 function labFiles(part: LabPart): string[] {
+  const lab5 = LAB5_FILES[part];
+  if (lab5 !== undefined) return [...lab5];
   const prefix = part.startsWith("3") ? `src/raft/raft-${part.toLowerCase()}` : `src/kvraft/kvraft-${part.toLowerCase()}`;
   return LAB_TEST_FILES.filter((f) => f.startsWith(prefix));
+}
+
+/** The pattern of a part's lab tests for the stress runner (Lab 5A's controller tests have no part in their names). */
+function labPattern(part: LabPart): string {
+  return part === "5A" ? "^(TestBasic|TestMinimalAgain|TestMulti|Test.*5A)$" : `${part}$`;
 }
 
 async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: number, outDir: string): Promise<MutantResult> {
   const dir = plantInScratch(root, m);
   try {
+    if (m.part in LAB5_FILES) return await runLab5Mutant(dir, m, seeds, outDir);
     const exploreOut = join(outDir, m.id, "explore");
     const pattern = `${m.part}$`;
     const common = ["-n", String(seeds), "--seed", "1", "-p", "1", "--bail", "--no-schedules"];
@@ -128,7 +142,7 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
     let lab: StageResult | undefined;
     if (labSeeds > 0) {
       const labOut = join(outDir, m.id, "lab");
-      const s = await tsx(dir, ["scripts/stress.ts", pattern, "-n", String(labSeeds), "--seed", "1", "-p", "1", "-o", labOut, "--", ...labFiles(m.part)]);
+      const s = await tsx(dir, ["scripts/stress.ts", labPattern(m.part), "-n", String(labSeeds), "--seed", "1", "-p", "1", "-o", labOut, "--", ...labFiles(m.part)]);
       lab = stage(records(labOut), s.seconds);
     }
     return { mutant: { id: m.id, part: m.part, title: m.title, ...(m.equivalent === undefined ? {} : { equivalent: m.equivalent }) }, explore, lab };
@@ -137,12 +151,24 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
   }
 }
 
+/**
+ * A Lab 5 mutant (its part has no explore scenario yet): its part's lab tests, monitors on, seeds
+ * 1..`seeds`, stopping at the first failure, stand in for the explore stage.
+ */
+async function runLab5Mutant(dir: string, m: Mutant, seeds: number, outDir: string): Promise<MutantResult> {
+  const out = join(outDir, m.id, "lab");
+  const s = await tsx(dir, ["scripts/stress.ts", labPattern(m.part), "-n", String(seeds), "--seed", "1", "-p", "1", "--bail", "-o", out, "--", ...labFiles(m.part)]);
+  const r = stage(records(out), s.seconds);
+  const explore = { ...r, stage: r.caught ? ("lab tests (no scenario)" as const) : undefined };
+  return { mutant: { id: m.id, part: m.part, title: m.title, ...(m.equivalent === undefined ? {} : { equivalent: m.equivalent }) }, explore, lab: undefined };
+}
+
 function table(results: readonly MutantResult[], labSeeds: number): string[] {
   const header = ["Mutant", "Part", "Explore", "Caught by", "Runs", "Run s", "Wall s", ...(labSeeds > 0 ? [`Lab tests (${labSeeds} seeds)`] : [])];
   const rows = results.map((r) => {
     const e = r.explore;
     const verdict = r.mutant.equivalent !== undefined ? (e.caught ? "CAUGHT (equivalent?!)" : "equivalent") : e.caught ? `caught (${e.stage})` : "MISSED";
-    const lab = r.lab === undefined ? [] : [r.lab.caught ? `caught: ${r.lab.by} (${r.lab.runs} runs)` : `missed (${r.lab.runs} runs)`];
+    const lab = labSeeds === 0 ? [] : r.lab === undefined ? ["(the Explore column)"] : [r.lab.caught ? `caught: ${r.lab.by} (${r.lab.runs} runs)` : `missed (${r.lab.runs} runs)`];
     return [r.mutant.id, r.mutant.part, verdict, e.by ?? "-", String(e.runs), e.runSeconds.toFixed(2), e.stageSeconds.toFixed(1), ...lab];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

@@ -35,7 +35,11 @@ export interface ShardInspection {
   /** The configuration the replica is in, and the one before it. */
   readonly configNum: number;
   readonly prevShards: readonly number[];
-  /** The configurations this incarnation applied (from the one it restarted in), in order. */
+  /**
+   * The configurations applied since the replica last restored a snapshot (at its start, or one
+   * Raft delivered), in order, starting with the one the snapshot held. The same array object, only
+   * appended to, until the next restore.
+   */
   readonly applied: readonly AppliedConfig[];
   /** Per shard, indexed by shard number. */
   readonly shards: readonly ShardView[];

@@ -106,7 +106,11 @@ export class ShardStateMachine {
 
   /** Whether this group answers for `key` now. */
   serves(key: string): boolean {
-    const s = key2shard(key);
+    return this.servesShard(key2shard(key));
+  }
+
+  /** Whether this group answers for shard `s` now: it is ours in the current configuration, and here. */
+  servesShard(s: number): boolean {
     return this.config.shards[s] === this.gid && SERVED.has(this.shards[s]!.status);
   }
 
@@ -236,7 +240,7 @@ export class ShardStateMachine {
       prevShards: this.prev.shards,
       applied: this.history,
       shards: this.shards.map((sh, s) => ({
-        accepting: this.config.shards[s] === this.gid && SERVED.has(sh.status),
+        accepting: this.servesShard(s),
         handingOff: sh.status === "bepulled",
         data: sh.data,
         writesSinceArrival: sh.writes,

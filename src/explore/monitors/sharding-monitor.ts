@@ -33,6 +33,8 @@ interface Replica {
   readonly inspect: () => ShardInspection;
   /** How many of its applied configurations have been checked. */
   appliedChecked: number;
+  /** The first entry of its applied list when last checked: another one means it restored a snapshot. */
+  appliedFirst: object | undefined;
   /** The (config, shard) keys whose frozen or arrived state this replica has been checked for. */
   readonly seen: Set<string>;
 }
@@ -56,7 +58,7 @@ export class ShardingMonitor {
 
   /** Replica `server` of group `gid` (re)started: watch it through `inspect` from now on. */
   watch(gid: number, server: string, inspect: () => ShardInspection): void {
-    this.replicas.set(server, { gid, server, inspect, appliedChecked: 0, seen: new Set() });
+    this.replicas.set(server, { gid, server, inspect, appliedChecked: 0, appliedFirst: undefined, seen: new Set() });
   }
 
   /** Replica `server` crashed: stop watching it. */
@@ -80,6 +82,12 @@ export class ShardingMonitor {
 
   private checkConfigurations(r: Replica, ins: ShardInspection): ShardingViolation | undefined {
     const applied = ins.applied;
+    // A snapshot installed since the last check starts a new list (a jump over configurations that
+    // is legitimate): check it from its start.
+    if (applied[0] !== r.appliedFirst) {
+      r.appliedFirst = applied[0];
+      r.appliedChecked = 0;
+    }
     for (let k = r.appliedChecked; k < applied.length; k++) {
       const a = applied[k]!;
       const before = k > 0 ? applied[k - 1] : undefined;
