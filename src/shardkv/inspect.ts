@@ -15,6 +15,11 @@ export interface ShardView {
   /** Its key/value pairs. */
   readonly data: ReadonlyMap<string, string>;
   /**
+   * For a shard being handed off: the duplicate-table entries that must travel with it (a group
+   * with one table for all its shards: the table as it was when the shard was frozen), if known.
+   */
+  readonly frozenDup?: ReadonlyMap<number, number> | undefined;
+  /**
    * Writes applied to it since it arrived in this group in `configNum` (or since the group began to
    * serve it); undefined when unknown (e.g. after a restart from a snapshot).
    */

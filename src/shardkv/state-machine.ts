@@ -76,6 +76,8 @@ interface Shard {
   json?: string | undefined;
   /** Writes applied since it arrived (for the monitors; not in snapshots, so unknown after a restore). */
   writes?: number | undefined;
+  /** The duplicate table when the shard was frozen for its new owner (for the monitors; not in snapshots). */
+  frozenDup?: ReadonlyMap<number, number> | undefined;
 }
 
 /** The statuses in which a shard's data is here and the group answers for it. */
@@ -223,7 +225,10 @@ export class ShardStateMachine {
         if (next.shards[s] === 0) {
           sh.data = new Map();
           sh.status = "absent";
-        } else sh.status = "bepulled";
+        } else {
+          sh.status = "bepulled";
+          sh.frozenDup = new Map(this.dup);
+        }
       }
     }
     this.prev = this.config;
@@ -242,6 +247,7 @@ export class ShardStateMachine {
       shards: this.shards.map((sh, s) => ({
         accepting: this.servesShard(s),
         handingOff: sh.status === "bepulled",
+        frozenDup: sh.status === "bepulled" ? sh.frozenDup : undefined,
         data: sh.data,
         writesSinceArrival: sh.writes,
       })),

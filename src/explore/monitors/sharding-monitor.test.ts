@@ -60,7 +60,9 @@ describe("ShardingMonitor", () => {
     a2.dup.set(7, 4);
     b.configure(1, 2, ALL_100);
     expect(monitor.check()).toBeUndefined();
-    for (const r of [a, a2]) r.configure(2, 9, SPLIT).shard(5, { accepting: false, handingOff: true });
+    for (const r of [a, a2]) r.configure(2, 9, SPLIT).shard(5, { accepting: false, handingOff: true, frozenDup: new Map([[7, 4]]) });
+    // Later writes to other shards raise the old group's table: they do not travel with shard 5.
+    a.dup.set(7, 5);
     b.configure(2, 5, SPLIT);
     expect(monitor.check()).toBeUndefined();
     b.shard(5, { accepting: true, data: data([["5", "x"]]), writesSinceArrival: 0 });
@@ -89,8 +91,7 @@ describe("ShardingMonitor", () => {
 
   it("Intact Handoff: the duplicate table does not come along", () => {
     const { monitor, a, b } = setup();
-    a.configure(1, 3, ALL_100).configure(2, 4, SPLIT).shard(5, { handingOff: true, data: data([["5", "x"]]) });
-    a.dup.set(7, 4);
+    a.configure(1, 3, ALL_100).configure(2, 4, SPLIT).shard(5, { handingOff: true, data: data([["5", "x"]]), frozenDup: new Map([[7, 4]]) });
     b.configure(1, 1, ALL_100).configure(2, 2, SPLIT).shard(5, { accepting: true, data: data([["5", "x"]]), writesSinceArrival: 0 });
     const v = monitor.check();
     expect(v?.property).toBe("Intact Handoff");

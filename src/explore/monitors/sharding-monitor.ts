@@ -8,7 +8,8 @@
  * - **Intact Handoff**: the state a group freezes for a shard it hands off in configuration `n` (the
  *   first replica seen holding it; every other replica must hold the same) is compared with the
  *   state the new owner has when it starts serving the shard in `n`, before any write: the same
- *   pairs, and every duplicate-table entry of the old group (at least as recent) in the new one.
+ *   pairs, and every duplicate-table entry that travels with the shard (the old group's table when
+ *   it froze the shard) at least as recent in the new one.
  * - **Configuration Agreement**: each replica's applied configurations go up one at a time, and
  *   every replica of a group applies configuration `n` with the same shards at the same log index.
  *
@@ -23,7 +24,8 @@ interface ShardState {
   readonly server: string;
   /** The pairs, sorted by key, as JSON. */
   readonly digest: string;
-  readonly dup: ReadonlyMap<number, number>;
+  /** The duplicate-table entries that travel with the shard (undefined: not known). */
+  readonly dup: ReadonlyMap<number, number> | undefined;
 }
 
 /** What the monitor keeps about one running incarnation of one replica. */
@@ -144,10 +146,15 @@ export class ShardingMonitor {
       const key = `${ins.configNum}/${s}`;
       if (view.handingOff && !r.seen.has(key)) {
         r.seen.add(key);
-        const state: ShardState = { gid: ins.gid, server: r.server, digest: digestOf(view.data), dup: new Map(ins.dup) };
+        const state: ShardState = { gid: ins.gid, server: r.server, digest: digestOf(view.data), dup: view.frozenDup === undefined ? undefined : new Map(view.frozenDup) };
         const first = this.frozen.get(key);
         if (first === undefined) {
           this.frozen.set(key, state);
+          const v = this.compare(ins.configNum, s);
+          if (v !== undefined) return v;
+        } else if (first.dup === undefined && state.dup !== undefined && first.digest === state.digest) {
+          // The first replica seen had restarted from a snapshot and lost track: this one knows.
+          this.frozen.set(key, { ...first, dup: state.dup });
           const v = this.compare(ins.configNum, s);
           if (v !== undefined) return v;
         } else if (first.digest !== state.digest) {
@@ -185,8 +192,8 @@ export class ShardingMonitor {
         details: [`left ${left.server}: ${left.digest}`, `arrived at ${came.server}: ${came.digest}`],
       };
     }
-    for (const [client, request] of left.dup) {
-      const there = came.dup.get(client);
+    for (const [client, request] of left.dup ?? []) {
+      const there = came.dup?.get(client);
       if (there === undefined || there < request) {
         return {
           ...base,
