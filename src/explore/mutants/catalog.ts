@@ -222,7 +222,7 @@ export const MUTANTS: readonly Mutant[] = [
     replace: "    const dup: [number, number, number][] = [];",
   },
   {
-    id: "ctrler-rebalance-by-join-order",
+    id: "ctrler-rebalance-in-no-fixed-order",
     part: "5A",
     title: "the controller hands out free shards in an order of its own choosing (Go: iterating over a map), not a fixed one",
     why: "each replica computes another configuration from the same log; after a change of leader the configuration changes under the clients (TestMulti/AgreeConfig)",
