@@ -276,7 +276,7 @@ export class Config {
   /** Prints the original's `  ... Passed` with the seed and the wall time so far. */
   passed(): void {
     dlog("tester", "TEST", `  ... Passed  seed=${this.t.seed}`);
-    console.log(`  ... Passed  seed=${this.t.seed} wall=${Math.round(this.t.wallMs())}ms rpcs=${this.net.getTotalCount()} vt=${now()}`);
+    console.log(`  ... Passed  seed=${this.t.seed} wall=${Math.round(this.t.wallMs())}ms`);
   }
 
   /** Shuts down every group, kills the controllers, stops the network (idempotent; Go's `cleanup`). */
