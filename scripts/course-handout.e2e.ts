@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { Ajv } from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
 import { classify } from "./lib/course/config.js";
+import { writeSubmission } from "./lib/course/planted-bugs.js";
 import { runCommand, stopAll } from "./lib/course/processes.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -33,10 +34,10 @@ const results = (file: string) => JSON.parse(readFileSync(file, "utf8")) as { sc
 describe("a handout, from build to grade", () => {
   it("is built as a fresh git repository with one commit and no solution file", async () => {
     const r = await runCommand(TSX, ["scripts/handout.ts", "--out", out, "--git"], { cwd: ROOT, timeoutMs: 120_000 });
-    expect(r.output).toMatch(/wrote .*raftlab: labs 3,4: \d+ files, \d+ KiB; 7 skeletons, 16 solution files left out; leak check: \d+ code lines of the solution, none in the handout/);
+    expect(r.output).toMatch(/wrote .*raftlab: labs 2,3,4: \d+ files, \d+ KiB; 11 skeletons, 16 solution files left out; leak check: \d+ code lines of the solution, none in the handout/);
     expect(r.code).toBe(0);
     const log = await runCommand("git", ["log", "--oneline"], { cwd: out, timeoutMs: 10_000 });
-    expect(log.output.trim().split("\n")).toEqual([expect.stringMatching(/raftlab handout: labs 3, 4$/)]);
+    expect(log.output.trim().split("\n")).toEqual([expect.stringMatching(/raftlab handout: labs 2, 3, 4$/)]);
     for (const f of classify(ROOT).solution) {
       if (existsSync(join(out, f))) expect(readFileSync(join(out, f), "utf8")).toBe(readFileSync(join(ROOT, "course/skeleton", f), "utf8"));
     }
@@ -60,6 +61,13 @@ describe("a handout, from build to grade", () => {
     expect(r.wallMs).toBeLessThan(30_000);
   });
 
+  it("fails test:2 on the skeleton, naming the missing piece", async () => {
+    const r = await npmRun("test:2", [], 180_000);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain("not implemented: Clerk.putAppend (Put, Lab 2), in src/kvsrv/client.ts");
+    expect(r.output).toMatch(/^0 passed, 10 failed/m);
+  });
+
   it("runs the demo, which says plainly that the labs are not implemented yet", async () => {
     const r = await npmRun("demo", [], 120_000);
     expect(r.code, r.output).toBe(0);
@@ -70,11 +78,11 @@ describe("a handout, from build to grade", () => {
     const file = join(work, "skeleton.json");
     const r = await npmRun("grade", ["--runs", "1", "--results", file], 300_000);
     expect(r.code).toBe(1);
-    expect(r.output).toMatch(/Total: 0\/200/);
+    expect(r.output).toMatch(/Total: 0\/260/);
     const res = results(file);
     expect(validate(res)).toBe(true);
     expect(res.score).toBe(0);
-    expect(res.tests).toHaveLength(51);
+    expect(res.tests).toHaveLength(61);
     expect(res.tests.every((t) => t.status === "failed")).toBe(true);
   });
 
@@ -96,22 +104,33 @@ describe("a handout, from build to grade", () => {
   it("grades the reference in the handout with full score", async () => {
     const file = join(work, "reference.json");
     const r = await npmRun("grade", ["--runs", "1", "--results", file, "--md", join(work, "reference.md")], 600_000);
-    expect(r.output).toMatch(/Total: 200\/200/);
+    expect(r.output).toMatch(/Total: 260\/260/);
     expect(r.code).toBe(0);
     const res = results(file);
     expect(validate(res)).toBe(true);
-    expect(res.score).toBe(200);
-    expect(readFileSync(join(work, "reference.md"), "utf8")).toContain("# raftlab grade: 200/200");
+    expect(res.score).toBe(260);
+    expect(readFileSync(join(work, "reference.md"), "utf8")).toContain("# raftlab grade: 260/260");
   });
 
   it("from this repository, --solution grades a checkout's files, and this repository itself, in the pristine harness", async () => {
-    const fromRepo = (solution: string) => npmRun("grade", ["--solution", solution, "--parts", "3A,4A", "--runs", "1"], 600_000, ROOT);
+    const fromRepo = (solution: string) => npmRun("grade", ["--solution", solution, "--parts", "2,3A,4A", "--runs", "1"], 600_000, ROOT);
     const checkout = await fromRepo(out);
-    expect(checkout.output).toMatch(/Total: 70\/70/);
+    expect(checkout.output).toMatch(/Total: 130\/130/);
     expect(checkout.code).toBe(0);
     const self = await fromRepo(ROOT);
-    expect(self.output).toMatch(/Total: 70\/70/);
+    expect(self.output).toMatch(/Total: 130\/130/);
     expect(self.code).toBe(0);
+  });
+
+  it("gives a Lab 2 solution without duplicate detection less than full points", async () => {
+    const planted = join(work, "kvsrv-no-dedup");
+    writeSubmission(ROOT, planted, "kvsrv-no-dedup");
+    const r = await npmRun("grade", ["--solution", planted, "--parts", "2", "--runs", "1"], 300_000, ROOT);
+    const total = /Total: (\d+)\/60/.exec(r.output);
+    expect(total, r.output.slice(-2000)).not.toBeNull();
+    expect(Number(total![1])).toBeLessThan(60);
+    expect(r.output).toContain("TestUnreliable2");
+    expect(r.code).toBe(1);
   });
 
   it("does not let a submission pass by editing the tests: the harness's tests are the ones run", async () => {

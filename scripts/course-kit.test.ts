@@ -11,7 +11,8 @@ import { CourseConfigError, classify } from "./lib/course/config.js";
 import { checkDrift } from "./lib/course/drift.js";
 import { codeLines, findLeaks, isTrivial } from "./lib/course/leak-check.js";
 import { typecheck } from "./lib/grade-tree.js";
-import { ManifestError, loadManifest, parseManifest, relativeImports, selectLabs, studentOwned, withoutLabs } from "./lib/handout-manifest.js";
+import { ManifestError, parseManifest, relativeImports, selectLabs, studentOwned, withoutLabs } from "./lib/handout-manifest.js";
+import { loadManifest, parseRegistry } from "./lib/labs-registry.js";
 import { TempDirs, writeTree } from "./lib/temp-tree.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -26,7 +27,11 @@ describe("classification of this repository", () => {
     const owned = studentOwned(c.manifest);
     expect(c.solution).toEqual(c.files.filter(owned));
     expect([...c.skeletons.keys()].sort()).toEqual(
-      ["src/kvraft/client.ts", "src/kvraft/common.ts", "src/kvraft/index.ts", "src/kvraft/server.ts", "src/raft/index.ts", "src/raft/raft.ts", "src/raft/rpc-types.ts"],
+      [
+        "src/kvraft/client.ts", "src/kvraft/common.ts", "src/kvraft/index.ts", "src/kvraft/server.ts",
+        "src/kvsrv/client.ts", "src/kvsrv/common.ts", "src/kvsrv/index.ts", "src/kvsrv/server.ts",
+        "src/raft/index.ts", "src/raft/raft.ts", "src/raft/rpc-types.ts",
+      ],
     );
     for (const f of c.solution) expect(c.skeletons.has(f) || c.course.solutionOnly.has(f)).toBe(true);
     // The tester's files are not the student's.
@@ -43,9 +48,9 @@ describe("classification of this repository", () => {
   function miniRepo(extra: Record<string, string>, course: Partial<Record<string, unknown>> = {}): string {
     const dir = temp();
     writeTree(dir, {
-      "course/handout.json": JSON.stringify({
-        format: "raftlab-handout/1",
-        labs: [{ lab: 3, title: "Raft", parts: ["3A"], folder: "src/raft", student: { include: ["src/raft/**"], exclude: ["src/raft/tester.ts"] } }],
+      "course/labs.json": JSON.stringify({
+        format: "raftlab-labs/1",
+        labs: [{ lab: 3, title: "Raft", folder: "src/raft", student: { include: ["src/raft/**"], exclude: ["src/raft/tester.ts"] }, parts: [{ part: "3A", files: ["src/raft/raft-3a.test.ts"], tests: { T: 1 } }] }],
       }),
       "course/course.json": JSON.stringify({
         format: "raftlab-course/1",
@@ -102,7 +107,7 @@ describe("the manifest", () => {
     expect(() => selectLabs(manifest, [5])).toThrow(ManifestError);
   });
 
-  it("leaving Lab 4 out drops src/kvraft and every file that imports it (demo.ts, real cluster mode), and nothing else", () => {
+  it("leaving Labs 2 and 4 out drops src/kvsrv, src/kvraft and every file that imports them (demo.ts, real cluster mode), and nothing else", () => {
     const c = classify(ROOT);
     const kept = withoutLabs(c.harness, c.manifest, [3], read);
     const dropped = c.harness.filter((f) => !kept.includes(f));
@@ -113,8 +118,8 @@ describe("the manifest", () => {
     const explore = (f: string): boolean =>
       f.startsWith("src/explore/scenarios") || f === "src/explore/explore.test.ts" || f === "src/explore/mutants/mutants.test.ts" || /^scripts\/(explore|mutants|lib\/explore-runs)/.test(f);
     const expected = (f: string): boolean =>
-      f === "demo.ts" || f === "scripts/node.ts" || f.startsWith("src/kvraft/") || f.startsWith("src/cluster/") || explore(f);
-    expect(kept).toContain("src/explore/monitors/attach.ts");
+      f === "demo.ts" || f === "scripts/node.ts" || f.startsWith("src/kvraft/") || f.startsWith("src/kvsrv/") || f.startsWith("src/cluster/") || explore(f);
+    expect(kept).toContain("src/monitors/attach.ts");
     expect(dropped.filter((f) => !expected(f))).toEqual([]);
     expect(kept).toContain("src/raft/tester.ts");
   });
@@ -130,7 +135,7 @@ describe("the manifest", () => {
 
 describe("the handout", () => {
   it("has the harness, the skeletons, its own manifest, README, package.json and grading, and no solution", () => {
-    const h = assembleHandout({ root: ROOT, labs: [3, 4] });
+    const h = assembleHandout({ root: ROOT, labs: [2, 3, 4] });
     const c = h.classification;
     for (const f of c.harness.filter((f) => !c.instructorOnly.includes(f))) expect(h.files.has(f)).toBe(true);
     for (const [target, skeleton] of c.skeletons) expect(h.files.get(target)?.toString()).toBe(read(skeleton));
@@ -155,8 +160,8 @@ describe("the handout", () => {
     const pkg = JSON.parse(h.files.get("package.json")!.toString()) as { scripts: Record<string, string> };
     expect(pkg.scripts["test:4A"]).toBeUndefined();
     expect(pkg.scripts["check:deps"]).not.toContain("demo.ts");
-    const grading = JSON.parse(h.files.get("course/grading.json")!.toString()) as { parts: { part: string }[] };
-    expect(grading.parts.map((p) => p.part)).toEqual(["3A", "3B", "3C", "3D", "scenarios"]);
+    const registry = parseRegistry(h.files.get("course/labs.json")!.toString(), "course/labs.json");
+    expect(registry.parts.map((p) => p.part)).toEqual(["3A", "3B", "3C", "3D", "scenarios"]);
     const readme = h.files.get("README.md")!.toString();
     expect(readme).toContain("**3A, leader election**");
     expect(readme).not.toContain("4A, key/value");

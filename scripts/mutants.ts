@@ -17,6 +17,7 @@ import { plantInScratch, removeScratch } from "../src/explore/mutants/plant.js";
 import { SCENARIOS_FILE } from "../src/explore/scenarios/index.js";
 import type { StressRecord } from "../src/harness/index.js";
 import { failureKind } from "./lib/explore-report.js";
+import { loadRegistry } from "./lib/labs-registry.js";
 
 const USAGE = `Usage: npm run mutants [-- --only <ids>] [--fast] [--seeds <n>] [--lab-seeds <n>] [-o <dir>]
 
@@ -108,13 +109,18 @@ const LAB5_FILES: Readonly<Record<string, readonly string[]>> = {
 function labFiles(part: LabPart): string[] {
   const lab5 = LAB5_FILES[part];
   if (lab5 !== undefined) return [...lab5];
-  const prefix = part.startsWith("3") ? `src/raft/raft-${part.toLowerCase()}` : `src/kvraft/kvraft-${part.toLowerCase()}`;
+  const prefix = part === "2" ? "src/kvsrv/kvsrv-2" : part.startsWith("3") ? `src/raft/raft-${part.toLowerCase()}` : `src/kvraft/kvraft-${part.toLowerCase()}`;
   return LAB_TEST_FILES.filter((f) => f.startsWith(prefix));
 }
 
-/** The pattern of a part's lab tests for the stress runner (Lab 5A's controller tests have no part in their names). */
-function labPattern(part: LabPart): string {
-  return part === "5A" ? "^(TestBasic|TestMinimalAgain|TestMulti|Test.*5A)$" : `${part}$`;
+/**
+ * A pattern matching exactly the graded tests of a part (course/labs.json): a part's tests need not
+ * end with its name (Lab 2's memory tests do not).
+ */
+function partTests(root: string, part: LabPart): string {
+  const graded = loadRegistry(root).parts.find((p) => p.part === part);
+  if (graded === undefined) throw new Error(`part ${part} of a mutant is not in course/labs.json`);
+  return `^(${[...graded.tests.keys()].join("|")})$`;
 }
 
 async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: number, outDir: string): Promise<MutantResult> {
@@ -142,7 +148,7 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
     let lab: StageResult | undefined;
     if (labSeeds > 0) {
       const labOut = join(outDir, m.id, "lab");
-      const s = await tsx(dir, ["scripts/stress.ts", labPattern(m.part), "-n", String(labSeeds), "--seed", "1", "-p", "1", "-o", labOut, "--", ...labFiles(m.part)]);
+      const s = await tsx(dir, ["scripts/stress.ts", partTests(root, m.part), "-n", String(labSeeds), "--seed", "1", "-p", "1", "-o", labOut, "--", ...labFiles(m.part)]);
       lab = stage(records(labOut), s.seconds);
     }
     return { mutant: { id: m.id, part: m.part, title: m.title, ...(m.equivalent === undefined ? {} : { equivalent: m.equivalent }) }, explore, lab };
@@ -157,7 +163,7 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
  */
 async function runLab5Mutant(dir: string, m: Mutant, seeds: number, outDir: string): Promise<MutantResult> {
   const out = join(outDir, m.id, "lab");
-  const s = await tsx(dir, ["scripts/stress.ts", labPattern(m.part), "-n", String(seeds), "--seed", "1", "-p", "1", "--bail", "-o", out, "--", ...labFiles(m.part)]);
+  const s = await tsx(dir, ["scripts/stress.ts", partTests(dir, m.part), "-n", String(seeds), "--seed", "1", "-p", "1", "--bail", "-o", out, "--", ...labFiles(m.part)]);
   const r = stage(records(out), s.seconds);
   const explore = { ...r, stage: r.caught ? ("lab tests (no scenario)" as const) : undefined };
   return { mutant: { id: m.id, part: m.part, title: m.title, ...(m.equivalent === undefined ? {} : { equivalent: m.equivalent }) }, explore, lab: undefined };

@@ -1,9 +1,9 @@
 /**
  * The handout manifest (`handout.json`): which files a student owns, per lab, as glob patterns.
  * Shared by `npm run handout` (which writes one into each handout) and `npm run grade` (which takes
- * exactly the student-owned paths from a submission). In this repository the manifest is
- * `course/handout.json`, with every lab; in a handout it is `handout.json` at the root, with the
- * labs handed out.
+ * exactly the student-owned paths from a submission). In this repository it is the ownership view
+ * of the labs registry (`course/labs.json`, see `labs-registry.ts`); in a handout it is
+ * `handout.json` at the root, with the labs handed out.
  *
  * Also here, because both tools need them: listing a tree's files, and dropping the labs that a
  * handout or a grading run leaves out, together with every file that imports them.
@@ -16,8 +16,6 @@ import { isRecord, parseConfigObject } from "./config-file.js";
 
 /** The manifest's file name at the root of a handout. */
 export const MANIFEST_FILE = "handout.json";
-/** Where this repository keeps the manifest of all labs. */
-export const MANIFEST_TEMPLATE = "course/handout.json";
 /** The only manifest format this code reads. */
 export const MANIFEST_FORMAT = "raftlab-handout/1";
 
@@ -86,17 +84,6 @@ export function parseManifest(text: string, source: string): Manifest {
     for (const n of l.needs) if (!seen.has(n)) fail(`lab ${l.lab} needs lab ${n}, which the manifest does not list`);
   }
   return { format: MANIFEST_FORMAT, labs };
-}
-
-/** The manifest of a tree: `handout.json` at its root (a handout), else `course/handout.json` (this repository). */
-export function loadManifest(root: string): { manifest: Manifest; path: string } {
-  for (const name of [MANIFEST_FILE, MANIFEST_TEMPLATE]) {
-    const path = join(root, name);
-    if (existsSync(path)) return { manifest: parseManifest(readFileSync(path, "utf8"), path), path };
-  }
-  throw new ManifestError(
-    `${root} has no ${MANIFEST_FILE} (a handout) or ${MANIFEST_TEMPLATE} (the course repository): is it a raftlab tree?`,
-  );
 }
 
 /** The manifest restricted to `labs` (and what they need), in its own order. */

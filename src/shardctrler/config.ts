@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { superviseCluster } from "../explore/supervise.js";
+import { superviseCluster } from "../monitors/supervise.js";
 import { Network, type ClientEnd } from "../labrpc/index.js";
 import { dlog, random } from "../runtime/index.js";
 import { fatal } from "../tester/failure.js";

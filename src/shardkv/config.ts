@@ -8,9 +8,9 @@
  * @module
  */
 import type { Annotation } from "porcupine";
-import { monitorRaftCluster } from "../explore/monitors/attach.js";
-import { monitorShardGroups } from "../explore/monitors/attach-sharding.js";
-import { superviseCluster } from "../explore/supervise.js";
+import { monitorRaftCluster } from "../monitors/attach.js";
+import { monitorShardGroups } from "../monitors/attach-sharding.js";
+import { superviseCluster } from "../monitors/supervise.js";
 import { Network, type ClientEnd } from "../labrpc/index.js";
 import { dlog, dmark, now, random } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";

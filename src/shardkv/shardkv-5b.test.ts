@@ -2,8 +2,8 @@
  * Lab 5B: shard movement (the original `src/shardkv/test_test.go`, in order). The three concurrent
  * tests are in `shardkv-5b-concurrent.test.ts`, so the two files run on two cores.
  */
-import type { KvOperation } from "../kvraft/history.js";
-import { checkLinearizable } from "../kvraft/linearizability.js";
+import type { KvOperation } from "../tester/op-log.js";
+import { checkLinearizable } from "../tester/linearizability.js";
 import { simTest } from "../harness/index.js";
 import { random, sleep } from "../runtime/index.js";
 import { appenders, check, checkAll, checkAndAppend, keys, putKeys, randstring, withConfig } from "./tester.js";

@@ -18,7 +18,7 @@ export { fatal } from "../tester/failure.js";
 export { Config, CtrlerService, NCTRLERS, NGROUPS, serverName, withConfig } from "./config.js";
 
 /** Go's `linearizabilityCheckTimeout` (1 s); here a step budget, see the KV tester. */
-export { LINEARIZABILITY_STEP_BUDGET } from "../kvraft/linearizability.js";
+export { LINEARIZABILITY_STEP_BUDGET } from "../tester/linearizability.js";
 
 /** Go's `check(t, ck, key, value)`. */
 export async function check(ck: Clerk, key: string, value: string): Promise<void> {

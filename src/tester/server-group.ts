@@ -32,7 +32,7 @@
 import { Network, Server, type ClientEnd, type ServerName, type Service } from "../labrpc/index.js";
 import { random } from "../runtime/index.js";
 import { currentSimulation } from "../sim/index.js";
-import { Persister } from "../raft/persister.js";
+import { Persister } from "./persister.js";
 import type { ClusterEvent, ClusterObserver } from "./cluster-events.js";
 
 /** What a group runs on each server: anything that can be killed. */

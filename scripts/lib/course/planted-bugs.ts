@@ -32,6 +32,13 @@ export const BUGS = {
     replace: "  return isAtLeastAsUpToDate(args, voter) || true; // planted bug: no election restriction\n",
     what: "votes are granted without the up-to-date check",
   },
+  /** Lab 2 without duplicate detection: a retried Append is applied twice; the unreliable tests fail. */
+  "kvsrv-no-dedup": {
+    file: "src/kvsrv/server.ts",
+    find: "    const answered = this.seen(args);\n    if (answered !== undefined) return { value: answered };\n",
+    replace: "",
+    what: "a Lab 2 server that executes every Append it receives",
+  },
   /** A type error: the submission does not compile. */
   "type-error": {
     file: "src/raft/raft.ts",

@@ -6,7 +6,7 @@
  */
 
 /** A lab part. */
-export type LabPart = "3A" | "3B" | "3C" | "3D" | "4A" | "4B" | "5A" | "5B";
+export type LabPart = "2" | "3A" | "3B" | "3C" | "3D" | "4A" | "4B" | "5A" | "5B";
 
 /** One planted bug. */
 export interface Mutant {
@@ -41,12 +41,58 @@ const RAFT = "src/raft/raft.ts";
 const RULES = "src/raft/rules.ts";
 const KV_SERVER = "src/kvraft/server.ts";
 const KV_SM = "src/kvraft/state-machine.ts";
+const KVSRV_SERVER = "src/kvsrv/server.ts";
+const KVSRV_CLIENT = "src/kvsrv/client.ts";
 const CTRLER_REBALANCE = "src/shardctrler/rebalance.ts";
 const SHARD_SERVER = "src/shardkv/server.ts";
 const SHARD_SM = "src/shardkv/state-machine.ts";
 
 /** The catalog. */
 export const MUTANTS: readonly Mutant[] = [
+  {
+    id: "kvsrv-no-duplicate-detection",
+    part: "2",
+    title: "the Lab 2 server executes every Append it receives, retries and late copies included",
+    why: "a retried Append whose reply was lost is applied twice (an element twice in the value; the history is not linearizable)",
+    file: KVSRV_SERVER,
+    search: "    const answered = this.seen(args);\n    if (answered !== undefined) return { value: answered };\n",
+    replace: "",
+    fast: { check: "error: new value", seeds: 10 },
+  },
+  {
+    id: "kvsrv-table-keeps-every-reply",
+    part: "2",
+    title: "the Lab 2 server's duplicate table keeps every old Append reply of a Clerk, not only the last",
+    why: "correct answers, but memory grows with every Append (TestMemManyAppends: 1000 replies of up to 1 MB)",
+    file: KVSRV_SERVER,
+    search: "    this.lastRequest.set(args.clientId, { requestId: args.requestId, reply: old });\n",
+    replace: "    this.lastRequest.set(args.clientId, { requestId: args.requestId, reply: old, older: this.lastRequest.get(args.clientId) } as LastRequest);\n",
+  },
+  {
+    id: "kvsrv-append-answers-new-value",
+    part: "2",
+    title: "the Lab 2 server's Append answers the value after the append instead of before",
+    why: "the 2024 Append returns the old value; the new element shows in the answer (and the history is not linearizable)",
+    file: KVSRV_SERVER,
+    search: "    return { value: old };\n  }",
+    replace: "    return { value: old + args.value };\n  }",
+    fast: { check: "error: new value", seeds: 5 },
+  },
+  {
+    id: "kvsrv-get-from-stale-cache",
+    part: "2",
+    title: "the Lab 2 Clerk remembers the first value it read of each key and answers later Gets from it",
+    why: "a Get must see every Put and Append that completed before it (a client's own appends, then linearizability)",
+    file: KVSRV_CLIENT,
+    search: "      if (answer !== undefined) return answer.value;\n",
+    replace:
+      "      if (answer !== undefined) {\n" +
+      "        const cache = ((this as unknown as { staleCache?: Map<string, string> }).staleCache ??= new Map<string, string>());\n" +
+      "        if (!cache.has(key)) cache.set(key, answer.value);\n" +
+      "        return cache.get(key)!;\n" +
+      "      }\n",
+    fast: { check: "get wrong value", seeds: 5 },
+  },
   {
     id: "vote-twice-in-a-term",
     part: "3A",

@@ -4,6 +4,7 @@
  */
 import type { TestInfo } from "../../tester/test-info.js";
 import { kvScenario } from "./kv-scenario.js";
+import { kvsrvScenario } from "./kvsrv-scenario.js";
 import type { ScenarioOptions } from "./phases.js";
 import { raftScenario } from "./raft-scenario.js";
 
@@ -12,6 +13,7 @@ export type Scenario = (t: TestInfo, options?: ScenarioOptions) => Promise<void>
 
 /** Every scenario, by the name its test has (the lab part is the suffix, so `npm run explore -- 3C` picks it). */
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
+  ExploreKVServer2: (t, o) => kvsrvScenario(t, o),
   ExploreRaft3A: (t, o) => raftScenario(t, "3A", o),
   ExploreRaft3B: (t, o) => raftScenario(t, "3B", o),
   ExploreRaft3C: (t, o) => raftScenario(t, "3C", o),

@@ -12,7 +12,7 @@ import { currentSimulation } from "../../sim/index.js";
 import type { TestInfo } from "../../tester/test-info.js";
 import { RAFT_ELECTION_TIMEOUT, makeRaftTester, type RaftTester } from "../../raft/tester.js";
 import type { ClusterControl, Nemesis } from "../nemesis.js";
-import { startNemesis } from "../supervise.js";
+import { startNemesis } from "../lab-nemesis.js";
 import { beginLivenessPhase, beginSafetyPhase, leaderOf, scenarioRandom, type ScenarioOptions } from "./phases.js";
 
 /** The Raft lab part a scenario exercises: 3A elections only; 3B commands; 3C crashes too; 3D snapshots too. */

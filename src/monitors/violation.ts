@@ -2,7 +2,7 @@
  * What a safety monitor reports: which of Raft's safety properties (Figure 3 of the extended Raft
  * paper) broke, who was involved, and how it reads in a failure message.
  */
-import { formatTime } from "../../sim/index.js";
+import { formatTime } from "../sim/index.js";
 
 /** The five safety properties of Raft (Figure 3), as the monitors name them. */
 export const RAFT_PROPERTIES = {

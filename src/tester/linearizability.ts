@@ -1,24 +1,24 @@
 /**
- * The KV tester's linearizability check (the end of Go's `GenericTest`): Porcupine on the recorded
- * history, within a deterministic budget, and the HTML visualization of a history that fails,
- * annotated with the test's faults.
+ * The KV testers' linearizability check (the end of Go's `GenericTest`, in Labs 2 and 4): Porcupine
+ * on the recorded history, within a deterministic budget, and the HTML visualization of a history
+ * that fails, annotated with the test's faults.
  *
  * @module
  */
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkOperationsVerbose, visualizeToFile, type CheckOptions, type CheckResult, type LinearizationInfo } from "porcupine";
+import { checkOperationsVerbose, visualizeToFile, type Annotation, type CheckOptions, type CheckResult, type LinearizationInfo } from "porcupine";
 import { kvModel } from "../models/kv.js";
 import { dlog } from "../runtime/index.js";
-import { fatal } from "../tester/failure.js";
-import type { Annotation } from "porcupine";
-import type { TestInfo } from "../tester/test-info.js";
-import type { KvOperation } from "./history.js";
+import { fatal } from "./failure.js";
+import type { KvOperation } from "./op-log.js";
+import type { TestInfo } from "./test-info.js";
 
-/** What the check needs of a tester: the test, and its faults for the visualization (the KV and sharded KV testers). */
-export interface LinearizabilityContext {
+/** What the check needs of a tester: the test, and its faults for the visualization. */
+export interface CheckedConfig {
   readonly t: TestInfo;
+  /** The faults so far as visualization annotations. */
   faultAnnotations(): Annotation[];
 }
 
@@ -53,7 +53,7 @@ export const VIS_ENV = {
  * `history is not linearizable`; a check that gives up passes (as in the original), says so, and
  * notes it on the run (the stress runner counts such runs).
  */
-export function checkLinearizable(cfg: LinearizabilityContext, history: KvOperation[], search: Pick<CheckOptions, "maxSteps" | "strategy"> = {}): CheckResult {
+export function checkLinearizable(cfg: CheckedConfig, history: KvOperation[], search: Pick<CheckOptions, "maxSteps" | "strategy"> = {}): CheckResult {
   const { result, info } = checkOperationsVerbose(kvModel, history, { maxSteps: LINEARIZABILITY_STEP_BUDGET, ...search });
   dlog("tester", "TEST", `linearizability check of ${history.length} operations: ${result}`);
   const mode = process.env[VIS_ENV.enable];
@@ -70,7 +70,7 @@ export function checkLinearizable(cfg: LinearizabilityContext, history: KvOperat
 }
 
 /** Writes the visualization and returns its path, or undefined if it could not be written. */
-function writeVisualization(cfg: LinearizabilityContext, info: LinearizationInfo, result: CheckResult): string | undefined {
+function writeVisualization(cfg: CheckedConfig, info: LinearizationInfo, result: CheckResult): string | undefined {
   info.annotations.push(...cfg.faultAnnotations());
   const path =
     process.env[VIS_ENV.file] ?? join(tmpdir(), `porcupine-${cfg.t.name}-${cfg.t.seed}-${randomBytes(4).toString("hex")}.html`);

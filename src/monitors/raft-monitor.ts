@@ -11,7 +11,7 @@
  * The monitor only reads: it never calls anything that changes a peer, draws no randomness and
  * takes no time, so a run is the same with it as without it.
  */
-import type { RaftInspection, RaftPeer } from "../../raft/api.js";
+import type { RaftInspection, RaftPeer } from "../raft/api.js";
 import { CommitLedger } from "./commit-ledger.js";
 import { ElectionSafety } from "./election-safety.js";
 import { checkLeaderAppendOnly } from "./leader-append-only.js";

@@ -4,11 +4,11 @@
  * Raft has no inspect(). (Planted bugs in the real Raft are caught in `src/explore/mutants`.)
  */
 import { describe, expect, it, vi } from "vitest";
-import { Service } from "../../labrpc/index.js";
-import type { RaftPeer } from "../../raft/api.js";
-import { makeRaftTester, type RaftServerFactory } from "../../raft/tester.js";
-import { go, sleep, type LogEntry } from "../../runtime/index.js";
-import { runSim, type Simulation } from "../../sim/index.js";
+import { Service } from "../labrpc/index.js";
+import type { RaftPeer } from "../raft/api.js";
+import { makeRaftTester, type RaftServerFactory } from "../raft/tester.js";
+import { go, sleep, type LogEntry } from "../runtime/index.js";
+import { runSim, type Simulation } from "../sim/index.js";
 import { SafetyViolation, WITHOUT_INSPECT_NOTE } from "./attach.js";
 
 /**

@@ -3,7 +3,7 @@
  * it, and to stay quiet on the nearby histories a correct Raft produces.
  */
 import { describe, expect, it } from "vitest";
-import type { RaftInspection, RaftPeer } from "../../raft/api.js";
+import type { RaftInspection, RaftPeer } from "../raft/api.js";
 import { RaftSafetyMonitor } from "./raft-monitor.js";
 import { ShadowLog } from "./shadow-log.js";
 import { violationMessage, type Violation } from "./violation.js";

@@ -2,7 +2,7 @@
  * What the sharding monitor reports (Lab 5): which property of a sharded service broke, who was
  * involved, and how it reads in a failure message (in the shape of the Raft properties' messages).
  */
-import { formatTime } from "../../sim/index.js";
+import { formatTime } from "../sim/index.js";
 
 /** The safety properties of a sharded key/value service that the monitor checks at every step. */
 export const SHARDING_PROPERTIES = {

@@ -4,11 +4,11 @@
  * violation, with the property's name, the peers, terms and indices involved and the virtual time,
  * marked on the run's timeline.
  */
-import type { RaftPeer } from "../../raft/api.js";
-import { dlog, dmark } from "../../runtime/index.js";
-import { currentSimulation, type Simulation } from "../../sim/index.js";
-import { TestFailure } from "../../tester/failure.js";
-import type { Member, ServerGroup } from "../../tester/server-group.js";
+import type { RaftPeer } from "../raft/api.js";
+import { dlog, dmark } from "../runtime/index.js";
+import { currentSimulation, type Simulation } from "../sim/index.js";
+import { TestFailure } from "../tester/failure.js";
+import type { Member, ServerGroup } from "../tester/server-group.js";
 import { RaftSafetyMonitor } from "./raft-monitor.js";
 import { violationMessage, type RaftProperty, type Violation } from "./violation.js";
 

@@ -3,7 +3,7 @@
  * that stepped down long ago and another one now are two leaders of term 4). Needs no more than the
  * public API: each peer's `getState()`.
  */
-import { formatTime } from "../../sim/index.js";
+import { formatTime } from "../sim/index.js";
 import type { Violation } from "./violation.js";
 
 /** Who was first seen leading each term. */

@@ -3,12 +3,12 @@
  * (re)start and crash from its group's events, checks after every step of the simulation, and
  * fails the run at the first violation, with the property's name first (like the Raft monitors).
  */
-import type { ServerName } from "../../labrpc/index.js";
-import { dlog, dmark } from "../../runtime/index.js";
-import { currentSimulation, type Simulation } from "../../sim/index.js";
-import type { ShardInspection } from "../../shardkv/inspect.js";
-import { TestFailure } from "../../tester/failure.js";
-import type { Member, ServerGroup } from "../../tester/server-group.js";
+import type { ServerName } from "../labrpc/index.js";
+import { dlog, dmark } from "../runtime/index.js";
+import { currentSimulation, type Simulation } from "../sim/index.js";
+import type { ShardInspection } from "../shardkv/inspect.js";
+import { TestFailure } from "../tester/failure.js";
+import type { Member, ServerGroup } from "../tester/server-group.js";
 import { ShardingMonitor } from "./sharding-monitor.js";
 import { shardingViolationMessage, type ShardingProperty, type ShardingViolation } from "./sharding-violation.js";
 

@@ -1,40 +1,33 @@
 /**
- * What every simulated cluster gets: the safety monitors, always; in explore mode, also a nemesis
- * (for a lab test that qualifies, see `lab-tests.ts`: message faults only). The explore scenarios
- * start their own, full nemesis with {@link startNemesis}.
+ * Explore mode's nemesis: on a lab test that qualifies (see `lab-tests.ts`: message faults only,
+ * installed through the testers' supervision hook), and the full one the explore scenarios start
+ * with {@link startNemesis}.
  */
 import type { Network } from "../labrpc/index.js";
-import type { RaftPeer } from "../raft/api.js";
+import { setLabTestSupervisor } from "../tester/supervision.js";
 import { dlog } from "../runtime/index.js";
 import { currentSimulation } from "../sim/index.js";
-import type { Member, ServerGroup } from "../tester/server-group.js";
 import type { TestInfo } from "../tester/test-info.js";
 import { describeFaultPlan, drawFaultPlan, type FaultPlan, type PlanProfile } from "./fault-plan.js";
 import { NOT_UNDER_NEMESIS, runsUnderNemesis } from "./lab-tests.js";
 import { exploreMode, replayFromEnv, scheduleOutFromEnv, type ReplaySpec } from "./mode.js";
-import { monitorRaftCluster, type ClusterMonitor, type MonitorOptions } from "./monitors/attach.js";
 import { Nemesis, type ClusterControl } from "./nemesis.js";
 import { ScheduleReplay, type FaultEvent } from "./schedule.js";
 
 /**
- * Watches the Raft peers of `group` with the safety monitors (see `monitors/attach.ts`) and, in
- * explore mode, when `t` is a lab test that qualifies, puts the lab profile's nemesis on its
- * network (the scenarios start their own). Call before the group starts any server.
+ * In explore mode, puts the lab profile's nemesis on the network of a lab test that qualifies, and
+ * logs why the others run without it. Outside explore mode it does nothing.
  */
-export function superviseCluster<S extends Member>(
-  group: ServerGroup<S>,
-  raftOf: (member: S) => RaftPeer,
-  t: TestInfo,
-  options: MonitorOptions = {},
-): ClusterMonitor {
-  const monitor = monitorRaftCluster(group, raftOf, options);
-  const sim = currentSimulation();
-  if (sim !== undefined && exploreMode()) {
-    if (runsUnderNemesis(t.name)) startNemesis({ t, net: group.net, profile: "lab" });
-    const why = NOT_UNDER_NEMESIS[t.name];
-    if (why !== undefined) dlog("tester", "INFO", `explore: ${t.name} runs without the nemesis: ${why}`);
-  }
-  return monitor;
+export function superviseLabTest(net: Network, t: TestInfo): void {
+  if (!exploreMode()) return;
+  if (runsUnderNemesis(t.name)) startNemesis({ t, net, profile: "lab" });
+  const why = NOT_UNDER_NEMESIS[t.name];
+  if (why !== undefined) dlog("tester", "INFO", `explore: ${t.name} runs without the nemesis: ${why}`);
+}
+
+/** Makes every lab tester of this process call {@link superviseLabTest} (explore mode's setup file does). */
+export function installLabNemesis(): void {
+  setLabTestSupervisor(superviseLabTest);
 }
 
 /** Options of {@link startNemesis}. */

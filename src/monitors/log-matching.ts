@@ -7,7 +7,7 @@
  * Raft an (index, term) pair is created once, by the leader of that term, so its predecessor never
  * varies, over all logs and all time.
  */
-import { formatTime } from "../../sim/index.js";
+import { formatTime } from "../sim/index.js";
 import type { Violation } from "./violation.js";
 
 interface Predecessor {

@@ -15,7 +15,7 @@
  *
  * Like the Raft monitor it only reads: no randomness, no time, nothing changed.
  */
-import type { ShardInspection } from "../../shardkv/inspect.js";
+import type { ShardInspection } from "../shardkv/inspect.js";
 import type { ShardingViolation } from "./sharding-violation.js";
 
 /** A shard's state at one moment, comparable across groups. */

@@ -3,7 +3,7 @@
  * breaks it, and to stay quiet on the history a correct handoff produces.
  */
 import { describe, expect, it } from "vitest";
-import type { AppliedConfig, ShardInspection, ShardView } from "../../shardkv/inspect.js";
+import type { AppliedConfig, ShardInspection, ShardView } from "../shardkv/inspect.js";
 import { ShardingMonitor } from "./sharding-monitor.js";
 import { shardingViolationMessage } from "./sharding-violation.js";
 
