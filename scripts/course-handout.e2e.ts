@@ -34,10 +34,10 @@ const results = (file: string) => JSON.parse(readFileSync(file, "utf8")) as { sc
 describe("a handout, from build to grade", () => {
   it("is built as a fresh git repository with one commit and no solution file", async () => {
     const r = await runCommand(TSX, ["scripts/handout.ts", "--out", out, "--git"], { cwd: ROOT, timeoutMs: 120_000 });
-    expect(r.output).toMatch(/wrote .*raftlab: labs 2,3,4: \d+ files, \d+ KiB; 11 skeletons, 16 solution files left out; leak check: \d+ code lines of the solution, none in the handout/);
+    expect(r.output).toMatch(/wrote .*raftlab: labs 2,3,4,5: \d+ files, \d+ KiB; 19 skeletons, 21 solution files left out; leak check: \d+ code lines of the solution, none in the handout/);
     expect(r.code).toBe(0);
     const log = await runCommand("git", ["log", "--oneline"], { cwd: out, timeoutMs: 10_000 });
-    expect(log.output.trim().split("\n")).toEqual([expect.stringMatching(/raftlab handout: labs 2, 3, 4$/)]);
+    expect(log.output.trim().split("\n")).toEqual([expect.stringMatching(/raftlab handout: labs 2, 3, 4, 5$/)]);
     for (const f of classify(ROOT).solution) {
       if (existsSync(join(out, f))) expect(readFileSync(join(out, f), "utf8")).toBe(readFileSync(join(ROOT, "course/skeleton", f), "utf8"));
     }
@@ -66,6 +66,13 @@ describe("a handout, from build to grade", () => {
     expect(r.code).not.toBe(0);
     expect(r.output).toContain("not implemented: Clerk.putAppend (Put, Lab 2), in src/kvsrv/client.ts");
     expect(r.output).toMatch(/^0 passed, 10 failed/m);
+  });
+
+  it("fails test:5A on the skeletons, naming the missing piece (the skeleton Raft's, first)", async () => {
+    const r = await npmRun("test:5A", [], 180_000);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain("not implemented: Raft.getState (3A), in src/raft/raft.ts");
+    expect(r.output).toMatch(/^0 passed, 5 failed/m);
   });
 
   it("runs the demo, which says plainly that the labs are not implemented yet", async () => {
@@ -104,12 +111,12 @@ describe("a handout, from build to grade", () => {
   it("grades the reference in the handout with full score", async () => {
     const file = join(work, "reference.json");
     const r = await npmRun("grade", ["--runs", "1", "--results", file, "--md", join(work, "reference.md")], 600_000);
-    expect(r.output).toMatch(/Total: 260\/260/);
+    expect(r.output).toMatch(/Total: 335\/335/);
     expect(r.code).toBe(0);
     const res = results(file);
     expect(validate(res)).toBe(true);
-    expect(res.score).toBe(260);
-    expect(readFileSync(join(work, "reference.md"), "utf8")).toContain("# raftlab grade: 260/260");
+    expect(res.score).toBe(335);
+    expect(readFileSync(join(work, "reference.md"), "utf8")).toContain("# raftlab grade: 335/335");
   });
 
   it("from this repository, --solution grades a checkout's files, and this repository itself, in the pristine harness", async () => {
@@ -130,6 +137,17 @@ describe("a handout, from build to grade", () => {
     expect(total, r.output.slice(-2000)).not.toBeNull();
     expect(Number(total![1])).toBeLessThan(60);
     expect(r.output).toContain("TestUnreliable2");
+    expect(r.code).toBe(1);
+  });
+
+  it("gives a Lab 5 solution that serves shards before their data arrives less than full points", async () => {
+    const planted = join(work, "shardkv-serve-before-data");
+    writeSubmission(ROOT, planted, "shardkv-serve-before-data");
+    const r = await npmRun("grade", ["--solution", planted, "--parts", "5B", "--runs", "1"], 600_000, ROOT);
+    const total = /Total: (\d+)\/51/.exec(r.output);
+    expect(total, r.output.slice(-2000)).not.toBeNull();
+    expect(Number(total![1])).toBeLessThan(51);
+    expect(r.output).toContain("Intact Handoff violated");
     expect(r.code).toBe(1);
   });
 

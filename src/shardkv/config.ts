@@ -148,7 +148,7 @@ export class Config {
   /** A Clerk of the service as controller `ctl` describes it. */
   makeClient(ctl: CtrlerService = this.ctl): Clerk {
     const ck = makeClerk(this.ctrlerEnds(ctl.names), (name) => this.makeEnd(name));
-    dlog("tester", "TEST", () => `new clerk C${ck.clientId}`);
+    dlog("tester", "TEST", "new clerk");
     return ck;
   }
 

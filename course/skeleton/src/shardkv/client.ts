@@ -9,20 +9,20 @@
 import type { ClientEnd } from "../labrpc/index.js";
 import { sleep } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";
-import { initialConfig, type Config } from "../shardctrler/shard-config.js";
+import { initialConfig } from "../shardctrler/shard-config.js";
 import { key2shard, type GetReply, type PutAppendReply } from "./common.js";
 
 /** A client of the sharded key/value service. */
 export class Clerk {
-  private readonly sm: CtrlerClerk;
-  private config: Config = initialConfig();
+  private readonly ctl: CtrlerClerk;
+  private config = initialConfig();
 
   /** Use {@link makeClerk}. */
   constructor(
     ctrlers: readonly ClientEnd[],
     private readonly makeEnd: (name: string) => ClientEnd,
   ) {
-    this.sm = makeCtrlerClerk(ctrlers);
+    this.ctl = makeCtrlerClerk(ctrlers);
     // You'll have to add code here.
   }
 
@@ -35,10 +35,10 @@ export class Clerk {
     for (;;) {
       const shard = key2shard(key);
       const gid = this.config.shards[shard] ?? 0;
-      const servers = this.config.groups[String(gid)];
-      if (servers !== undefined) {
+      const names = this.config.groups[gid];
+      if (names !== undefined) {
         // try each server for the shard.
-        for (const name of servers) {
+        for (const name of names) {
           const srv = this.makeEnd(name);
           const r = await srv.call<GetReply>("ShardKV.Get", args);
           if (r !== undefined && (r.err === "OK" || r.err === "ErrNoKey")) return r.value;
@@ -48,7 +48,7 @@ export class Clerk {
       }
       await sleep(100);
       // ask controller for the latest configuration.
-      this.config = await this.sm.query(-1);
+      this.config = await this.ctl.query(-1);
     }
   }
 
@@ -58,9 +58,9 @@ export class Clerk {
     for (;;) {
       const shard = key2shard(key);
       const gid = this.config.shards[shard] ?? 0;
-      const servers = this.config.groups[String(gid)];
-      if (servers !== undefined) {
-        for (const name of servers) {
+      const names = this.config.groups[gid];
+      if (names !== undefined) {
+        for (const name of names) {
           const srv = this.makeEnd(name);
           const r = await srv.call<PutAppendReply>("ShardKV.PutAppend", args);
           if (r !== undefined && r.err === "OK") return;
@@ -69,7 +69,7 @@ export class Clerk {
         }
       }
       await sleep(100);
-      this.config = await this.sm.query(-1);
+      this.config = await this.ctl.query(-1);
     }
   }
 
