@@ -39,6 +39,8 @@ interface Replica {
   appliedFirst: object | undefined;
   /** The (config, shard) keys whose frozen or arrived state this replica has been checked for. */
   readonly seen: Set<string>;
+  /** The inspection checked last: a replica that answers with the same object has not changed. */
+  last: ShardInspection | undefined;
 }
 
 function digestOf(data: ReadonlyMap<string, string>): string {
@@ -60,7 +62,7 @@ export class ShardingMonitor {
 
   /** Replica `server` of group `gid` (re)started: watch it through `inspect` from now on. */
   watch(gid: number, server: string, inspect: () => ShardInspection): void {
-    this.replicas.set(server, { gid, server, inspect, appliedChecked: 0, appliedFirst: undefined, seen: new Set() });
+    this.replicas.set(server, { gid, server, inspect, appliedChecked: 0, appliedFirst: undefined, seen: new Set(), last: undefined });
   }
 
   /** Replica `server` crashed: stop watching it. */
@@ -72,7 +74,10 @@ export class ShardingMonitor {
   check(): ShardingViolation | undefined {
     if (this.violation !== undefined) return this.violation;
     for (const r of this.replicas.values()) {
-      const v = this.checkReplica(r, r.inspect());
+      const ins = r.inspect();
+      if (ins === r.last) continue;
+      r.last = ins;
+      const v = this.checkReplica(r, ins);
       if (v !== undefined) return (this.violation = v);
     }
     return undefined;

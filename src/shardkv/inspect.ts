@@ -34,7 +34,11 @@ export interface AppliedConfig {
   readonly shards: readonly number[];
 }
 
-/** A replica's state, read-only, valid until the replica next runs. */
+/**
+ * A replica's state, read-only, valid until the replica next runs. A replica may answer with the
+ * same object as long as its state has not changed (the monitors then skip it); a changed state
+ * must come in a new object.
+ */
 export interface ShardInspection {
   readonly gid: number;
   /** The configuration the replica is in, and the one before it. */

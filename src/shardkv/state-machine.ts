@@ -155,6 +155,7 @@ export class ShardStateMachine {
 
   /** Applies `cmd`, the command at log index `index`; client commands get a result. */
   apply(index: number, cmd: ShardCommand): ShardApplyResult | undefined {
+    this.inspection = undefined;
     if (index !== this.lastApplied + 1) throw new Error(`ShardStateMachine.apply: index ${index} out of order (last applied ${this.lastApplied})`);
     this.lastApplied = index;
     switch (cmd.op) {
@@ -237,8 +238,18 @@ export class ShardStateMachine {
     this.history.push({ num: next.num, index, shards: next.shards });
   }
 
-  /** A read-only view for the tester's sharding monitors (see `inspect.ts`). */
+  /** {@link inspect}'s last answer, until the next apply: the monitors ask after every step. */
+  private inspection: ShardInspection | undefined;
+
+  /**
+   * A read-only view for the tester's sharding monitors (see `inspect.ts`): the same object until
+   * the state changes, so a monitor can skip a replica that has not moved.
+   */
   inspect(): ShardInspection {
+    return (this.inspection ??= this.buildInspection());
+  }
+
+  private buildInspection(): ShardInspection {
     return {
       gid: this.gid,
       configNum: this.config.num,
