@@ -43,16 +43,19 @@ export class CtrlerService {
     this.group = new ServerGroup<ShardCtrler>(cfg.net, NCTRLERS, { server: (i) => this.names[i]!, node: (i) => `ctlr${k}-${i}` });
     if (k === 0) superviseCluster(this.group, (c) => c.rf, cfg.t, { label: "controller" });
     else monitorRaftCluster(this.group, (c) => c.rf, { label: `controller ${k}` });
-    for (let i = 0; i < NCTRLERS; i++) {
-      this.group.start(i, {
-        launch: (ends, persister) => {
-          const c = startCtrler(ends, i, persister);
-          return { member: c, services: c.services() };
-        },
-      });
-    }
+    for (let i = 0; i < NCTRLERS; i++) this.startServer(i);
     for (let i = 0; i < NCTRLERS; i++) this.group.setLinks(i, this.group.all(), true);
     this.ck = makeCtrlerClerk(cfg.ctrlerEnds(this.names));
+  }
+
+  /** Starts (or restarts) controller server `k` from its saved state (Go's tests never do; explore does). */
+  startServer(k: number): void {
+    this.group.start(k, {
+      launch: (ends, persister) => {
+        const c = startCtrler(ends, k, persister);
+        return { member: c, services: c.services() };
+      },
+    });
   }
 
   /** Kills every server. */

@@ -7,6 +7,7 @@ import { kvScenario } from "./kv-scenario.js";
 import { kvsrvScenario } from "./kvsrv-scenario.js";
 import type { ScenarioOptions } from "./phases.js";
 import { raftScenario } from "./raft-scenario.js";
+import { shardkvScenario } from "./shardkv-scenario.js";
 
 /** A scenario's body. */
 export type Scenario = (t: TestInfo, options?: ScenarioOptions) => Promise<void>;
@@ -20,6 +21,7 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
   ExploreRaft3D: (t, o) => raftScenario(t, "3D", o),
   ExploreKV4A: (t, o) => kvScenario(t, "4A", o),
   ExploreKV4B: (t, o) => kvScenario(t, "4B", o),
+  ExploreShardKV5B: (t, o) => shardkvScenario(t, o),
 };
 
 /** The file that registers them. */
