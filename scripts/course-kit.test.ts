@@ -138,7 +138,7 @@ describe("the manifest", () => {
 
 describe("the handout", () => {
   it("has the harness, the skeletons, its own manifest, README, package.json and grading, and no solution", () => {
-    const h = assembleHandout({ root: ROOT, labs: [2, 3, 4] });
+    const h = assembleHandout({ root: ROOT, labs: [2, 3, 4, 5] });
     const c = h.classification;
     for (const f of c.harness.filter((f) => !c.instructorOnly.includes(f))) expect(h.files.has(f)).toBe(true);
     for (const [target, skeleton] of c.skeletons) expect(h.files.get(target)?.toString()).toBe(read(skeleton));
