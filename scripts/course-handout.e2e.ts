@@ -85,11 +85,11 @@ describe("a handout, from build to grade", () => {
     const file = join(work, "skeleton.json");
     const r = await npmRun("grade", ["--runs", "1", "--results", file], 300_000);
     expect(r.code).toBe(1);
-    expect(r.output).toMatch(/Total: 0\/260/);
+    expect(r.output).toMatch(/Total: 0\/335/);
     const res = results(file);
     expect(validate(res)).toBe(true);
     expect(res.score).toBe(0);
-    expect(res.tests).toHaveLength(61);
+    expect(res.tests).toHaveLength(75);
     expect(res.tests.every((t) => t.status === "failed")).toBe(true);
   });
 
@@ -100,7 +100,8 @@ describe("a handout, from build to grade", () => {
     }
     const tc = await npmRun("typecheck", [], 120_000);
     expect(tc.code, tc.output).toBe(0);
-    const r = await runCommand("npm", ["test"], { cwd: out, timeoutMs: 600_000 });
+    // Every lab's tests, Lab 5's included: allow for a loaded machine.
+    const r = await runCommand("npm", ["test"], { cwd: out, timeoutMs: 780_000 });
     expect(r.output).toMatch(/^\d+ passed, 0 failed$/m);
     expect(r.code, r.output.slice(-3000)).toBe(0);
     const demo = await npmRun("demo", [], 120_000);
