@@ -40,6 +40,8 @@ export interface LabEntry {
    * in Go: `src/shardkv` and `src/shardctrler`).
    */
   readonly folders: readonly string[];
+  /** The entry's `moreFolders`, kept so that a handout's own `handout.json` (this entry, written out) still has them. */
+  readonly moreFolders?: readonly string[];
   readonly student: Ownership;
 }
 
@@ -76,6 +78,7 @@ export function parseManifest(text: string, source: string): Manifest {
       parts: stringList(l["parts"], `${at}.parts`, fail),
       needs: l["needs"] === undefined ? [] : numberList(l["needs"], `${at}.needs`, fail),
       folder,
+      ...(more.length > 0 ? { moreFolders: more } : {}),
       folders: [folder, ...more],
       student: {
         include: patternList(student["include"], `${at}.student.include`, fail),
