@@ -5,10 +5,12 @@
  */
 const TEST = "\\.(test|browser\\.test|fixture)\\.ts$";
 
-/** Lab code: what a student writes (the reference Raft and the KV service). It sees only the runtime API. */
+/** Lab code: what a student writes (the reference Raft and the KV services). It sees only the runtime API. */
 const LAB_CODE = [
   "^src/raft/(raft|rules|log|progress|vote-tally|invariant|state-codec|rpc-types|api|service)\\.ts$",
   "^src/kvraft/(server|client|common|state-machine)\\.ts$",
+  "^src/shardctrler/(server|client|common|shard-config|state-machine|rebalance)\\.ts$",
+  "^src/shardkv/(server|client|common|key2shard|inspect|migration|state-machine)\\.ts$",
   "^src/kvsrv/(server|client|common)\\.ts$",
 ];
 
@@ -16,7 +18,7 @@ const LAB_CODE = [
  * The lab folders (each lab's student code, its tester and its tests), from the labs registry
  * (`course/labs.json`), so that a new lab's folder gets these rules by being listed there.
  */
-const LABS = `^(${require("./course/labs.json").labs.map((l) => l.folder.replace(/[.]/g, "\\.")).join("|")})/`;
+const LABS = `^(${require("./course/labs.json").labs.map((l) => [l.folder, ...(l.moreFolders ?? [])].map((f) => f.replace(/[.]/g, "\\.")).join("|")).join("|")})/`;
 
 /**
  * A forbidden dependency: files matching `from` (minus `fromNot`) may not import files matching
@@ -60,8 +62,8 @@ module.exports = {
       { path: LABS }, { path: "^src/explore/" }),
     forbid("tester-imports-no-lab", "src/tester is what every lab's tester shares (cluster control, persister, failures, the linearizability check): it knows no lab.",
       { path: "^src/tester/", not: TEST }, { path: LABS }),
-    forbid("monitors-see-only-the-raft-api", "The safety monitors watch any Raft through its API (src/raft/api.ts); they know no lab's code and no exploration tool.",
-      { path: "^src/monitors/", not: TEST }, { path: [LABS, "^src/explore/"], not: "^src/raft/api\\.ts$" }),
+    forbid("monitors-see-only-the-lab-apis", "The safety monitors watch any Raft through its API (src/raft/api.ts), and any shard server through its optional view (src/shardkv/inspect.ts); they know no lab's code and no exploration tool.",
+      { path: "^src/monitors/", not: TEST }, { path: [LABS, "^src/explore/"], not: "^src/(raft/api|shardkv/inspect)\\.ts$" }),
     forbid("no-imports-of-test-files", "Only test files import test files.", { path: ".", not: TEST }, { path: TEST }),
   ],
   options: {

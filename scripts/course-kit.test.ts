@@ -41,6 +41,8 @@ describe("classification of this repository", () => {
         "src/kvraft/client.ts", "src/kvraft/common.ts", "src/kvraft/index.ts", "src/kvraft/server.ts",
         "src/kvsrv/client.ts", "src/kvsrv/common.ts", "src/kvsrv/index.ts", "src/kvsrv/server.ts",
         "src/raft/index.ts", "src/raft/raft.ts", "src/raft/rpc-types.ts",
+        "src/shardctrler/client.ts", "src/shardctrler/common.ts", "src/shardctrler/index.ts", "src/shardctrler/server.ts",
+        "src/shardkv/client.ts", "src/shardkv/common.ts", "src/shardkv/index.ts", "src/shardkv/server.ts",
       ],
     );
     for (const f of c.solution) expect(c.skeletons.has(f) || c.course.solutionOnly.has(f)).toBe(true);
@@ -117,7 +119,7 @@ describe("the manifest", () => {
     expect(() => selectLabs(manifest, [5])).toThrow(ManifestError);
   });
 
-  it("leaving Labs 2 and 4 out drops src/kvsrv, src/kvraft and every file that imports them (demo.ts, real cluster mode), and nothing else", () => {
+  it("leaving Labs 2, 4 and 5 out drops src/kvsrv, src/kvraft, src/shardctrler, src/shardkv and every file that imports them (demo.ts, real cluster mode, the sharding monitor), and nothing else", () => {
     const c = classify(ROOT);
     const kept = withoutLabs(c.harness, c.manifest, [3], read);
     const dropped = c.harness.filter((f) => !kept.includes(f));
@@ -135,7 +137,8 @@ describe("the manifest", () => {
         "src/explore/kvsrv-scenarios.explore.test.ts",
       ].includes(f);
     const expected = (f: string): boolean =>
-      f === "demo.ts" || f === "scripts/node.ts" || f.startsWith("src/kvraft/") || f.startsWith("src/kvsrv/") || f.startsWith("src/cluster/") || explore(f);
+      f === "demo.ts" || f === "scripts/node.ts" || f.startsWith("src/kvraft/") || f.startsWith("src/kvsrv/") || f.startsWith("src/cluster/") || explore(f) ||
+      f.startsWith("src/shardctrler/") || f.startsWith("src/shardkv/") || /^src\/monitors\/(attach-sharding|sharding-monitor)/.test(f);
     expect(kept).toContain("src/monitors/attach.ts");
     for (const f of ["scripts/grade.ts", "scripts/explore.ts", "scripts/lib/explore-runs.ts", "src/explore/scenarios/index.ts", "src/explore/raft-scenarios.explore.test.ts"]) expect(kept).toContain(f);
     expect(dropped.filter((f) => !expected(f))).toEqual([]);
@@ -153,7 +156,7 @@ describe("the manifest", () => {
 
 describe("the handout", () => {
   it("has the harness, the skeletons, its own manifest, README, package.json and grading, and no solution", () => {
-    const h = assembleHandout({ root: ROOT, labs: [2, 3, 4] });
+    const h = assembleHandout({ root: ROOT, labs: [2, 3, 4, 5] });
     const c = h.classification;
     for (const f of c.harness.filter((f) => !c.instructorOnly.includes(f))) expect(h.files.has(f)).toBe(true);
     for (const [target, skeleton] of c.skeletons) expect(h.files.get(target)?.toString()).toBe(read(skeleton));

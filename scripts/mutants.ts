@@ -55,7 +55,7 @@ interface StageResult {
 /** What `npm run mutants` found for one mutant. */
 interface MutantResult {
   readonly mutant: Pick<Mutant, "id" | "part" | "title" | "equivalent" | "kind"> & { readonly implementation: Implementation };
-  readonly explore: StageResult & { readonly stage: "scenario" | "lab tests under the nemesis" | undefined };
+  readonly explore: StageResult & { readonly stage: "scenario" | "lab tests under the nemesis" | "lab tests (no scenario)" | undefined };
   readonly lab: StageResult | undefined;
 }
 
@@ -132,6 +132,7 @@ function gradedPart(root: string, part: LabPart): GradedPart {
 async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: number, outDir: string): Promise<MutantResult> {
   const dir = plantInScratch(root, m);
   try {
+    if (m.part === "5A") return await runLab5Mutant(dir, m, seeds, outDir);
     const exploreOut = join(outDir, m.id, "explore");
     const pattern = `${m.part}$`;
     const common = ["-n", String(seeds), "--seed", "1", "-p", "1", "--bail", "--no-schedules"];
@@ -163,12 +164,26 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
   }
 }
 
+/**
+ * A 5A mutant (the controller has no explore scenario; its mutants are measured by the lab tests,
+ * monitors on): its part's lab tests (course/labs.json), seeds
+ * 1..`seeds`, stopping at the first failure, stand in for the explore stage.
+ */
+async function runLab5Mutant(dir: string, m: Mutant, seeds: number, outDir: string): Promise<MutantResult> {
+  const out = join(outDir, m.id, "lab");
+  const s = await tsx(dir, ["scripts/stress.ts", partTests(dir, m.part), "-n", String(seeds), "--seed", "1", "-p", "1", "--bail", "-o", out, "--", ...labFiles(dir, m.part)]);
+  const r = stage(records(out), s.seconds);
+  const explore = { ...r, stage: r.caught ? ("lab tests (no scenario)" as const) : undefined };
+  const mutant = { id: m.id, part: m.part, title: m.title, implementation: m.implementation ?? "reference", ...(m.kind === undefined ? {} : { kind: m.kind }), ...(m.equivalent === undefined ? {} : { equivalent: m.equivalent }) };
+  return { mutant, explore, lab: undefined };
+}
+
 function table(results: readonly MutantResult[], labSeeds: number): string[] {
   const header = ["Mutant", "Impl", "Kind", "Part", "Explore", "Caught by", "Runs", "Run s", "Wall s", ...(labSeeds > 0 ? [`Lab tests (${labSeeds} seeds)`] : [])];
   const rows = results.map((r) => {
     const e = r.explore;
     const verdict = r.mutant.equivalent !== undefined ? (e.caught ? "CAUGHT (equivalent?!)" : "equivalent") : e.caught ? `caught (${e.stage})` : "MISSED";
-    const lab = r.lab === undefined ? [] : [r.lab.caught ? `caught: ${r.lab.by} (${r.lab.runs} runs)` : `missed (${r.lab.runs} runs)`];
+    const lab = labSeeds === 0 ? [] : r.lab === undefined ? ["(the Explore column)"] : [r.lab.caught ? `caught: ${r.lab.by} (${r.lab.runs} runs)` : `missed (${r.lab.runs} runs)`];
     return [r.mutant.id, r.mutant.implementation, r.mutant.kind ?? "-", r.mutant.part, verdict, e.by ?? "-", String(e.runs), e.runSeconds.toFixed(2), e.stageSeconds.toFixed(1), ...lab];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

@@ -20,9 +20,9 @@ import type { PartGrade, TestGrade } from "./grade-report.js";
 import type { Unit } from "./grade-run.js";
 import type { ExploreGrading, GradedPart } from "./grading.js";
 
-/** The explore scenario of a lab part: `ExploreKVServer2` for Lab 2, `ExploreRaft3C` for Lab 3's parts, `ExploreKV4A` for Lab 4's. */
+/** The explore scenario of a lab part: `ExploreKVServer2` for Lab 2, `ExploreRaft3C` for Lab 3's parts, `ExploreKV4A` for Lab 4's, `ExploreShardKV5B` for Lab 5's. */
 export function scenarioOf(part: Pick<GradedPart, "part" | "lab">): string {
-  const prefix = part.lab === 2 ? "ExploreKVServer" : part.lab === 3 ? "ExploreRaft" : "ExploreKV";
+  const prefix = part.lab === 2 ? "ExploreKVServer" : part.lab === 3 ? "ExploreRaft" : part.lab === 5 ? "ExploreShardKV" : "ExploreKV";
   return `${prefix}${part.part}`;
 }
 

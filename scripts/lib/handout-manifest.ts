@@ -35,6 +35,13 @@ export interface LabEntry {
   readonly needs: readonly number[];
   /** The folder holding the lab's files, the student's and the tester's. */
   readonly folder: string;
+  /**
+   * Every folder of the lab: `folder`, then the entry's optional `moreFolders` (Lab 5 has two, as
+   * in Go: `src/shardkv` and `src/shardctrler`).
+   */
+  readonly folders: readonly string[];
+  /** The entry's `moreFolders`, kept so that a handout's own `handout.json` (this entry, written out) still has them. */
+  readonly moreFolders?: readonly string[];
   readonly student: Ownership;
 }
 
@@ -63,12 +70,16 @@ export function parseManifest(text: string, source: string): Manifest {
     if (!isRecord(student)) return fail(`${at}.student must be an object with "include" and "exclude" pattern lists`);
     const folder = l["folder"];
     if (typeof folder !== "string" || folder === "" || folder.endsWith("/")) return fail(`${at}.folder must be a path like "src/raft"`);
+    const more = l["moreFolders"] === undefined ? [] : stringList(l["moreFolders"], `${at}.moreFolders`, fail);
+    for (const f of more) if (f === "" || f.endsWith("/")) fail(`${at}.moreFolders must hold paths like "src/shardctrler"`);
     return {
       lab,
       title: stringField(l["title"], `${at}.title`, fail),
       parts: stringList(l["parts"], `${at}.parts`, fail),
       needs: l["needs"] === undefined ? [] : numberList(l["needs"], `${at}.needs`, fail),
       folder,
+      ...(more.length > 0 ? { moreFolders: more } : {}),
+      folders: [folder, ...more],
       student: {
         include: patternList(student["include"], `${at}.student.include`, fail),
         exclude: patternList(student["exclude"] ?? [], `${at}.student.exclude`, fail),
@@ -114,7 +125,7 @@ export function studentOwned(manifest: Manifest): (path: string) => boolean {
 
 /** The lab whose folder holds `path`, if any. */
 export function labOf(manifest: Manifest, path: string): LabEntry | undefined {
-  return manifest.labs.find((l) => path === l.folder || path.startsWith(l.folder + "/"));
+  return manifest.labs.find((l) => l.folders.some((f) => path === f || path.startsWith(f + "/")));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,7 +263,7 @@ export function resolveRelative(from: string, spec: string, files: ReadonlySet<s
  * `demo.ts` (which runs the KV service) go. `read` gives a file's text.
  */
 export function withoutLabs(files: readonly string[], manifest: Manifest, keep: readonly number[], read: (path: string) => string): string[] {
-  const dropFolders = manifest.labs.filter((l) => !keep.includes(l.lab)).map((l) => l.folder);
+  const dropFolders = manifest.labs.filter((l) => !keep.includes(l.lab)).flatMap((l) => l.folders);
   const all = new Set(files);
   const inDroppedFolder = (f: string): boolean => dropFolders.some((d) => f.startsWith(d + "/"));
   const dropped = new Set(files.filter(inDroppedFolder));

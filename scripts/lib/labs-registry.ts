@@ -58,10 +58,12 @@ export function parseRegistry(text: string, source: string): LabsRegistry {
     if (!Array.isArray(partsRaw) || partsRaw.length === 0) return fail(`labs[${i}].parts must be a non-empty list of graded parts`);
     const lab = entry["lab"];
     const folder = entry["folder"];
+    const more = Array.isArray(entry["moreFolders"]) ? entry["moreFolders"].filter((f): f is string => typeof f === "string") : [];
+    const folders = typeof folder === "string" ? [folder, ...more] : more;
     partsRaw.forEach((p: unknown, j) => {
       const part = parsePart(p, `labs[${i}].parts[${j}]`, typeof lab === "number" ? lab : NaN, fail);
       for (const f of part.files) {
-        if (typeof folder === "string" && !f.startsWith(folder + "/")) fail(`labs[${i}].parts[${j}].files: ${f} is not in the lab's folder ${folder}`);
+        if (typeof folder === "string" && !folders.some((d) => f.startsWith(d + "/"))) fail(`labs[${i}].parts[${j}].files: ${f} is not in the lab's ${folders.length === 1 ? `folder ${folders[0]}` : `folders ${folders.join(", ")}`}`);
       }
       parts.push(part);
     });

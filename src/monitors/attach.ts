@@ -19,8 +19,8 @@ export class SafetyViolation extends TestFailure {
   /** What the monitor found. */
   readonly violation: Violation;
 
-  constructor(violation: Violation, time: number) {
-    super(violationMessage(violation, time));
+  constructor(violation: Violation, time: number, where?: string) {
+    super(violationMessage(violation, time, where));
     this.property = violation.property;
     this.violation = violation;
   }
@@ -41,12 +41,21 @@ export const WITHOUT_INSPECT_NOTE =
   "(on applied commands); Leader Append-Only, Log Matching, Leader Completeness and the commit-level checks are skipped " +
   "(see RaftPeer.inspect in src/raft/api.ts)";
 
+/** Options of {@link monitorRaftCluster}. */
+export interface MonitorOptions {
+  /**
+   * Which Raft group this is, when a test runs several (Lab 5: "controller", "group 101"): named
+   * in the failure message, since peer numbers alone are ambiguous there.
+   */
+  readonly label?: string;
+}
+
 /**
  * Watches the Raft peers of `group` (`raftOf` finds a member's RaftPeer: the member itself for the
  * Raft tester, `kv.rf` for the KV one). Call it before the group starts any server, inside the
  * run. Outside a simulation it does nothing.
  */
-export function monitorRaftCluster<S extends Member>(group: ServerGroup<S>, raftOf: (member: S) => RaftPeer): ClusterMonitor {
+export function monitorRaftCluster<S extends Member>(group: ServerGroup<S>, raftOf: (member: S) => RaftPeer, options: MonitorOptions = {}): ClusterMonitor {
   const sim = currentSimulation();
   if (sim === undefined) return { applied: () => {} };
   const monitor = new RaftSafetyMonitor(() => sim.now());
@@ -61,12 +70,12 @@ export function monitorRaftCluster<S extends Member>(group: ServerGroup<S>, raft
   });
   const stop = sim.onStep(() => {
     const v = unlessNotImplemented(sim, () => monitor.check(), () => stop());
-    if (v !== undefined) report(sim, v, stop);
+    if (v !== undefined) report(sim, v, stop, options.label);
   });
   return {
     applied(server, index, command) {
       const v = unlessNotImplemented(sim, () => monitor.applied(server, index, command), () => stop());
-      if (v !== undefined) report(sim, v, stop);
+      if (v !== undefined) report(sim, v, stop, options.label);
     },
   };
 }
@@ -98,9 +107,9 @@ function noteWithoutInspect(): void {
 }
 
 /** Fails the run with the violation, marks it on the timeline, and stops checking. */
-function report(sim: Simulation, v: Violation, stop: () => void): never {
+function report(sim: Simulation, v: Violation, stop: () => void, where: string | undefined): never {
   stop();
-  const error = new SafetyViolation(v, sim.now());
+  const error = new SafetyViolation(v, sim.now(), where);
   // The whole explanation goes on the mark's line: the log viewer and the timeline show it as one finding.
   dmark("monitor", "ERRO", { kind: "violation", property: v.property, peers: v.peers }, error.message);
   sim.fail(error);

@@ -8,16 +8,21 @@ import { CLUSTER_TAP } from "./cluster-tap.js";
 import type { Member, ServerGroup } from "../tester/server-group.js";
 import { superviseNetwork } from "../tester/supervision.js";
 import type { TestInfo } from "../tester/test-info.js";
-import { monitorRaftCluster, type ClusterMonitor } from "./attach.js";
+import { monitorRaftCluster, type ClusterMonitor, type MonitorOptions } from "./attach.js";
 
 /**
  * Watches the Raft peers of `group` with the safety monitors (see `attach.ts`) and hands its
  * network to {@link superviseNetwork}. Call before the group starts any server.
  */
-export function superviseCluster<S extends Member>(group: ServerGroup<S>, raftOf: (member: S) => RaftPeer, t: TestInfo): ClusterMonitor {
+export function superviseCluster<S extends Member>(
+  group: ServerGroup<S>,
+  raftOf: (member: S) => RaftPeer,
+  t: TestInfo,
+  options: MonitorOptions = {},
+): ClusterMonitor {
   // A tool watching the cluster (the step debugger) sees it before the monitors do.
   currentSimulation()?.probes.get(CLUSTER_TAP)?.cluster(group, raftOf);
-  const monitor = monitorRaftCluster(group, raftOf);
+  const monitor = monitorRaftCluster(group, raftOf, options);
   superviseNetwork(group.net, t);
   return monitor;
 }

@@ -34,10 +34,11 @@ export interface Violation {
 /**
  * The failure message of a violation found at virtual time `time` (ms): the property and what
  * happened on the first line (what the explore runner groups failures by), then the evidence, the
- * property's statement, and who and when.
+ * property's statement, and who and when (`where`: which Raft group, when a test runs several).
  */
-export function violationMessage(v: Violation, time: number): string {
+export function violationMessage(v: Violation, time: number, where?: string): string {
   const who = [
+    where,
     `peers ${v.peers.map((p) => `S${p}`).join(" ")}`,
     v.terms.length > 0 ? `terms ${v.terms.map((t) => `T${t}`).join(" ")}` : undefined,
     v.indices.length > 0 ? `indices ${v.indices.join(" ")}` : undefined,

@@ -164,7 +164,7 @@ function handoutPackageJson(
   keptFiles: readonly string[],
 ): string {
   const pkg = JSON.parse(text) as { scripts?: Record<string, string> };
-  const droppedFolders = all.labs.filter((l) => !kept.labs.some((k) => k.lab === l.lab)).map((l) => l.folder);
+  const droppedFolders = all.labs.filter((l) => !kept.labs.some((k) => k.lab === l.lab)).flatMap((l) => l.folders);
   const scripts: Record<string, string> = {};
   for (const [name, cmd] of Object.entries(pkg.scripts ?? {})) {
     if (instructorScripts.includes(name)) continue;

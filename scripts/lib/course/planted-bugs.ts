@@ -57,6 +57,13 @@ export const BUGS = {
     replace: "",
     what: "a Lab 2 server that executes every Append it receives",
   },
+  /** Lab 5: a group serves a shard it gains before the shard's data has arrived; the sharding monitor fails every 5B test that moves a shard. */
+  "shardkv-serve-before-data": {
+    file: "src/shardkv/state-machine.ts",
+    find: '        sh.status = this.config.shards[s] === 0 ? "serving" : "pulling";\n',
+    replace: '        sh.status = "serving"; // planted bug: serve before the data arrives\n',
+    what: "a Lab 5 group that serves a shard before its data has arrived",
+  },
   /** A type error: the submission does not compile. */
   "type-error": {
     file: "src/raft/raft.ts",
