@@ -20,7 +20,8 @@ class ScriptedReplica {
   constructor(readonly gid: number) {}
 
   inspection(): ShardInspection {
-    return { gid: this.gid, configNum: this.configNum, prevShards: this.prevShards, applied: [...this.applied], shards: [...this.shards], dup: this.dup };
+    const { gid, configNum, prevShards, dup } = this;
+    return { gid, configNum, prevShards, applied: [...this.applied], shards: [...this.shards], dup };
   }
 
   /** Applies configuration `num` at log `index` with `shards`. */
