@@ -125,7 +125,7 @@ describe("the manifest", () => {
     const dropped = c.harness.filter((f) => !kept.includes(f));
     expect(dropped).toContain("demo.ts");
     expect(dropped).toContain("src/cluster/node.ts"); // imports the Lab 4 barrel, a student file
-    // Only Lab 2's and Lab 4's explore scenarios go: a Lab 3 handout keeps the monitors, Lab 3's
+    // Only Lab 2's, Lab 4's and Lab 5's explore scenarios go: a Lab 3 handout keeps the monitors, Lab 3's
     // scenarios (the grader's explore component runs them), `npm run explore`, shrinking and the grader.
     const explore = (f: string): boolean =>
       [
@@ -135,6 +135,9 @@ describe("the manifest", () => {
         "src/explore/scenarios/kvsrv-scenarios.ts",
         "src/explore/scenarios/kvsrv-scenario.ts",
         "src/explore/kvsrv-scenarios.explore.test.ts",
+        "src/explore/scenarios/shardkv-scenarios.ts",
+        "src/explore/scenarios/shardkv-scenario.ts",
+        "src/explore/shardkv-scenarios.explore.test.ts",
       ].includes(f);
     const expected = (f: string): boolean =>
       f === "demo.ts" || f === "scripts/node.ts" || f.startsWith("src/kvraft/") || f.startsWith("src/kvsrv/") || f.startsWith("src/cluster/") || explore(f) ||
@@ -254,7 +257,7 @@ describe("the leak check", () => {
 
   it("npm run handout -- --check fails on a planted quoted line, and passes on the real handout", async () => {
     const real = await tsxRun(ROOT, ["scripts/handout.ts", "--check"]);
-    expect(real.out).toMatch(/ok handout of labs 3,4: .*leak check: \d+ code lines of the solution, none in the handout/);
+    expect(real.out).toMatch(/ok handout of labs 2,3,4,5: .*leak check: \d+ code lines of the solution, none in the handout/);
     expect(real.code).toBe(0);
     const copy = temp();
     for (const entry of ["src", "scripts", "packages", "course", "package.json", "tsconfig.json", "vitest.config.ts", ".dependency-cruiser.cjs", "demo.ts", "README.md"]) {
