@@ -5,11 +5,20 @@
  */
 const TEST = "\\.(test|browser\\.test|fixture)\\.ts$";
 
-/** Lab code: what a student writes (the reference Raft and the KV service). It sees only the runtime API. */
+/** Lab code: what a student writes (the reference Raft and the KV services). It sees only the runtime API. */
 const LAB_CODE = [
   "^src/raft/(raft|rules|log|progress|vote-tally|invariant|state-codec|rpc-types|api|service)\\.ts$",
   "^src/kvraft/(server|client|common|state-machine)\\.ts$",
+  "^src/shardctrler/(server|client|common|shard-config|state-machine|rebalance)\\.ts$",
+  "^src/shardkv/(server|client|common|key2shard|inspect|migration|state-machine)\\.ts$",
+  "^src/kvsrv/(server|client|common)\\.ts$",
 ];
+
+/**
+ * The lab folders (each lab's student code, its tester and its tests), from the labs registry
+ * (`course/labs.json`), so that a new lab's folder gets these rules by being listed there.
+ */
+const LABS = `^(${require("./course/labs.json").labs.map((l) => [l.folder, ...(l.moreFolders ?? [])].map((f) => f.replace(/[.]/g, "\\.")).join("|")).join("|")})/`;
 
 /**
  * A forbidden dependency: files matching `from` (minus `fromNot`) may not import files matching
@@ -40,7 +49,7 @@ module.exports = {
     forbid("raft-knows-no-kv", "Raft is a library the KV service uses, never the other way round.",
       { path: "^src/raft/" }, { path: "^src/kvraft/" }),
     forbid("lab-code-sees-only-the-runtime", "Lab code runs on any runtime: it imports src/runtime, never the simulation, the harness or the testers.",
-      { path: LAB_CODE }, { path: "^src/(sim|harness|tester|debug)/" }),
+      { path: LAB_CODE }, { path: "^src/(sim|harness|tester|debug)/", not: "^src/tester/persister\\.ts$" }),
     forbid("models-describe-services-without-importing-them", "Porcupine models say what a service should do; they do not import the service or the simulation.",
       { path: "^src/models/", not: TEST }, { path: "^src/", not: "^src/models/" }),
     forbid("harness-only-from-tests-and-scripts", "src/harness (vitest glue) is for test files and scripts; the code under test and the testers never import it.",
@@ -48,7 +57,13 @@ module.exports = {
     forbid("realtime-knows-only-the-runtime", "The real-time runtime implements src/runtime and knows nothing above it, like the simulation.",
       { path: "^src/realtime/", not: TEST }, { path: "^src/", not: "^src/(realtime|runtime)/" }),
     forbid("cluster-runs-without-the-simulation", "Real cluster mode runs the lab code on the real-time runtime: no simulation, harness or tester.",
-      { path: "^src/cluster/", not: TEST }, { path: "^src/(sim|harness|tester)/" }),
+      { path: "^src/cluster/", not: TEST }, { path: "^src/(sim|harness|tester)/", not: "^src/tester/persister\\.ts$" }),
+    forbid("labs-do-not-import-explore", "A lab's code, tester and tests never import the exploration tools: explore mode reaches lab tests through the testers' supervision hook (src/tester/supervision.ts).",
+      { path: LABS }, { path: "^src/explore/" }),
+    forbid("tester-imports-no-lab", "src/tester is what every lab's tester shares (cluster control, persister, failures, the linearizability check): it knows no lab.",
+      { path: "^src/tester/", not: TEST }, { path: LABS }),
+    forbid("monitors-see-only-the-lab-apis", "The safety monitors watch any Raft through its API (src/raft/api.ts), and any shard server through its optional view (src/shardkv/inspect.ts); they know no lab's code and no exploration tool.",
+      { path: "^src/monitors/", not: TEST }, { path: [LABS, "^src/explore/"], not: "^src/(raft/api|shardkv/inspect)\\.ts$" }),
     forbid("no-imports-of-test-files", "Only test files import test files.", { path: ".", not: TEST }, { path: TEST }),
   ],
   options: {

@@ -42,6 +42,8 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 60_000,
     reporters: ["default", "./scripts/summary-reporter.ts"],
+    // Explore mode: lab tests that qualify run under the nemesis (the testers' supervision hook).
+    setupFiles: explore ? ["./src/explore/explore-mode.setup.ts"] : [],
     projects: [
       {
         extends: true,
@@ -66,6 +68,7 @@ export default defineConfig({
           name: "explore",
           include: ["src/**/*.explore.test.ts"],
           env: { RAFTLAB_EXPLORE: "1" },
+          setupFiles: ["./src/explore/explore-mode.setup.ts"],
         },
       },
       {

@@ -4,7 +4,7 @@
  * - sim: raw simulator throughput (timer events per second; channel round trips per second).
  * - rpc: the original labrpc TestBenchmark (100 000 sequential RPCs on one end to a trivial handler).
  * - parts: the wall time of each lab part's tests (as `npm run test:<part>` runs them) next to the
- *   virtual time they simulate.
+ *   virtual time they simulate; Lab 5's three parts (5A, 5B, 5-challenges) add up to its row.
  * - kvops: Clerk operations per KV test (seed 1) next to the 2024 handout's sample counts.
  * - porcupine: the linearizability checker's benchmark (`scripts/bench-porcupine.ts`).
  * - explore: `npm run explore`'s throughput per lab part on 2 workers.
@@ -23,7 +23,7 @@ import { parseArgs } from "node:util";
 import pc from "picocolors";
 import type { StressRecord } from "../src/harness/index.js";
 import { Channel, go, now, random, sleep } from "../src/runtime/index.js";
-import { KV_SCENARIOS_FILE, RAFT_SCENARIOS_FILE } from "../src/explore/scenarios/files.js";
+import { scenariosFileOfLab } from "../src/explore/scenarios/files.js";
 import { runSim } from "../src/sim/index.js";
 import { benchDebugger } from "./bench-debugger.js";
 import { kvOpsRows, runKvSummaries } from "./bench-kv-ops.js";
@@ -41,8 +41,8 @@ const USAGE = `Usage: npm run bench [-- --only <sections>] [--repeat <n>]
 Sections (default: all, in this order):
   sim        simulator throughput: timer events/s (many sleeping tasks), channel round trips/s
   rpc        labrpc TestBenchmark: 100 000 sequential RPCs on one end; µs per RPC
-  parts      wall time of each lab part's tests (sim, labrpc, 3A-3D, 4A, 4B, porcupine) and the
-             virtual time they simulate; parts without tests are skipped
+  parts      wall time of each lab part's tests (sim, labrpc, 3A-3D, 4A, 4B, 5A, 5B, 5-challenges,
+             porcupine) and the virtual time they simulate; parts without tests are skipped
   kvops      Clerk operations per KV test (seed 1) next to the Go handout's sample counts
   porcupine  the linearizability checker's benchmark (scripts/bench-porcupine.ts)
   explore    npm run explore's throughput per lab part on 2 workers: the part's explore scenario
@@ -70,6 +70,9 @@ const PARTS: ReadonlyArray<{ name: string; paths: string[]; filter?: string }> =
   { name: "3D", paths: ["src/raft/raft-3d.test.ts"] },
   { name: "4A", paths: ["src/kvraft/kvraft-4a.test.ts", "src/kvraft/kvraft-4a-faults.test.ts"] },
   { name: "4B", paths: ["src/kvraft/kvraft-4b.test.ts", "src/kvraft/kvraft-4b-many-clients.test.ts"] },
+  { name: "5A", paths: ["src/shardctrler/shardctrler.test.ts", "src/shardkv/shardkv-5a.test.ts"] },
+  { name: "5B", paths: ["src/shardkv/shardkv-5b.test.ts", "src/shardkv/shardkv-5b-concurrent.test.ts"] },
+  { name: "5-challenges", paths: ["src/shardkv/shardkv-challenge.test.ts"] },
   { name: "porcupine", paths: ["packages/porcupine", "src/models"] },
 ];
 
@@ -298,6 +301,8 @@ const LAB_GROUPS: ReadonlyArray<{ label: string; parts: readonly string[]; go: s
   { label: "Raft (3A-3D)", parts: ["3A", "3B", "3C", "3D"], go: "about 6 min" },
   { label: "KV (4A-4B)", parts: ["4A", "4B"], go: "about 400 s" },
   { label: "all lab tests", parts: ["3A", "3B", "3C", "3D", "4A", "4B"], go: "about 15 min" },
+  // shardctrler 5.9 s and shardkv 174.0 s in the 2024 handout's sample runs.
+  { label: "Sharded KV (5A, 5B, challenges)", parts: ["5A", "5B", "5-challenges"], go: "about 180 s" },
 ];
 
 async function benchParts(only: readonly string[] | undefined, timeoutMs: number): Promise<void> {
@@ -406,7 +411,7 @@ const EXPLORE_PARTS: ReadonlyArray<{ part: string; scenario: string; labFiles: s
 
 async function benchExplore(runs: number): Promise<void> {
   heading(`(e) npm run explore: runs per second on 2 workers (scenario: seeds 1..${10 * runs}; with lab tests: seeds 1..${runs} per test)`);
-  const scenariosFile = (part: string): string => (part.startsWith("3") ? RAFT_SCENARIOS_FILE : KV_SCENARIOS_FILE);
+  const scenariosFile = (part: string): string => scenariosFileOfLab(Number.parseInt(part, 10));
   const rows: string[][] = [["part", "scenario runs", "wall s", "runs/s", "(runs only)", "with lab tests: runs", "wall s", "runs/s", "(runs only)", "failed"]];
   for (const p of EXPLORE_PARTS) {
     const alone = await runExplore(p.part, [scenariosFile(p.part)], 10 * runs);

@@ -57,6 +57,19 @@ describe("npm run check:deps", () => {
     expect(out).toContain("raft-knows-no-kv: src/raft/log.ts → src/kvraft/server.ts");
   });
 
+  it("fails when a lab imports the exploration tools, or the shared tester imports a lab (the lab folders come from course/labs.json)", () => {
+    const explore = { "src/explore/nemesis.ts": "export const nemesis = 1;\n" };
+    const lab = cruise({ ...CLEAN, ...explore, "src/kvsrv/config.ts": 'import { nemesis } from "../explore/nemesis.js";\nexport const c = nemesis;\n' });
+    expect(lab.code).not.toBe(0);
+    expect(lab.out).toContain("labs-do-not-import-explore: src/kvsrv/config.ts → src/explore/nemesis.ts");
+    const tester = cruise({ ...CLEAN, "src/tester/server-group.ts": 'import { r } from "../raft/raft.js";\nexport const g = r;\n' });
+    expect(tester.code).not.toBe(0);
+    expect(tester.out).toContain("tester-imports-no-lab: src/tester/server-group.ts → src/raft/raft.ts");
+    const monitors = cruise({ ...CLEAN, "src/monitors/attach.ts": 'import { r } from "../raft/raft.js";\nexport const m = r;\n' });
+    expect(monitors.code).not.toBe(0);
+    expect(monitors.out).toContain("monitors-see-only-the-lab-apis: src/monitors/attach.ts → src/raft/raft.ts");
+  });
+
   it("fails on an import cycle, even through type-only imports", () => {
     const { code, out } = cruise({
       ...CLEAN,

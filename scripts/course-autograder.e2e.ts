@@ -75,7 +75,7 @@ describe("the Gradescope autograder, in an emulated /autograder", () => {
     expect(modes.get("setup.sh")! & 0o777).toBe(0o755);
     expect(modes.get("run_autograder")! & 0o777).toBe(0o755);
     expect(modes.get("package.json")! & 0o777).toBe(0o644);
-    for (const f of ["package.json", "package-lock.json", "handout.json", "course/grading.json", "scripts/grade.ts", "src/raft/tester.ts", "src/raft/raft.ts"]) expect(Object.keys(files)).toContain(f);
+    for (const f of ["package.json", "package-lock.json", "handout.json", "course/grading.json", "course/labs.json", "scripts/grade.ts", "src/raft/tester.ts", "src/raft/raft.ts"]) expect(Object.keys(files)).toContain(f);
     for (const f of ["src/raft/log.ts", "src/raft/rules.ts", "src/kvraft/state-machine.ts", "scripts/handout.ts", "course/skeleton/src/raft/raft.ts"]) expect(Object.keys(files)).not.toContain(f);
     expect(Buffer.from(files["src/raft/raft.ts"]!).toString()).toBe(readFileSync(join(ROOT, "course/skeleton/src/raft/raft.ts"), "utf8"));
     for (const [name, data] of Object.entries(files)) {
@@ -95,9 +95,9 @@ describe("the Gradescope autograder, in an emulated /autograder", () => {
 
   it("gives the reference full score, found inside a folder of its own as a repository upload would be", async () => {
     const { results } = await grade((dir) => writeSubmission(ROOT, join(dir, "my-raftlab")), "--runs 1 --seed 1 --workers 2");
-    expect(results.tests).toHaveLength(51 + 12); // 51 lab tests, 2 explore entries per part
+    expect(results.tests).toHaveLength(75 + 12); // 75 lab tests, 2 explore entries per part of Labs 3 and 4
     expect(results.tests.every((t) => t.status === "passed")).toBe(true);
-    expect(results.score).toBe(240);
+    expect(results.score).toBe(375); // 335 for the original parts, 40 for the explore component
   });
 
   it("gives a planted bug (Raft.snapshot does nothing) partial credit: the tests it breaks lose their points, with the failing seed's replay command", async () => {
@@ -117,8 +117,9 @@ describe("the Gradescope autograder, in an emulated /autograder", () => {
   it("gives the skeleton 0", async () => {
     const { results } = await grade((dir) => cpSync(join(ROOT, "course/skeleton"), dir, { recursive: true }), "--runs 1 --seed 1 --workers 2");
     expect(results.score).toBe(0);
-    expect(results.tests).toHaveLength(51 + 12);
-    expect(results.tests[0]!.output).toContain("not implemented: Raft.getState (3A)");
+    expect(results.tests).toHaveLength(75 + 12);
+    expect(results.tests.find((t) => t.name.startsWith("3A "))!.output).toContain("not implemented: Raft.getState (3A)");
+    expect(results.tests.find((t) => t.name.startsWith("2 "))!.output).toContain("not implemented: Clerk.putAppend (Put, Lab 2)");
   });
 
   it("gives a submission that does not type-check 0, with the compiler's message first", async () => {

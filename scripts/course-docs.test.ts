@@ -18,9 +18,9 @@ afterEach(() => temps.removeAll());
 function miniRepo(course: Record<string, unknown>): string {
   const dir = temps.make();
   writeTree(dir, {
-    "course/handout.json": JSON.stringify({
-      format: "raftlab-handout/1",
-      labs: [{ lab: 3, title: "Raft", parts: ["3A"], folder: "src/raft", student: { include: ["src/raft/**"], exclude: ["src/raft/tester.ts"] } }],
+    "course/labs.json": JSON.stringify({
+      format: "raftlab-labs/1",
+      labs: [{ lab: 3, title: "Raft", folder: "src/raft", student: { include: ["src/raft/**"], exclude: ["src/raft/tester.ts"] }, parts: [{ part: "3A", files: ["src/raft/raft-3a.test.ts"], tests: { T: 1 } }] }],
     }),
     "course/course.json": JSON.stringify({
       format: "raftlab-course/1",
@@ -69,8 +69,8 @@ describe("the documentation of a handout", () => {
     expect(formatDocProblems(checkDocs(handoutDocs(h)))).toBe("");
   });
 
-  it("of both labs has every student page and no instructor page, and its links resolve", () => {
-    const h = assembleHandout({ root: ROOT, labs: [3, 4] });
+  it("of every lab has every student page and no instructor page, and its links resolve", () => {
+    const h = assembleHandout({ root: ROOT, labs: [2, 3, 4, 5] });
     const student = [...course.studentDocs.all, ...[...course.studentDocs.ofLab.values()].flat()].sort();
     expect(docsOf(h)).toEqual(student);
     for (const page of ["docs/instructors.md", "docs/architecture.md", "docs/toolchain-and-ci.md"]) expect(h.files.has(page)).toBe(false);

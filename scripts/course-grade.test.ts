@@ -16,6 +16,7 @@ import { fitRuns } from "./lib/grade-budget.js";
 import { exploreUnits, explorePlan, gradeExplore, type ExploreItem } from "./lib/grade-explore.js";
 import { declaredTests, planUnits, runUnits } from "./lib/grade-run.js";
 import { GradingConfigError, loadGrading, parseGrading, selectParts, type GradedPart } from "./lib/grading.js";
+import { parseRegistry } from "./lib/labs-registry.js";
 import { TempDirs, writeTree } from "./lib/temp-tree.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -54,9 +55,10 @@ function report(parts: GradeReport["parts"], more: Partial<GradeReport> = {}): G
 }
 
 describe("grading configuration", () => {
-  it("the repository's: Lab 3 and Lab 4 are worth 100 each, and lists exactly the tests its files declare", () => {
+  it("the repository's: Labs 2, 3 and 4 are worth 60, 100 and 100, and lists exactly the tests its files declare", () => {
     const config = loadGrading(ROOT);
     const lab = (n: number) => config.parts.filter((p) => p.lab === n && !p.extraCredit && p.byDefault).reduce((a, p) => a + [...p.tests.values()].reduce((x, y) => x + y, 0), 0);
+    expect(lab(2)).toBe(60);
     expect(lab(3)).toBe(100);
     expect(lab(4)).toBe(100);
     for (const p of config.parts) {
@@ -64,34 +66,38 @@ describe("grading configuration", () => {
       // Every configured test exists; every test of a graded file is graded by some part.
       for (const t of p.tests.keys()) expect(declared).toContain(t);
       const graded = new Set(config.parts.flatMap((q) => [...q.tests.keys()]));
-      for (const t of declared) expect(graded.has(t), `${t} of ${p.files.join(", ")} is in no part of course/grading.json`).toBe(true);
+      for (const t of declared) expect(graded.has(t), `${t} of ${p.files.join(", ")} is in no part of course/labs.json`).toBe(true);
     }
     expect(selectParts(config, undefined, [3, 4]).map((p) => p.part)).toEqual(["3A", "3B", "3C", "3D", "4A", "4B"]);
+    expect(selectParts(config, undefined, [2, 3, 4]).map((p) => p.part)).toEqual(["2", "3A", "3B", "3C", "3D", "4A", "4B"]);
     expect(selectParts(config, ["cas", "3a"], [3, 4]).map((p) => p.part)).toEqual(["3A", "cas"]);
-    expect(() => selectParts(config, ["3E"], [3, 4])).toThrow(/unknown part "3E": the parts are 3A, 3B/);
+    expect(() => selectParts(config, ["3E"], [3, 4])).toThrow(/unknown part "3E": the parts are 2, 3A, 3B/);
     expect(() => selectParts(config, ["4A"], [3])).toThrow(/belongs to lab 4, which this tree does not have/);
   });
 
   it("rejects bad configurations, naming the field", () => {
-    const base = { format: "raftlab-grading/1", runs: 3, wallCapSeconds: 60, parts: [{ part: "3A", lab: 3, files: ["a.test.ts"], tests: { T1: 1 } }] };
-    const bad = (patch: object) => () => parseGrading(JSON.stringify({ ...base, ...patch }), "g.json");
-    expect(() => parseGrading(JSON.stringify(base), "g.json")).not.toThrow();
+    const base = { format: "raftlab-grading/1", runs: 3, wallCapSeconds: 60 };
+    const bad = (patch: object) => () => parseGrading(JSON.stringify({ ...base, ...patch }), "g.json", []);
+    expect(() => parseGrading(JSON.stringify(base), "g.json", [])).not.toThrow();
     expect(bad({ format: "v0" })).toThrow(/g\.json: "format" must be/);
     expect(bad({ runs: 0 })).toThrow(/"runs" must be a whole number >= 1/);
     expect(bad({ typecheck: "maybe" })).toThrow(/"typecheck" must be "required" or "report"/);
-    expect(bad({ parts: [{ part: "3A", lab: 3, files: ["a.test.ts"], tests: { T1: -1 } }] })).toThrow(/tests\.T1 must be a number of points >= 0/);
-    expect(bad({ parts: [{ part: "3A", lab: 3, files: ["a.ts"], tests: { T1: 1 } }] })).toThrow(/files must list the part's test files/);
-    expect(bad({ parts: [...base.parts, { part: "3B", lab: 3, files: ["b.test.ts"], tests: { T1: 1 } }] })).toThrow(/test T1 is in parts 3A and 3B/);
+    expect(bad({ parts: [] })).toThrow(/"parts" belong in course\/labs\.json/);
     expect(bad({ gradescope: { visibility: "secret" } })).toThrow(/gradescope\.visibility must be one of/);
     expect(() => loadGrading(temp())).toThrow(GradingConfigError);
-    // The explore component and the budget.
+    // The explore component (its parts are the registry's) and the budget.
+    const labParts = parseRegistry(
+      JSON.stringify({ format: "raftlab-labs/1", labs: [{ lab: 3, title: "Raft", folder: "src/raft", student: { include: ["src/raft/**"] }, parts: [{ part: "3A", files: ["src/raft/a.test.ts"], tests: { T1: 1 } }] }] }),
+      "l.json",
+    ).parts;
+    const withParts = (patch: object) => () => parseGrading(JSON.stringify({ ...base, ...patch }), "g.json", labParts);
     const explore = { scenarioSeeds: 5, labTestSeeds: 1, parts: { "3A": { scenario: 3, labTests: 1 } } };
-    expect(parseGrading(JSON.stringify({ ...base, explore }), "g.json").explore).toMatchObject({ byDefault: true, scenarioSeeds: 5, labTestSeeds: 1 });
-    expect(parseGrading(JSON.stringify(base), "g.json").explore).toBeUndefined();
-    expect(bad({ explore: { ...explore, parts: { "3E": { scenario: 1 } } } })).toThrow(/explore\.parts: "3E" is not a part of "parts"/);
-    expect(bad({ explore: { ...explore, scenarioSeeds: 0 } })).toThrow(/"explore\.scenarioSeeds" must be a whole number >= 1/);
-    expect(bad({ explore: { ...explore, parts: { "3A": { scenario: -1 } } } })).toThrow(/explore\.parts\.3A\.scenario must be a number of points >= 0/);
-    expect(parseGrading(JSON.stringify(base), "g.json").budget).toEqual({ minRuns: 3 });
+    expect(withParts({ explore })().explore).toMatchObject({ byDefault: true, scenarioSeeds: 5, labTestSeeds: 1 });
+    expect(parseGrading(JSON.stringify(base), "g.json", labParts).explore).toBeUndefined();
+    expect(withParts({ explore: { ...explore, parts: { "3E": { scenario: 1 } } } })).toThrow(/explore\.parts: "3E" is not a part of the labs registry/);
+    expect(withParts({ explore: { ...explore, scenarioSeeds: 0 } })).toThrow(/"explore\.scenarioSeeds" must be a whole number >= 1/);
+    expect(withParts({ explore: { ...explore, parts: { "3A": { scenario: -1 } } } })).toThrow(/explore\.parts\.3A\.scenario must be a number of points >= 0/);
+    expect(parseGrading(JSON.stringify(base), "g.json", labParts).budget).toEqual({ minRuns: 3 });
     expect(bad({ budget: { minRuns: 4 } })).toThrow(/"budget\.minRuns" \(4\) must not exceed "runs" \(3\)/);
   });
 
@@ -107,6 +113,20 @@ describe("grading configuration", () => {
       for (const t of i.labTests) expect(declaredTests(readFileSync(join(ROOT, t.file), "utf8"))).toContain(t.test);
     }
     expect(items.find((i) => i.part === "3C")!.labTests.map((t) => t.test)).toContain("TestFigure83C");
+  });
+
+  it("the labs registry: rejects bad parts, naming the field", () => {
+    const lab = { lab: 3, title: "Raft", folder: "src/raft", student: { include: ["src/raft/**"] } };
+    const part = { part: "3A", files: ["src/raft/a.test.ts"], tests: { T1: 1 } };
+    const registry = (...parts: object[]) => () => parseRegistry(JSON.stringify({ format: "raftlab-labs/1", labs: [{ ...lab, parts }] }), "l.json");
+    expect(registry(part)().parts.map((p) => [p.part, p.lab])).toEqual([["3A", 3]]);
+    expect(registry(part)().manifest.labs[0]!.parts).toEqual(["3A"]);
+    expect(registry()).toThrow(/labs\[0\]\.parts must be a non-empty list/);
+    expect(registry({ ...part, tests: { T1: -1 } })).toThrow(/tests\.T1 must be a number of points >= 0/);
+    expect(registry({ ...part, files: ["src/raft/a.ts"] })).toThrow(/files must list the part's test files/);
+    expect(registry({ ...part, files: ["src/kvraft/a.test.ts"] })).toThrow(/src\/kvraft\/a\.test\.ts is not in the lab's folder src\/raft/);
+    expect(registry(part, { part: "3B", files: ["src/raft/b.test.ts"], tests: { T1: 1 } })).toThrow(/test T1 is in parts 3A and 3B/);
+    expect(() => parseRegistry(JSON.stringify({ format: "raftlab-labs/1", labs: [{ ...lab, needs: [2], parts: [part] }] }), "l.json")).toThrow(/needs lab 2/);
   });
 
   it("the command line: bad values fail clearly", () => {
@@ -337,8 +357,8 @@ describe("grade() on a fixture harness", () => {
   /** A harness with one lab: the student owns src/lab/** except the test; 1A is worth 2 + 3 points. */
   function harness(): string {
     const root = fixtureTree({
-      "handout.json": JSON.stringify({ format: "raftlab-handout/1", labs: [{ lab: 1, title: "Arithmetic", parts: ["1A"], folder: "src/lab", student: { include: ["src/lab/**"], exclude: ["src/lab/*.test.ts"] } }] }),
-      "course/grading.json": JSON.stringify({ format: "raftlab-grading/1", runs: 2, wallCapSeconds: 20, typecheck: "required", parts: [{ part: "1A", lab: 1, title: "add and mul", files: ["src/lab/lab.test.ts"], tests: { TestAdd1A: 2, TestMul1A: 3 } }] }),
+      "course/labs.json": JSON.stringify({ format: "raftlab-labs/1", labs: [{ lab: 1, title: "Arithmetic", folder: "src/lab", student: { include: ["src/lab/**"], exclude: ["src/lab/*.test.ts"] }, parts: [{ part: "1A", title: "add and mul", files: ["src/lab/lab.test.ts"], tests: { TestAdd1A: 2, TestMul1A: 3 } }] }] }),
+      "course/grading.json": JSON.stringify({ format: "raftlab-grading/1", runs: 2, wallCapSeconds: 20, typecheck: "required" }),
       "tsconfig.json": JSON.stringify({ compilerOptions: { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, noUnusedLocals: true, noEmit: true, skipLibCheck: true, types: ["node"] }, include: ["src"] }),
       "src/lab/lab.test.ts": [
         `import { simTest } from ${HARNESS};`,

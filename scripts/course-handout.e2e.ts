@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { Ajv } from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
 import { classify } from "./lib/course/config.js";
+import { writeSubmission } from "./lib/course/planted-bugs.js";
 import { runCommand, stopAll } from "./lib/course/processes.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -33,10 +34,10 @@ const results = (file: string) => JSON.parse(readFileSync(file, "utf8")) as { sc
 describe("a handout, from build to grade", () => {
   it("is built as a fresh git repository with one commit and no solution file", async () => {
     const r = await runCommand(TSX, ["scripts/handout.ts", "--out", out, "--git"], { cwd: ROOT, timeoutMs: 120_000 });
-    expect(r.output).toMatch(/wrote .*raftlab: labs 3,4: \d+ files, \d+ KiB; 7 skeletons, 16 solution files left out; leak check: \d+ code lines of the solution, none in the handout/);
+    expect(r.output).toMatch(/wrote .*raftlab: labs 2,3,4,5: \d+ files, \d+ KiB; 19 skeletons, 21 solution files left out; leak check: \d+ code lines of the solution, none in the handout/);
     expect(r.code).toBe(0);
     const log = await runCommand("git", ["log", "--oneline"], { cwd: out, timeoutMs: 10_000 });
-    expect(log.output.trim().split("\n")).toEqual([expect.stringMatching(/raftlab handout: labs 3, 4$/)]);
+    expect(log.output.trim().split("\n")).toEqual([expect.stringMatching(/raftlab handout: labs 2, 3, 4, 5$/)]);
     for (const f of classify(ROOT).solution) {
       if (existsSync(join(out, f))) expect(readFileSync(join(out, f), "utf8")).toBe(readFileSync(join(ROOT, "course/skeleton", f), "utf8"));
     }
@@ -59,6 +60,20 @@ describe("a handout, from build to grade", () => {
     expect(r.wallMs).toBeLessThan(30_000);
   });
 
+  it("fails test:2 on the skeleton, naming the missing piece", async () => {
+    const r = await npmRun("test:2", [], 180_000);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain("not implemented: Clerk.putAppend (Put, Lab 2), in src/kvsrv/client.ts");
+    expect(r.output).toMatch(/^0 passed, 10 failed/m);
+  });
+
+  it("fails test:5A on the skeletons, naming the missing piece (the skeleton Raft's, first)", async () => {
+    const r = await npmRun("test:5A", [], 180_000);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain("not implemented: Raft.getState (3A), in src/raft/raft.ts");
+    expect(r.output).toMatch(/^0 passed, 5 failed/m);
+  });
+
   it("runs the demo, which says plainly that the labs are not implemented yet", async () => {
     const r = await npmRun("demo", [], 120_000);
     expect(r.code, r.output).toBe(0);
@@ -69,11 +84,11 @@ describe("a handout, from build to grade", () => {
     const file = join(work, "skeleton.json");
     const r = await npmRun("grade", ["--runs", "1", "--results", file], 300_000);
     expect(r.code).toBe(1);
-    expect(r.output).toMatch(/Total: 0\/240/); // 200 for the original parts, 40 for the explore component
+    expect(r.output).toMatch(/Total: 0\/375/); // 335 for the original parts, 40 for the explore component
     const res = results(file);
     expect(validate(res)).toBe(true);
     expect(res.score).toBe(0);
-    expect(res.tests).toHaveLength(51 + 12); // 51 lab tests, 2 explore entries per part
+    expect(res.tests).toHaveLength(75 + 12); // 75 lab tests, 2 explore entries per part of Labs 3 and 4
     expect(res.tests.every((t) => t.status === "failed")).toBe(true);
   });
 
@@ -85,7 +100,8 @@ describe("a handout, from build to grade", () => {
     }
     const tc = await npmRun("typecheck", [], 120_000);
     expect(tc.code, tc.output).toBe(0);
-    const r = await runCommand("npm", ["test"], { cwd: out, timeoutMs: 600_000 });
+    // Every lab's tests, Lab 5's included: allow for a loaded machine.
+    const r = await runCommand("npm", ["test"], { cwd: out, timeoutMs: 780_000 });
     expect(r.output).toMatch(/^\d+ passed, 0 failed$/m);
     expect(r.code, r.output.slice(-3000)).toBe(0);
     const demo = await npmRun("demo", [], 120_000);
@@ -96,23 +112,45 @@ describe("a handout, from build to grade", () => {
   it("grades the reference in the handout with full score", async () => {
     const file = join(work, "reference.json");
     const r = await npmRun("grade", ["--runs", "1", "--results", file, "--md", join(work, "reference.md")], 600_000);
-    expect(r.output).toMatch(/Total: 240\/240/);
+    expect(r.output).toMatch(/Total: 375\/375/);
     expect(r.code).toBe(0);
     const res = results(file);
     expect(validate(res)).toBe(true);
-    expect(res.score).toBe(240);
-    expect(readFileSync(join(work, "reference.md"), "utf8")).toContain("# raftlab grade: 240/240");
+    expect(res.score).toBe(375);
+    expect(readFileSync(join(work, "reference.md"), "utf8")).toContain("# raftlab grade: 375/375");
   });
 
   it("from this repository, --solution grades a checkout's files, and this repository itself, in the pristine harness", async () => {
-    const fromRepo = (solution: string) => npmRun("grade", ["--solution", solution, "--parts", "3A,4A", "--runs", "1"], 600_000, ROOT);
+    const fromRepo = (solution: string) => npmRun("grade", ["--solution", solution, "--parts", "2,3A,4A", "--runs", "1"], 600_000, ROOT);
     const checkout = await fromRepo(out);
-    // 15 + 55 for 3A and 4A, and 4 + 10 for their explore entries.
-    expect(checkout.output).toMatch(/Total: 84\/84/);
+    // 60 + 15 + 55 for 2, 3A and 4A, and 4 + 10 for the explore entries of 3A and 4A (Lab 2 has none).
+    expect(checkout.output).toMatch(/Total: 144\/144/);
     expect(checkout.code).toBe(0);
     const self = await fromRepo(ROOT);
-    expect(self.output).toMatch(/Total: 84\/84/);
+    expect(self.output).toMatch(/Total: 144\/144/);
     expect(self.code).toBe(0);
+  });
+
+  it("gives a Lab 2 solution without duplicate detection less than full points", async () => {
+    const planted = join(work, "kvsrv-no-dedup");
+    writeSubmission(ROOT, planted, "kvsrv-no-dedup");
+    const r = await npmRun("grade", ["--solution", planted, "--parts", "2", "--runs", "1"], 300_000, ROOT);
+    const total = /Total: (\d+)\/60/.exec(r.output);
+    expect(total, r.output.slice(-2000)).not.toBeNull();
+    expect(Number(total![1])).toBeLessThan(60);
+    expect(r.output).toContain("TestUnreliable2");
+    expect(r.code).toBe(1);
+  });
+
+  it("gives a Lab 5 solution that serves shards before their data arrives less than full points", async () => {
+    const planted = join(work, "shardkv-serve-before-data");
+    writeSubmission(ROOT, planted, "shardkv-serve-before-data");
+    const r = await npmRun("grade", ["--solution", planted, "--parts", "5B", "--runs", "1"], 600_000, ROOT);
+    const total = /Total: (\d+)\/51/.exec(r.output);
+    expect(total, r.output.slice(-2000)).not.toBeNull();
+    expect(Number(total![1])).toBeLessThan(51);
+    expect(r.output).toContain("Intact Handoff violated");
+    expect(r.code).toBe(1);
   });
 
   it("does not let a submission pass by editing the tests: the harness's tests are the ones run", async () => {

@@ -12,7 +12,8 @@ import { CourseConfigError, classify } from "./lib/course/config.js";
 import { checkDrift } from "./lib/course/drift.js";
 import { codeLines, findLeaks, isTrivial } from "./lib/course/leak-check.js";
 import { typecheck } from "./lib/grade-tree.js";
-import { ManifestError, loadManifest, parseManifest, relativeImports, selectLabs, studentOwned, withoutLabs } from "./lib/handout-manifest.js";
+import { ManifestError, parseManifest, relativeImports, selectLabs, studentOwned, withoutLabs } from "./lib/handout-manifest.js";
+import { loadManifest, parseRegistry } from "./lib/labs-registry.js";
 import { TempDirs, writeTree } from "./lib/temp-tree.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -36,7 +37,13 @@ describe("classification of this repository", () => {
     const owned = studentOwned(c.manifest);
     expect(c.solution).toEqual(c.files.filter(owned));
     expect([...c.skeletons.keys()].sort()).toEqual(
-      ["src/kvraft/client.ts", "src/kvraft/common.ts", "src/kvraft/index.ts", "src/kvraft/server.ts", "src/raft/index.ts", "src/raft/raft.ts", "src/raft/rpc-types.ts"],
+      [
+        "src/kvraft/client.ts", "src/kvraft/common.ts", "src/kvraft/index.ts", "src/kvraft/server.ts",
+        "src/kvsrv/client.ts", "src/kvsrv/common.ts", "src/kvsrv/index.ts", "src/kvsrv/server.ts",
+        "src/raft/index.ts", "src/raft/raft.ts", "src/raft/rpc-types.ts",
+        "src/shardctrler/client.ts", "src/shardctrler/common.ts", "src/shardctrler/index.ts", "src/shardctrler/server.ts",
+        "src/shardkv/client.ts", "src/shardkv/common.ts", "src/shardkv/index.ts", "src/shardkv/server.ts",
+      ],
     );
     for (const f of c.solution) expect(c.skeletons.has(f) || c.course.solutionOnly.has(f)).toBe(true);
     // The tester's files are not the student's.
@@ -53,9 +60,9 @@ describe("classification of this repository", () => {
   function miniRepo(extra: Record<string, string>, course: Partial<Record<string, unknown>> = {}): string {
     const dir = temp();
     writeTree(dir, {
-      "course/handout.json": JSON.stringify({
-        format: "raftlab-handout/1",
-        labs: [{ lab: 3, title: "Raft", parts: ["3A"], folder: "src/raft", student: { include: ["src/raft/**"], exclude: ["src/raft/tester.ts"] } }],
+      "course/labs.json": JSON.stringify({
+        format: "raftlab-labs/1",
+        labs: [{ lab: 3, title: "Raft", folder: "src/raft", student: { include: ["src/raft/**"], exclude: ["src/raft/tester.ts"] }, parts: [{ part: "3A", files: ["src/raft/raft-3a.test.ts"], tests: { T: 1 } }] }],
       }),
       "course/course.json": JSON.stringify({
         format: "raftlab-course/1",
@@ -112,18 +119,30 @@ describe("the manifest", () => {
     expect(() => selectLabs(manifest, [5])).toThrow(ManifestError);
   });
 
-  it("leaving Lab 4 out drops src/kvraft and every file that imports it (demo.ts, real cluster mode), and nothing else", () => {
+  it("leaving Labs 2, 4 and 5 out drops src/kvsrv, src/kvraft, src/shardctrler, src/shardkv and every file that imports them (demo.ts, real cluster mode, the sharding monitor), and nothing else", () => {
     const c = classify(ROOT);
     const kept = withoutLabs(c.harness, c.manifest, [3], read);
     const dropped = c.harness.filter((f) => !kept.includes(f));
     expect(dropped).toContain("demo.ts");
     expect(dropped).toContain("src/cluster/node.ts"); // imports the Lab 4 barrel, a student file
-    // Only Lab 4's explore scenarios go: a Lab 3 handout keeps the monitors, Lab 3's scenarios (the
-    // grader's explore component runs them), `npm run explore`, shrinking and the grader.
-    const explore = (f: string): boolean => ["src/explore/scenarios/kv-scenarios.ts", "src/explore/scenarios/kv-scenario.ts", "src/explore/kv-scenarios.explore.test.ts"].includes(f);
+    // Only Lab 2's, Lab 4's and Lab 5's explore scenarios go: a Lab 3 handout keeps the monitors, Lab 3's
+    // scenarios (the grader's explore component runs them), `npm run explore`, shrinking and the grader.
+    const explore = (f: string): boolean =>
+      [
+        "src/explore/scenarios/kv-scenarios.ts",
+        "src/explore/scenarios/kv-scenario.ts",
+        "src/explore/kv-scenarios.explore.test.ts",
+        "src/explore/scenarios/kvsrv-scenarios.ts",
+        "src/explore/scenarios/kvsrv-scenario.ts",
+        "src/explore/kvsrv-scenarios.explore.test.ts",
+        "src/explore/scenarios/shardkv-scenarios.ts",
+        "src/explore/scenarios/shardkv-scenario.ts",
+        "src/explore/shardkv-scenarios.explore.test.ts",
+      ].includes(f);
     const expected = (f: string): boolean =>
-      f === "demo.ts" || f === "scripts/node.ts" || f.startsWith("src/kvraft/") || f.startsWith("src/cluster/") || explore(f);
-    expect(kept).toContain("src/explore/monitors/attach.ts");
+      f === "demo.ts" || f === "scripts/node.ts" || f.startsWith("src/kvraft/") || f.startsWith("src/kvsrv/") || f.startsWith("src/cluster/") || explore(f) ||
+      f.startsWith("src/shardctrler/") || f.startsWith("src/shardkv/") || /^src\/monitors\/(attach-sharding|sharding-monitor)/.test(f);
+    expect(kept).toContain("src/monitors/attach.ts");
     for (const f of ["scripts/grade.ts", "scripts/explore.ts", "scripts/lib/explore-runs.ts", "src/explore/scenarios/index.ts", "src/explore/raft-scenarios.explore.test.ts"]) expect(kept).toContain(f);
     expect(dropped.filter((f) => !expected(f))).toEqual([]);
     expect(kept).toContain("src/raft/tester.ts");
@@ -140,7 +159,7 @@ describe("the manifest", () => {
 
 describe("the handout", () => {
   it("has the harness, the skeletons, its own manifest, README, package.json and grading, and no solution", () => {
-    const h = assembleHandout({ root: ROOT, labs: [3, 4] });
+    const h = assembleHandout({ root: ROOT, labs: [2, 3, 4, 5] });
     const c = h.classification;
     for (const f of c.harness.filter((f) => !c.instructorOnly.includes(f))) expect(h.files.has(f)).toBe(true);
     for (const [target, skeleton] of c.skeletons) expect(h.files.get(target)?.toString()).toBe(read(skeleton));
@@ -165,8 +184,8 @@ describe("the handout", () => {
     const pkg = JSON.parse(h.files.get("package.json")!.toString()) as { scripts: Record<string, string> };
     expect(pkg.scripts["test:4A"]).toBeUndefined();
     expect(pkg.scripts["check:deps"]).not.toContain("demo.ts");
-    const grading = JSON.parse(h.files.get("course/grading.json")!.toString()) as { parts: { part: string }[] };
-    expect(grading.parts.map((p) => p.part)).toEqual(["3A", "3B", "3C", "3D", "scenarios"]);
+    const registry = parseRegistry(h.files.get("course/labs.json")!.toString(), "course/labs.json");
+    expect(registry.parts.map((p) => p.part)).toEqual(["3A", "3B", "3C", "3D", "scenarios"]);
     const readme = h.files.get("README.md")!.toString();
     expect(readme).toContain("**3A, leader election**");
     expect(readme).not.toContain("4A, key/value");
@@ -238,7 +257,7 @@ describe("the leak check", () => {
 
   it("npm run handout -- --check fails on a planted quoted line, and passes on the real handout", async () => {
     const real = await tsxRun(ROOT, ["scripts/handout.ts", "--check"]);
-    expect(real.out).toMatch(/ok handout of labs 3,4: .*leak check: \d+ code lines of the solution, none in the handout/);
+    expect(real.out).toMatch(/ok handout of labs 2,3,4,5: .*leak check: \d+ code lines of the solution, none in the handout/);
     expect(real.code).toBe(0);
     const copy = temp();
     for (const entry of ["src", "scripts", "packages", "course", "package.json", "tsconfig.json", "vitest.config.ts", ".dependency-cruiser.cjs", "demo.ts", "README.md"]) {

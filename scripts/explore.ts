@@ -10,7 +10,8 @@ import { availableParallelism } from "node:os";
 import { basename, join, resolve } from "node:path";
 import pc from "picocolors";
 import { describeFaultPlan } from "../src/explore/fault-plan.js";
-import { LAB_TESTS_UNDER_NEMESIS, LAB_TEST_FILES } from "../src/explore/lab-tests.js";
+import { LAB_TESTS_UNDER_NEMESIS } from "../src/explore/lab-tests.js";
+import { labTestFiles } from "./lib/labs-registry.js";
 import { EXPLORE_ENV } from "../src/explore/mode.js";
 import { describeFault, parseScheduleFile, type FaultEvent, type ScheduleFile } from "../src/explore/schedule.js";
 import { SCENARIOS, SCENARIO_FILES } from "../src/explore/scenarios/index.js";
@@ -104,7 +105,7 @@ export function explorePattern(user: string): string {
 export async function explore(opts: StressOptions, extras: ExploreExtras): Promise<number> {
   const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true);
   const matching = exploreTestNames().filter((n) => new RegExp(opts.pattern).test(n));
-  const paths = opts.paths.length > 0 ? opts.paths : [...SCENARIO_FILES, ...LAB_TEST_FILES];
+  const paths = opts.paths.length > 0 ? opts.paths : [...SCENARIO_FILES, ...labTestFiles(process.cwd())];
   const groups = splitSeeds(shardSeeds(pickSeeds(opts.runs, opts.seed), opts.shard), opts.workers);
   const outDir = resolve(opts.output ?? join("explore-out", `${timestamp()}-${sanitize(opts.pattern)}`));
   mkdirSync(join(outDir, "logs"), { recursive: true });

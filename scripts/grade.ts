@@ -1,6 +1,6 @@
 /**
  * `npm run grade`: runs every test of the chosen parts N times on distinct seeds and scores them
- * with the points of `course/grading.json` (a test earns its points only if it passes every run).
+ * with the points of `course/labs.json` (a test earns its points only if it passes every run).
  * With `--solution <dir>` it grades the student-owned files of <dir> (the manifest's patterns) in
  * a copy of this harness; `--results` writes Gradescope's results.json, `--md` a Markdown report.
  * The Gradescope autograder (`run_autograder`) is this script with `--gradescope`.
@@ -21,14 +21,15 @@ import { SubmissionError, assembleTree, typecheck } from "./lib/grade-tree.js";
 import { interruptedBy } from "./lib/interrupt.js";
 import { GRADING_FILE, GradingConfigError, loadGrading, selectParts, type ExploreGrading, type GradedPart, type GradescopeSettings } from "./lib/grading.js";
 import type { StressRecord } from "../src/harness/index.js";
-import { ManifestError, loadManifest } from "./lib/handout-manifest.js";
+import { ManifestError } from "./lib/handout-manifest.js";
+import { loadManifest } from "./lib/labs-registry.js";
 import { pickSeeds } from "./lib/seed-runs.js";
 import { shardOption, shardProblem, shardSeeds, writeShardResult, type MergedShards, type Shard } from "./lib/shards.js";
 
 const USAGE = `Usage: npm run grade -- [options]
 
 Runs every test of the chosen parts N times, each run on its own seed, and scores them with the
-points of course/grading.json: a test earns its points only if it passes every run.
+points of course/labs.json: a test earns its points only if it passes every run.
 
 Options:
   --parts <list>      parts to grade, e.g. 3A,3B (default: every default part of the labs here;

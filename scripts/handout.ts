@@ -17,7 +17,8 @@ import { UsageError, isMain, runCli } from "./lib/cli.js";
 import { buildAutograder } from "./lib/course/autograder.js";
 import { HandoutError, assembleHandout, writeHandout } from "./lib/course/build-handout.js";
 import { CourseConfigError } from "./lib/course/config.js";
-import { ManifestError, loadManifest } from "./lib/handout-manifest.js";
+import { ManifestError } from "./lib/handout-manifest.js";
+import { loadManifest } from "./lib/labs-registry.js";
 
 const USAGE = `Usage:
   npm run handout -- --out <dir> [--labs 3,4] [--git]   write the student handout into <dir> (new or empty)
@@ -92,7 +93,8 @@ export async function handout(cli: HandoutCli, root = ROOT): Promise<number> {
     const out = resolve(cli.out);
     writeHandout(h, out, { git: cli.git });
     console.log(`${c.green("wrote")} ${out}: ${summary}${cli.git ? "; git repository with one commit" : ""}`);
-    console.log(c.dim(`next: cd ${cli.out} && npm ci && npm run typecheck && npm run test:3A (fails until Lab 3A is written)`));
+    const first = h.manifest.labs[0]?.parts[0] ?? "";
+    console.log(c.dim(`next: cd ${cli.out} && npm ci && npm run typecheck && npm run test:${first} (fails until part ${first} is written)`));
     return 0;
   }
   const zip = resolve(cli.autograder!);

@@ -12,12 +12,12 @@ import { parseArgs } from "node:util";
 import pc from "picocolors";
 import { UsageError, runCli } from "./lib/cli.js";
 import { onInterrupt } from "./lib/interrupt.js";
-import { LAB_TEST_FILES } from "../src/explore/lab-tests.js";
 import { MUTANTS, type Implementation, type LabPart, type Mutant } from "../src/explore/mutants/catalog.js";
 import { plantInScratch, removeScratch } from "../src/explore/mutants/plant.js";
 import { SCENARIO_FILES } from "../src/explore/scenarios/index.js";
 import type { StressRecord } from "../src/harness/index.js";
 import { failureKind } from "./lib/explore-report.js";
+import { loadRegistry, type GradedPart } from "./lib/labs-registry.js";
 
 const USAGE = `Usage: npm run mutants [-- --only <ids>] [--impl <name>] [--fast] [--seeds <n>] [--lab-seeds <n>] [-o <dir>]
 
@@ -55,7 +55,7 @@ interface StageResult {
 /** What `npm run mutants` found for one mutant. */
 interface MutantResult {
   readonly mutant: Pick<Mutant, "id" | "part" | "title" | "equivalent" | "kind"> & { readonly implementation: Implementation };
-  readonly explore: StageResult & { readonly stage: "scenario" | "lab tests under the nemesis" | undefined };
+  readonly explore: StageResult & { readonly stage: "scenario" | "lab tests under the nemesis" | "lab tests (no scenario)" | undefined };
   readonly lab: StageResult | undefined;
 }
 
@@ -110,15 +110,29 @@ function stage(rs: readonly StressRecord[], stageSeconds: number): StageResult {
   };
 }
 
-/** The lab test files of a part. */
-function labFiles(part: LabPart): string[] {
-  const prefix = part.startsWith("3") ? `src/raft/raft-${part.toLowerCase()}` : `src/kvraft/kvraft-${part.toLowerCase()}`;
-  return LAB_TEST_FILES.filter((f) => f.startsWith(prefix));
+/** The lab test files of a part (course/labs.json). */
+function labFiles(root: string, part: LabPart): string[] {
+  return [...gradedPart(root, part).files];
+}
+
+/**
+ * A pattern matching exactly the graded tests of a part (course/labs.json): a part's tests need not
+ * end with its name (Lab 2's memory tests do not).
+ */
+function partTests(root: string, part: LabPart): string {
+  return `^(${[...gradedPart(root, part).tests.keys()].join("|")})$`;
+}
+
+function gradedPart(root: string, part: LabPart): GradedPart {
+  const graded = loadRegistry(root).parts.find((p) => p.part === part);
+  if (graded === undefined) throw new Error(`part ${part} of a mutant is not in course/labs.json`);
+  return graded;
 }
 
 async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: number, outDir: string): Promise<MutantResult> {
   const dir = plantInScratch(root, m);
   try {
+    if (m.part === "5A") return await runLab5Mutant(dir, m, seeds, outDir);
     const exploreOut = join(outDir, m.id, "explore");
     const pattern = `${m.part}$`;
     const common = ["-n", String(seeds), "--seed", "1", "-p", "1", "--bail", "--no-schedules"];
@@ -127,7 +141,7 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
     if (explore.caught) explore = { ...explore, stage: "scenario" };
     else if (m.equivalent === undefined) {
       const labOut = join(outDir, m.id, "explore-lab");
-      const s2 = await tsx(dir, ["scripts/explore.ts", pattern, ...common, "-o", labOut, "--", ...labFiles(m.part)]);
+      const s2 = await tsx(dir, ["scripts/explore.ts", pattern, ...common, "-o", labOut, "--", ...labFiles(root, m.part)]);
       const second = stage(records(labOut), s2.seconds);
       explore = {
         ...second,
@@ -140,7 +154,7 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
     let lab: StageResult | undefined;
     if (labSeeds > 0) {
       const labOut = join(outDir, m.id, "lab");
-      const s = await tsx(dir, ["scripts/stress.ts", pattern, "-n", String(labSeeds), "--seed", "1", "-p", "1", "-o", labOut, "--", ...labFiles(m.part)]);
+      const s = await tsx(dir, ["scripts/stress.ts", partTests(root, m.part), "-n", String(labSeeds), "--seed", "1", "-p", "1", "-o", labOut, "--", ...labFiles(root, m.part)]);
       lab = stage(records(labOut), s.seconds);
     }
     const mutant = { id: m.id, part: m.part, title: m.title, implementation: m.implementation ?? "reference", ...(m.kind === undefined ? {} : { kind: m.kind }), ...(m.equivalent === undefined ? {} : { equivalent: m.equivalent }) };
@@ -150,12 +164,26 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
   }
 }
 
+/**
+ * A 5A mutant (the controller has no explore scenario; its mutants are measured by the lab tests,
+ * monitors on): its part's lab tests (course/labs.json), seeds
+ * 1..`seeds`, stopping at the first failure, stand in for the explore stage.
+ */
+async function runLab5Mutant(dir: string, m: Mutant, seeds: number, outDir: string): Promise<MutantResult> {
+  const out = join(outDir, m.id, "lab");
+  const s = await tsx(dir, ["scripts/stress.ts", partTests(dir, m.part), "-n", String(seeds), "--seed", "1", "-p", "1", "--bail", "-o", out, "--", ...labFiles(dir, m.part)]);
+  const r = stage(records(out), s.seconds);
+  const explore = { ...r, stage: r.caught ? ("lab tests (no scenario)" as const) : undefined };
+  const mutant = { id: m.id, part: m.part, title: m.title, implementation: m.implementation ?? "reference", ...(m.kind === undefined ? {} : { kind: m.kind }), ...(m.equivalent === undefined ? {} : { equivalent: m.equivalent }) };
+  return { mutant, explore, lab: undefined };
+}
+
 function table(results: readonly MutantResult[], labSeeds: number): string[] {
   const header = ["Mutant", "Impl", "Kind", "Part", "Explore", "Caught by", "Runs", "Run s", "Wall s", ...(labSeeds > 0 ? [`Lab tests (${labSeeds} seeds)`] : [])];
   const rows = results.map((r) => {
     const e = r.explore;
     const verdict = r.mutant.equivalent !== undefined ? (e.caught ? "CAUGHT (equivalent?!)" : "equivalent") : e.caught ? `caught (${e.stage})` : "MISSED";
-    const lab = r.lab === undefined ? [] : [r.lab.caught ? `caught: ${r.lab.by} (${r.lab.runs} runs)` : `missed (${r.lab.runs} runs)`];
+    const lab = labSeeds === 0 ? [] : r.lab === undefined ? ["(the Explore column)"] : [r.lab.caught ? `caught: ${r.lab.by} (${r.lab.runs} runs)` : `missed (${r.lab.runs} runs)`];
     return [r.mutant.id, r.mutant.implementation, r.mutant.kind ?? "-", r.mutant.part, verdict, e.by ?? "-", String(e.runs), e.runSeconds.toFixed(2), e.stageSeconds.toFixed(1), ...lab];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -228,7 +256,8 @@ async function runMutants(opts: MutantsOptions): Promise<number> {
   console.log();
   for (const l of table(results, labSeeds)) console.log(l);
   writeFileSync(join(outDir, "report.json"), JSON.stringify(results, null, 1) + "\n");
-  const missed = results.filter((r) => r.mutant.equivalent === undefined && !r.explore.caught);
+  const labTestsOnly = new Set(MUTANTS.filter((m) => m.labTestsOnly !== undefined).map((m) => m.id));
+  const missed = results.filter((r) => r.mutant.equivalent === undefined && !r.explore.caught && !(labTestsOnly.has(r.mutant.id) && r.lab?.caught === true));
   const surprising = results.filter((r) => r.mutant.equivalent !== undefined && r.explore.caught);
   console.log();
   for (const l of kindTable(results)) console.log(l);

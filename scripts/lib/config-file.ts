@@ -1,5 +1,5 @@
 /**
- * What the course kit's configuration files (`course/grading.json`, `handout.json`,
+ * What the course kit's configuration files (`course/labs.json`, `course/grading.json`, `handout.json`,
  * `course/course.json`) share before their own fields: JSON text that must be an object carrying
  * the expected `"format"`, and errors that start with the file's name.
  */

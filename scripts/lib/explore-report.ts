@@ -4,7 +4,7 @@
  * the report section that groups failures by it.
  */
 import type { StressRecord } from "../../src/harness/index.js";
-import { RAFT_PROPERTIES } from "../../src/explore/monitors/violation.js";
+import { RAFT_PROPERTIES } from "../../src/monitors/violation.js";
 import type { Colors } from "./seed-runs.js";
 
 /** What broke in a failed run, and which kind of failure it is. */

@@ -14,15 +14,16 @@ import type { StressRecord } from "../../src/harness/index.js";
 import { LAB_TESTS_UNDER_NEMESIS } from "../../src/explore/lab-tests.js";
 import { EXPLORE_ENV } from "../../src/explore/mode.js";
 import { SCENARIO_AIMS } from "../../src/explore/scenarios/aims.js";
-import { KV_SCENARIOS_FILE, RAFT_SCENARIOS_FILE } from "../../src/explore/scenarios/files.js";
+import { scenariosFileOfLab } from "../../src/explore/scenarios/files.js";
 import { exploreReplay, failureKind } from "./explore-report.js";
 import type { PartGrade, TestGrade } from "./grade-report.js";
 import type { Unit } from "./grade-run.js";
 import type { ExploreGrading, GradedPart } from "./grading.js";
 
-/** The explore scenario of a lab part: `ExploreRaft3C` for Lab 3's parts, `ExploreKV4A` for Lab 4's. */
+/** The explore scenario of a lab part: `ExploreKVServer2` for Lab 2, `ExploreRaft3C` for Lab 3's parts, `ExploreKV4A` for Lab 4's, `ExploreShardKV5B` for Lab 5's. */
 export function scenarioOf(part: Pick<GradedPart, "part" | "lab">): string {
-  return `${part.lab === 3 ? "ExploreRaft" : "ExploreKV"}${part.part}`;
+  const prefix = part.lab === 2 ? "ExploreKVServer" : part.lab === 3 ? "ExploreRaft" : part.lab === 5 ? "ExploreShardKV" : "ExploreKV";
+  return `${prefix}${part.part}`;
 }
 
 /** One part's explore entries: what to run and what each is worth. */
@@ -46,7 +47,7 @@ export function explorePlan(explore: ExploreGrading, parts: readonly GradedPart[
     if (points === undefined) continue;
     const names = LAB_TESTS_UNDER_NEMESIS[p.part] ?? [];
     const labTests = names.map((test) => ({ test, file: p.files.find((f) => declared(f).includes(test)) ?? p.files[0]! }));
-    items.push({ part: p.part, lab: p.lab, scenario: scenarioOf(p), scenarioFile: p.lab === 3 ? RAFT_SCENARIOS_FILE : KV_SCENARIOS_FILE, scenarioPoints: points.scenario, labTests, labTestPoints: points.labTests });
+    items.push({ part: p.part, lab: p.lab, scenario: scenarioOf(p), scenarioFile: scenariosFileOfLab(p.lab), scenarioPoints: points.scenario, labTests, labTestPoints: points.labTests });
   }
   return items;
 }

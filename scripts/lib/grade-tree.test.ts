@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { assembleTree } from "./grade-tree.js";
-import { loadManifest } from "./handout-manifest.js";
+import { loadManifest } from "./labs-registry.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 

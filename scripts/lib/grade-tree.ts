@@ -78,7 +78,7 @@ export function assembleTree(opts: { harnessRoot: string; manifest: Manifest; so
   const studentFiles = listFiles(solutionRoot).filter((f) => ownedKept(f));
   const warnings: string[] = [];
   for (const l of kept.labs) {
-    if (!studentFiles.some((f) => f.startsWith(l.folder + "/"))) warnings.push(`the submission has no files of lab ${l.lab} (${l.folder}/)`);
+    if (!studentFiles.some((f) => l.folders.some((d) => f.startsWith(d + "/")))) warnings.push(`the submission has no files of lab ${l.lab} (${l.folders.map((d) => `${d}/`).join(", ")})`);
   }
 
   mkdirSync(opts.workDir, { recursive: true });

@@ -1,30 +1,18 @@
 /**
- * The grading configuration (`course/grading.json`): points per test and part, how many runs,
- * the wall-clock cap per run, the type-check policy and the Gradescope settings. Read by
- * `npm run grade` and the Gradescope autograder.
+ * The grading configuration: the settings of `course/grading.json` (how many runs, the wall-clock
+ * cap per run, the type-check policy, the Gradescope settings) with the parts and points of the
+ * labs registry (`course/labs.json`). Read by `npm run grade` and the Gradescope autograder.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isRecord, parseConfigObject } from "./config-file.js";
+import { REGISTRY_FILE, loadRegistry, type GradedPart } from "./labs-registry.js";
+
+export type { GradedPart } from "./labs-registry.js";
 
 /** Where the grading configuration lives, relative to a tree's root. */
 export const GRADING_FILE = "course/grading.json";
 const FORMAT = "raftlab-grading/1";
-
-/** One graded part: its tests (by name, in the given files) and their points. */
-export interface GradedPart {
-  readonly part: string;
-  readonly lab: number;
-  readonly title: string;
-  /** Test files holding the part's tests, relative to the root. */
-  readonly files: readonly string[];
-  /** Test name → points, in the order given. */
-  readonly tests: ReadonlyMap<string, number>;
-  /** Graded when no --parts is given. */
-  readonly byDefault: boolean;
-  /** Its points add to the score but not to the maximum. */
-  readonly extraCredit: boolean;
-}
 
 /** Gradescope settings of the autograder. */
 export interface GradescopeSettings {
@@ -40,7 +28,7 @@ export interface GradescopeSettings {
 export type Visibility = "hidden" | "after_due_date" | "after_published" | "visible";
 const VISIBILITIES: readonly Visibility[] = ["hidden", "after_due_date", "after_published", "visible"];
 
-/** A parsed `course/grading.json`. */
+/** A parsed `course/grading.json`, with the registry's parts. */
 export interface GradingConfig {
   /** Runs per test (distinct seeds) when --runs is not given. */
   readonly runs: number;
@@ -86,57 +74,18 @@ export class GradingConfigError extends Error {
   override readonly name = "GradingConfigError";
 }
 
-/** Parses and checks a grading configuration; `source` names it in errors. */
-export function parseGrading(text: string, source: string): GradingConfig {
+/**
+ * Parses and checks the grading settings; `source` names them in errors. `parts` are the graded
+ * parts (from the labs registry).
+ */
+export function parseGrading(text: string, source: string, parts: readonly GradedPart[]): GradingConfig {
   const { raw, fail } = parseConfigObject(text, source, FORMAT, GradingConfigError);
   const runs = positiveInt(raw["runs"], "runs", fail);
   const wallCapSeconds = positiveNumber(raw["wallCapSeconds"], "wallCapSeconds", fail);
   const typecheckRaw = raw["typecheck"] ?? "required";
   if (typecheckRaw !== "required" && typecheckRaw !== "report") fail(`"typecheck" must be "required" or "report", got ${JSON.stringify(typecheckRaw)}`);
   const typecheck = typecheckRaw as "required" | "report";
-  const partsRaw = raw["parts"];
-  if (!Array.isArray(partsRaw) || partsRaw.length === 0) return fail(`"parts" must be a non-empty list`);
-  const parts = partsRaw.map((p: unknown, i): GradedPart => {
-    const at = `parts[${i}]`;
-    if (!isRecord(p)) return fail(`${at} must be an object`);
-    const part = p["part"];
-    if (typeof part !== "string" || !/^[A-Za-z0-9_-]+$/.test(part)) return fail(`${at}.part must be a name like "3A"`);
-    const lab = p["lab"];
-    if (typeof lab !== "number" || !Number.isInteger(lab)) return fail(`${at}.lab must be a lab number`);
-    const files = p["files"];
-    if (!Array.isArray(files) || files.length === 0 || files.some((f) => typeof f !== "string" || !f.endsWith(".test.ts"))) {
-      return fail(`${at}.files must list the part's test files, e.g. ["src/raft/raft-3a.test.ts"]`);
-    }
-    const testsRaw = p["tests"];
-    if (!isRecord(testsRaw) || Object.keys(testsRaw).length === 0) return fail(`${at}.tests must map test names to points`);
-    const tests = new Map<string, number>();
-    for (const [name, points] of Object.entries(testsRaw)) {
-      if (!/^[\w$-]+$/.test(name)) fail(`${at}.tests: "${name}" is not a test name`);
-      if (typeof points !== "number" || !Number.isFinite(points) || points < 0) fail(`${at}.tests.${name} must be a number of points >= 0`);
-      tests.set(name, points as number);
-    }
-    const title = p["title"];
-    return {
-      part,
-      lab,
-      title: typeof title === "string" ? title : part,
-      files: files as string[],
-      tests,
-      byDefault: p["default"] !== false,
-      extraCredit: p["extraCredit"] === true,
-    };
-  });
-  const seenParts = new Set<string>();
-  const seenTests = new Map<string, string>();
-  for (const p of parts) {
-    if (seenParts.has(p.part)) fail(`part ${p.part} is listed twice`);
-    seenParts.add(p.part);
-    for (const t of p.tests.keys()) {
-      const other = seenTests.get(t);
-      if (other !== undefined) fail(`test ${t} is in parts ${other} and ${p.part}: a test belongs to one part`);
-      seenTests.set(t, p.part);
-    }
-  }
+  if (raw["parts"] !== undefined) fail(`"parts" belong in ${REGISTRY_FILE}, with the labs: move them there (points per test, per part of each lab)`);
   const explore = parseExplore(raw["explore"], new Set(parts.map((p) => p.part)), fail);
   const budgetRaw = isRecord(raw["budget"]) ? raw["budget"] : {};
   const minRuns = budgetRaw["minRuns"] === undefined ? Math.min(3, runs) : positiveInt(budgetRaw["minRuns"], "budget.minRuns", fail);
@@ -171,7 +120,7 @@ function parseExplore(v: unknown, partNames: ReadonlySet<string>, fail: (what: s
   if (!isRecord(partsRaw) || Object.keys(partsRaw).length === 0) return fail(`explore.parts must map lab parts to points, e.g. { "3C": { "scenario": 5, "labTests": 1 } }`);
   const parts = new Map<string, { scenario: number; labTests: number }>();
   for (const [name, pts] of Object.entries(partsRaw)) {
-    if (!partNames.has(name)) fail(`explore.parts: "${name}" is not a part of "parts" (${[...partNames].join(", ")})`);
+    if (!partNames.has(name)) fail(`explore.parts: "${name}" is not a part of the labs registry (${[...partNames].join(", ")})`);
     if (!isRecord(pts)) return fail(`explore.parts.${name} must be { "scenario": <points>, "labTests": <points> }`);
     const points = (key: "scenario" | "labTests"): number => {
       const x = pts[key] ?? 0;
@@ -188,7 +137,7 @@ function parseExplore(v: unknown, partNames: ReadonlySet<string>, fail: (what: s
   };
 }
 
-/** Reads the grading configuration of the tree at `root` (or the file `path`, if given). */
+/** Reads the grading configuration of the tree at `root` (settings from the file `path`, if given), with its registry's parts. */
 export function loadGrading(root: string, path?: string): GradingConfig {
   const file = path ?? join(root, GRADING_FILE);
   let text: string;
@@ -197,7 +146,7 @@ export function loadGrading(root: string, path?: string): GradingConfig {
   } catch {
     throw new GradingConfigError(`cannot read the grading configuration ${file}: is ${root} a raftlab tree? (or pass --config <file>)`);
   }
-  return parseGrading(text, file);
+  return parseGrading(text, file, loadRegistry(root).parts);
 }
 
 /**
@@ -218,12 +167,13 @@ export function selectParts(config: GradingConfig, names: readonly string[] | un
   return available.filter((p) => chosen.has(p));
 }
 
-/** The configuration with only the parts of `labs` (what a handout of those labs ships), as JSON text. */
-export function gradingForLabs(text: string, labs: readonly number[]): string {
-  const raw = JSON.parse(text) as { parts: { part: string; lab: number }[]; explore?: { parts?: Record<string, unknown> } };
-  raw.parts = raw.parts.filter((p) => labs.includes(p.lab));
-  const kept = new Set(raw.parts.map((p) => p.part));
-  if (raw.explore?.parts !== undefined) raw.explore.parts = Object.fromEntries(Object.entries(raw.explore.parts).filter(([part]) => kept.has(part)));
+/**
+ * The configuration with only the explore entries of `parts` (the graded parts of a handout's
+ * labs), as JSON text: what a handout of those labs ships.
+ */
+export function gradingForParts(text: string, parts: readonly string[]): string {
+  const raw = JSON.parse(text) as { explore?: { parts?: Record<string, unknown> } };
+  if (raw.explore?.parts !== undefined) raw.explore.parts = Object.fromEntries(Object.entries(raw.explore.parts).filter(([part]) => parts.includes(part)));
   return JSON.stringify(raw, null, 2) + "\n";
 }
 

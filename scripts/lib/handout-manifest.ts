@@ -1,9 +1,9 @@
 /**
  * The handout manifest (`handout.json`): which files a student owns, per lab, as glob patterns.
  * Shared by `npm run handout` (which writes one into each handout) and `npm run grade` (which takes
- * exactly the student-owned paths from a submission). In this repository the manifest is
- * `course/handout.json`, with every lab; in a handout it is `handout.json` at the root, with the
- * labs handed out.
+ * exactly the student-owned paths from a submission). In this repository it is the ownership view
+ * of the labs registry (`course/labs.json`, see `labs-registry.ts`); in a handout it is
+ * `handout.json` at the root, with the labs handed out.
  *
  * Also here, because both tools need them: listing a tree's files, and dropping the labs that a
  * handout or a grading run leaves out, together with every file that imports them.
@@ -16,8 +16,6 @@ import { isRecord, parseConfigObject } from "./config-file.js";
 
 /** The manifest's file name at the root of a handout. */
 export const MANIFEST_FILE = "handout.json";
-/** Where this repository keeps the manifest of all labs. */
-export const MANIFEST_TEMPLATE = "course/handout.json";
 /** The only manifest format this code reads. */
 export const MANIFEST_FORMAT = "raftlab-handout/1";
 
@@ -37,6 +35,13 @@ export interface LabEntry {
   readonly needs: readonly number[];
   /** The folder holding the lab's files, the student's and the tester's. */
   readonly folder: string;
+  /**
+   * Every folder of the lab: `folder`, then the entry's optional `moreFolders` (Lab 5 has two, as
+   * in Go: `src/shardkv` and `src/shardctrler`).
+   */
+  readonly folders: readonly string[];
+  /** The entry's `moreFolders`, kept so that a handout's own `handout.json` (this entry, written out) still has them. */
+  readonly moreFolders?: readonly string[];
   readonly student: Ownership;
 }
 
@@ -65,12 +70,16 @@ export function parseManifest(text: string, source: string): Manifest {
     if (!isRecord(student)) return fail(`${at}.student must be an object with "include" and "exclude" pattern lists`);
     const folder = l["folder"];
     if (typeof folder !== "string" || folder === "" || folder.endsWith("/")) return fail(`${at}.folder must be a path like "src/raft"`);
+    const more = l["moreFolders"] === undefined ? [] : stringList(l["moreFolders"], `${at}.moreFolders`, fail);
+    for (const f of more) if (f === "" || f.endsWith("/")) fail(`${at}.moreFolders must hold paths like "src/shardctrler"`);
     return {
       lab,
       title: stringField(l["title"], `${at}.title`, fail),
       parts: stringList(l["parts"], `${at}.parts`, fail),
       needs: l["needs"] === undefined ? [] : numberList(l["needs"], `${at}.needs`, fail),
       folder,
+      ...(more.length > 0 ? { moreFolders: more } : {}),
+      folders: [folder, ...more],
       student: {
         include: patternList(student["include"], `${at}.student.include`, fail),
         exclude: patternList(student["exclude"] ?? [], `${at}.student.exclude`, fail),
@@ -86,17 +95,6 @@ export function parseManifest(text: string, source: string): Manifest {
     for (const n of l.needs) if (!seen.has(n)) fail(`lab ${l.lab} needs lab ${n}, which the manifest does not list`);
   }
   return { format: MANIFEST_FORMAT, labs };
-}
-
-/** The manifest of a tree: `handout.json` at its root (a handout), else `course/handout.json` (this repository). */
-export function loadManifest(root: string): { manifest: Manifest; path: string } {
-  for (const name of [MANIFEST_FILE, MANIFEST_TEMPLATE]) {
-    const path = join(root, name);
-    if (existsSync(path)) return { manifest: parseManifest(readFileSync(path, "utf8"), path), path };
-  }
-  throw new ManifestError(
-    `${root} has no ${MANIFEST_FILE} (a handout) or ${MANIFEST_TEMPLATE} (the course repository): is it a raftlab tree?`,
-  );
 }
 
 /** The manifest restricted to `labs` (and what they need), in its own order. */
@@ -127,7 +125,7 @@ export function studentOwned(manifest: Manifest): (path: string) => boolean {
 
 /** The lab whose folder holds `path`, if any. */
 export function labOf(manifest: Manifest, path: string): LabEntry | undefined {
-  return manifest.labs.find((l) => path === l.folder || path.startsWith(l.folder + "/"));
+  return manifest.labs.find((l) => l.folders.some((f) => path === f || path.startsWith(f + "/")));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,7 +263,7 @@ export function resolveRelative(from: string, spec: string, files: ReadonlySet<s
  * `demo.ts` (which runs the KV service) go. `read` gives a file's text.
  */
 export function withoutLabs(files: readonly string[], manifest: Manifest, keep: readonly number[], read: (path: string) => string): string[] {
-  const dropFolders = manifest.labs.filter((l) => !keep.includes(l.lab)).map((l) => l.folder);
+  const dropFolders = manifest.labs.filter((l) => !keep.includes(l.lab)).flatMap((l) => l.folders);
   const all = new Set(files);
   const inDroppedFolder = (f: string): boolean => dropFolders.some((d) => f.startsWith(d + "/"));
   const dropped = new Set(files.filter(inDroppedFolder));

@@ -13,9 +13,9 @@ import { MESSAGE_TAP, type FaultPolicy, type MessageInfo, type MessageTap } from
 import type { RaftInspection, RaftPeer } from "../raft/api.js";
 import type { LogEntry } from "../runtime/log-types.js";
 import { currentTask, type FiredEvent, type SimNode, type Simulation } from "../sim/index.js";
-import { CLUSTER_TAP, type ClusterTap } from "../tester/cluster-tap.js";
+import { CLUSTER_TAP, type ClusterTap } from "../monitors/cluster-tap.js";
 import type { Member, ServerGroup } from "../tester/server-group.js";
-import { ShadowLog } from "../explore/monitors/shadow-log.js";
+import { ShadowLog } from "../monitors/shadow-log.js";
 import { describeEdit, isMessageEdit, targetKey, type Edit, type MessageEdit, type ServerEdit } from "./edits.js";
 import { summarize } from "./summarize.js";
 import { INITIAL_PEER, type PeerChange, type PeerScalars, type RecEvent, type RecMessage, type RecStep, type Recording } from "./recording.js";

@@ -95,9 +95,12 @@ export interface FaultPlan {
  * - `kv`: `full` for the KV service: no Raft strategies, and crashes right after client writes more
  *   often (retried writes are where the KV bugs hide);
  * - `lab`: message faults only (no crashes, no partitions), at rates the lab tests' own time
- *   limits tolerate, for lab tests run under the nemesis.
+ *   limits tolerate, for lab tests run under the nemesis;
+ * - `kvsrv`: message faults only, at full strength, for Lab 2's single server (nothing to crash or
+ *   partition): losses, copies of requests delivered again seconds later, held-back requests and
+ *   replies, late replies.
  */
-export type PlanProfile = "full" | "no-crash" | "kv" | "lab";
+export type PlanProfile = "full" | "no-crash" | "kv" | "lab" | "kvsrv";
 
 /** A plan with every fault off. */
 export const NO_FAULTS: FaultPlan = {
@@ -141,6 +144,20 @@ export function drawFaultPlan(rand: RandomSource, profile: PlanProfile): FaultPl
       stalePerMille: maybe(5, 30),
       staleMaxMs: 600,
       lateReplyPerMille: maybe(2, 10),
+    };
+  }
+  if (profile === "kvsrv") {
+    return {
+      ...NO_FAULTS,
+      dropPerMille: maybe(10, 300),
+      jitterMs: maybe(2, 30),
+      reorderPerMille: maybe(10, 150),
+      reorderMaxMs: rand.between(400, 3000),
+      stalePerMille: maybe(10, 150),
+      staleMaxMs: rand.between(150, 3000),
+      lateReplyPerMille: maybe(5, 60),
+      duplicatePerMille: maybe(10, 200),
+      duplicateMaxMs: rand.between(150, 5000),
     };
   }
   const crashes = (profile === "full" || profile === "kv") && rand.chance(profile === "kv" ? 0.85 : 0.75);

@@ -14,10 +14,17 @@ export const NOT_UNDER_NEMESIS: Readonly<Record<string, string>> = {
   TestSpeed4A: "times operations: delayed messages make them slower",
   TestSpeed4B: "times operations: delayed messages make them slower",
   TestOnePartition4A: "the minority's operation must complete within 3 s of healing",
+  TestMemGet2: "measures the heap: a copy of a request the nemesis holds back keeps its 10 MiB value alive",
+  TestMemPut2: "measures the heap: a copy of a request the nemesis holds back keeps its 10 MiB value alive",
+  TestMemAppend2: "measures the heap: a copy of a request the nemesis holds back keeps its 10 MiB value alive",
+  TestMemPutManyClients: "measures the heap per client: requests the nemesis holds back are counted",
+  TestMemGetManyClients: "measures the heap per client: requests the nemesis holds back are counted",
+  TestMemManyAppends: "measures the heap: requests the nemesis holds back are counted",
 };
 
 /** The lab tests explore runs under its nemesis, by part. */
 export const LAB_TESTS_UNDER_NEMESIS: Readonly<Record<string, readonly string[]>> = {
+  "2": ["TestBasic2", "TestConcurrent2", "TestUnreliable2", "TestUnreliableOneKey2"],
   "3A": ["TestReElection3A", "TestManyElections3A"],
   "3B": ["TestBasicAgree3B", "TestFollowerFailure3B", "TestLeaderFailure3B", "TestFailAgree3B", "TestFailNoAgree3B", "TestConcurrentStarts3B", "TestRejoin3B", "TestBackup3B"],
   "3C": ["TestPersist13C", "TestPersist23C", "TestPersist33C", "TestFigure83C", "TestUnreliableAgree3C", "TestFigure8Unreliable3C", "TestReliableChurn3C", "TestUnreliableChurn3C"],
@@ -37,15 +44,3 @@ export const LAB_TESTS_UNDER_NEMESIS: Readonly<Record<string, readonly string[]>
 export function runsUnderNemesis(name: string): boolean {
   return Object.values(LAB_TESTS_UNDER_NEMESIS).some((names) => names.includes(name));
 }
-
-/** The test files of the lab tests above. */
-export const LAB_TEST_FILES: readonly string[] = [
-  "src/raft/raft-3a.test.ts",
-  "src/raft/raft-3b.test.ts",
-  "src/raft/raft-3c.test.ts",
-  "src/raft/raft-3d.test.ts",
-  "src/kvraft/kvraft-4a.test.ts",
-  "src/kvraft/kvraft-4a-faults.test.ts",
-  "src/kvraft/kvraft-4b.test.ts",
-  "src/kvraft/kvraft-4b-many-clients.test.ts",
-];

@@ -30,7 +30,7 @@ describe("warning about lab code that calls Math.random or Date.now", () => {
       `    at Raft.electionTimeout (${root}/src/raft/raft.ts:120:31)`,
       `    at ${root}/src/tester/server-group.ts:50:7`,
     ].join("\n");
-    // This repository's course/handout.json says which files are a student's: raft.ts is, the KV tester's config.ts is not.
+    // This repository's course/labs.json says which files are a student's: raft.ts is, the KV tester's config.ts is not.
     expect(labCaller(stack)).toBe("src/raft/raft.ts:120:31");
     expect(labCaller(`Error\n    at ${root}/src/kvraft/config.ts:1:1\n    at ${root}/packages/porcupine/src/scheduler.ts:88:44\n    at node:internal/x:1:1`)).toBeUndefined();
     expect(reroutedWarning("Math.random", "src/raft/raft.ts:120:31")).toBe(

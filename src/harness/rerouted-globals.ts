@@ -13,14 +13,15 @@ const ROOT = resolve(import.meta.dirname, "..", "..");
 
 /**
  * Whether a path (relative to the root) is a student's file: the manifest's student patterns
- * (`handout.json` in a handout, `course/handout.json` here), read once. No manifest: nothing is.
+ * (`handout.json` in a handout, the labs registry `course/labs.json` here; both list each lab's
+ * `student` patterns), read once. No manifest: nothing is.
  */
 let studentFile: ((path: string) => boolean) | undefined;
 
 function isStudentFile(path: string): boolean {
   if (studentFile === undefined) {
     studentFile = () => false;
-    for (const name of ["handout.json", join("course", "handout.json")]) {
+    for (const name of ["handout.json", join("course", "labs.json")]) {
       const file = join(ROOT, name);
       if (!existsSync(file)) continue;
       try {

@@ -10,7 +10,7 @@
  * @module
  */
 import type { Annotation } from "porcupine";
-import { superviseCluster } from "../explore/supervise.js";
+import { superviseCluster } from "../monitors/supervise.js";
 import { Network, type ClientEnd } from "../labrpc/index.js";
 import { dlog, dmark, now, random } from "../runtime/index.js";
 import { ServerGroup } from "../tester/server-group.js";

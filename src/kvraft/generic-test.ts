@@ -11,8 +11,9 @@ import type { TestInfo } from "../tester/test-info.js";
 import { ELECTION_TIMEOUT_MS } from "../tester/timing.js";
 import type { Clerk } from "./client.js";
 import { withConfig, type Config } from "./config.js";
-import { OpLog, append, get, put } from "./history.js";
-import { checkLinearizable } from "./linearizability.js";
+import { checkLinearizable } from "../tester/linearizability.js";
+import { OpLog } from "../tester/op-log.js";
+import { append, get, put } from "./history.js";
 
 /** The tester generously allows solutions to complete elections in one second. Virtual ms. */
 export const ELECTION_TIMEOUT = ELECTION_TIMEOUT_MS;

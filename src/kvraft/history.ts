@@ -5,29 +5,11 @@
  *
  * @module
  */
-import type { Operation } from "porcupine";
 import type { KvInput, KvOutput } from "../models/kv.js";
 import { fatal } from "../tester/failure.js";
+import type { OpLog } from "../tester/op-log.js";
 import type { Clerk } from "./client.js";
 import type { Config } from "./config.js";
-
-/** One recorded KV operation. */
-export type KvOperation = Operation<KvInput, KvOutput>;
-
-/** The recorded operations of a test (the original's `OpLog`). */
-export class OpLog {
-  private readonly operations: KvOperation[] = [];
-
-  /** Records one completed operation. */
-  append(op: KvOperation): void {
-    this.operations.push(op);
-  }
-
-  /** A copy of the history so far. */
-  read(): KvOperation[] {
-    return [...this.operations];
-  }
-}
 
 /**
  * Runs one Clerk operation, counts it, and records it in `log` (if given) as client `cli`, stamped

@@ -6,7 +6,7 @@
  * - `config.ts`: the cluster (servers, links, partitions, crash and restart, Clerks);
  * - `history.ts`: the Clerk wrappers that count operations and record the history;
  * - `generic-test.ts`: concurrent clients, the append checks, the partitioner, `GenericTest`;
- * - `linearizability.ts`: the Porcupine check and its visualization.
+ * - `src/tester/linearizability.ts` (shared with Lab 2): the Porcupine check and its visualization.
  *
  * A test reads like the Go one:
  *
@@ -39,5 +39,6 @@ export {
   spawnClientsAndWait,
   type GenericTestOptions,
 } from "./generic-test.js";
-export { OpLog, append, cas, check, get, put, type KvOperation } from "./history.js";
-export { LINEARIZABILITY_GAVE_UP, LINEARIZABILITY_STEP_BUDGET, VIS_ENV, checkLinearizable } from "./linearizability.js";
+export { LINEARIZABILITY_GAVE_UP, LINEARIZABILITY_STEP_BUDGET, VIS_ENV, checkLinearizable } from "../tester/linearizability.js";
+export { OpLog, type KvOperation } from "../tester/op-log.js";
+export { append, cas, check, get, put } from "./history.js";

@@ -46,6 +46,27 @@ describe("kv model", () => {
     expect(checkOperations(kvModel, race(true, true))).toBe("illegal");
     expect(checkOperations(kvNoPartitionModel, race(false, true))).toBe("ok");
   });
+  it("append-return (Go's op 3): legal iff its output is the state before; it appends either way", () => {
+    const s0: KvRegister = { value: "a", hash: stringHash("a") };
+    const [ok, s1] = kvModel.step(s0, { op: "append-return", key: "k", value: "b" }, { value: "a" }, never);
+    expect([ok, s1.value, s1.hash]).toEqual([true, "ab", stringHash("ab")]);
+    expect(kvModel.step(s0, { op: "append-return", key: "k", value: "b" }, { value: "ab" }, never)[0]).toBe(false);
+    expect(kvModel.step(kvModel.init(), { op: "append-return", key: "k", value: "b" }, {}, never)[0]).toBe(true);
+    expect(kvModel.describeOperation!({ op: "append-return", key: "k", value: "b" }, { value: "a" })).toBe("append('k', 'b') -> 'a'");
+    // Two concurrent appends: one must have seen the other's value (a server that answers both
+    // with "" applied one of them twice or not at all).
+    const two = (outA: string, outB: string): Operation<KvInput, KvOutput>[] => [
+      op({ op: "append-return", key: "k", value: "A" }, { value: outA }, 0, 10, 0),
+      op({ op: "append-return", key: "k", value: "B" }, { value: outB }, 0, 10, 1),
+      op({ op: "get", key: "k" }, { value: outA === "" ? "AB" : "BA" }, 11, 12, 2),
+    ];
+    expect(checkOperations(kvModel, two("", "A"))).toBe("ok");
+    expect(checkOperations(kvModel, two("B", ""))).toBe("ok");
+    expect(checkOperations(kvModel, two("", ""))).toBe("illegal");
+    expect(checkOperations(kvNoPartitionModel, two("", ""))).toBe("illegal");
+    // Answering the new value instead of the old one.
+    expect(checkOperations(kvModel, [op({ op: "append-return", key: "k", value: "A" }, { value: "A" }, 0, 1)])).toBe("illegal");
+  });
   it("hash invariant: equal states hash equally however they were built", () => {
     const build = (parts: string[]): KvRegister => {
       let s = kvModel.init();

@@ -59,6 +59,8 @@ export class Raft implements RaftPeer {
   /** Candidate that received our vote in currentTerm, or null. */
   private votedFor: number | null = null;
   private readonly log: RaftLog;
+  /** `inspect()`'s termAt, made once: the monitors inspect every peer after every step. */
+  private readonly termAtOfLog = (index: number): number | undefined => this.log.termAt(index);
   /** The service's snapshot of everything through log.snapshotIndex (§7), or null if none yet. */
   private snapshotData: Uint8Array | null = null;
   private readonly encoder = new StateEncoder();
@@ -193,7 +195,7 @@ export class Raft implements RaftPeer {
       snapshotIndex: log.snapshotIndex,
       snapshotTerm: log.snapshotTerm,
       lastIndex: log.lastIndex(),
-      termAt: (index) => log.termAt(index),
+      termAt: this.termAtOfLog,
       commitIndex: this.commitIndex,
       lastApplied: this.lastApplied,
       ...(this.role === "leader"

@@ -21,8 +21,8 @@
  * ```
  */
 import { isDeepStrictEqual } from "node:util";
-import type { ClusterMonitor } from "../explore/monitors/attach.js";
-import { superviseCluster } from "../explore/supervise.js";
+import type { ClusterMonitor } from "../monitors/attach.js";
+import { superviseCluster } from "../monitors/supervise.js";
 import { Network } from "../labrpc/index.js";
 import { Channel, dlog, dmark, go, now, random, sleep } from "../runtime/index.js";
 import { fatal } from "../tester/failure.js";
@@ -60,7 +60,7 @@ export interface RaftTesterOptions {
   /** The Raft to test (default {@link labRaft}); the tester's own tests pass broken fakes. */
   readonly raft?: RaftServerFactory;
   /**
-   * Check Raft's five safety properties at every step (default true; see `src/explore/monitors`).
+   * Check Raft's five safety properties at every step (default true; see `src/monitors`).
    * Only the tester's own tests turn them off, to see the tester's checks fail on broken fakes.
    */
   readonly monitors?: boolean;

@@ -29,10 +29,10 @@
  *   each message's delay and loss and may crash a server right after it replied, through
  *   {@link ServerGroup.shutdown}.
  */
-import { Network, Server, type ClientEnd, type Service } from "../labrpc/index.js";
+import { Network, Server, type ClientEnd, type ServerName, type Service } from "../labrpc/index.js";
 import { random } from "../runtime/index.js";
 import { currentSimulation } from "../sim/index.js";
-import { Persister } from "../raft/persister.js";
+import { Persister } from "./persister.js";
 import type { ClusterEvent, ClusterObserver } from "./cluster-events.js";
 
 /** What a group runs on each server: anything that can be killed. */
@@ -51,8 +51,25 @@ export interface Launch<S extends Member> {
 }
 
 /**
- * `n` servers called 0..n-1 on `net`. Server `i` reaches server `j` through its end
- * `endName(i, j)`; every end has a fresh random name, so ends of a crashed instance stay dead.
+ * How a group's servers are called: on the network, and as simulation nodes (whose names seed their
+ * random streams). Default: server `i` is `i` on the network and node `S<i>`, as in Labs 3-4; Lab 5
+ * puts several groups on one network, so its servers need names unique across groups
+ * (`server-<gid>-<i>`).
+ */
+export interface GroupNaming {
+  /** Server `i`'s name on the network. */
+  readonly server: (i: number) => ServerName;
+  /** Server `i`'s simulation node name (each incarnation gets `#2`, `#3`, ... added by the simulation). */
+  readonly node: (i: number) => string;
+}
+
+/** Labs 3-4: servers called 0..n-1, nodes S0..S(n-1). */
+export const INDEX_NAMING: GroupNaming = { server: (i) => i, node: (i) => `S${i}` };
+
+/**
+ * `n` servers on `net`, called as `naming` says (default 0..n-1). Server `i` reaches server `j`
+ * through its end `endName(i, j)`; every end has a fresh random name, so ends of a crashed instance
+ * stay dead.
  */
 export class ServerGroup<S extends Member> {
   private readonly members: (S | undefined)[];
@@ -68,6 +85,8 @@ export class ServerGroup<S extends Member> {
     readonly net: Network,
     /** Number of servers. */
     readonly n: number,
+    /** How the servers are called (see {@link GroupNaming}). */
+    readonly naming: GroupNaming = INDEX_NAMING,
   ) {
     this.members = new Array<S | undefined>(n).fill(undefined);
     this.saved = new Array<Persister | undefined>(n).fill(undefined);
@@ -106,7 +125,7 @@ export class ServerGroup<S extends Member> {
     this.endnames[i] = names;
     const ends = names.map((name, j) => {
       const end = this.net.makeEnd(name);
-      this.net.connect(name, j);
+      this.net.connect(name, this.naming.server(j));
       return end;
     });
     const saved = this.saved[i];
@@ -124,10 +143,10 @@ export class ServerGroup<S extends Member> {
       return { member, server };
     };
     const sim = currentSimulation();
-    const { member, server } = sim === undefined ? build() : sim.runIn(sim.node(`S${i}`), build);
+    const { member, server } = sim === undefined ? build() : sim.runIn(sim.node(this.naming.node(i)), build);
     this.members[i] = member;
     how.afterLaunch?.(member);
-    this.net.addServer(i, server);
+    this.net.addServer(this.naming.server(i), server);
     this.emit({ kind: "start", i, restart, member });
     return member;
   }
@@ -147,7 +166,7 @@ export class ServerGroup<S extends Member> {
    */
   shutdown(i: number): boolean {
     this.setLinks(i, this.all(), false, { quiet: true });
-    this.net.deleteServer(i);
+    this.net.deleteServer(this.naming.server(i));
     this.supersedePersister(i);
     const member = this.members[i];
     if (member === undefined) return false;

@@ -118,6 +118,19 @@ describe("porcupine CLI", () => {
       }),
     );
     expect((await run(["check", kv])).out[0]).toMatch(/kv\.json {2}ok {2}ops=3 partitions=1 /);
+    // Lab 2's append that returns the old value (Go's op 3); answering the new value is illegal.
+    const lab2 = (old: string): string =>
+      JSON.stringify({
+        model: "kv",
+        operations: [
+          { clientId: 0, input: { op: "put", key: "a", value: "1" }, call: 0, output: {}, return: 10 },
+          { clientId: 1, input: { op: "append-return", key: "a", value: "2" }, call: 11, output: { value: old }, return: 20 },
+        ],
+      });
+    expect((await run(["check", writeTmp("lab2-ok.json", lab2("1"))])).code).toBe(ExitCode.Ok);
+    expect((await run(["check", writeTmp("lab2-bad.json", lab2("12"))])).code).toBe(ExitCode.Illegal);
+    const noOld = writeTmp("lab2-no-old.json", JSON.stringify({ model: "kv", operations: [{ input: { op: "append-return", key: "a", value: "2" }, output: {}, call: 0, return: 1 }] }));
+    expect((await run(["check", noOld])).err.join("\n")).toMatch(/operations\[0\]\.output\.value: expected a string/);
     const etcd = writeTmp(
       "etcd.json",
       JSON.stringify({

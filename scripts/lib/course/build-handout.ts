@@ -2,7 +2,8 @@
  * Builds a student handout from this repository: every harness file as it is, a skeleton in place
  * of each solution file that has one, nothing of the others, and the handout's own `handout.json`,
  * `README.md` (the student README), `package.json` (without the instructor's scripts) and
- * `course/grading.json` (the handed-out labs' parts). The whole handout is assembled in memory and
+ * `course/labs.json` (the registry, with the handed-out labs only) and `course/grading.json` (the
+ * explore component of those labs only). The whole handout is assembled in memory and
  * checked before anything is written: no solution file, no line of the solution
  * (`leak-check.ts`), every skeleton in place.
  */
@@ -10,7 +11,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { MANIFEST_FILE, labOf, selectLabs, withoutLabs, type Manifest } from "../handout-manifest.js";
-import { GRADING_FILE, gradingForLabs, parseGrading } from "../grading.js";
+import { GRADING_FILE, gradingForParts, parseGrading } from "../grading.js";
+import { REGISTRY_FILE, parseRegistry, registryForLabs } from "../labs-registry.js";
 import picomatch from "picomatch";
 import { classify, type Classification } from "./config.js";
 import { describeLeak, findLeaks, type LeakCheckResult } from "./leak-check.js";
@@ -66,9 +68,13 @@ export function assembleHandout(opts: HandoutOptions, transform?: (path: string,
   files.set(MANIFEST_FILE, Buffer.from(handoutManifest(manifest)));
   files.set("README.md", Buffer.from(studentReadme(text(c.course.studentReadme), kept)));
   files.set("package.json", Buffer.from(handoutPackageJson(text("package.json"), c.course.instructorScripts, manifest, c.manifest, droppedHarness, harness)));
+  const registry = registryForLabs(text(REGISTRY_FILE), kept);
+  const keptParts = parseRegistry(registry, `${REGISTRY_FILE} (for labs ${kept.join(",")})`).parts; // still valid after filtering
+  files.set(REGISTRY_FILE, Buffer.from(registry));
   if (files.has(GRADING_FILE)) {
-    const grading = gradingForLabs(text(GRADING_FILE), kept);
-    parseGrading(grading, `${GRADING_FILE} (for labs ${kept.join(",")})`); // still valid after filtering
+    // The explore component's entries of the labs left out go too.
+    const grading = gradingForParts(text(GRADING_FILE), keptParts.map((p) => p.part));
+    parseGrading(grading, `${GRADING_FILE} (for labs ${kept.join(",")})`, keptParts); // still valid after filtering
     files.set(GRADING_FILE, Buffer.from(grading));
   }
   if (transform !== undefined) for (const [p, b] of files) files.set(p, transform(p, b));
@@ -158,7 +164,7 @@ function handoutPackageJson(
   keptFiles: readonly string[],
 ): string {
   const pkg = JSON.parse(text) as { scripts?: Record<string, string> };
-  const droppedFolders = all.labs.filter((l) => !kept.labs.some((k) => k.lab === l.lab)).map((l) => l.folder);
+  const droppedFolders = all.labs.filter((l) => !kept.labs.some((k) => k.lab === l.lab)).flatMap((l) => l.folders);
   const scripts: Record<string, string> = {};
   for (const [name, cmd] of Object.entries(pkg.scripts ?? {})) {
     if (instructorScripts.includes(name)) continue;

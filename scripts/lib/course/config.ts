@@ -1,7 +1,7 @@
 /**
  * The instructor's side of the course kit: `course/course.json` (where the skeletons are, which
  * solution files have none, what never goes into a handout) and the classification of this
- * repository's files that follows from it and from the manifest (`course/handout.json`).
+ * repository's files that follows from it and from the labs registry (`course/labs.json`).
  *
  * Every file the student patterns select here is a solution file, and must be accounted for: it has
  * a skeleton (the handout gets the skeleton) or is listed as solution-only (the handout gets
@@ -12,7 +12,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import picomatch from "picomatch";
 import { parseConfigObject } from "../config-file.js";
-import { MANIFEST_TEMPLATE, listFiles, parseManifest, studentOwned, type Manifest } from "../handout-manifest.js";
+import { listFiles, studentOwned, type Manifest } from "../handout-manifest.js";
+import { REGISTRY_FILE, loadRegistry } from "../labs-registry.js";
 
 /** The file this module reads. */
 export const COURSE_FILE = "course/course.json";
@@ -151,7 +152,7 @@ export interface Classification {
  */
 export function classify(root: string): Classification {
   const course = loadCourse(root);
-  const manifest = parseManifest(readFileSync(join(root, MANIFEST_TEMPLATE), "utf8"), join(root, MANIFEST_TEMPLATE));
+  const { manifest } = loadRegistry(root);
   const files = listFiles(root);
   const owned = studentOwned(manifest);
   const instructor = picomatch(course.instructorOnly as string[], { dot: true });
@@ -168,7 +169,7 @@ export function classify(root: string): Classification {
     if (skeleton !== undefined) skeletons.set(f, skeleton);
     else if (!course.solutionOnly.has(f)) {
       problems.push(
-        `${f} is selected by the student patterns of ${MANIFEST_TEMPLATE} but is neither skeletoned nor solution-only. ` +
+        `${f} is selected by the student patterns of ${REGISTRY_FILE} but is neither skeletoned nor solution-only. ` +
           `If it is the tester's, add it to that lab's "exclude"; if it is solution code, give it a skeleton ` +
           `(${skeletonPrefix}${f}) or list it in "solutionOnly" of course/course.json with why.`,
       );

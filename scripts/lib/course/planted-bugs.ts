@@ -50,6 +50,20 @@ export const BUGS = {
       "    if (planted === 1) throw new Error(\"unreachable\");\n",
     what: "a correct but CPU-heavy persist() (100 000 integer steps per save)",
   },
+  /** Lab 2 without duplicate detection: a retried Append is applied twice; the unreliable tests fail. */
+  "kvsrv-no-dedup": {
+    file: "src/kvsrv/server.ts",
+    find: "    const answered = this.seen(args);\n    if (answered !== undefined) return { value: answered };\n",
+    replace: "",
+    what: "a Lab 2 server that executes every Append it receives",
+  },
+  /** Lab 5: a group serves a shard it gains before the shard's data has arrived; the sharding monitor fails every 5B test that moves a shard. */
+  "shardkv-serve-before-data": {
+    file: "src/shardkv/state-machine.ts",
+    find: '        sh.status = this.config.shards[s] === 0 ? "serving" : "pulling";\n',
+    replace: '        sh.status = "serving"; // planted bug: serve before the data arrives\n',
+    what: "a Lab 5 group that serves a shard before its data has arrived",
+  },
   /** A type error: the submission does not compile. */
   "type-error": {
     file: "src/raft/raft.ts",

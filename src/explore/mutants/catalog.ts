@@ -6,7 +6,7 @@
  */
 
 /** A lab part. */
-export type LabPart = "3A" | "3B" | "3C" | "3D" | "4A" | "4B";
+export type LabPart = "2" | "3A" | "3B" | "3C" | "3D" | "4A" | "4B" | "5A" | "5B";
 
 /** One planted bug. */
 export interface Mutant {
@@ -29,6 +29,11 @@ export interface Mutant {
    * mutant is still run (and must pass), but it is not counted as missed.
    */
   readonly equivalent?: string;
+  /**
+   * Set for a mutant that only the faithful lab tests can see (explore's scenarios check answers,
+   * not memory): why. It counts as caught when the lab tests catch it.
+   */
+  readonly labTestsOnly?: string;
   /**
    * In the fast subset that `npm test` plants (src/explore/mutants/mutants.test.ts): the check that
    * must report it there (the start of its failure's first line, e.g. "Log Matching violated"),
@@ -66,9 +71,59 @@ const RULES = "src/raft/rules.ts";
 const KV_SERVER = "src/kvraft/server.ts";
 const KV_SM = "src/kvraft/state-machine.ts";
 const STUDENT = "src/explore/student-style/raft.ts";
+const KVSRV_SERVER = "src/kvsrv/server.ts";
+const KVSRV_CLIENT = "src/kvsrv/client.ts";
+const CTRLER_REBALANCE = "src/shardctrler/rebalance.ts";
+const SHARD_SERVER = "src/shardkv/server.ts";
+const SHARD_SM = "src/shardkv/state-machine.ts";
 
 /** The catalog. */
 export const MUTANTS: readonly Mutant[] = [
+  {
+    id: "kvsrv-no-duplicate-detection",
+    part: "2",
+    title: "the Lab 2 server executes every Append it receives, retries and late copies included",
+    why: "a retried Append whose reply was lost is applied twice (an element twice in the value; the history is not linearizable)",
+    file: KVSRV_SERVER,
+    search: "    const answered = this.seen(args);\n    if (answered !== undefined) return { value: answered };\n",
+    replace: "",
+    fast: { check: "error: new value", seeds: 10 },
+  },
+  {
+    id: "kvsrv-table-keeps-every-reply",
+    part: "2",
+    title: "the Lab 2 server's duplicate table keeps every old Append reply of a Clerk, not only the last",
+    why: "correct answers, but memory grows with every Append (TestMemManyAppends: 1000 replies of up to 1 MB)",
+    file: KVSRV_SERVER,
+    search: "    this.lastRequest.set(args.clientId, { requestId: args.requestId, reply: old });\n",
+    replace: "    this.lastRequest.set(args.clientId, { requestId: args.requestId, reply: old, older: this.lastRequest.get(args.clientId) } as LastRequest);\n",
+    labTestsOnly: "every answer is right; only the memory tests (TestMemManyAppends) measure what the server keeps",
+  },
+  {
+    id: "kvsrv-append-answers-new-value",
+    part: "2",
+    title: "the Lab 2 server's Append answers the value after the append instead of before",
+    why: "the 2024 Append returns the old value; the new element shows in the answer (and the history is not linearizable)",
+    file: KVSRV_SERVER,
+    search: "    return { value: old };\n  }",
+    replace: "    return { value: old + args.value };\n  }",
+    fast: { check: "error: new value", seeds: 5 },
+  },
+  {
+    id: "kvsrv-get-from-stale-cache",
+    part: "2",
+    title: "the Lab 2 Clerk remembers the first value it read of each key and answers later Gets from it",
+    why: "a Get must see every Put and Append that completed before it (a client's own appends, then linearizability)",
+    file: KVSRV_CLIENT,
+    search: "      if (answer !== undefined) return answer.value;\n",
+    replace:
+      "      if (answer !== undefined) {\n" +
+      "        const cache = ((this as unknown as { staleCache?: Map<string, string> }).staleCache ??= new Map<string, string>());\n" +
+      "        if (!cache.has(key)) cache.set(key, answer.value);\n" +
+      "        return cache.get(key)!;\n" +
+      "      }\n",
+    fast: { check: "get wrong value", seeds: 5 },
+  },
   {
     id: "vote-twice-in-a-term",
     kind: "election",
@@ -388,6 +443,60 @@ export const MUTANTS: readonly Mutant[] = [
     ["student-heartbeat-flood", "liveness", "3A", "heartbeats every 10 ms", "const HEARTBEAT = 100;", "const HEARTBEAT = 10;"],
     ["student-follower-timer-not-reset", "liveness", "3A", "a follower does not reset its election timer on AppendEntries", "    this.state = \"follower\";\n    this.resetTimer();\n    if (args.prevLogIndex < this.lastIncludedIndex) {", "    this.state = \"follower\";\n    if (args.prevLogIndex < this.lastIncludedIndex) {"],
   ]),
+  {
+    id: "ctrler-rebalance-in-no-fixed-order",
+    part: "5A",
+    title: "the controller hands out free shards in an order of its own choosing (Go: iterating over a map), not a fixed one",
+    why: "each replica computes another configuration from the same log; after a change of leader the configuration changes under the clients (TestMulti/AgreeConfig)",
+    file: CTRLER_REBALANCE,
+    search: "  free.sort((a, b) => a - b);\n",
+    replace: "  free.sort(() => Math.random() - 0.5);\n",
+  },
+  {
+    id: "shard-served-before-its-data",
+    part: "5B",
+    title: "a group serves a shard it gains as soon as it applies the configuration, before the shard's data has arrived",
+    why: "the new owner answers from an empty shard and writes into it (Intact Handoff: it arrived with other pairs than it left with)",
+    file: SHARD_SM,
+    search: '        sh.status = this.config.shards[s] === 0 ? "serving" : "pulling";',
+    replace: '        sh.status = "serving";',
+  },
+  {
+    id: "shard-dup-table-not-moved",
+    part: "5B",
+    title: "a shard moves without the old group's duplicate table",
+    why: "a Clerk whose write the old group applied retries it at the new group, which applies it again (Intact Handoff: a duplicate-table entry lost)",
+    file: SHARD_SM,
+    search: "        for (const [c, r] of cmd.dup) if (!this.isDuplicate(c, r)) this.dup.set(c, r);\n",
+    replace: "",
+  },
+  {
+    id: "shard-frozen-but-writable",
+    part: "5B",
+    title: "a group keeps accepting writes to a shard it hands off (and to every shard it holds, whatever the configuration says)",
+    why: "writes land in the old group after the new one copied the shard: lost (Single Owner: two groups accept writes in one configuration)",
+    file: SHARD_SM,
+    search: "    return this.config.shards[s] === this.gid && SERVED.has(this.shards[s]!.status);",
+    replace: '    return SERVED.has(this.shards[s]!.status) || this.shards[s]!.status === "bepulled";',
+  },
+  {
+    id: "shard-config-off-the-log",
+    part: "5B",
+    title: "the leader switches to a new configuration when it polls it, instead of putting it into the log",
+    why: "replicas reconfigure at different points of their history, or not at all (Configuration Agreement)",
+    file: SHARD_SERVER,
+    search: '    this.rf.start({ op: "config", config: next } satisfies ShardCommand);',
+    replace: "    (this.sm as unknown as { reconfigure(index: number, c: typeof next): void }).reconfigure(this.sm.lastApplied, next);",
+  },
+  {
+    id: "shard-deleted-when-fetched",
+    part: "5B",
+    title: "the old group drops a shard as soon as it sends it, before the new owner has it",
+    why: "if the reply is lost, the shard is gone for good: the new owner can never serve it",
+    file: SHARD_SERVER,
+    search: '    return { err: "OK", data: out.data, dup: out.dup };',
+    replace: '    void this.submit({ op: "delete", num: args.num, shard: args.shard });\n    return { err: "OK", data: out.data, dup: out.dup };',
+  },
 ];
 
 /** Student-style mutants from rows of [id, kind, part, title, search, replace] (their file is {@link STUDENT}). */

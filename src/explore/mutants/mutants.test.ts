@@ -17,7 +17,7 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 
 /** The explore scenario of a mutant's part. */
 function scenarioOf(m: Mutant): string {
-  const name = m.part.startsWith("3") ? `ExploreRaft${m.part}` : `ExploreKV${m.part}`;
+  const name = m.part === "2" ? "ExploreKVServer2" : m.part.startsWith("3") ? `ExploreRaft${m.part}` : `ExploreKV${m.part}`;
   if (SCENARIOS[name] === undefined) throw new Error(`no scenario ${name}`);
   return name;
 }

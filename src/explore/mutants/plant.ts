@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import type { Mutant } from "./catalog.js";
 
 /** What a scratch copy holds of the repository: everything a test or script run needs. */
-const COPIED = ["src", "scripts", "packages", "package.json", "tsconfig.json", "vitest.config.ts", ".dependency-cruiser.cjs", "demo.ts"];
+const COPIED = ["src", "scripts", "course", "packages", "package.json", "tsconfig.json", "vitest.config.ts", ".dependency-cruiser.cjs", "demo.ts"];
 
 /** A mutant's edit applied to `text` (the content of `mutant.file`); throws if its search text is not there exactly once. */
 export function applyMutant(text: string, mutant: Mutant): string {

@@ -16,10 +16,11 @@ import { fatal } from "../../tester/failure.js";
 import type { TestInfo } from "../../tester/test-info.js";
 import { makeConfig, type Config } from "../../kvraft/config.js";
 import { checkClntAppends } from "../../kvraft/generic-test.js";
-import { OpLog, append, cas, get, put } from "../../kvraft/history.js";
-import { checkLinearizable } from "../../kvraft/linearizability.js";
+import { append, cas, get, put } from "../../kvraft/history.js";
+import { checkLinearizable } from "../../tester/linearizability.js";
+import { OpLog } from "../../tester/op-log.js";
 import type { ClusterControl } from "../nemesis.js";
-import { startNemesis } from "../supervise.js";
+import { startNemesis } from "../lab-nemesis.js";
 import { SCENARIO_AIMS } from "./aims.js";
 import { beginLivenessPhase, beginSafetyPhase, leaderOf, scenarioRandom, type ScenarioOptions } from "./phases.js";
 

@@ -12,7 +12,7 @@ import { currentSimulation } from "../../sim/index.js";
 import type { TestInfo } from "../../tester/test-info.js";
 import { RAFT_ELECTION_TIMEOUT, makeRaftTester, type RaftTester } from "../../raft/tester.js";
 import type { ClusterControl, Nemesis } from "../nemesis.js";
-import { startNemesis } from "../supervise.js";
+import { startNemesis } from "../lab-nemesis.js";
 import { checkPromptCommit, checkSettledLeader } from "./raft-liveness.js";
 import { watchVoteTimers } from "./vote-timer-watch.js";
 import { SCENARIO_AIMS } from "./aims.js";

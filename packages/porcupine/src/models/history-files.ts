@@ -265,8 +265,8 @@ export function parseJsonHistory(text: string, file = "<json>"): JsonHistory {
     const input = r["input"] as Record<string, unknown>;
     const output = r["output"] as Record<string, unknown>;
     const op = input["op"];
-    if (op !== "get" && op !== "put" && op !== "append" && op !== "cas") {
-      throw new HistoryParseError(file, undefined, `${where}.input.op: expected "get", "put", "append" or "cas", got ${JSON.stringify(op)}`);
+    if (op !== "get" && op !== "put" && op !== "append" && op !== "append-return" && op !== "cas") {
+      throw new HistoryParseError(file, undefined, `${where}.input.op: expected "get", "put", "append", "append-return" or "cas", got ${JSON.stringify(op)}`);
     }
     const kvInput: KvInput = { op, key: str(input["key"], `${where}.input.key`, false)! };
     const value = str(input["value"], `${where}.input.value`, op === "get");
@@ -277,7 +277,7 @@ export function parseJsonHistory(text: string, file = "<json>"): JsonHistory {
       if (typeof output["ok"] !== "boolean") throw new HistoryParseError(file, undefined, `${where}.output.ok: expected true or false for a cas`);
       kvOutput.ok = output["ok"];
     } else {
-      const v = str(output["value"], `${where}.output.value`, op !== "get");
+      const v = str(output["value"], `${where}.output.value`, op !== "get" && op !== "append-return");
       if (v !== undefined) kvOutput.value = v;
     }
     const operation: Operation<KvInput, KvOutput> = { clientId, input: kvInput, call, output: kvOutput, return: ret };

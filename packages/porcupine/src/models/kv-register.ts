@@ -5,8 +5,11 @@
 
 import type { StepResult } from "../types.js";
 
-/** Operation kinds of the KV service. */
-export type KvOp = "get" | "put" | "append" | "cas";
+/**
+ * Operation kinds of the KV service. `append-return` is Go's op 3 (Lab 2's Append, which returns
+ * the value it appended to): legal when its output equals the state, which it then extends.
+ */
+export type KvOp = "get" | "put" | "append" | "append-return" | "cas";
 
 /** Input of a KV operation. */
 export interface KvInput {
@@ -22,7 +25,7 @@ export interface KvInput {
 
 /** Output of a KV operation. */
 export interface KvOutput {
-  /** get: the value read (missing means ""). */
+  /** get: the value read; append-return: the value before the append (missing means ""). */
   value?: string;
   /** cas: whether the write happened. */
   ok?: boolean;
@@ -68,6 +71,13 @@ export function register(value: string): KvRegister {
   return { value, hash: stringHash(value) };
 }
 
+/** `state` with `v` appended, its hash extended in O(|v|). */
+function appended(state: KvRegister, v: string): KvRegister {
+  if (v === "") return state;
+  const hash = (Math.imul(state.hash, basePower(v.length)) + stringHash(v)) | 0;
+  return { value: state.value + v, hash };
+}
+
 /** One step of a single key's register; shared by both models. */
 export function stepRegister(state: KvRegister, input: KvInput, output: KvOutput): StepResult<KvRegister> {
   switch (input.op) {
@@ -75,12 +85,10 @@ export function stepRegister(state: KvRegister, input: KvInput, output: KvOutput
       return [(output.value ?? "") === state.value, state];
     case "put":
       return [true, register(input.value ?? "")];
-    case "append": {
-      const v = input.value ?? "";
-      if (v === "") return [true, state];
-      const hash = (Math.imul(state.hash, basePower(v.length)) + stringHash(v)) | 0;
-      return [true, { value: state.value + v, hash }];
-    }
+    case "append":
+      return [true, appended(state, input.value ?? "")];
+    case "append-return":
+      return [(output.value ?? "") === state.value, appended(state, input.value ?? "")];
     case "cas": {
       const matches = state.value === (input.expected ?? "");
       return [output.ok === matches, matches ? register(input.value ?? "") : state];

@@ -1,6 +1,6 @@
 /**
- * The lab's key/value model (6.5840 `models/kv.go`): get / put / append per key, plus a
- * compare-and-set, partitioned by key (P-compositionality), and a no-partition variant whose
+ * The lab's key/value model (6.5840 `models/kv.go`): get / put / append per key, Lab 2's append
+ * that returns the old value (Go's op 3), plus a compare-and-set, partitioned by key (P-compositionality), and a no-partition variant whose
  * state is the whole map.
  */
 
@@ -11,7 +11,7 @@ import { pruneKv, pruneKvMap } from "./kv-prune.js";
 export { stringHash } from "./kv-register.js";
 export type { KvInput, KvOp, KvOutput, KvRegister } from "./kv-register.js";
 
-/** `get('k') -> 'v'`, `put('k', 'v')`, `append('k', 'v')`, `cas('k', 'e', 'v') -> ok`. */
+/** `get('k') -> 'v'`, `put('k', 'v')`, `append('k', 'v')`, `append('k', 'v') -> 'old'`, `cas('k', 'e', 'v') -> ok`. */
 export function describeKvOperation(input: KvInput, output: KvOutput): string {
   switch (input.op) {
     case "get":
@@ -20,6 +20,8 @@ export function describeKvOperation(input: KvInput, output: KvOutput): string {
       return `put('${input.key}', '${input.value ?? ""}')`;
     case "append":
       return `append('${input.key}', '${input.value ?? ""}')`;
+    case "append-return":
+      return `append('${input.key}', '${input.value ?? ""}') -> '${output.value ?? ""}'`;
     case "cas":
       return `cas('${input.key}', '${input.expected ?? ""}', '${input.value ?? ""}') -> ${output.ok ? "ok" : "fail"}`;
     default:
