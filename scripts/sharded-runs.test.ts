@@ -44,8 +44,8 @@ describe("merge-shards: the merged report of 4 shards equals the unsharded run's
     const harness = JSON.stringify(join(ROOT, "src/harness/index.js"));
     writeTree(h, {
       "vitest.config.ts": 'import { defineConfig } from "vitest/config";\nexport default defineConfig({ test: { pool: "forks", projects: [{ extends: true, test: { name: "lab", include: ["src/**/*.test.ts"] } }] } });\n',
-      "handout.json": JSON.stringify({ format: "raftlab-handout/1", labs: [{ lab: 1, title: "Arithmetic", parts: ["1A"], folder: "src/lab", student: { include: ["src/lab/**"], exclude: ["src/lab/*.test.ts"] } }] }),
-      "course/grading.json": JSON.stringify({ format: "raftlab-grading/1", runs: 8, wallCapSeconds: 20, typecheck: "required", parts: [{ part: "1A", lab: 1, title: "add and mul", files: ["src/lab/lab.test.ts"], tests: { TestAdd1A: 2, TestMul1A: 3 } }] }),
+      "course/labs.json": JSON.stringify({ format: "raftlab-labs/1", labs: [{ lab: 1, title: "Arithmetic", folder: "src/lab", student: { include: ["src/lab/**"], exclude: ["src/lab/*.test.ts"] }, parts: [{ part: "1A", title: "add and mul", files: ["src/lab/lab.test.ts"], tests: { TestAdd1A: 2, TestMul1A: 3 } }] }] }),
+      "course/grading.json": JSON.stringify({ format: "raftlab-grading/1", runs: 8, wallCapSeconds: 20, typecheck: "required" }),
       "tsconfig.json": JSON.stringify({ compilerOptions: { target: "es2022", module: "nodenext", moduleResolution: "nodenext", strict: true, noEmit: true, skipLibCheck: true, types: ["node"] }, include: ["src"] }),
       "src/lab/lab.test.ts": [
         `import { simTest } from ${harness};`,
