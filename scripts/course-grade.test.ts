@@ -15,7 +15,7 @@ import { blockedParts, formatGradeTable, gradeParts, toGradescope, toMarkdown, t
 import { fitRuns } from "./lib/grade-budget.js";
 import { exploreUnits, explorePlan, gradeExplore, type ExploreItem } from "./lib/grade-explore.js";
 import { declaredTests, planUnits, runUnits } from "./lib/grade-run.js";
-import { GradingConfigError, loadGrading, parseGrading, selectParts, type GradedPart } from "./lib/grading.js";
+import { GRADING_FILE, GradingConfigError, gradingForParts, loadGrading, parseGrading, selectParts, type GradedPart } from "./lib/grading.js";
 import { parseRegistry } from "./lib/labs-registry.js";
 import { TempDirs, writeTree } from "./lib/temp-tree.js";
 
@@ -99,6 +99,18 @@ describe("grading configuration", () => {
     expect(withParts({ explore: { ...explore, parts: { "3A": { scenario: -1 } } } })).toThrow(/explore\.parts\.3A\.scenario must be a number of points >= 0/);
     expect(parseGrading(JSON.stringify(base), "g.json", labParts).budget).toEqual({ minRuns: 3 });
     expect(bad({ budget: { minRuns: 4 } })).toThrow(/"budget\.minRuns" \(4\) must not exceed "runs" \(3\)/);
+  });
+
+  it("a handout's grading settings keep the explore entries of its labs' parts, and none when its labs have none", () => {
+    const text = readFileSync(join(ROOT, GRADING_FILE), "utf8");
+    const config = loadGrading(ROOT);
+    const lab3 = config.parts.filter((p) => p.lab === 3);
+    const forLab3 = parseGrading(gradingForParts(text, lab3.map((p) => p.part)), "g.json", lab3);
+    expect([...forLab3.explore!.parts.keys()]).toEqual(["3A", "3B", "3C", "3D"]);
+    const lab2 = config.parts.filter((p) => p.lab === 2);
+    expect(parseGrading(gradingForParts(text, lab2.map((p) => p.part)), "g.json", lab2).explore).toBeUndefined();
+    // Unfiltered, Lab 2's parts alone do not carry Lab 3's entries: the filter is what makes it valid.
+    expect(() => parseGrading(text, "g.json", lab2)).toThrow(/explore\.parts: "3A" is not a part of the labs registry/);
   });
 
   it("the repository's explore component counts by default, names only configured parts, and each part's scenario exists", async () => {

@@ -169,11 +169,15 @@ export function selectParts(config: GradingConfig, names: readonly string[] | un
 
 /**
  * The configuration with only the explore entries of `parts` (the graded parts of a handout's
- * labs), as JSON text: what a handout of those labs ships.
+ * labs), and no explore section when none is left, as JSON text: what a handout of those labs ships.
  */
 export function gradingForParts(text: string, parts: readonly string[]): string {
   const raw = JSON.parse(text) as { explore?: { parts?: Record<string, unknown> } };
-  if (raw.explore?.parts !== undefined) raw.explore.parts = Object.fromEntries(Object.entries(raw.explore.parts).filter(([part]) => parts.includes(part)));
+  if (raw.explore?.parts !== undefined) {
+    raw.explore.parts = Object.fromEntries(Object.entries(raw.explore.parts).filter(([part]) => parts.includes(part)));
+    // None of these labs has explore entries (a Lab 2 handout): no explore component.
+    if (Object.keys(raw.explore.parts).length === 0) delete raw.explore;
+  }
   return JSON.stringify(raw, null, 2) + "\n";
 }
 
