@@ -6,6 +6,7 @@
  */
 import { Channel, dlog, go, now, random, sleep } from "../runtime/index.js";
 import { currentSimulation, realClock } from "../sim/index.js";
+import { checkClntAppends, element } from "../tester/appends.js";
 import { fatal } from "../tester/failure.js";
 import type { TestInfo } from "../tester/test-info.js";
 import { ELECTION_TIMEOUT_MS } from "../tester/timing.js";
@@ -43,28 +44,6 @@ export async function spawnClientsAndWait(cfg: Config, ncli: number, fn: (cli: n
   }
 }
 
-/** The value client `cli`'s j-th append writes: `"x <cli> <j> y"`. */
-function element(cli: number, j: number): string {
-  return `x ${cli} ${j} y`;
-}
-
-/** Checks that client `clnt`'s first `count` appends are all in `v`, once each and in order. */
-export function checkClntAppends(clnt: number, v: string, count: number): void {
-  let lastoff = -1;
-  for (let j = 0; j < count; j++) {
-    const wanted = element(clnt, j);
-    const off = v.indexOf(wanted);
-    if (off < 0) fatal(`${clnt} missing element ${wanted} in Append result ${v}`);
-    if (v.lastIndexOf(wanted) !== off) fatal(`duplicate element ${wanted} in Append result`);
-    if (off <= lastoff) fatal(`wrong order for element ${wanted} in Append result`);
-    lastoff = off;
-  }
-}
-
-/** Checks that every client's appends (`counts[i]` for client i) are in `v`, once each and in order per client. */
-export function checkConcurrentAppends(v: string, counts: readonly number[]): void {
-  counts.forEach((count, i) => checkClntAppends(i, v, count));
-}
 
 /** A flag the main task sets to tell its helper tasks to stop (Go's `atomic.StoreInt32(&done, 1)`). */
 interface StopFlag {
@@ -275,3 +254,6 @@ export function goDuration(ms: number): string {
   if (ns >= 1e3) return `${trim((ns / 1e3).toFixed(3))}µs`;
   return `${ns}ns`;
 }
+
+// The appends checks are the testers' shared ones, re-exported for this lab's tests.
+export { checkClntAppends, checkConcurrentAppends } from "../tester/appends.js";

@@ -6,6 +6,7 @@
  */
 import { Channel, dlog, go, random, sleep } from "../runtime/index.js";
 import { currentSimulation } from "../sim/index.js";
+import { checkClntAppends, element } from "../tester/appends.js";
 import { fatal } from "../tester/failure.js";
 import { checkLinearizable } from "../tester/linearizability.js";
 import { OpLog } from "../tester/op-log.js";
@@ -44,28 +45,6 @@ export async function spawnClientsAndWait(cfg: Config, ncli: number, fn: (me: nu
   }
 }
 
-/** The value client `cli`'s j-th append writes: `"x <cli> <j> y"`. */
-export function element(cli: number, j: number): string {
-  return `x ${cli} ${j} y`;
-}
-
-/** Checks that client `clnt`'s first `count` appends are all in `v`, once each and in order. */
-export function checkClntAppends(clnt: number, v: string, count: number): void {
-  let lastoff = -1;
-  for (let j = 0; j < count; j++) {
-    const wanted = element(clnt, j);
-    const off = v.indexOf(wanted);
-    if (off < 0) fatal(`${clnt} missing element ${wanted} in Append result ${v}`);
-    if (v.lastIndexOf(wanted) !== off) fatal(`duplicate element ${wanted} in Append result`);
-    if (off <= lastoff) fatal(`wrong order for element ${wanted} in Append result`);
-    lastoff = off;
-  }
-}
-
-/** Checks that every client's appends (`counts[i]` for client i) are in `v`, once each and in order per client. */
-export function checkConcurrentAppends(v: string, counts: readonly number[]): void {
-  counts.forEach((count, i) => checkClntAppends(i, v, count));
-}
 
 /** Letters of {@link randValue} (Go's `letterBytes`). */
 const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -182,3 +161,6 @@ export async function genericTest(t: TestInfo, o: GenericTestOptions): Promise<v
     cfg.end();
   });
 }
+
+// The appends checks are the testers' shared ones, re-exported for this lab's tests.
+export { element, checkClntAppends, checkConcurrentAppends } from "../tester/appends.js";

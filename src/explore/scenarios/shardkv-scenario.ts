@@ -18,7 +18,7 @@ import { checkLinearizable } from "../../tester/linearizability.js";
 import { OpLog } from "../../tester/op-log.js";
 import type { TestInfo } from "../../tester/test-info.js";
 import type { Member, ServerGroup } from "../../tester/server-group.js";
-import { checkClntAppends } from "../../kvraft/generic-test.js";
+import { checkClntAppends } from "../../tester/appends.js";
 import { startNemesis } from "../lab-nemesis.js";
 import type { ClusterControl } from "../nemesis.js";
 import { beginLivenessPhase, beginSafetyPhase, leaderOf, scenarioRandom, type ScenarioOptions } from "./phases.js";
