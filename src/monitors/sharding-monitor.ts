@@ -37,10 +37,22 @@ interface Replica {
   appliedChecked: number;
   /** The first entry of its applied list when last checked: another one means it restored a snapshot. */
   appliedFirst: object | undefined;
-  /** The (config, shard) keys whose frozen or arrived state this replica has been checked for. */
-  readonly seen: Set<string>;
+  /** The (config, shard) keys ({@link slot}) whose frozen state this replica has been checked for. */
+  readonly seen: Set<number>;
+  /** The configuration of {@link ownedMask}. */
+  ownedNum: number;
+  /** The shards this replica was seen accepting writes to in configuration `ownedNum` (one bit each): already checked. */
+  ownedMask: number;
   /** The inspection checked last: a replica that answers with the same object has not changed. */
   last: ShardInspection | undefined;
+}
+
+/** The shards a monitor can tell apart in its per-replica bit masks and keys. */
+const MAX_SHARDS = 32;
+
+/** One number for (configuration, shard): the monitors' map keys, checked after every step. */
+function slot(num: number, shard: number): number {
+  return num * MAX_SHARDS + shard;
 }
 
 function digestOf(data: ReadonlyMap<string, string>): string {
@@ -52,17 +64,17 @@ export class ShardingMonitor {
   private readonly replicas = new Map<string, Replica>();
   /** `gid/num` → how the first replica of the group seen applying configuration num applied it. */
   private readonly configLedger = new Map<string, { readonly index: number; readonly shards: string; readonly server: string }>();
-  /** `num/shard` → the group seen accepting writes to the shard in configuration num. */
-  private readonly owners = new Map<string, { readonly gid: number; readonly server: string }>();
-  /** `num/shard` → the state the old owner froze for the new one. */
-  private readonly frozen = new Map<string, ShardState>();
-  /** `num/shard` → the state the new owner had when it started serving the shard. */
-  private readonly arrived = new Map<string, ShardState>();
+  /** {@link slot}(num, shard) → the group seen accepting writes to the shard in configuration num. */
+  private readonly owners = new Map<number, { readonly gid: number; readonly server: string }>();
+  /** {@link slot}(num, shard) → the state the old owner froze for the new one. */
+  private readonly frozen = new Map<number, ShardState>();
+  /** {@link slot}(num, shard) → the state the new owner had when it started serving the shard. */
+  private readonly arrived = new Map<number, ShardState>();
   private violation: ShardingViolation | undefined;
 
   /** Replica `server` of group `gid` (re)started: watch it through `inspect` from now on. */
   watch(gid: number, server: string, inspect: () => ShardInspection): void {
-    this.replicas.set(server, { gid, server, inspect, appliedChecked: 0, appliedFirst: undefined, seen: new Set(), last: undefined });
+    this.replicas.set(server, { gid, server, inspect, appliedChecked: 0, appliedFirst: undefined, seen: new Set(), ownedNum: -1, ownedMask: 0, last: undefined });
   }
 
   /** Replica `server` crashed: stop watching it. */
@@ -127,9 +139,16 @@ export class ShardingMonitor {
   }
 
   private checkOwners(r: Replica, ins: ShardInspection): ShardingViolation | undefined {
+    if (ins.shards.length > MAX_SHARDS) throw new Error(`ShardingMonitor: ${ins.shards.length} shards; it tells at most ${MAX_SHARDS} apart`);
+    if (r.ownedNum !== ins.configNum) {
+      r.ownedNum = ins.configNum;
+      r.ownedMask = 0;
+    }
     for (let s = 0; s < ins.shards.length; s++) {
-      if (!ins.shards[s]!.accepting) continue;
-      const key = `${ins.configNum}/${s}`;
+      // A (configuration, shard) this replica was seen accepting is recorded already: its owner is this group, or the violation was reported.
+      if (!ins.shards[s]!.accepting || (r.ownedMask & (1 << s)) !== 0) continue;
+      r.ownedMask |= 1 << s;
+      const key = slot(ins.configNum, s);
       const owner = this.owners.get(key);
       if (owner === undefined) this.owners.set(key, { gid: ins.gid, server: r.server });
       else if (owner.gid !== ins.gid) {
@@ -148,7 +167,7 @@ export class ShardingMonitor {
   private checkHandoffs(r: Replica, ins: ShardInspection): ShardingViolation | undefined {
     for (let s = 0; s < ins.shards.length; s++) {
       const view = ins.shards[s]!;
-      const key = `${ins.configNum}/${s}`;
+      const key = slot(ins.configNum, s);
       if (view.handingOff && !r.seen.has(key)) {
         r.seen.add(key);
         const state: ShardState = { gid: ins.gid, server: r.server, digest: digestOf(view.data), dup: view.frozenDup === undefined ? undefined : new Map(view.frozenDup) };
@@ -185,7 +204,7 @@ export class ShardingMonitor {
 
   /** Compares what left the old group with what arrived in the new one, once both are known. */
   private compare(num: number, s: number): ShardingViolation | undefined {
-    const key = `${num}/${s}`;
+    const key = slot(num, s);
     const left = this.frozen.get(key);
     const came = this.arrived.get(key);
     if (left === undefined || came === undefined) return undefined;

@@ -69,16 +69,19 @@ interface Shard {
   status: ShardStatus;
   data: Map<string, string>;
   /**
-   * The JSON of `[status, pairs]` in {@link ShardStateMachine.encode}, kept until the shard
+   * The UTF-8 bytes of `[status, pairs]` in {@link ShardStateMachine.encode}, kept until the shard
    * changes: a server with a small maxraftstate snapshots every few entries, and an entry changes
    * at most one shard, so a snapshot re-encodes only that one.
    */
-  json?: string | undefined;
+  bytes?: Uint8Array | undefined;
   /** Writes applied since it arrived (for the monitors; not in snapshots, so unknown after a restore). */
   writes?: number | undefined;
   /** The duplicate table when the shard was frozen for its new owner (for the monitors; not in snapshots). */
   frozenDup?: ReadonlyMap<number, number> | undefined;
 }
+
+const UTF8 = new TextEncoder();
+const COMMA = 0x2c;
 
 /** The statuses in which a shard's data is here and the group answers for it. */
 const SERVED: ReadonlySet<ShardStatus> = new Set(["serving", "gcing"]);
@@ -170,9 +173,10 @@ export class ShardStateMachine {
         if (this.isDuplicate(cmd.clientId, cmd.requestId)) return { err: "OK", value: "" };
         const sh = this.shards[key2shard(cmd.key)]!;
         sh.data.set(cmd.key, cmd.op === "put" ? cmd.value : (sh.data.get(cmd.key) ?? "") + cmd.value);
-        sh.json = undefined;
+        sh.bytes = undefined;
         if (sh.writes !== undefined) sh.writes++;
         this.dup.set(cmd.clientId, cmd.requestId);
+        this.dupBytes = undefined;
         return { err: "OK", value: "" };
       }
       case "config":
@@ -183,8 +187,9 @@ export class ShardStateMachine {
         if (cmd.num !== this.config.num || sh.status !== "pulling") return undefined; // stale or repeated
         sh.data = new Map(cmd.data.map(([k, v]) => [k, v]));
         for (const [c, r] of cmd.dup) if (!this.isDuplicate(c, r)) this.dup.set(c, r);
+        this.dupBytes = undefined;
         sh.status = "gcing";
-        sh.json = undefined;
+        sh.bytes = undefined;
         sh.writes = 0;
         return undefined;
       }
@@ -193,14 +198,14 @@ export class ShardStateMachine {
         if (cmd.num !== this.config.num || sh.status !== "bepulled") return undefined;
         sh.data = new Map();
         sh.status = "absent";
-        sh.json = undefined;
+        sh.bytes = undefined;
         return undefined;
       }
       case "gcdone": {
         const sh = this.shards[cmd.shard]!;
         if (cmd.num === this.config.num && sh.status === "gcing") {
           sh.status = "serving";
-          sh.json = undefined;
+          sh.bytes = undefined;
         }
         return undefined;
       }
@@ -214,7 +219,7 @@ export class ShardStateMachine {
     if (next.num !== this.config.num + 1 || !this.settled()) return;
     for (let s = 0; s < NSHARDS; s++) {
       const sh = this.shards[s]!;
-      sh.json = undefined;
+      sh.bytes = undefined;
       const had = this.config.shards[s] === this.gid;
       const has = next.shards[s] === this.gid;
       if (has && !had) {
@@ -266,12 +271,44 @@ export class ShardStateMachine {
     };
   }
 
-  /** The whole state as bytes (UTF-8 JSON; equal states give equal bytes). */
+  /** {@link encode}'s bytes of `config,prev,configIndex,[`, and what they were made from. */
+  private configBytes: { readonly config: Config; readonly prev: Config; readonly configIndex: number; readonly bytes: Uint8Array } | undefined;
+  /** {@link encode}'s bytes of `],dup]`, until the duplicate table changes. */
+  private dupBytes: Uint8Array | undefined;
+
+  /**
+   * The whole state as bytes: the UTF-8 JSON of the {@link SnapshotData} tuple (equal states give
+   * equal bytes). Assembled from cached pieces, because servers with a small maxraftstate snapshot
+   * every few entries and an entry changes one shard: the bytes are exactly those of
+   * `TextEncoder.encode(JSON.stringify(tuple))` (each piece is whole JSON values and punctuation,
+   * and JSON.stringify escapes lone surrogates, so encoding the pieces apart changes nothing).
+   */
   encode(): Uint8Array {
-    const shards = this.shards.map((sh) => (sh.json ??= JSON.stringify([sh.status, [...sh.data]])));
-    // The same text as JSON.stringify of the SnapshotData tuple, assembled from the cached shards.
-    const head = JSON.stringify([this.lastApplied, this.config, this.prev, this.configIndex]).slice(0, -1);
-    return new TextEncoder().encode(`${head},[${shards.join(",")}],${JSON.stringify([...this.dup])}]`);
+    const shards = this.shards.map((sh) => (sh.bytes ??= UTF8.encode(JSON.stringify([sh.status, [...sh.data]]))));
+    let cb = this.configBytes;
+    if (cb === undefined || cb.config !== this.config || cb.prev !== this.prev || cb.configIndex !== this.configIndex) {
+      const text = `${JSON.stringify(this.config)},${JSON.stringify(this.prev)},${JSON.stringify(this.configIndex)},[`;
+      cb = this.configBytes = { config: this.config, prev: this.prev, configIndex: this.configIndex, bytes: UTF8.encode(text) };
+    }
+    const dup = (this.dupBytes ??= UTF8.encode(`],${JSON.stringify([...this.dup])}]`));
+    const head = UTF8.encode(`[${JSON.stringify(this.lastApplied)},`);
+    let size = head.length + cb.bytes.length + dup.length + shards.length - 1;
+    for (const b of shards) size += b.length;
+    const out = new Uint8Array(size);
+    let at = 0;
+    const put = (b: Uint8Array): void => {
+      out.set(b, at);
+      at += b.length;
+    };
+    put(head);
+    put(cb.bytes);
+    shards.forEach((b, s) => {
+      if (s > 0) out[at++] = COMMA;
+      put(b);
+    });
+    put(dup);
+    if (at !== size) throw new Error(`ShardStateMachine.encode: assembled ${at} bytes, expected ${size}`);
+    return out;
   }
 
   /** Rebuilds a state machine from {@link encode}'s bytes; empty bytes give an empty one. */
@@ -295,4 +332,5 @@ export class ShardStateMachine {
   }
 }
 
+/** A snapshot's JSON: `[lastApplied, config, prev, configIndex, [[status, pairs] per shard], dup]`. */
 type SnapshotData = [number, Config, Config, number, [ShardStatus, [string, string][]][], [number, number][]];
