@@ -95,9 +95,9 @@ describe("the Gradescope autograder, in an emulated /autograder", () => {
 
   it("gives the reference full score, found inside a folder of its own as a repository upload would be", async () => {
     const { results } = await grade((dir) => writeSubmission(ROOT, join(dir, "my-raftlab")), "--runs 1 --seed 1 --workers 2");
-    expect(results.tests).toHaveLength(75 + 12); // 75 lab tests, 2 explore entries per part of Labs 3 and 4
+    expect(results.tests).toHaveLength(75 + 17); // 75 lab tests; 2 explore entries per part of Labs 2-5, but one for 5A (no scenario)
     expect(results.tests.every((t) => t.status === "passed")).toBe(true);
-    expect(results.score).toBe(375); // 335 for the original parts, 40 for the explore component
+    expect(results.score).toBe(415); // 335 for the original parts, 80 for the explore component (20 per lab)
   });
 
   it("gives a planted bug (Raft.snapshot does nothing) partial credit: the tests it breaks lose their points, with the failing seed's replay command", async () => {
@@ -117,7 +117,7 @@ describe("the Gradescope autograder, in an emulated /autograder", () => {
   it("gives the skeleton 0", async () => {
     const { results } = await grade((dir) => cpSync(join(ROOT, "course/skeleton"), dir, { recursive: true }), "--runs 1 --seed 1 --workers 2");
     expect(results.score).toBe(0);
-    expect(results.tests).toHaveLength(75 + 12);
+    expect(results.tests).toHaveLength(75 + 17);
     expect(results.tests.find((t) => t.name.startsWith("3A "))!.output).toContain("not implemented: Raft.getState (3A)");
     expect(results.tests.find((t) => t.name.startsWith("2 "))!.output).toContain("not implemented: Clerk.putAppend (Put, Lab 2)");
   });

@@ -108,7 +108,11 @@ describe("grading configuration", () => {
     const forLab3 = parseGrading(gradingForParts(text, lab3.map((p) => p.part)), "g.json", lab3);
     expect([...forLab3.explore!.parts.keys()]).toEqual(["3A", "3B", "3C", "3D"]);
     const lab2 = config.parts.filter((p) => p.lab === 2);
-    expect(parseGrading(gradingForParts(text, lab2.map((p) => p.part)), "g.json", lab2).explore).toBeUndefined();
+    expect([...parseGrading(gradingForParts(text, lab2.map((p) => p.part)), "g.json", lab2).explore!.parts.keys()]).toEqual(["2"]);
+    // Parts without explore entries (Lab 5's challenges alone): no explore section at all.
+    const challenges = config.parts.filter((p) => p.part === "5-challenges");
+    expect(challenges).toHaveLength(1);
+    expect(parseGrading(gradingForParts(text, ["5-challenges"]), "g.json", challenges).explore).toBeUndefined();
     // Unfiltered, Lab 2's parts alone do not carry Lab 3's entries: the filter is what makes it valid.
     expect(() => parseGrading(text, "g.json", lab2)).toThrow(/explore\.parts: "3A" is not a part of the labs registry/);
   });
@@ -117,13 +121,24 @@ describe("grading configuration", () => {
     const config = loadGrading(ROOT);
     expect(config.explore?.byDefault).toBe(true);
     const { SCENARIOS } = await import("../src/explore/scenarios/index.js");
-    const items = explorePlan(config.explore!, selectParts(config, undefined, [3, 4]), (f) => declaredTests(readFileSync(join(ROOT, f), "utf8")));
-    expect(items.map((i) => i.scenario)).toEqual(["ExploreRaft3A", "ExploreRaft3B", "ExploreRaft3C", "ExploreRaft3D", "ExploreKV4A", "ExploreKV4B"]);
+    const items = explorePlan(config.explore!, selectParts(config, undefined, [2, 3, 4, 5]), (f) => declaredTests(readFileSync(join(ROOT, f), "utf8")));
+    expect(items.map((i) => i.part)).toEqual(["2", "3A", "3B", "3C", "3D", "4A", "4B", "5A", "5B"]);
+    expect(items.filter((i) => i.scenarioPoints > 0).map((i) => i.scenario)).toEqual([
+      "ExploreKVServer2", "ExploreRaft3A", "ExploreRaft3B", "ExploreRaft3C", "ExploreRaft3D", "ExploreKV4A", "ExploreKV4B", "ExploreShardKV5B",
+    ]);
+    // Lab 5's controller has no scenario of its own: its entry is its lab tests alone.
+    expect(items.find((i) => i.part === "5A")).toMatchObject({ scenarioPoints: 0, labTestPoints: 5 });
     for (const i of items) {
-      expect(SCENARIOS[i.scenario], i.scenario).toBeDefined();
-      expect(i.scenarioPoints).toBeGreaterThan(0);
+      if (i.scenarioPoints > 0) expect(SCENARIOS[i.scenario], i.scenario).toBeDefined();
+      expect(i.scenarioPoints + i.labTestPoints, i.part).toBeGreaterThan(0);
+      expect(i.labTests.length, i.part).toBeGreaterThan(0);
       for (const t of i.labTests) expect(declaredTests(readFileSync(join(ROOT, t.file), "utf8"))).toContain(t.test);
     }
+    // 20 points per lab, as docs/grading-explore.md says.
+    const perLab = new Map<number, number>();
+    for (const i of items) perLab.set(i.lab, (perLab.get(i.lab) ?? 0) + i.scenarioPoints + i.labTestPoints);
+    expect([...perLab]).toEqual([[2, 20], [3, 20], [4, 20], [5, 20]]);
+    expect(items.find((i) => i.part === "5B")!.labTests.map((t) => t.file)).toContain("src/shardkv/shardkv-5b-concurrent.test.ts");
     expect(items.find((i) => i.part === "3C")!.labTests.map((t) => t.test)).toContain("TestFigure83C");
   });
 

@@ -84,11 +84,11 @@ describe("a handout, from build to grade", () => {
     const file = join(work, "skeleton.json");
     const r = await npmRun("grade", ["--runs", "1", "--results", file], 300_000);
     expect(r.code).toBe(1);
-    expect(r.output).toMatch(/Total: 0\/375/); // 335 for the original parts, 40 for the explore component
+    expect(r.output).toMatch(/Total: 0\/415/); // 335 for the original parts, 80 for the explore component (20 per lab)
     const res = results(file);
     expect(validate(res)).toBe(true);
     expect(res.score).toBe(0);
-    expect(res.tests).toHaveLength(75 + 12); // 75 lab tests, 2 explore entries per part of Labs 3 and 4
+    expect(res.tests).toHaveLength(75 + 17); // 75 lab tests; 2 explore entries per part of Labs 2-5, but one for 5A (its lab tests: the controller has no scenario)
     expect(res.tests.every((t) => t.status === "failed")).toBe(true);
   });
 
@@ -112,22 +112,22 @@ describe("a handout, from build to grade", () => {
   it("grades the reference in the handout with full score", async () => {
     const file = join(work, "reference.json");
     const r = await npmRun("grade", ["--runs", "1", "--results", file, "--md", join(work, "reference.md")], 600_000);
-    expect(r.output).toMatch(/Total: 375\/375/);
+    expect(r.output).toMatch(/Total: 415\/415/);
     expect(r.code).toBe(0);
     const res = results(file);
     expect(validate(res)).toBe(true);
-    expect(res.score).toBe(375);
-    expect(readFileSync(join(work, "reference.md"), "utf8")).toContain("# raftlab grade: 375/375");
+    expect(res.score).toBe(415);
+    expect(readFileSync(join(work, "reference.md"), "utf8")).toContain("# raftlab grade: 415/415");
   });
 
   it("from this repository, --solution grades a checkout's files, and this repository itself, in the pristine harness", async () => {
     const fromRepo = (solution: string) => npmRun("grade", ["--solution", solution, "--parts", "2,3A,4A", "--runs", "1"], 600_000, ROOT);
     const checkout = await fromRepo(out);
-    // 60 + 15 + 55 for 2, 3A and 4A, and 4 + 10 for the explore entries of 3A and 4A (Lab 2 has none).
-    expect(checkout.output).toMatch(/Total: 144\/144/);
+    // 60 + 15 + 55 for 2, 3A and 4A, and 20 + 4 + 10 for the explore entries of 2, 3A and 4A.
+    expect(checkout.output).toMatch(/Total: 164\/164/);
     expect(checkout.code).toBe(0);
     const self = await fromRepo(ROOT);
-    expect(self.output).toMatch(/Total: 144\/144/);
+    expect(self.output).toMatch(/Total: 164\/164/);
     expect(self.code).toBe(0);
   });
 
@@ -135,9 +135,9 @@ describe("a handout, from build to grade", () => {
     const planted = join(work, "kvsrv-no-dedup");
     writeSubmission(ROOT, planted, "kvsrv-no-dedup");
     const r = await npmRun("grade", ["--solution", planted, "--parts", "2", "--runs", "1"], 300_000, ROOT);
-    const total = /Total: (\d+)\/60/.exec(r.output);
+    const total = /Total: (\d+)\/80/.exec(r.output); // 60 for the part, 20 for its explore entries
     expect(total, r.output.slice(-2000)).not.toBeNull();
-    expect(Number(total![1])).toBeLessThan(60);
+    expect(Number(total![1])).toBeLessThan(80);
     expect(r.output).toContain("TestUnreliable2");
     expect(r.code).toBe(1);
   });
@@ -146,9 +146,9 @@ describe("a handout, from build to grade", () => {
     const planted = join(work, "shardkv-serve-before-data");
     writeSubmission(ROOT, planted, "shardkv-serve-before-data");
     const r = await npmRun("grade", ["--solution", planted, "--parts", "5B", "--runs", "1"], 600_000, ROOT);
-    const total = /Total: (\d+)\/51/.exec(r.output);
+    const total = /Total: (\d+)\/66/.exec(r.output); // 51 for the part, 15 for its explore entries
     expect(total, r.output.slice(-2000)).not.toBeNull();
-    expect(Number(total![1])).toBeLessThan(51);
+    expect(Number(total![1])).toBeLessThan(66);
     expect(r.output).toContain("Intact Handoff violated");
     expect(r.code).toBe(1);
   });

@@ -53,22 +53,23 @@ export function targetKey(t: Pick<MessageTarget, "point" | "method" | "from" | "
   return `${t.point}|${t.method}|${t.from}|${t.to}|${t.at}|${t.nth}`;
 }
 
-/** One edit in words, e.g. `1.203s  drop the request of Raft.RequestVote S1 -> S2`. */
-export function describeEdit(e: Edit): string {
+/** One edit in words, e.g. `1.203s  drop the request of Raft.RequestVote S1 -> S2` (peers named as `peerNames` says, if given: `100:S2`). */
+export function describeEdit(e: Edit, peerNames?: readonly string[]): string {
   const time = formatTime(e.at).padStart(8);
+  const S = (p: number): string => peerNames?.[p] ?? `S${p}`;
   if (!isMessageEdit(e)) {
     switch (e.kind) {
       case "crash":
-        return `${time}  crash S${e.server} (after step ${e.step})`;
+        return `${time}  crash ${S(e.server)} (after step ${e.step})`;
       case "restart":
-        return `${time}  restart S${e.server} (after step ${e.step})`;
+        return `${time}  restart ${S(e.server)} (after step ${e.step})`;
       case "partition":
-        return `${time}  partition ${e.groups.map((g) => g.map((s) => `S${s}`).join(" ")).join(" | ")} (after step ${e.step})`;
+        return `${time}  partition ${e.groups.map((g) => g.map(S).join(" ")).join(" | ")} (after step ${e.step})`;
       case "heal":
         return `${time}  heal every link (after step ${e.step})`;
     }
   }
-  const what = `the ${e.point} of ${e.method} ${e.from} -> S${e.to}${e.nth > 0 ? ` (#${e.nth + 1} at that instant)` : ""}`;
+  const what = `the ${e.point} of ${e.method} ${e.from} -> ${S(e.to)}${e.nth > 0 ? ` (#${e.nth + 1} at that instant)` : ""}`;
   switch (e.kind) {
     case "drop":
       return `${time}  drop ${what}`;

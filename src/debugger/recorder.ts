@@ -11,6 +11,7 @@
  */
 import { MESSAGE_TAP, type FaultPolicy, type MessageInfo, type MessageTap } from "../labrpc/index.js";
 import type { RaftInspection, RaftPeer } from "../raft/api.js";
+import type { ShardInspection } from "../shardkv/inspect.js";
 import type { LogEntry } from "../runtime/log-types.js";
 import { currentTask, type FiredEvent, type SimNode, type Simulation } from "../sim/index.js";
 import { CLUSTER_TAP, type ClusterTap } from "../monitors/cluster-tap.js";
@@ -41,6 +42,22 @@ interface Watched {
   peer: RaftPeer | undefined;
   state: PeerScalars;
   log: ShadowLog;
+  /** A shard server's view (Lab 5's `inspect()`), and what of it was last recorded. */
+  shards: (() => ShardInspection) | undefined;
+  shardsSeen: ShardInspection | undefined;
+}
+
+/** One cluster the recorder watches: its servers are peers `first` … `first + group.n - 1` of the recording. */
+interface WatchedCluster {
+  readonly group: ServerGroup<Member>;
+  readonly first: number;
+  /** Its name when the run has several (`controller`, `group 100`). */
+  readonly label: string | undefined;
+}
+
+/** The short name of a labelled cluster in its peers' names: `controller` → `ctl`, `controller 1` → `ctl1`, `group 100` → `100`. */
+function clusterPrefix(label: string): string {
+  return label.replace(/^controller ?/, "ctl").replace(/^group /, "");
 }
 
 /** The state of a peer not started yet (and what the page starts from). */
@@ -69,7 +86,13 @@ export class Recorder {
   private inspectable = true;
   private violation: { property: string; step: number; peers: readonly number[] } | undefined;
   private sim: Simulation | undefined;
-  private group: ServerGroup<Member> | undefined;
+  /** The clusters shown to the tap, in order (Lab 3 and 4: one, unlabelled; Lab 5: the controller's and each group). */
+  private readonly clusters: WatchedCluster[] = [];
+  /** Each peer's name: `S2` with one cluster, `100:S2` (group 100's server 2) or `ctl:S0` with several. */
+  private readonly peerNames: string[] = [];
+  /** Node name and server name → peer, for runs with several clusters (there, node names and server names are unique; Raft's `S2` is not). */
+  private readonly peerByNode = new Map<string, number>();
+  private readonly peerByServer = new Map<string | number, number>();
   private editNode: SimNode | undefined;
 
   constructor(
@@ -107,6 +130,7 @@ export class Recorder {
       seed: this.run.seed,
       edits: this.options.edits ?? [],
       peers: this.watched.length,
+      ...(this.named() ? { peerNames: this.peerNames, groups: this.clusters.map((c) => ({ label: c.label ?? "", first: c.first, count: c.group.n })) } : {}),
       steps: this.steps,
       events: this.events,
       messages: this.messages,
@@ -156,15 +180,26 @@ export class Recorder {
     const key = `${ev.task}: ${ev.label}`;
     let text = this.interned.get(key);
     if (text === undefined) this.interned.set(key, (text = key));
-    this.push({ step: this.step, time: ev.time, kind: "timer", peer: serverIndex(ev.task), text });
+    // With several clusters a task name (`S0 ticker`) does not say whose it is: the timer is nobody's.
+    this.push({ step: this.step, time: ev.time, kind: "timer", peer: this.named() ? -1 : serverIndex(ev.task), text });
   }
 
   private logLine(entry: LogEntry): void {
     const mark = entry.mark;
     const step = this.logStep();
     if (mark?.kind === "violation") {
-      this.violation ??= { property: mark.property, step, peers: mark.peers };
-      this.push({ step, time: entry.time, kind: "violation", peer: mark.peers[0] ?? -1, text: entry.message, topic: entry.topic }, true);
+      // With several clusters a monitor's peer numbers are of its own group (its message names the group).
+      const peers = this.named() ? [] : mark.peers;
+      this.violation ??= { property: mark.property, step, peers };
+      this.push({ step, time: entry.time, kind: "violation", peer: peers[0] ?? -1, text: entry.message, topic: entry.topic }, true);
+      return;
+    }
+    if (this.named()) {
+      // The logging task's node says whose line it is (every group has an `S0`).
+      const node = currentTask()?.node.name;
+      const peer = node === undefined ? -1 : this.peerOfNode(node);
+      const text = peer >= 0 || typeof entry.peer !== "string" ? entry.message : `${entry.peer}: ${entry.message}`;
+      this.push({ step, time: entry.time, kind: "log", peer, text, topic: entry.topic });
       return;
     }
     const peer = typeof entry.peer === "number" ? entry.peer : -1;
@@ -189,35 +224,114 @@ export class Recorder {
 
   private clusterTap(): ClusterTap {
     return {
-      cluster: <S extends Member>(group: ServerGroup<S>, raftOf: (member: S) => RaftPeer): void => {
-        this.group = group as unknown as ServerGroup<Member>;
-        for (let i = this.watched.length; i < group.n; i++) this.watched.push({ peer: undefined, state: DOWN, log: new ShadowLog() });
+      cluster: <S extends Member>(group: ServerGroup<S>, raftOf: (member: S) => RaftPeer, label?: string): void => {
+        const first = this.watched.length;
+        this.clusters.push({ group: group as unknown as ServerGroup<Member>, first, label });
+        for (let i = 0; i < group.n; i++) {
+          this.watched.push({ peer: undefined, state: DOWN, log: new ShadowLog(), shards: undefined, shardsSeen: undefined });
+          this.peerNames.push(label === undefined ? `S${i}` : `${clusterPrefix(label)}:S${i}`);
+          this.peerByNode.set(group.naming.node(i), first + i);
+          this.peerByServer.set(group.naming.server(i), first + i);
+        }
         group.observe((event) => {
-          const w = this.watched[event.i];
+          const p = first + event.i;
+          const w = this.watched[p];
           if (w === undefined) return;
           const time = this.now();
+          const name = this.peerName(p);
           if (event.kind === "start") {
             w.peer = raftOf(event.member as S);
             w.log = new ShadowLog();
+            const shards = (event.member as { inspect?: () => unknown }).inspect;
+            w.shards = typeof shards === "function" ? () => shards.call(event.member) as ShardInspection : undefined;
+            w.shardsSeen = undefined;
             if (typeof w.peer.inspect !== "function") this.inspectable = false;
-            this.push({ step: this.step, time, kind: "start", peer: event.i, text: `S${event.i} ${event.restart ? "restarted from its saved state" : "started"}` }, true);
+            this.push({ step: this.step, time, kind: "start", peer: p, text: `${name} ${event.restart ? "restarted from its saved state" : "started"}` }, true);
           } else if (event.kind === "crash") {
             w.peer = undefined;
-            this.push({ step: this.step, time, kind: "crash", peer: event.i, text: `S${event.i} crashed` }, true);
+            w.shards = undefined;
+            this.push({ step: this.step, time, kind: "crash", peer: p, text: `${name} crashed` }, true);
           } else {
-            const peers = event.peers.filter((j) => j !== event.i);
+            const peers = event.peers.filter((j) => j !== event.i).map((j) => first + j);
             if (peers.length === 0) return;
-            const text = `S${event.i} ${event.enabled ? "connected to" : "cut off from"} ${peers.map((j) => `S${j}`).join(" ")}`;
-            this.push({ step: this.step, time, kind: "links", peer: event.i, text, topic: event.enabled ? "up" : "down", links: peers }, true);
+            const text = `${name} ${event.enabled ? "connected to" : "cut off from"} ${peers.map((j) => this.peerName(j)).join(" ")}`;
+            this.push({ step: this.step, time, kind: "links", peer: p, text, topic: event.enabled ? "up" : "down", links: peers }, true);
           }
         });
       },
     };
   }
 
+  /** Whether peers are named by cluster (a run with several clusters, or a labelled one). */
+  private named(): boolean {
+    return this.clusters.length > 1 || this.clusters.some((c) => c.label !== undefined);
+  }
+
+  /** Peer `p`'s name (`S2`, or `100:S2` with several clusters). */
+  private peerName(p: number): string {
+    return this.peerNames[p] ?? `S${p}`;
+  }
+
+  /** The peer whose node this is (a restarted server's node has the same name), or -1. */
+  private peerOfNode(node: string): number {
+    return this.peerByNode.get(node) ?? this.peerByNode.get(node.replace(/#\d+$/, "")) ?? -1;
+  }
+
+  /** The cluster peer `p` belongs to, and its index there. */
+  private clusterOf(p: number): { cluster: WatchedCluster; i: number } | undefined {
+    for (const c of this.clusters) if (p >= c.first && p < c.first + c.group.n) return { cluster: c, i: p - c.first };
+    return undefined;
+  }
+
+  /**
+   * Lab 5: what a shard server's `inspect()` shows changed since it was last recorded: a new
+   * configuration (the shards it gains and loses), a shard that arrived, one handed off or dropped.
+   */
+  private shardEvents(p: number, w: Watched, step: number): void {
+    let ins: ShardInspection;
+    try {
+      ins = w.shards!();
+    } catch {
+      return; // a shard server under construction: nothing to show
+    }
+    // A member whose inspect() is not a shard server's (a Raft peer is its own member in Lab 3): nothing to show.
+    if (typeof ins !== "object" || ins === null || typeof ins.configNum !== "number" || !Array.isArray(ins.shards) || !Array.isArray(ins.applied)) {
+      w.shards = undefined;
+      return;
+    }
+    const seen = w.shardsSeen;
+    if (ins === seen) return;
+    w.shardsSeen = ins;
+    const time = this.now();
+    const name = this.peerName(p);
+    const push = (text: string): void => this.push({ step, time, kind: "shard", peer: p, text, topic: "SHRD" });
+    if (seen === undefined || seen.configNum !== ins.configNum) {
+      const gains: number[] = [];
+      const loses: number[] = [];
+      // The configuration applied last is the current one (after a restore, the snapshot's).
+      const current = ins.applied[ins.applied.length - 1]?.shards ?? [];
+      for (let s = 0; s < current.length; s++) {
+        const was = ins.prevShards[s] === ins.gid;
+        const has = current[s] === ins.gid;
+        if (has && !was) gains.push(s);
+        if (was && !has) loses.push(s);
+      }
+      const moves = `${gains.length > 0 ? ` gains ${gains.join(" ")}` : ""}${loses.length > 0 ? ` hands off ${loses.join(" ")}` : ""}`;
+      push(`${name} in configuration ${ins.configNum}${moves === "" ? "" : ":"}${moves}`);
+      return;
+    }
+    for (let s = 0; s < ins.shards.length; s++) {
+      const before = seen.shards[s]!;
+      const after = ins.shards[s]!;
+      if (after.accepting && !before.accepting) push(`${name} serves shard ${s} (configuration ${ins.configNum})`);
+      else if (before.handingOff && !after.handingOff) push(`${name} dropped shard ${s} (configuration ${ins.configNum})`);
+    }
+  }
+
   private diffPeers(step: number): void {
     for (let i = 0; i < this.watched.length; i++) {
       const w = this.watched[i]!;
+      if (w.shards !== undefined) this.shardEvents(i, w, step);
       let next: PeerScalars;
       let view: RaftInspection | undefined;
       try {
@@ -280,30 +394,44 @@ export class Recorder {
   }
 
   private applyServerEdit(e: ServerEdit): void {
-    const group = this.group;
     const sim = this.sim;
-    if (group === undefined || sim === undefined) return;
-    this.push({ step: this.step, time: this.now(), kind: "edit", peer: "server" in e ? e.server : -1, text: describeEdit(e).trim() }, true);
-    const all = group.all();
+    if (this.clusters.length === 0 || sim === undefined) return;
+    this.push({ step: this.step, time: this.now(), kind: "edit", peer: "server" in e ? e.server : -1, text: describeEdit(e, this.peerNames).trim() }, true);
     // Its own node, so a restart's random draws (new end names) come from a stream of its own.
     this.editNode ??= sim.node("debugger");
     sim.runIn(this.editNode, () => {
       switch (e.kind) {
-        case "crash":
-          group.shutdown(e.server);
+        case "crash": {
+          const at = this.clusterOf(e.server);
+          at?.cluster.group.shutdown(at.i);
           break;
-        case "restart":
-          if (group.running[e.server] === undefined) {
-            group.relaunch(e.server);
-            group.setLinks(e.server, all.filter((j) => group.running[j] !== undefined), true);
+        }
+        case "restart": {
+          const at = this.clusterOf(e.server);
+          if (at === undefined) break;
+          const group = at.cluster.group;
+          if (group.running[at.i] === undefined) {
+            group.relaunch(at.i);
+            group.setLinks(at.i, group.all().filter((j) => group.running[j] !== undefined), true);
           }
           break;
+        }
         case "partition":
-          for (const g of e.groups) for (const i of g) group.setLinks(i, all.filter((j) => !g.includes(j)), false);
-          for (const g of e.groups) for (const i of g) group.setLinks(i, g.filter((j) => j !== i && group.running[j] !== undefined), true);
+          // Links join the servers of one cluster (its own Raft group): each cluster is split as the partition splits its servers.
+          for (const c of this.clusters) {
+            const group = c.group;
+            const all = group.all();
+            const sides = e.groups.map((g) => g.filter((p) => p >= c.first && p < c.first + group.n).map((p) => p - c.first)).filter((g) => g.length > 0);
+            for (const g of sides) for (const i of g) group.setLinks(i, all.filter((j) => !g.includes(j)), false);
+            for (const g of sides) for (const i of g) group.setLinks(i, g.filter((j) => j !== i && group.running[j] !== undefined), true);
+          }
           break;
         case "heal":
-          for (const i of all) if (group.running[i] !== undefined) group.setLinks(i, all.filter((j) => group.running[j] !== undefined), true);
+          for (const c of this.clusters) {
+            const group = c.group;
+            const all = group.all();
+            for (const i of all) if (group.running[i] !== undefined) group.setLinks(i, all.filter((j) => group.running[j] !== undefined), true);
+          }
           break;
       }
     });
@@ -317,12 +445,13 @@ export class Recorder {
       wrap: (policy) => this.wrap(policy),
       sending: (msg, args) => {
         const from = currentTask()?.node.name ?? "?";
+        const named = this.named();
         const m: RecMessage = {
           id: this.messages.length,
           method: msg.svcMeth,
           from,
-          fromPeer: serverIndex(from),
-          to: typeof msg.serverName === "number" ? msg.serverName : -1,
+          fromPeer: named ? this.peerOfNode(from) : serverIndex(from),
+          to: named ? (this.peerByServer.get(msg.serverName) ?? -1) : typeof msg.serverName === "number" ? msg.serverName : -1,
           sentAt: this.now(),
           sentStep: this.step,
           args: summarize(args),
@@ -330,7 +459,7 @@ export class Recorder {
         };
         this.messages.push(m);
         this.byInfo.set(msg, m);
-        this.push({ step: this.step, time: m.sentAt, kind: "send", peer: m.fromPeer, text: `${from} → S${m.to} ${m.method} ${m.args}`, topic: m.method, msg: m.id });
+        this.push({ step: this.step, time: m.sentAt, kind: "send", peer: m.fromPeer, text: `${from} → ${this.toName(m.to)} ${m.method} ${m.args}`, topic: m.method, msg: m.id });
       },
       replied: (msg, reply) => {
         const m = this.byInfo.get(msg);
@@ -338,9 +467,14 @@ export class Recorder {
         m.answerAt = this.now();
         m.answerStep = this.step;
         m.reply = summarize(reply);
-        this.push({ step: this.step, time: m.answerAt, kind: "answer", peer: m.fromPeer, text: `${m.from} ← S${m.to} ${m.method} reply ${m.reply}`, topic: m.method, msg: m.id });
+        this.push({ step: this.step, time: m.answerAt, kind: "answer", peer: m.fromPeer, text: `${m.from} ← ${this.toName(m.to)} ${m.method} reply ${m.reply}`, topic: m.method, msg: m.id });
       },
     };
+  }
+
+  /** How event texts name a message's server: `S2` (`100:S2` with several clusters; `?` for a server no cluster has). */
+  private toName(to: number): string {
+    return to < 0 && this.named() ? "?" : this.peerName(to);
   }
 
   /** The rank of a decision at `point` on `m` among such decisions at this instant. */
@@ -356,7 +490,7 @@ export class Recorder {
   private editFor(point: "request" | "reply", m: RecMessage, nth: number): MessageEdit | undefined {
     if (this.messageEdits.size === 0) return undefined;
     const e = this.messageEdits.get(targetKey({ point, method: m.method, from: m.from, to: m.to, at: this.now(), nth }));
-    if (e !== undefined) this.push({ step: this.step, time: this.now(), kind: "edit", peer: m.to, text: describeEdit(e).trim(), topic: m.method, msg: m.id }, true);
+    if (e !== undefined) this.push({ step: this.step, time: this.now(), kind: "edit", peer: m.to, text: describeEdit(e, this.peerNames).trim(), topic: m.method, msg: m.id }, true);
     return e;
   }
 
@@ -374,7 +508,7 @@ export class Recorder {
           m.lost = true;
           m.deliverAt = this.now() + d;
           m.deliverStep = this.step;
-          this.push({ step: this.step, time: this.now(), kind: "lost", peer: m.to, text: `${m.method} ${m.from} → S${m.to}: server unreachable`, topic: m.method, msg: m.id });
+          this.push({ step: this.step, time: this.now(), kind: "lost", peer: m.to, text: `${m.method} ${m.from} → ${this.toName(m.to)}: server unreachable`, topic: m.method, msg: m.id });
         }
         return d;
       },
@@ -402,7 +536,7 @@ export class Recorder {
         m.deliverAt = this.now();
         m.deliverStep = this.step;
         if (drop) m.lost = true;
-        this.push({ step: this.step, time: this.now(), kind: drop ? "lost" : "deliver", peer: m.to, text: `${m.method} ${m.from} → S${m.to} ${drop ? "lost" : "delivered"}`, topic: m.method, msg: m.id });
+        this.push({ step: this.step, time: this.now(), kind: drop ? "lost" : "deliver", peer: m.to, text: `${m.method} ${m.from} → ${this.toName(m.to)} ${drop ? "lost" : "delivered"}`, topic: m.method, msg: m.id });
         return drop;
       },
       deliverAgain: (msg, net) => {
@@ -423,7 +557,7 @@ export class Recorder {
         if (e !== undefined) edits.set(msg, { ...edits.get(msg), reply: e });
         const drop = inner || e?.kind === "drop";
         if (drop) m.replyLost = true;
-        this.push({ step: this.step, time: this.now(), kind: drop ? "reply-lost" : "reply", peer: m.to, text: `S${m.to} → ${m.from} ${m.method} reply ${drop ? "lost" : "sent"}`, topic: m.method, msg: m.id });
+        this.push({ step: this.step, time: this.now(), kind: drop ? "reply-lost" : "reply", peer: m.to, text: `${this.toName(m.to)} → ${m.from} ${m.method} reply ${drop ? "lost" : "sent"}`, topic: m.method, msg: m.id });
         return drop;
       },
       replyDelay: (msg, net) => {

@@ -83,7 +83,9 @@ export type EventKind =
   /** A server crashed. */
   | "crash"
   /** A server's links to `links` were enabled (`topic` "up") or cut ("down"). */
-  | "links";
+  | "links"
+  /** Lab 5: a shard server moved to a configuration (the shards it gains and hands off), began to serve a shard that arrived, or dropped one it handed off. */
+  | "shard";
 
 /** One recorded event. */
 export interface RecEvent {
@@ -165,6 +167,13 @@ export interface Recording {
   readonly edits: readonly Edit[];
   /** Number of servers (peer lanes). */
   readonly peers: number;
+  /**
+   * With several Raft clusters (Lab 5: the controller's and each shard group): each peer's name,
+   * `ctl:S0` or `100:S2` (cluster, then its server), and the clusters, each `count` peers from
+   * `first`. Absent with one cluster: the peers are `S0`, `S1`, ...
+   */
+  readonly peerNames?: readonly string[];
+  readonly groups?: readonly { readonly label: string; readonly first: number; readonly count: number }[];
   readonly steps: RecStep[];
   readonly events: RecEvent[];
   readonly messages: RecMessage[];

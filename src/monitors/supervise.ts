@@ -3,8 +3,7 @@
  * every lab's network, whatever the installed lab-test supervisor adds (`src/tester/supervision.ts`).
  */
 import type { RaftPeer } from "../raft/api.js";
-import { currentSimulation } from "../sim/index.js";
-import { CLUSTER_TAP } from "./cluster-tap.js";
+import { showCluster } from "./cluster-tap.js";
 import type { Member, ServerGroup } from "../tester/server-group.js";
 import { superviseNetwork } from "../tester/supervision.js";
 import type { TestInfo } from "../tester/test-info.js";
@@ -21,7 +20,7 @@ export function superviseCluster<S extends Member>(
   options: MonitorOptions = {},
 ): ClusterMonitor {
   // A tool watching the cluster (the step debugger) sees it before the monitors do.
-  currentSimulation()?.probes.get(CLUSTER_TAP)?.cluster(group, raftOf);
+  showCluster(group, raftOf, options.label);
   const monitor = monitorRaftCluster(group, raftOf, options);
   superviseNetwork(group.net, t);
   return monitor;

@@ -11,6 +11,7 @@ import type { Annotation } from "porcupine";
 import { monitorRaftCluster } from "../monitors/attach.js";
 import { monitorShardGroups } from "../monitors/attach-sharding.js";
 import { superviseCluster } from "../monitors/supervise.js";
+import { showCluster } from "../monitors/cluster-tap.js";
 import { Network, type ClientEnd } from "../labrpc/index.js";
 import { dlog, dmark, now, random } from "../runtime/index.js";
 import { makeClerk as makeCtrlerClerk, type Clerk as CtrlerClerk } from "../shardctrler/client.js";
@@ -42,7 +43,10 @@ export class CtrlerService {
     this.names = Array.from({ length: NCTRLERS }, () => `ctlr-${random.string(20)}`);
     this.group = new ServerGroup<ShardCtrler>(cfg.net, NCTRLERS, { server: (i) => this.names[i]!, node: (i) => `ctlr${k}-${i}` });
     if (k === 0) superviseCluster(this.group, (c) => c.rf, cfg.t, { label: "controller" });
-    else monitorRaftCluster(this.group, (c) => c.rf, { label: `controller ${k}` });
+    else {
+      showCluster(this.group, (c) => c.rf, `controller ${k}`);
+      monitorRaftCluster(this.group, (c) => c.rf, { label: `controller ${k}` });
+    }
     for (let i = 0; i < NCTRLERS; i++) this.startServer(i);
     for (let i = 0; i < NCTRLERS; i++) this.group.setLinks(i, this.group.all(), true);
     this.ck = makeCtrlerClerk(cfg.ctrlerEnds(this.names));
@@ -75,6 +79,8 @@ export class ShardGroup {
     readonly gid: number,
   ) {
     this.servers = new ServerGroup<ShardKV>(cfg.net, cfg.n, { server: (i) => serverName(gid, i), node: (i) => serverName(gid, i) });
+    // A tool watching the run (the step debugger) sees each group, named, before the monitors do.
+    showCluster(this.servers, (kv) => kv.rf, `group ${gid}`);
     monitorRaftCluster(this.servers, (kv) => kv.rf, { label: `group ${gid}` });
     this.mendnames = new Array<string[] | undefined>(cfg.n).fill(undefined);
   }

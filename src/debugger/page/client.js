@@ -225,23 +225,26 @@
     renderBranchPanel();
   }
 
+  /** A peer's name: `S2`, or with several Raft clusters (Lab 5) the recording's `100:S2`, `ctl:S0`. */
+  function pname(i) { return rec.peerNames ? rec.peerNames[i] : "S" + i; }
+
   function fillSelectors() {
     var ps = $("peersel");
     ps.innerHTML = "";
     ps.appendChild(h("option", { value: "", text: "any peer" }));
-    for (var i = 0; i < rec.peers; i++) ps.appendChild(h("option", { value: String(i), text: "S" + i }));
+    for (var i = 0; i < rec.peers; i++) ps.appendChild(h("option", { value: String(i), text: pname(i) }));
     var ms = $("methsel");
     ms.innerHTML = "";
     ms.appendChild(h("option", { value: "", text: "any type" }));
     var seen = {};
     rec.events.forEach(function (e) { if (e.topic && e.kind !== "links") seen[e.topic] = 1; });
-    ["crash", "start", "links", "edit", "violation"].forEach(function (k) { ms.appendChild(h("option", { value: "kind:" + k, text: k })); });
+    ["crash", "start", "links", "edit", "violation"].concat(rec.peerNames ? ["shard"] : []).forEach(function (k) { ms.appendChild(h("option", { value: "kind:" + k, text: k })); });
     Object.keys(seen).sort().forEach(function (t) { ms.appendChild(h("option", { value: t, text: t })); });
     var pf = $("peerfilter");
     pf.innerHTML = "";
     for (var j = 0; j < rec.peers; j++) {
       (function (p) {
-        pf.appendChild(check("pf" + p, "S" + p, true, function (v) {
+        pf.appendChild(check("pf" + p, pname(p), true, function (v) {
           if (filters.peers === null) { filters.peers = {}; for (var q = 0; q < rec.peers; q++) filters.peers[q] = true; }
           filters.peers[p] = v;
           refilter();
@@ -292,7 +295,7 @@
     for (var i = from; i < to; i++) {
       var idx = visible[i], e = rec.events[idx];
       var row = h("div", { class: "row k-" + e.kind + (idx === cur ? " cur" : e.step === step ? " samestep" : ""), "data-ev": String(idx) }, [
-        h("span", { class: "t", text: fmt(e.time) }), h("span", { class: "p", text: e.peer >= 0 ? "S" + e.peer : "" }), e.text,
+        h("span", { class: "t", text: fmt(e.time) }), h("span", { class: "p", text: e.peer >= 0 ? pname(e.peer) : "" }), e.text,
       ]);
       row.style.top = i * ROW + "px";
       row.title = "#" + idx + " · step " + e.step + " · " + e.kind + (e.topic ? " · " + e.topic : "");
@@ -378,7 +381,7 @@
     var why = $("why");
     why.innerHTML = "";
     why.appendChild(h("div", { text: (rec.outcome.error || v.property + " violated").split("\n").slice(0, 3).join(" · ") }));
-    why.appendChild(document.createTextNode(causes.length ? "What reached " + v.peers.map(function (p) { return "S" + p; }).join(" ") + " just before (select one, then branch: drop it): " : "No message reached the peers involved in that step."));
+    why.appendChild(document.createTextNode(causes.length ? "What reached " + v.peers.map(pname).join(" ") + " just before (select one, then branch: drop it): " : "No message reached the peers involved in that step."));
     causes.reverse().forEach(function (c) {
       why.appendChild(h("a", { href: "#", class: "cause", "data-ev": String(c), text: rec.events[c].text, onclick: function (ev) { ev.preventDefault(); go(c); } }));
       why.appendChild(document.createTextNode("  "));
@@ -401,7 +404,10 @@
   function runUntil() {
     var text = $("until").value.trim();
     if (text === "") return;
-    var expr = text.replace(/\bS(\d+)\./g, "P[$1].");
+    // Lab 5's peers by name (`100:S2.commitIndex`), longest first; `S2.` is the third lane.
+    var expr = text;
+    if (rec.peerNames) rec.peerNames.map(function (n, i) { return [n, i]; }).sort(function (a, b) { return b[0].length - a[0].length; }).forEach(function (ni) { expr = expr.split(ni[0] + ".").join("P[" + ni[1] + "]."); });
+    expr = expr.replace(/\bS(\d+)\./g, "P[$1].");
     var pred;
     try {
       pred = new Function("P", "leader", "leaders", "\"use strict\"; return (" + expr + ");");
@@ -446,7 +452,7 @@
       var b = before ? before[i] : null;
       var card = h("div", { class: "peer" + (p.up ? "" : " down"), "data-peer": String(i) });
       var roleChanged = b !== null && (b.role !== p.role || b.up !== p.up);
-      card.appendChild(h("h3", {}, [h("span", { text: "S" + i }), h("span", { class: "role role-" + p.role + (roleChanged ? " changed" : ""), text: p.up ? p.role : "down" })]));
+      card.appendChild(h("h3", {}, [h("span", { text: pname(i) }), h("span", { class: "role role-" + p.role + (roleChanged ? " changed" : ""), text: p.up ? p.role : "down" })]));
       var fields = h("div");
       [["term", "term"], ["votedFor", "votedFor"], ["commitIndex", "commit"], ["lastApplied", "applied"], ["lastIndex", "last"], ["snapshotIndex", "snapshot"]].forEach(function (f) {
         var val = p[f[0]] === null ? "–" : String(p[f[0]]);
@@ -489,15 +495,15 @@
     var n = states.count(rec.events[cur].step);
     for (var c = n - 1; c >= 0; c--) {
       var ch = rec.changes[c];
-      if (ch.peer === peer && ch.set && Object.prototype.hasOwnProperty.call(ch.set, field)) { explainStep(ch.step, peer, "S" + peer + "." + field); return; }
+      if (ch.peer === peer && ch.set && Object.prototype.hasOwnProperty.call(ch.set, field)) { explainStep(ch.step, peer, pname(peer) + "." + field); return; }
     }
-    say("S" + peer + "." + field + " never changed");
+    say(pname(peer) + "." + field + " never changed");
   }
   function whyLog(peer, index) {
     var n = states.count(rec.events[cur].step);
     for (var c = n - 1; c >= 0; c--) {
       var ch = rec.changes[c];
-      if (ch.peer === peer && ch.logFrom !== undefined && ch.logFrom <= index && index < ch.logFrom + ch.logTerms.length) { explainStep(ch.step, peer, "S" + peer + "'s entry " + index); return; }
+      if (ch.peer === peer && ch.logFrom !== undefined && ch.logFrom <= index && index < ch.logFrom + ch.logTerms.length) { explainStep(ch.step, peer, pname(peer) + "'s entry " + index); return; }
     }
     say("no recorded change wrote S" + peer + "'s entry " + index);
   }
@@ -525,8 +531,9 @@
     var t = rec.events[cur] ? rec.events[cur].time : 0;
     var t0 = t - span / 2, t1 = t + span / 2;
     var top = 22, laneH = (hgt - top - 6) / (rec.peers + 1);
-    return { w: w, h: hgt, t: t, t0: t0, t1: t1, left: 44, laneH: laneH, top: top,
-      x: function (time) { return 44 + ((time - t0) / (t1 - t0)) * (w - 50); },
+    var L = rec.peerNames ? 58 : 44; // room for `ctl1:S0`
+    return { w: w, h: hgt, t: t, t0: t0, t1: t1, left: L, laneH: laneH, top: top,
+      x: function (time) { return L + ((time - t0) / (t1 - t0)) * (w - L - 6); },
       y: function (peer) { return top + (peer < 0 ? 0 : peer + 1) * laneH + laneH / 2; } };
   }
   function draw() {
@@ -545,7 +552,7 @@
     for (var p = -1; p < rec.peers; p++) {
       var y = g.y(p);
       ctx.fillStyle = "#1d2330";
-      ctx.fillText(p < 0 ? "others" : "S" + p, 4, y + 4);
+      ctx.fillText(p < 0 ? "others" : pname(p), 4, y + 4);
       ctx.strokeStyle = "#dde1e8";
       ctx.beginPath(); ctx.moveTo(g.left, y); ctx.lineTo(g.w, y); ctx.stroke();
       if (p < 0) continue;
@@ -559,6 +566,14 @@
         if (s.up && g.x(s.time) >= g.left) { ctx.fillStyle = termColor(s.term); ctx.fillText("T" + s.term, g.x(s.time) + 2, y - g.laneH * 0.38 + 9); }
       }
     }
+    // Lab 5: a line between clusters (the controller's, then each group's)
+    (rec.groups || []).forEach(function (gr) {
+      if (gr.first === 0) return;
+      var yb = g.y(gr.first) - g.laneH / 2;
+      ctx.strokeStyle = "#8a93a6"; ctx.lineWidth = 2;
+      ctx.beginPath(); ctx.moveTo(0, yb); ctx.lineTo(g.w, yb); ctx.stroke();
+      ctx.lineWidth = 1;
+    });
     // messages
     var sel = rec.events[cur] && rec.events[cur].msg;
     var lo = 0, hi = messagesBySent.length;
@@ -577,11 +592,13 @@
     var e0 = eventAtTime(g.t0);
     for (var j = e0; j < rec.events.length && rec.events[j].time <= g.t1; j++) {
       var e = rec.events[j];
-      if (e.kind !== "crash" && e.kind !== "start" && e.kind !== "links" && e.kind !== "edit" && e.kind !== "violation") continue;
+      if (e.kind !== "crash" && e.kind !== "start" && e.kind !== "links" && e.kind !== "edit" && e.kind !== "violation" && e.kind !== "shard") continue;
       var x = g.x(e.time), yy = g.y(e.peer);
-      ctx.fillStyle = e.kind === "start" ? "#2e8b57" : e.kind === "edit" ? "#7b2cbf" : "#c0392b";
+      ctx.fillStyle = e.kind === "start" ? "#2e8b57" : e.kind === "edit" ? "#7b2cbf" : e.kind === "shard" ? "#0b7a75" : "#c0392b";
       ctx.font = "bold 12px system-ui, sans-serif";
-      ctx.fillText(e.kind === "crash" ? "✕" : e.kind === "start" ? "▲" : e.kind === "links" ? (e.topic === "down" ? "⟂" : "⟛") : e.kind === "edit" ? "✎" : "⚠", x - 4, yy + 4);
+      // Lab 5: ◆ a configuration applied (its moves in the event list), ● a shard arrived and served, ○ one dropped
+      var mark = e.kind === "shard" ? (/ in configuration /.test(e.text) ? "◆" : / serves shard /.test(e.text) ? "●" : "○") : null;
+      ctx.fillText(mark || (e.kind === "crash" ? "✕" : e.kind === "start" ? "▲" : e.kind === "links" ? (e.topic === "down" ? "⟂" : "⟛") : e.kind === "edit" ? "✎" : "⚠"), x - 4, yy + 4);
       ctx.font = "11px system-ui, sans-serif";
     }
     ctx.strokeStyle = "#e0a800"; ctx.lineWidth = 2;
@@ -603,7 +620,7 @@
   function onCanvasClick(ev) {
     var r = $("st").getBoundingClientRect();
     var g = geometry();
-    var t = g.t0 + ((ev.clientX - r.left - 44) / (g.w - 50)) * (g.t1 - g.t0);
+    var t = g.t0 + ((ev.clientX - r.left - g.left) / (g.w - g.left - 6)) * (g.t1 - g.t0);
     go(eventAtTime(t));
   }
 
@@ -648,7 +665,7 @@
       box.appendChild(h("div", { class: "muted", text: "Select a message event (or one in flight below) to drop, delay, duplicate or deliver it now." }));
     }
     var peerSel = h("select", { id: "editpeer" });
-    for (var i = 0; i < rec.peers; i++) peerSel.appendChild(h("option", { value: String(i), text: "S" + i }));
+    for (var i = 0; i < rec.peers; i++) peerSel.appendChild(h("option", { value: String(i), text: pname(i) }));
     var groups = h("input", { id: "editgroups", type: "text", size: "12", placeholder: "0 1 | 2 3 4" });
     var step = e.step;
     box.appendChild(h("div", { style: "margin-top:4px" }, [
@@ -657,7 +674,7 @@
       h("button", { id: "act-restart", text: "restart", onclick: function () { branch({ kind: "restart", step: step, at: now, server: Number(peerSel.value) }); } }), "  ",
       groups, " ",
       h("button", { id: "act-partition", text: "partition", onclick: function () {
-        var gs = groups.value.split("|").map(function (g) { return g.trim().split(/[\s,]+/).filter(Boolean).map(function (x) { return Number(x.replace(/^S/, "")); }); }).filter(function (g) { return g.length > 0; });
+        var gs = groups.value.split("|").map(function (g) { return g.trim().split(/[\s,]+/).filter(Boolean).map(function (x) { var k = rec.peerNames ? rec.peerNames.indexOf(x) : -1; return k >= 0 ? k : Number(x.replace(/^S/, "")); }); }).filter(function (g) { return g.length > 0; });
         if (gs.length < 2) { say("partition: give two groups or more, e.g. 0 1 | 2 3 4"); return; }
         branch({ kind: "partition", step: step, at: now, groups: gs });
       } }), " ",
@@ -745,7 +762,7 @@
   function describe(e) {
     if (!e) return "";
     if (e.point) return e.kind + " the " + e.point + " of " + e.method + " " + e.from + " → S" + e.to + " at " + fmt(e.at) + (e.ms ? " (" + e.ms + " ms)" : "");
-    if (e.kind === "partition") return "partition " + e.groups.map(function (g) { return g.map(function (s) { return "S" + s; }).join(" "); }).join(" | ") + " after step " + e.step;
+    if (e.kind === "partition") return "partition " + e.groups.map(function (g) { return g.map(pname).join(" "); }).join(" | ") + " after step " + e.step;
     return e.kind + (e.server !== undefined ? " S" + e.server : "") + " after step " + e.step;
   }
   function renderBranchPanel() {

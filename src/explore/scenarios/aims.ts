@@ -4,10 +4,13 @@
  * part's aim in any tree.
  */
 export const SCENARIO_AIMS: Readonly<Record<string, string>> = {
+  "2": "exactly-once Put and Append on one server under lost, late, held and repeated messages",
   "3A": "elections under lost, late and reordered messages and partitions",
   "3B": "agreement: commands from every peer under message faults and partitions",
   "3C": "persistence: crashes right after votes, replies and starts; Figure 8 situations",
   "3D": "log compaction: snapshots every few entries, InstallSnapshot under crashes",
   "4A": "a linearizable KV service under faults: retried requests, partitions, crashes",
   "4B": "the KV service with snapshots of 200-1000 bytes under crashes and restarts",
+  "5A": "the shard controller's configurations under lost, late and reordered messages (no scenario of its own: its lab tests)",
+  "5B": "shards moving between groups under crashes and partitions of whole groups and of the controller",
 };
