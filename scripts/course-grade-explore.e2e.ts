@@ -3,7 +3,9 @@
  * that pass every original lab test (a Figure 8 commit by counting replicas, a vote or a
  * candidate's term not persisted, a truncation on a stale AppendEntries) each lose points by
  * default, with the first failing seed, the property that broke and the replay command in
- * results.json; the reference keeps full marks on the same seeds.
+ * results.json; the reference keeps full marks on the same seeds. Lab 5: the reference keeps full
+ * marks on 5A and 5B with their explore entries, and a shard served before its data arrived loses
+ * the 5B scenario's points.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -53,6 +55,29 @@ describe("the explore component catches what the original tests miss", () => {
     expect(results.tests.filter((t) => t.tags?.includes("explore")).map((t) => t.name)).toEqual([
       "3B+explore ExploreRaft3B", "3B+explore 3B lab tests under the nemesis (8)", "3C+explore ExploreRaft3C", "3C+explore 3C lab tests under the nemesis (8)",
     ]);
+  });
+
+  it("Lab 5: the reference keeps full marks on 5A and 5B with their explore entries; a shard served before its data arrived loses the 5B scenario's points", async () => {
+    const dir = join(work, "reference-lab5");
+    writeSubmission(ROOT, dir);
+    const ref = await gradeIt("reference-lab5", dir, ["5A", "5B"]);
+    expect(ref.status, ref.output).toBe(0);
+    expect(ref.results.score).toBe(ref.results.extra_data.max_score);
+    expect(ref.results.tests.filter((t) => t.tags?.includes("explore")).map((t) => t.name)).toEqual([
+      "5A+explore 5A lab tests under the nemesis (3)", "5B+explore ExploreShardKV5B", "5B+explore 5B lab tests under the nemesis (8)",
+    ]);
+    console.info(`reference, 5A and 5B: ${ref.results.score}/${ref.results.extra_data.max_score}`);
+
+    const mutant = MUTANTS.find((m) => m.id === "shard-served-before-its-data")!;
+    const bad = join(work, mutant.id);
+    writeMutantSubmission(ROOT, bad, mutant);
+    const { status, results, output } = await gradeIt(mutant.id, bad, ["5B"]);
+    expect(status, output).toBe(1);
+    const scenario = results.tests.find((t) => t.name === "5B+explore ExploreShardKV5B")!;
+    expect(scenario, output).toMatchObject({ status: "failed", score: 0 });
+    expect(scenario.output).toMatch(/violated: Intact Handoff violated \[safety\]/);
+    expect(scenario.output).toMatch(/replay: SEED=\d+ npx vitest run src\/explore\/shardkv-scenarios\.explore\.test\.ts -t '\^ExploreShardKV5B\$'/);
+    console.info(`${mutant.id}: ${results.score}/${results.extra_data.max_score}; ${scenario.name} ${scenario.score}/${scenario.max_score}: ${/First failure[^\n]*\n[^\n]*/.exec(scenario.output)?.[0].replace("\n", " ")}`);
   });
 
   for (const id of HARD) {
