@@ -51,6 +51,8 @@ describe("explore's command line", () => {
 describe("what broke", () => {
   it("is the property a monitor found violated, or the message with its numbers taken out; liveness apart", () => {
     expect(failureKind("Leader Completeness violated: S2 is leader of T5 without...\n  more")).toEqual({ key: "Leader Completeness violated", kind: "safety" });
+    // Lab 5's sharding properties, like Raft's.
+    expect(failureKind("Intact Handoff violated: shard 5 arrived in group 101 (configuration 3) without ...\n  more")).toEqual({ key: "Intact Handoff violated", kind: "safety" });
     expect(failureKind("not implemented: Raft.getState (3A), in src/raft/raft.ts\n  (the safety monitors ...)")).toEqual({ key: "not implemented: Raft.getState (3A), in src/raft/raft.ts", kind: "safety" });
     expect(failureKind("apply error: commit index=2 server=2 106 != server=1 102")).toEqual({ key: "apply error: commit index=N server=N N != server=N N", kind: "safety" });
     expect(failureKind("one(1000000123) failed to reach agreement")).toEqual({ key: "one(N) failed to reach agreement", kind: "liveness" });

@@ -4,6 +4,7 @@
  * the report section that groups failures by it.
  */
 import type { StressRecord } from "../../src/harness/index.js";
+import { SHARDING_PROPERTIES } from "../../src/monitors/sharding-violation.js";
 import { RAFT_PROPERTIES } from "../../src/monitors/violation.js";
 import type { Colors } from "./seed-runs.js";
 
@@ -43,7 +44,7 @@ function statement(error: string): string {
 /** Classifies a failed run by what its error says (see {@link statement}). */
 export function failureKind(error: string): FailureKind {
   const first = statement(error);
-  for (const property of Object.keys(RAFT_PROPERTIES)) {
+  for (const property of [...Object.keys(RAFT_PROPERTIES), ...Object.keys(SHARDING_PROPERTIES)]) {
     if (first.startsWith(`${property} violated`)) return { key: `${property} violated`, kind: "safety" };
   }
   // A skeleton's method not written yet: kept as it is (its part, `(3A)`, is no number to hide).
