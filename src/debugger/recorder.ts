@@ -11,7 +11,6 @@
  */
 import { MESSAGE_TAP, type FaultPolicy, type MessageInfo, type MessageTap } from "../labrpc/index.js";
 import type { RaftInspection, RaftPeer } from "../raft/api.js";
-import type { ShardInspection } from "../shardkv/inspect.js";
 import type { LogEntry } from "../runtime/log-types.js";
 import { currentTask, type FiredEvent, type SimNode, type Simulation } from "../sim/index.js";
 import { CLUSTER_TAP, type ClusterTap } from "../monitors/cluster-tap.js";
@@ -45,6 +44,19 @@ interface Watched {
   /** A shard server's view (Lab 5's `inspect()`), and what of it was last recorded. */
   shards: (() => ShardInspection) | undefined;
   shardsSeen: ShardInspection | undefined;
+}
+
+/**
+ * What the recorder reads of a Lab 5 shard server's optional `inspect()` (the shape of
+ * `src/shardkv/inspect.ts`, written out here: the debugger is harness, kept in a handout without
+ * Lab 5, so it names no file of the lab).
+ */
+interface ShardInspection {
+  readonly gid: number;
+  readonly configNum: number;
+  readonly prevShards: readonly number[];
+  readonly applied: readonly { readonly shards: readonly number[] }[];
+  readonly shards: readonly { readonly accepting: boolean; readonly handingOff: boolean }[];
 }
 
 /** One cluster the recorder watches: its servers are peers `first` … `first + group.n - 1` of the recording. */
