@@ -90,14 +90,19 @@ async function run(o: Options): Promise<number> {
       ...(o.vis !== undefined ? { visualizationFile: o.vis } : {}),
       log: (line) => {
         if (line.startsWith("kill point")) kills++;
-        if (!o.quiet || line.startsWith("NOT") || (line.startsWith("kill point") && kills % 25 === 0)) console.log(line);
+        if (!o.quiet || line.startsWith("NOT") || line.startsWith("NODE FAILED") || (line.startsWith("kill point") && kills % 25 === 0)) console.log(line);
       },
     });
     console.log(`kill points: ${report.kills} (${Object.entries(report.byKind).map(([k, n]) => `${k} ${n}`).join(", ")})`);
     console.log(`operations checked: ${report.operations} in ${report.checked} key groups (${report.unknownWrites} writes of unknown outcome); node processes started: ${report.pids.length}, all killed`);
     console.log(`wall time: ${(report.wallMs / 1000).toFixed(1)} s`);
-    if (report.firstFailure !== undefined) {
-      console.log(`FAILED: not linearizable: keys ${report.firstFailure.keys.join(", ")}, found after kill point ${report.firstFailure.afterKills}${report.firstFailure.visualization !== undefined ? ` (visualization: ${report.firstFailure.visualization})` : ""}`);
+    const f = report.firstFailure;
+    if (f?.kind === "not linearizable") {
+      console.log(`FAILED: not linearizable: keys ${f.keys.join(", ")}, found after kill point ${f.afterKills}${f.visualization !== undefined ? ` (visualization: ${f.visualization})` : ""}`);
+      return 1;
+    }
+    if (f?.kind === "node failed") {
+      console.log(`FAILED: after kill point ${f.afterKills}, ${f.detail}`);
       return 1;
     }
     if (report.undecided > 0) {

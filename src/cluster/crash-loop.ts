@@ -67,8 +67,15 @@ export interface CrashLoopReport {
   readonly checked: number;
   readonly illegal: number;
   readonly undecided: number;
-  /** The first failure: the kill point after which its keys were retired, and its keys. */
-  readonly firstFailure: { readonly afterKills: number; readonly keys: readonly string[]; readonly visualization: string | undefined } | undefined;
+  /**
+   * The first failure: a key group that is not linearizable (the kill point after which its keys
+   * were retired, its keys, the visualization if written), or a node that exited by itself (a
+   * failed assertion or write: its status and last lines).
+   */
+  readonly firstFailure:
+    | { readonly kind: "not linearizable"; readonly afterKills: number; readonly keys: readonly string[]; readonly visualization: string | undefined }
+    | { readonly kind: "node failed"; readonly afterKills: number; readonly detail: string }
+    | undefined;
   /** The pid of every node process the loop started (all killed by the time it returns). */
   readonly pids: readonly number[];
   readonly wallMs: number;
@@ -211,7 +218,7 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       visualization = options.visualizationFile;
     }
     log(`NOT LINEARIZABLE: keys ${keys.join(", ")} (after kill point ${afterKills})${visualization !== undefined ? `; visualization: ${visualization}` : ""}`);
-    result.firstFailure ??= { afterKills, keys: [...keys], visualization };
+    result.firstFailure ??= { kind: "not linearizable", afterKills, keys: [...keys], visualization };
   };
 
   /** Retired key groups waiting for their operations in flight to end. */
@@ -248,12 +255,20 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       });
     });
 
+  /** A node process that exited by itself (never one we killed: those end by SIGKILL). */
+  const died = (): string | undefined => {
+    const n = cluster.nodes.find((x) => x.proc !== undefined && x.proc.exitCode !== null);
+    return n === undefined ? undefined : `node ${n.id} exited by itself with status ${n.proc!.exitCode}:\n${n.output.join("").split("\n").slice(-20).join("\n")}`;
+  };
   let running: Promise<void>[] = [];
+  let kill = 0;
   try {
     await guard(cluster.waitForLeader(LEADER_WAIT_MS));
     running = Array.from({ length: nclients }, (_, id) => runClient(id));
-    for (let kill = 1; kill <= options.kills; kill++) {
+    for (kill = 1; kill <= options.kills; kill++) {
       checkAbort();
+      const dead = died();
+      if (dead !== undefined) throw new NodeFailed(dead);
       await guard(sleep(rand.between(100, 600)));
       const { leader } = await guard(cluster.waitForLeader(LEADER_WAIT_MS));
       const followers = [1, 2, 3].filter((id) => id !== leader);
@@ -268,7 +283,17 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       await guard(sleep(rand.between(0, 1000)));
       for (const id of victims) cluster.startNode(id);
       // Every node must be up again before the next kill point.
-      await guard(cluster.waitForStatus(`every node answers after kill point ${kill}`, (s) => s.size === 3, LEADER_WAIT_MS));
+      await guard(
+        cluster.waitForStatus(
+          `every node answers after kill point ${kill}`,
+          (s) => {
+            const d = died();
+            if (d !== undefined) throw new NodeFailed(d);
+            return s.size === 3;
+          },
+          LEADER_WAIT_MS,
+        ),
+      );
       // New keys; the keys of two kill points ago retire: a closing read, then the check.
       round = kill;
       if (kill >= 2) {
@@ -289,6 +314,10 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
       retired.push({ keys: last, afterKills: round });
     }
     checkRetired(true);
+  } catch (e) {
+    if (!(e instanceof NodeFailed)) throw e;
+    log(`NODE FAILED after kill point ${kill}: ${e.message}`);
+    result.firstFailure ??= { kind: "node failed", afterKills: kill, detail: e.message };
   } finally {
     stop = true;
     for (const c of clients) c.close();
@@ -305,6 +334,11 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
     pids: [...cluster.pids],
     wallMs: Math.round(performance.now() - start),
   };
+}
+
+/** A node process exited by itself during the loop. */
+class NodeFailed extends Error {
+  override readonly name = "NodeFailed";
 }
 
 function drawKind(x: number): KillKind {
