@@ -120,3 +120,5 @@ async function run(o: Options): Promise<number> {
 }
 
 await runCli(USAGE, () => parse(process.argv.slice(2)), run);
+// Every node process is gone by now; an interrupted wait (a status poll) may still hold a timer.
+process.exit();
