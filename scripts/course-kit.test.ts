@@ -131,6 +131,7 @@ describe("the manifest", () => {
       [
         "src/explore/scenarios/kv-scenarios.ts",
         "src/explore/scenarios/kv-scenario.ts",
+        "src/explore/scenarios/kv-read-scenarios.ts",
         "src/explore/kv-scenarios.explore.test.ts",
         "src/explore/scenarios/kvsrv-scenarios.ts",
         "src/explore/scenarios/kvsrv-scenario.ts",

@@ -55,7 +55,7 @@ interface StageResult {
 /** What `npm run mutants` found for one mutant. */
 interface MutantResult {
   readonly mutant: Pick<Mutant, "id" | "part" | "title" | "equivalent" | "kind"> & { readonly implementation: Implementation };
-  readonly explore: StageResult & { readonly stage: "scenario" | "lab tests under the nemesis" | "lab tests (no scenario)" | undefined };
+  readonly explore: StageResult & { readonly stage: "scenario" | "lab tests under the nemesis" | "lab tests (no scenario)" | "unit test" | undefined };
   readonly lab: StageResult | undefined;
 }
 
@@ -139,6 +139,7 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
     const s1 = await tsx(dir, ["scripts/explore.ts", pattern, ...common, "-o", exploreOut, "--", ...SCENARIO_FILES]);
     let explore: MutantResult["explore"] = { ...stage(records(exploreOut), s1.seconds), stage: undefined };
     if (explore.caught) explore = { ...explore, stage: "scenario" };
+    else if (m.unitTest !== undefined) explore = await runUnitTest(dir, m.unitTest, explore);
     else if (m.equivalent === undefined) {
       const labOut = join(outDir, m.id, "explore-lab");
       const s2 = await tsx(dir, ["scripts/explore.ts", pattern, ...common, "-o", labOut, "--", ...labFiles(root, m.part)]);
@@ -162,6 +163,25 @@ async function runMutant(root: string, m: Mutant, seeds: number, labSeeds: numbe
   } finally {
     removeScratch(dir);
   }
+}
+
+/**
+ * The unit test that catches a mutant explore cannot show (`Mutant.unitTest`), after the explore
+ * scenarios missed it: caught when the test fails. Its run counts as one more run.
+ */
+async function runUnitTest(dir: string, unit: NonNullable<Mutant["unitTest"]>, missed: StageResult): Promise<MutantResult["explore"]> {
+  const s = await tsx(dir, ["node_modules/vitest/vitest.mjs", "run", "--project", "lab", unit.file, "-t", unit.test]);
+  const caught = s.code !== 0 && /\b[1-9]\d* failed\b/.test(s.out);
+  return {
+    caught,
+    by: caught ? `unit test: ${unit.test}` : undefined,
+    kind: caught ? "safety" : undefined,
+    runs: missed.runs + 1,
+    runSeconds: missed.runSeconds + s.seconds,
+    stageSeconds: missed.stageSeconds + s.seconds,
+    first: caught ? `${unit.file} -t "${unit.test}"` : undefined,
+    stage: caught ? "unit test" : undefined,
+  };
 }
 
 /**

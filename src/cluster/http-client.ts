@@ -79,6 +79,7 @@ export class KvHttpClient {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 4 });
   private readonly deadlineMs: number;
   private readonly attemptTimeoutMs: number;
+  private closed = false;
 
   /** `addrs`: the HTTP `host:port` of every node, in id order (so a leader hint, an id, maps to one). */
   constructor(
@@ -107,8 +108,9 @@ export class KvHttpClient {
     return (await this.op("/cas", { key, expected, value })).body["ok"] === true;
   }
 
-  /** Closes idle connections. */
+  /** Closes its connections; an operation in progress then gives up at its next attempt, and later ones at once. */
   close(): void {
+    this.closed = true;
     this.agent.destroy();
   }
 
@@ -122,6 +124,7 @@ export class KvHttpClient {
     const end = Date.now() + this.deadlineMs;
     let last: HttpAnswer = { status: 0, body: { error: "no attempt" } };
     while (Date.now() < end) {
+      if (this.closed) throw new KvUnavailableError(`${path} ${JSON.stringify(params)}: the client was closed (last answer: ${last.status} ${String(last.body["error"])})`);
       const addr = this.addrs[this.target]!;
       last = await httpCall(addr, path, { method: "POST", body, agent: this.agent, timeoutMs: Math.min(this.attemptTimeoutMs, Math.max(1, end - Date.now())) });
       if (last.status === 200) return last;

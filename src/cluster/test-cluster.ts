@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { httpCall, type HttpAnswer } from "./http-client.js";
 import { freePorts } from "./free-ports.js";
 
@@ -33,16 +33,32 @@ export interface TestNode {
   readonly output: string[];
 }
 
+/** Options of {@link TestCluster.start} beyond the nodes' flags. */
+export interface TestClusterOptions {
+  /**
+   * A module each node process imports before `scripts/node.ts` (a path from the repository's
+   * root): a test plants a bug this way (e.g. a disk that lies about durability) without a flag in
+   * the product.
+   */
+  readonly preload?: string;
+  /** Told of every node process started, with its pid (e.g. to show that none survives). */
+  readonly onStart?: (id: number, pid: number) => void;
+}
+
 /** See the module comment. */
 export class TestCluster {
+  /** The pid of every node process this cluster started, in order. */
+  readonly pids: number[] = [];
+
   private constructor(
     readonly nodes: readonly TestNode[],
     private readonly root: string,
     private readonly extraArgs: readonly string[],
+    private readonly options: TestClusterOptions,
   ) {}
 
-  /** Starts `n` nodes (with --fault-injection and the given extra flags) and waits for a leader. */
-  static async start(n: number, extraArgs: readonly string[] = []): Promise<TestCluster> {
+  /** Starts `n` nodes (with --fault-injection and the given extra flags); {@link waitForLeader} waits for a leader. */
+  static async start(n: number, extraArgs: readonly string[] = [], options: TestClusterOptions = {}): Promise<TestCluster> {
     const ports = await freePorts(2 * n);
     const root = mkdtempSync(join(tmpdir(), "raftlab-cluster-test-"));
     const nodes: TestNode[] = Array.from({ length: n }, (_, i) => ({
@@ -53,7 +69,7 @@ export class TestCluster {
       proc: undefined,
       output: [],
     }));
-    const c = new TestCluster(nodes, root, extraArgs);
+    const c = new TestCluster(nodes, root, extraArgs, options);
     for (const node of nodes) c.startNode(node.id);
     return c;
   }
@@ -73,8 +89,9 @@ export class TestCluster {
   startNode(id: number): void {
     const n = this.node(id);
     if (this.running(id)) throw new Error(`node ${id} is already running`);
+    const preload = this.options.preload === undefined ? [] : ["--import", pathToFileURL(join(ROOT, this.options.preload)).href];
     const args = [
-      "--import", "tsx", NODE_SCRIPT,
+      "--import", "tsx", ...preload, NODE_SCRIPT,
       "--id", String(id),
       "--peers", this.nodes.map((x) => x.peer).join(","),
       "--data", n.dataDir,
@@ -85,6 +102,10 @@ export class TestCluster {
     const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
     everyChild.add(proc);
     proc.once("exit", () => everyChild.delete(proc));
+    if (proc.pid !== undefined) {
+      this.pids.push(proc.pid);
+      this.options.onStart?.(id, proc.pid);
+    }
     proc.stderr!.setEncoding("utf8");
     proc.stderr!.on("data", (s: string) => n.output.push(s));
     n.proc = proc;

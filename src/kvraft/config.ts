@@ -22,9 +22,10 @@ import { startKVServer, type KVServer } from "./server.js";
 export interface ConfigOptions {
   /**
    * Servers answer gets by ReadIndex instead of through the log (real cluster mode's read path,
-   * tested here in the simulation). The servers must offer it: the run fails if they do not.
+   * tested here in the simulation). With `true` the servers must offer it: the run fails if they do
+   * not; with `"if-offered"` servers that do not keep their gets in the log (as a cluster node does).
    */
-  readonly readIndex?: boolean;
+  readonly readIndex?: boolean | "if-offered";
 }
 
 /** A KV server that can answer gets by ReadIndex (the reference can; the lab does not ask it). */
@@ -208,7 +209,9 @@ export class Config {
     this.group.start(i, {
       launch: (ends, persister) => {
         const kv = startKVServer(ends, i, persister, this.maxraftstate);
-        if (this.options.readIndex === true && (kv as KVServer & ReadIndexReads).serveReadsByReadIndex?.() !== true) {
+        const wanted = this.options.readIndex ?? false;
+        const switched = wanted !== false && (kv as KVServer & ReadIndexReads).serveReadsByReadIndex?.() === true;
+        if (wanted === true && !switched) {
           throw new Error(`server ${i} cannot answer gets by ReadIndex (no KVServer.serveReadsByReadIndex, or its Raft has no readIndex)`);
         }
         return { member: kv, services: kv.services() };

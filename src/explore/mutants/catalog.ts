@@ -35,6 +35,12 @@ export interface Mutant {
    */
   readonly labTestsOnly?: string;
   /**
+   * Set for a mutant that explore cannot show (its `why` says why): the unit test that catches it
+   * instead. `npm run mutants` runs the explore scenarios first (they must miss it), then this test,
+   * which must fail; it counts as caught when it does.
+   */
+  readonly unitTest?: { readonly file: string; readonly test: string };
+  /**
    * In the fast subset that `npm test` plants (src/explore/mutants/mutants.test.ts): the check that
    * must report it there (the start of its failure's first line, e.g. "Log Matching violated"),
    * within `seeds` seeds of its part's explore scenario.
@@ -70,6 +76,7 @@ const RAFT = "src/raft/raft.ts";
 const RULES = "src/raft/rules.ts";
 const KV_SERVER = "src/kvraft/server.ts";
 const KV_SM = "src/kvraft/state-machine.ts";
+const READ_INDEX = "src/raft/read-index.ts";
 const STUDENT = "src/explore/student-style/raft.ts";
 const KVSRV_SERVER = "src/kvsrv/server.ts";
 const KVSRV_CLIENT = "src/kvsrv/client.ts";
@@ -426,6 +433,51 @@ export const MUTANTS: readonly Mutant[] = [
     file: KV_SM,
     search: "    const dup: [number, number, number][] = [...this.lastWrite].map(([c, w]) => [c, w.requestId, w.ok ? 1 : 0]);",
     replace: "    const dup: [number, number, number][] = [];",
+  },
+  // ReadIndex (the reference's read path for real cluster mode, src/raft/read-index.ts): the
+  // targeted scenario ExploreKVDeposedLeaderRead4A reads through a deposed leader and through a new
+  // one; the lab's own KV tests keep gets in the log, so only the scenarios can catch these.
+  {
+    id: "read-index-no-round",
+    kind: "kv",
+    part: "4A",
+    title: "ReadIndex serves a read at the leader's commitIndex at once, without a heartbeat round",
+    why: "a leader cut off in a minority does not know it is deposed: it returns a value from before the new leader's write (a stale read)",
+    file: READ_INDEX,
+    search: "    this.pending.push({ round: this.started + 1, resolve });\n    if (!this.inFlight) this.startRound();\n",
+    replace: "    resolve(true);\n",
+  },
+  {
+    id: "read-index-no-term-check",
+    kind: "kv",
+    part: "4A",
+    title: "ReadIndex takes the commitIndex before an entry of the leader's own term is committed",
+    why: "a new leader's commitIndex may not cover a write its predecessor acknowledged: its first read misses it (thesis §6.4, step 1)",
+    file: RAFT,
+    search: '    if (commitTerm !== this.currentTerm) return Promise.resolve({ kind: "not-yet" });\n',
+    replace: "",
+  },
+  {
+    id: "read-index-earlier-round",
+    kind: "kv",
+    part: "4A",
+    title: "ReadIndex counts acknowledgements of a round sent before the read arrived",
+    why: "a leader whose last round was acknowledged before it was cut off serves the next read at once: a stale read after a newer leader's write",
+    file: READ_INDEX,
+    search: "    this.pending.push({ round: this.started + 1, resolve });",
+    replace: "    this.pending.push({ round: this.started, resolve });",
+  },
+  {
+    id: "read-index-no-apply-wait",
+    kind: "kv",
+    part: "4A",
+    title: "a get by ReadIndex is answered from the state machine without waiting until it has applied through the read index",
+    why:
+      "stale when the state machine lags the read index; in the simulation it never does when a read index comes back: applying takes no virtual time, and a read index needs a round trip after the commit it covers, so explore cannot show it; the KV server's unit test with a scripted Raft does",
+    file: KV_SERVER,
+    search: '    if (point.kind === "not-leader" || !(await this.appliedThrough(point.index))) return { err: "ErrWrongLeader", value: "" };',
+    replace: '    if (point.kind === "not-leader") return { err: "ErrWrongLeader", value: "" };',
+    unitTest: { file: "src/kvraft/server.test.ts", test: "answers a get only once the state machine has applied through the read index" },
   },
   // The same kinds of bug in the student-style Raft (src/explore/student-style/raft.ts).
   ...studentStyle([
