@@ -16,6 +16,7 @@ import { GRADING_FILE, gradingForParts, parseGrading } from "../grading.js";
 import { REGISTRY_FILE, parseRegistry, registryForLabs } from "../labs-registry.js";
 import picomatch from "picomatch";
 import { classify, type Classification } from "./config.js";
+import { docProblems, handoutPage } from "./handout-docs.js";
 import { describeLeak, findLeaks, type LeakCheckResult } from "./leak-check.js";
 
 /** What to build. */
@@ -79,10 +80,22 @@ export function assembleHandout(opts: HandoutOptions, transform?: (path: string,
     parseGrading(grading, `${GRADING_FILE} (for labs ${kept.join(",")})`, keptParts); // still valid after filtering
     files.set(GRADING_FILE, Buffer.from(grading));
   }
+  const problems: string[] = [];
+  // The pages describe the lab's contract: maintainers' passages about the reference stay here.
+  for (const [p, b] of files) {
+    if (!/^docs\/.*\.md$/.test(p)) continue;
+    try {
+      files.set(p, Buffer.from(handoutPage(b.toString("utf8"), p)));
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
   if (transform !== undefined) for (const [p, b] of files) files.set(p, transform(p, b));
 
-  const problems: string[] = [];
   const solutionOnly = c.solution.filter((f) => !c.skeletons.has(f));
+  for (const [p, b] of files) {
+    if (/^docs\/.*\.md$/.test(p) || p === "README.md") problems.push(...docProblems(p, b.toString("utf8"), solutionOnly));
+  }
   for (const f of solutionOnly) if (files.has(f)) problems.push(`${f} is a solution file and must not be in the handout`);
   for (const [target] of c.skeletons) {
     const lab = labOf(c.manifest, target);
