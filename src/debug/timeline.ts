@@ -1,7 +1,8 @@
 /**
  * An HTML timeline of a simulated run, built from the structured marks of its log (`dmark`): one
  * row per peer with its role and term over virtual time, crashes, disconnections and partitions,
- * elections, commits and snapshots; the tester's events on a row of their own. The page is
+ * elections, commits and snapshots; the tester's events on a row of their own; in a KV test, a
+ * row per Clerk with its operations from invocation to response, and each new snapshot a server saved. The page is
  * self-contained (inline CSS, JS and data; no network), zooms and pans, and shows details on hover.
  *
  * `simTest` writes one per run with `TIMELINE=1`; tools can call {@link renderTimeline} on entries

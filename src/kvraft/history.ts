@@ -9,6 +9,7 @@ import type { KvInput, KvOutput } from "../models/kv.js";
 import { fatal } from "../tester/failure.js";
 import type { OpLog } from "../tester/op-log.js";
 import { resultText } from "../tester/op-marks.js";
+import { now } from "../runtime/index.js";
 import type { Clerk } from "./client.js";
 import type { Config } from "./config.js";
 
@@ -18,7 +19,10 @@ import type { Config } from "./config.js";
  */
 async function recorded<R>(cfg: Config, log: OpLog | undefined, cli: number, input: KvInput, ck: Clerk, run: () => Promise<R>, output: (r: R) => KvOutput): Promise<R> {
   const start = cfg.stamp();
-  const result = await cfg.opMarks.record(ck, input.op, input.key, "value" in input ? input.value : undefined, run, (r) => resultText(output(r)));
+  const call = now();
+  const client = cfg.opMarks.clientOf(ck);
+  const result = await run();
+  cfg.opMarks.mark(client, input.op, input.key, "value" in input ? input.value : undefined, call, resultText(output(result)));
   const end = cfg.stamp();
   cfg.op();
   log?.append({ input, output: output(result), call: start, return: end, clientId: cli });

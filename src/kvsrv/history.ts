@@ -9,13 +9,17 @@
 import type { KvInput, KvOutput } from "../models/kv.js";
 import type { OpLog } from "../tester/op-log.js";
 import { resultText } from "../tester/op-marks.js";
+import { now } from "../runtime/index.js";
 import type { Clerk } from "./client.js";
 import type { Config } from "./config.js";
 
 /** Runs one Clerk operation, counts it, and records it in `log` (if given) as client `cli`. */
 async function recorded<R>(cfg: Config, log: OpLog | undefined, cli: number, input: KvInput, ck: Clerk, run: () => Promise<R>, output: (r: R) => KvOutput): Promise<R> {
   const start = cfg.stamp();
-  const result = await cfg.opMarks.record(ck, input.op, input.key, "value" in input ? input.value : undefined, run, (r) => resultText(output(r)));
+  const call = now();
+  const client = cfg.opMarks.clientOf(ck);
+  const result = await run();
+  cfg.opMarks.mark(client, input.op, input.key, "value" in input ? input.value : undefined, call, resultText(output(result)));
   const end = cfg.stamp();
   cfg.op();
   log?.append({ input, output: output(result), call: start, return: end, clientId: cli });

@@ -158,9 +158,9 @@ export class Config {
     dlog("tester", "TEST", "new clerk");
     // Each operation marked for the timeline (the shard tests call the Clerk directly).
     const { get, put, append } = { get: ck.get.bind(ck), put: ck.put.bind(ck), append: ck.append.bind(ck) };
-    ck.get = (key) => this.opMarks.record(ck, "get", key, undefined, () => get(key), (v) => v);
-    ck.put = (key, value) => this.opMarks.record(ck, "put", key, value, () => put(key, value));
-    ck.append = (key, value) => this.opMarks.record(ck, "append", key, value, () => append(key, value));
+    ck.get = (key) => this.opMarks.watch(ck, "get", key, undefined, get(key), (v) => v);
+    ck.put = (key, value) => this.opMarks.watch(ck, "put", key, value, put(key, value));
+    ck.append = (key, value) => this.opMarks.watch(ck, "append", key, value, append(key, value));
     return ck;
   }
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { renderTimeline, timelineModel } from "../debug/timeline.js";
-import { go, sleep } from "../runtime/index.js";
+import { go, now, sleep } from "../runtime/index.js";
 import { runSim } from "../sim/simulation.js";
 import { OpMarks } from "./op-marks.js";
 import { MemoryPersister } from "./persister.js";
@@ -18,11 +18,14 @@ describe("Clerk operations and snapshots on the timeline", () => {
         const marks = new OpMarks();
         const a = { name: "clerk a" }, b = { name: "clerk b" };
         go("client a", async () => {
-          await marks.record(a, "put", "k", "v1", () => sleep(30));
-          await marks.record(a, "get", "k", undefined, async () => (await sleep(20), "v1"), (v) => v);
+          await marks.watch(a, "put", "k", "v1", sleep(30));
+          const t = now();
+          await sleep(20);
+          marks.mark(marks.clientOf(a), "get", "k", undefined, t, "v1");
         });
         await sleep(10);
-        await marks.record(b, "append", "k", "x".repeat(100), () => sleep(5));
+        await marks.watch(b, "append", "k", "x".repeat(100), sleep(5));
+        await marks.watch(b, "get", "gone", undefined, sleep(1).then(() => Promise.reject(new Error("failed op")))).catch(() => {}); // a failed operation: no mark
         await sleep(100);
       },
       { log: true },

@@ -14,7 +14,7 @@ export class OpMarks {
   private readonly ids = new WeakMap<object, number>();
   private next = 0;
 
-  /** The tester's number of `clerk`. */
+  /** The tester's number of `clerk` (numbered when first asked, i.e. at its first operation's invocation). */
   clientOf(clerk: object): number {
     let id = this.ids.get(clerk);
     if (id === undefined) {
@@ -25,25 +25,36 @@ export class OpMarks {
   }
 
   /**
-   * Runs `call` (one operation of `clerk`) and marks it on the tester's row once it returns:
-   * `op` on `key` with argument `value`, and `result(r)` as its answer.
+   * Marks one operation of client `client` ({@link clientOf}) that was invoked at virtual ms `call` and returns now: `op` on
+   * `key` with argument `value`, and `result` as its answer. Synchronous, so a tester calls it right
+   * after its `await` and the run keeps its schedule (an extra `await` would move same-instant
+   * continuations, and with them the run a seed gives).
    */
-  async record<R>(clerk: object, op: string, key: string, value: string | undefined, call: () => Promise<R>, result: (r: R) => string | undefined = () => undefined): Promise<R> {
-    const client = this.clientOf(clerk);
-    const start = now();
-    const r = await call();
-    const out = result(r);
+  mark(client: number, op: string, key: string, value: string | undefined, call: number, result?: string): void {
     const mark = {
       kind: "op" as const,
       client,
       op,
       key,
-      call: start,
+      call,
       ...(value === undefined ? {} : { value: shown(value) }),
-      ...(out === undefined ? {} : { result: shown(out) }),
+      ...(result === undefined ? {} : { result: shown(result) }),
     };
-    dmark("tester", "CLNT", mark, () => `C${client} ${op}(${JSON.stringify(key)}${value === undefined ? "" : `, ${JSON.stringify(mark.value)}`})${out === undefined ? "" : ` -> ${JSON.stringify(mark.result)}`}`);
-    return r;
+    dmark("tester", "CLNT", mark, () => `C${client} ${op}(${JSON.stringify(key)}${mark.value === undefined ? "" : `, ${JSON.stringify(mark.value)}`})${mark.result === undefined ? "" : ` -> ${JSON.stringify(mark.result)}`}`);
+  }
+
+  /**
+   * Marks `pending` (an operation of `clerk` invoked now) when it resolves, and returns it
+   * unchanged, so the caller awaits the very same promise and the run keeps its schedule.
+   */
+  watch<R>(clerk: object, op: string, key: string, value: string | undefined, pending: Promise<R>, result: (r: R) => string | undefined = () => undefined): Promise<R> {
+    const call = now();
+    const client = this.clientOf(clerk);
+    pending.then(
+      (r) => this.mark(client, op, key, value, call, result(r)),
+      () => {}, // a failed operation fails its test, which says why; nothing to mark
+    );
+    return pending;
   }
 }
 
