@@ -18,7 +18,7 @@ import { blockedExplore, exploreUnits, explorePlan, gradeExplore } from "./lib/g
 import { fitRuns } from "./lib/grade-budget.js";
 import { declaredTests, planUnits, runUnits, type Unit } from "./lib/grade-run.js";
 import { SubmissionError, assembleTree, findSubmissionRoot, typecheck } from "./lib/grade-tree.js";
-import { interruptedBy } from "./lib/interrupt.js";
+import { interruptedBy, onInterrupt } from "./lib/interrupt.js";
 import { GRADING_FILE, GradingConfigError, loadGrading, selectParts, type ExploreGrading, type GradedPart, type GradescopeSettings } from "./lib/grading.js";
 import type { StressRecord } from "../src/harness/index.js";
 import { ManifestError, type Manifest } from "./lib/handout-manifest.js";
@@ -170,7 +170,6 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
   if (shardProblemText !== undefined) throw new GradingConfigError(shardProblemText);
   const ownSeeds = shardSeeds(seeds, opts.shard);
   const testCount = parts.reduce((n, p) => n + p.tests.size, 0);
-  const work = mkdtempSync(join(tmpdir(), "raftlab-grade-"));
   const exploreOn = config.explore !== undefined && (opts.explore ?? config.explore.byDefault);
   if (opts.explore === true && config.explore === undefined) throw new GradingConfigError(`--explore: ${opts.config ?? GRADING_FILE} has no "explore" section`);
   const exploreSeeds = {
@@ -196,6 +195,11 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
 
   if (choice !== undefined) console.log(c.dim(choice.note));
 
+  const work = mkdtempSync(join(tmpdir(), "raftlab-grade-"));
+  // From here on a signal must not kill the process outright (Node's default), which would leave
+  // the scratch folder and the grading tree behind: it marks the run interrupted; each step checks,
+  // each batch of runs stops its workers, and the finally below removes both.
+  const offInterruptGuard = onInterrupt(() => {});
   let root = harnessRoot;
   let cleanup = (): void => {};
   const warnings: string[] = [];
@@ -308,6 +312,7 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
       cleanup();
       rmSync(work, { recursive: true, force: true });
     }
+    offInterruptGuard();
   }
 }
 
