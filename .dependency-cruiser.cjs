@@ -41,6 +41,9 @@ const PERSISTER = "^src/tester/persister\\.ts$";
  */
 const LABS = `^(${labs.map((l) => [l.folder, ...(l.moreFolders ?? [])].map((f) => f.replace(/[.]/g, "\\.")).join("|")).join("|")})/`;
 
+/** The kept tests `npm run explore -- --shrink` writes into a lab folder (scripts/lib/kept-test.ts). */
+const KEPT_TESTS = "^src/[^/]+/kept/[^/]+\\.test\\.ts$";
+
 /**
  * A forbidden dependency: files matching `from` (minus `fromNot`) may not import files matching
  * `to` (minus `toNot`). Shorthand for dependency-cruiser's rule objects.
@@ -83,8 +86,8 @@ module.exports = {
       { path: "^src/realtime/", not: TEST }, { path: "^src/", not: "^src/(realtime|runtime)/" }),
     forbid("cluster-runs-without-the-simulation", "Real cluster mode runs the lab code on the real-time runtime: no simulation, harness or tester.",
       { path: "^src/cluster/", not: TEST }, { path: "^src/(sim|harness|tester)/", not: "^src/tester/persister\\.ts$" }),
-    forbid("labs-do-not-import-explore", "A lab's code, tester and tests never import the exploration tools: explore mode reaches lab tests through the testers' supervision hook (src/tester/supervision.ts).",
-      { path: LABS }, { path: "^src/explore/" }),
+    forbid("labs-do-not-import-explore", "A lab's code, tester and tests never import the exploration tools: explore mode reaches lab tests through the testers' supervision hook (src/tester/supervision.ts). Kept tests (`<lab folder>/kept/`, written by `npm run explore -- --shrink`) replay an explore scenario, so they may.",
+      { path: LABS, not: KEPT_TESTS }, { path: "^src/explore/" }),
     forbid("tester-imports-no-lab", "src/tester is what every lab's tester shares (cluster control, persister, failures, the linearizability check): it knows no lab.",
       { path: "^src/tester/", not: TEST }, { path: LABS }),
     forbid("monitors-see-only-the-lab-apis", "The safety monitors watch any Raft through its API (src/raft/api.ts), and any shard server through its optional view (src/shardkv/inspect.ts); they know no lab's code and no exploration tool.",

@@ -85,6 +85,11 @@ describe("npm run check:deps", () => {
     const lab = cruise({ ...CLEAN, ...explore, "src/kvsrv/config.ts": 'import { nemesis } from "../explore/nemesis.js";\nexport const c = nemesis;\n' });
     expect(lab.code).not.toBe(0);
     expect(lab.out).toContain("labs-do-not-import-explore: src/kvsrv/config.ts → src/explore/nemesis.ts");
+    // A kept test (written by explore's shrinking among the student's files) replays a scenario: it may.
+    const kept = cruise({ ...CLEAN, ...explore, "src/raft/kept/ExploreRaft3C_seed4_shrunk.test.ts": 'import { nemesis } from "../../explore/nemesis.js";\nexport const k = nemesis;\n' });
+    expect(kept.out).toContain("no dependency violations found");
+    const notKept = cruise({ ...CLEAN, ...explore, "src/raft/peek.test.ts": 'import { nemesis } from "../explore/nemesis.js";\nexport const k = nemesis;\n' });
+    expect(notKept.out).toContain("labs-do-not-import-explore: src/raft/peek.test.ts → src/explore/nemesis.ts");
     const tester = cruise({ ...CLEAN, "src/tester/server-group.ts": 'import { r } from "../raft/raft.js";\nexport const g = r;\n' });
     expect(tester.code).not.toBe(0);
     expect(tester.out).toContain("tester-imports-no-lab: src/tester/server-group.ts → src/raft/raft.ts");
