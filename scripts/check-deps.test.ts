@@ -45,16 +45,39 @@ describe("npm run check:deps", () => {
     expect(out).toContain("sim-knows-no-network-or-protocol: src/sim/bad.ts → src/labrpc/network.ts");
   });
 
-  it("fails when lab code imports the simulation instead of the runtime API", () => {
+  it("fails when the student's code imports the simulation instead of the runtime API", () => {
     const { code, out } = cruise({ ...CLEAN, "src/raft/raft.ts": 'import { t } from "../sim/index.js";\nexport const r = t;\n' });
     expect(code).not.toBe(0);
-    expect(out).toContain("lab-code-sees-only-the-runtime: src/raft/raft.ts → src/sim/index.ts");
+    expect(out).toContain("student-code-sees-only-the-runtime: src/raft/raft.ts → src/sim/index.ts");
+  });
+
+  it("applies to any file a student adds to a lab folder (the student's files come from course/labs.json), and to the lab's API", () => {
+    const added = cruise({ ...CLEAN, "src/kvraft/my-table.ts": 'import { t } from "../sim/index.js";\nexport const d = t;\n' });
+    expect(added.code).not.toBe(0);
+    expect(added.out).toContain("student-code-sees-only-the-runtime: src/kvraft/my-table.ts → src/sim/index.ts");
+    const api = cruise({ ...CLEAN, "src/tester/failure.ts": "export const f = 1;\n", "src/raft/api.ts": 'import { f } from "../tester/failure.js";\nexport const a = f;\n' });
+    expect(api.code).not.toBe(0);
+    expect(api.out).toContain("lab-api-sees-only-the-runtime: src/raft/api.ts → src/tester/failure.ts");
+  });
+
+  it("lets the student's code use the lab's API and the persister, not the lab's tester", () => {
+    const api = {
+      "src/tester/persister.ts": "export class Persister {}\n",
+      "src/raft/persister.ts": 'export { Persister } from "../tester/persister.js";\n',
+      "src/raft/api.ts": 'import type { Persister } from "./persister.js";\nexport interface Raft { p?: Persister }\n',
+    };
+    const ok = cruise({ ...CLEAN, ...api, "src/raft/raft.ts": 'import type { Raft } from "./api.js";\nimport { Persister } from "./persister.js";\nexport const r: Raft = { p: new Persister() };\n' });
+    expect(ok.out).toContain("no dependency violations found");
+    expect(ok.code).toBe(0);
+    const tester = cruise({ ...CLEAN, ...api, "src/raft/tester.ts": "export const cfg = 1;\n", "src/raft/raft.ts": 'import { cfg } from "./tester.js";\nexport const r = cfg;\n' });
+    expect(tester.code).not.toBe(0);
+    expect(tester.out).toContain("student-code-does-not-import-the-lab-testers: src/raft/raft.ts → src/raft/tester.ts");
   });
 
   it("fails when Raft imports the KV service", () => {
-    const { code, out } = cruise({ ...CLEAN, "src/raft/log.ts": 'import { kv } from "../kvraft/server.js";\nexport const l = kv;\n' });
+    const { code, out } = cruise({ ...CLEAN, "src/raft/helper.ts": 'import { kv } from "../kvraft/server.js";\nexport const l = kv;\n' });
     expect(code).not.toBe(0);
-    expect(out).toContain("raft-knows-no-kv: src/raft/log.ts → src/kvraft/server.ts");
+    expect(out).toContain("raft-knows-no-kv: src/raft/helper.ts → src/kvraft/server.ts");
   });
 
   it("fails when a lab imports the exploration tools, or the shared tester imports a lab (the lab folders come from course/labs.json)", () => {
@@ -62,6 +85,11 @@ describe("npm run check:deps", () => {
     const lab = cruise({ ...CLEAN, ...explore, "src/kvsrv/config.ts": 'import { nemesis } from "../explore/nemesis.js";\nexport const c = nemesis;\n' });
     expect(lab.code).not.toBe(0);
     expect(lab.out).toContain("labs-do-not-import-explore: src/kvsrv/config.ts → src/explore/nemesis.ts");
+    // A kept test (written by explore's shrinking among the student's files) replays a scenario: it may.
+    const kept = cruise({ ...CLEAN, ...explore, "src/raft/kept/ExploreRaft3C_seed4_shrunk.test.ts": 'import { nemesis } from "../../explore/nemesis.js";\nexport const k = nemesis;\n' });
+    expect(kept.out).toContain("no dependency violations found");
+    const notKept = cruise({ ...CLEAN, ...explore, "src/raft/peek.test.ts": 'import { nemesis } from "../explore/nemesis.js";\nexport const k = nemesis;\n' });
+    expect(notKept.out).toContain("labs-do-not-import-explore: src/raft/peek.test.ts → src/explore/nemesis.ts");
     const tester = cruise({ ...CLEAN, "src/tester/server-group.ts": 'import { r } from "../raft/raft.js";\nexport const g = r;\n' });
     expect(tester.code).not.toBe(0);
     expect(tester.out).toContain("tester-imports-no-lab: src/tester/server-group.ts → src/raft/raft.ts");

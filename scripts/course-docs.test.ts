@@ -3,10 +3,12 @@
  * that `studentDocs` of course/course.json lists (a lab's pages only with that lab), and every link
  * of the handout's README and pages resolves inside the handout.
  */
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { assembleHandout, type Handout } from "./lib/course/build-handout.js";
 import { classify, loadCourse } from "./lib/course/config.js";
+import { docProblems, handoutPage } from "./lib/course/handout-docs.js";
 import { checkDocs, formatDocProblems, type DocTree } from "./lib/doc-links.js";
 import { TempDirs, writeTree } from "./lib/temp-tree.js";
 
@@ -84,6 +86,33 @@ describe("the documentation of a handout", () => {
       path === "docs/debugging.md" ? Buffer.from(content.toString() + "\nSee [the course kit](instructors.md).\n") : content,
     );
     expect(formatDocProblems(checkDocs(handoutDocs(h)))).toMatch(/^docs\/debugging\.md:\d+: link "instructors\.md" names docs\/instructors\.md, which does not exist$/);
+  });
+
+  it("describes the lab's contract: its pages leave out the maintainers' passages about the reference and name no solution-only file", () => {
+    const h = assembleHandout({ root: ROOT, labs: [2, 3, 4, 5] });
+    const solutionOnly = [...course.solutionOnly.keys()];
+    for (const page of [...docsOf(h), "README.md"]) {
+      const text = h.files.get(page)!.toString();
+      expect(text, page).not.toContain("not in handouts -->");
+      expect(docProblems(page, text, solutionOnly), page).toEqual([]);
+    }
+    // In the repository, the same pages keep them.
+    expect(readFileSync(resolve(ROOT, "docs/finding-bugs.md"), "utf8")).toContain("<!-- not in handouts -->\n## The harness's own mutation score");
+    expect(h.files.get("docs/finding-bugs.md")!.toString()).not.toContain("npm run mutants");
+  });
+
+  it("fails the build on a shipped line that names a solution-only file or speaks of the reference", () => {
+    const plant = (line: string) => () =>
+      assembleHandout({ root: ROOT, labs: [3] }, (path, content) => (path === "docs/debugging.md" ? Buffer.from(content.toString() + `\n${line}\n`) : content));
+    expect(plant("The vote check lives in `src/raft/rules.ts`.")).toThrow(/docs\/debugging\.md:\d+ names the solution-only file src\/raft\/rules\.ts: describe the lab's contract instead/);
+    expect(plant("The reference leader resends at the next heartbeat.")).toThrow(/docs\/debugging\.md:\d+ speaks of the reference \("The reference"\)/);
+    expect(plant("Strings cross labrpc by reference.")).not.toThrow();
+  });
+
+  it("strips `not in handouts` blocks and refuses unmatched markers", () => {
+    expect(handoutPage("a\n<!-- not in handouts -->\nb\n<!-- /not in handouts -->\n\nc\n", "x.md")).toBe("a\n\nc\n");
+    expect(() => handoutPage("a\n<!-- not in handouts -->\nb\n", "x.md")).toThrow(/x\.md: "<!-- not in handouts -->" is never closed/);
+    expect(() => handoutPage("a\n<!-- /not in handouts -->\n", "x.md")).toThrow(/without its/);
   });
 
   it("treats a page of docs/ that studentDocs does not list as the instructors'", () => {

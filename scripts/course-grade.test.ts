@@ -4,7 +4,8 @@
  * files, the deadline) and `grade()` on a small fixture harness (a submission's edited tests do not
  * count; one that does not type-check scores 0).
  */
-import { existsSync, readFileSync, symlinkSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Ajv } from "ajv";
 import pc from "picocolors";
@@ -239,8 +240,13 @@ describe("the run budget follows the solution", () => {
     const slow = fitRuns({ firstRuns: first(Array(10).fill(10_000)), firstWallMs: 100_000, units: 1, workers: 1, msLeft: 400_000, runs: 10, minRuns: 3 });
     expect(slow.runs).toBe(4);
     expect(slow.note).toMatch(/4 of the configured 10 fit/);
-    // Slower still: the floor holds.
-    expect(fitRuns({ firstRuns: first(Array(10).fill(60_000)), firstWallMs: 600_000, units: 1, workers: 1, msLeft: 100_000, runs: 10, minRuns: 3 })).toMatchObject({ runs: 3, note: expect.stringMatching(/the floor of 3/) });
+    expect(slow.floorFits).toBe(true);
+    expect(slow.note).not.toContain("warning");
+    // Slower still: the floor holds, and the grader warns that the deadline will cut it off (what
+    // grading Labs 2-5 together at Gradescope's ½ vCPU and 540 s does).
+    const floor = fitRuns({ firstRuns: first(Array(10).fill(60_000)), firstWallMs: 600_000, units: 1, workers: 1, msLeft: 100_000, runs: 10, minRuns: 3 });
+    expect(floor).toMatchObject({ runs: 3, floorFits: false, note: expect.stringMatching(/the floor of 3/) });
+    expect(floor.note).toContain("warning: the floor of 3 runs per test does not fit the deadline (about 1200 s more of runs, 80 s usable): runs cut off by it count as failed. Grade fewer labs per assignment");
     // Two workers halve a round.
     expect(fitRuns({ firstRuns: first(Array(10).fill(10_000)), firstWallMs: 50_000, units: 2, workers: 2, msLeft: 400_000, runs: 10, minRuns: 3 }).runs).toBe(7);
     expect(() => fitRuns({ firstRuns: [], firstWallMs: 0, units: 0, workers: 1, msLeft: 1, runs: 3, minRuns: 4 })).toThrow(/minRuns 4 must be in 1\.\.3/);
@@ -462,4 +468,52 @@ describe("grade() on a fixture harness", () => {
     expect(r2.tests[0]).toMatchObject({ name: "Submission", output: expect.stringMatching(/has no src\/lab folder: submit your whole repository/) });
     expect(existsSync(join(h, "node_modules"))).toBe(true);
   }, 120_000);
+});
+
+describe("an interrupted grade", () => {
+  /** Processes whose environment or command line mention `text` (this one's aside). */
+  function processesUsing(text: string): number[] {
+    const pids: number[] = [];
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+      try {
+        if (/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${entry}/stat`, "utf8"))) continue; // dead, not yet reaped
+        if ((readFileSync(`/proc/${entry}/environ`, "utf8") + readFileSync(`/proc/${entry}/cmdline`, "utf8")).includes(text)) pids.push(Number(entry));
+      } catch {
+        // gone, or not ours to read
+      }
+    }
+    return pids;
+  }
+
+  // Each case kills `npm run grade` at another moment: during the type check, and with its test
+  // workers running. Its scratch folders live under its own TMPDIR, which must be empty afterwards.
+  for (const [signal, when] of [
+    ["SIGTERM", "type check"],
+    ["SIGINT", "runs"],
+  ] as const) {
+    it(`${signal} during the ${when} leaves no raftlab-grade-* folder and no process behind`, async () => {
+      const tmp = temp();
+      const child = spawn(join(ROOT, "node_modules/.bin/tsx"), ["scripts/grade.ts", "--parts", "3A", "--runs", "20", "--no-explore", "--solution", ROOT], {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: "1", TMPDIR: tmp },
+      });
+      let out = "";
+      child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+      child.stderr.on("data", (b: Buffer) => (out += b.toString()));
+      const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+      const until = async (what: () => boolean): Promise<void> => {
+        for (let i = 0; i < 1200 && !what(); i++) await new Promise((r) => setTimeout(r, 100));
+      };
+      if (when === "type check") await until(() => processesUsing(`${tmp}/raftlab-grade-`).some((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("tsc")));
+      else await until(() => processesUsing("STRESS_OUT=" + tmp).length >= 2);
+      expect(readdirSync(tmp).filter((f) => f.startsWith("raftlab-grade-")), out).toHaveLength(1);
+      child.kill(signal);
+      const code = await exited;
+      expect(code, out).toBe(130);
+      await until(() => processesUsing(tmp).length === 0);
+      expect(processesUsing(tmp)).toEqual([]);
+      expect(readdirSync(tmp).filter((f) => f.startsWith("raftlab-")), out).toEqual([]); // (tsx keeps its own tsx-* folder there)
+    }, 300_000);
+  }
 });

@@ -48,6 +48,10 @@ describe("npm run explore on a planted bug", () => {
       expect(text).toContain("Leader Completeness violated");
       expect(text).toContain('body: (t) => RAFT_SCENARIOS[SCHEDULE.test]!(t, { replay: { schedule: SCHEDULE, removed: new Set() } })');
       expect(existsSync(join(out, "shrunk", "logs"))).toBe(true);
+      // The shrunk run's log replays the shrunk run too (its header, read by npm run logs).
+      const logs = readdirSync(join(out, "shrunk", "logs"));
+      expect(logs).toHaveLength(1);
+      expect(readFileSync(join(out, "shrunk", "logs", logs[0]!, "run.log"), "utf8")).toContain(`# replay: ${replay}\n`);
       const run = spawnSync(join(ROOT, "node_modules/.bin/vitest"), ["run", "--project", "lab", `src/raft/kept/${kept[0]}`], { cwd: scratch, encoding: "utf8", timeout: 120_000, env: { ...process.env, NO_COLOR: "1" } });
       expect(run.stdout + run.stderr).toMatch(/Leader Completeness violated/);
       expect(run.stdout + run.stderr).toMatch(/1 failed/);

@@ -221,16 +221,19 @@ async function shrink(file: string, maxRuns: number, outDir: string, c: Colors):
   const removed = new Set(schedule.faults.filter((f) => !keptIds.has(f.id)).map((f) => f.id));
   mkdirSync(outDir, { recursive: true });
   const base = join(outDir, `${schedule.test.replace(/\W+/g, "_")}-seed${schedule.seed}`);
-  // The shrunk run once more, with its log (and a timeline with TIMELINE=1), for the student.
-  const final = await runTarget(target, { replay: { schedule, removed }, logDir: join(outDir, "logs") });
+  const shrunkFile = `${base}.shrunk.json`;
+  writeFileSync(shrunkFile, JSON.stringify({ ...schedule, removed: [...removed] }, null, 1) + "\n");
+  // The shrunk run once more, with its log (and a timeline with TIMELINE=1), for the student. Its
+  // variables are set as its replay command sets them, so that its log's header replays it.
+  const final = await withEnv({ [EXPLORE_ENV.replay]: shrunkFile, ...(isScenario(schedule) ? {} : { [EXPLORE_ENV.mode]: "1" }) }, () =>
+    runTarget(target, { replay: { schedule, removed }, logDir: join(outDir, "logs") }),
+  );
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
     `  shrunk to ${c.bold(String(result.kept.length))} of ${schedule.faults.length} faults in ${result.runs} trial runs (${secs} s)` +
       (result.minimal ? ", each of them needed:" : ` (trial budget spent: maybe not minimal; --max-shrink-runs):`),
   );
   for (const f of schedule.faults.filter((f) => keptIds.has(f.id))) console.log(`  ${describeFault(f)}`);
-  const shrunkFile = `${base}.shrunk.json`;
-  writeFileSync(shrunkFile, JSON.stringify({ ...schedule, removed: [...removed] }, null, 1) + "\n");
   // The printed failure carries the replay command of the run that failed: the shrunk one's, not the original's.
   const shrunkReplay = replayShrunk(schedule, shrunkFile);
   const failure = withReplay(final.error ?? full.error ?? "", shrunkReplay);
@@ -252,6 +255,20 @@ async function shrink(file: string, maxRuns: number, outDir: string, c: Colors):
   }
   console.log();
   return 0;
+}
+
+/** Runs `body` with `vars` set in this process's environment, then puts the old values back. */
+async function withEnv<T>(vars: Record<string, string>, body: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return await body();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
 
 /** The command that replays a shrunk schedule: the scenario's or lab test's run with only the faults left. */

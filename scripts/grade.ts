@@ -17,11 +17,12 @@ import { blockedParts, formatGradeTable, gradeParts, toGradescope, toMarkdown, t
 import { blockedExplore, exploreUnits, explorePlan, gradeExplore } from "./lib/grade-explore.js";
 import { fitRuns } from "./lib/grade-budget.js";
 import { declaredTests, planUnits, runUnits, type Unit } from "./lib/grade-run.js";
-import { SubmissionError, assembleTree, typecheck } from "./lib/grade-tree.js";
-import { interruptedBy } from "./lib/interrupt.js";
+import { SubmissionError, assembleTree, findSubmissionRoot, typecheck } from "./lib/grade-tree.js";
+import { interruptedBy, onInterrupt } from "./lib/interrupt.js";
 import { GRADING_FILE, GradingConfigError, loadGrading, selectParts, type ExploreGrading, type GradedPart, type GradescopeSettings } from "./lib/grading.js";
 import type { StressRecord } from "../src/harness/index.js";
-import { ManifestError } from "./lib/handout-manifest.js";
+import { ManifestError, type Manifest } from "./lib/handout-manifest.js";
+import { labList, labsStarted, skeletonDigests } from "./lib/started-labs.js";
 import { loadManifest } from "./lib/labs-registry.js";
 import { pickSeeds } from "./lib/seed-runs.js";
 import { shardOption, shardProblem, shardSeeds, writeShardResult, type MergedShards, type Shard } from "./lib/shards.js";
@@ -155,7 +156,8 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
   const c = pc.createColors(pc.isColorSupported && process.stdout.isTTY === true && !opts.gradescope);
   const { manifest } = loadManifest(harnessRoot);
   const config = loadGrading(harnessRoot, opts.config);
-  const parts = selectParts(config, opts.parts, manifest.labs.map((l) => l.lab));
+  const choice = opts.parts === undefined && !opts.gradescope && opts.shard === undefined ? chooseLabs(harnessRoot, manifest, opts.solution, config.parts) : undefined;
+  const parts = selectParts(config, opts.parts, choice?.labs ?? manifest.labs.map((l) => l.lab));
   if (parts.length === 0) throw new GradingConfigError(`no part to grade: name some with --parts (${config.parts.map((p) => p.part).join(", ")})`);
   const labs = labsFor(parts, manifest.labs);
   const runs = opts.runs ?? config.runs;
@@ -168,7 +170,6 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
   if (shardProblemText !== undefined) throw new GradingConfigError(shardProblemText);
   const ownSeeds = shardSeeds(seeds, opts.shard);
   const testCount = parts.reduce((n, p) => n + p.tests.size, 0);
-  const work = mkdtempSync(join(tmpdir(), "raftlab-grade-"));
   const exploreOn = config.explore !== undefined && (opts.explore ?? config.explore.byDefault);
   if (opts.explore === true && config.explore === undefined) throw new GradingConfigError(`--explore: ${opts.config ?? GRADING_FILE} has no "explore" section`);
   const exploreSeeds = {
@@ -192,10 +193,13 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
     );
   }
 
-  if (opts.parts === undefined) {
-    console.log(c.dim(`(every graded part of labs ${labs.join(", ")}; to grade only the parts you have started: --parts ${parts[0]?.part ?? "3A"},...)`));
-  }
+  if (choice !== undefined) console.log(c.dim(choice.note));
 
+  const work = mkdtempSync(join(tmpdir(), "raftlab-grade-"));
+  // From here on a signal must not kill the process outright (Node's default), which would leave
+  // the scratch folder and the grading tree behind: it marks the run interrupted; each step checks,
+  // each batch of runs stops its workers, and the finally below removes both.
+  const offInterruptGuard = onInterrupt(() => {});
   let root = harnessRoot;
   let cleanup = (): void => {};
   const warnings: string[] = [];
@@ -308,6 +312,7 @@ export async function grade(opts: GradeOptions, harnessRoot = HARNESS): Promise<
       cleanup();
       rmSync(work, { recursive: true, force: true });
     }
+    offInterruptGuard();
   }
 }
 
@@ -336,6 +341,34 @@ export function printMergedGrade(merged: MergedShards, harnessRoot = HARNESS): n
 }
 
 /** Labs of the parts, and the labs they need. */
+/**
+ * The labs a grade with no `--parts` covers: those the student has started (some student file
+ * differs from the skeleton), or every lab when none or all are started or the skeleton is unknown;
+ * `note` says which and why.
+ */
+export function chooseLabs(harnessRoot: string, manifest: Manifest, solution: string | undefined, graded: readonly GradedPart[]): { labs: number[]; note: string } {
+  const all = manifest.labs.map((l) => l.lab);
+  const skeleton = skeletonDigests(harnessRoot);
+  if (skeleton === undefined) return { labs: all, note: `grading every lab (${labList(all)}): this tree does not record its skeleton, so which labs you started is unknown; --parts 3A,3B picks parts` };
+  let studentRoot = harnessRoot;
+  if (solution !== undefined) {
+    try {
+      studentRoot = findSubmissionRoot(resolve(solution), manifest);
+    } catch {
+      return { labs: all, note: `grading every lab (${labList(all)})` }; // the submission's problem is reported when its tree is built
+    }
+  }
+  const { started, untouched } = labsStarted(manifest, studentRoot, skeleton);
+  if (started.length === 0) return { labs: all, note: `grading every lab (${labList(all)}): none is started yet (every student file is as handed out)` };
+  if (untouched.length === 0) return { labs: all, note: `grading ${labList(all)} (all started)` };
+  return {
+    labs: [...started],
+    note:
+      `grading ${labList(started)} (started); ${labList(untouched)} untouched: ` +
+      `${untouched.length === 1 ? "its skeleton is" : "their skeletons are"} unchanged, pass --parts to grade ${untouched.length === 1 ? "it" : "them"} (e.g. --parts ${graded.filter((p) => p.lab === untouched[0] && p.byDefault).map((p) => p.part).join(",")})`,
+  };
+}
+
 function labsFor(parts: readonly GradedPart[], labs: readonly { lab: number; needs: readonly number[] }[]): number[] {
   const out = new Set<number>();
   const add = (n: number): void => {

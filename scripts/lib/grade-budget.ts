@@ -28,6 +28,8 @@ export interface FitInput {
 export interface Fit {
   readonly runs: number;
   readonly note: string;
+  /** Whether the floor's runs fit the time left (else the note warns that the deadline will cut some off). */
+  readonly floorFits: boolean;
 }
 
 /** Keep this share of the time left unplanned: runs vary from seed to seed, and results must be written before the deadline. */
@@ -52,8 +54,16 @@ export function fitRuns(input: FitInput): Fit {
       : runs === input.minRuns
         ? `the floor of ${input.minRuns} (fewer would fit)`
         : `${runs} of the configured ${input.runs} fit`;
+  // The floor itself may not fit: then runs past the deadline count as failed, and a correct
+  // solution loses points. Say so, with what the instructor can change.
+  const floorFits = more >= input.minRuns - 1;
   const note =
     `budget: one run of every lab test took ${(runMs / 1000).toFixed(1)} s of runs (${(input.firstWallMs / 1000).toFixed(1)} s wall); ` +
-    `${(input.msLeft / 1000).toFixed(0)} s left before the deadline: ${runs} runs per test (${why})`;
-  return { runs, note };
+    `${(input.msLeft / 1000).toFixed(0)} s left before the deadline: ${runs} runs per test (${why})` +
+    (floorFits
+      ? ""
+      : `\nwarning: the floor of ${input.minRuns} runs per test does not fit the deadline (about ${Math.ceil(((input.minRuns - 1) * roundMs) / 1000)} s more of runs, ` +
+        `${Math.floor(usable / 1000)} s usable): runs cut off by it count as failed. Grade fewer labs per assignment (npm run handout -- --autograder ... --labs N), ` +
+        `give the autograder more time (Gradescope's timeout, and gradescope.deadlineSeconds of course/grading.json) or more CPU, or lower budget.minRuns`);
+  return { runs, note, floorFits };
 }

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import cliProgress from "cli-progress";
 import type { StressRecord } from "../../src/harness/index.js";
 import { replayCommand } from "../../src/harness/replay.js";
-import { onInterrupt } from "./interrupt.js";
+import { interruptedBy, onInterrupt } from "./interrupt.js";
 import { KILL_GRACE_MS, drain, killGroup, spawnWorkers, tail, type Colors, type Worker } from "./seed-runs.js";
 
 /** Some tests of one test file, in the file's order, run over some seeds by one worker. */
@@ -190,6 +190,8 @@ export async function runUnits(opts: RunOptions): Promise<RunResult> {
     for (const r of running) stop(r, "deadline");
   };
   const offInterrupt = onInterrupt(onSignal);
+  // Interrupted before this batch began (between two batches): it starts nothing.
+  if (interruptedBy() !== undefined) onSignal();
 
   const stop = (r: Running, why: "hang" | "deadline"): void => {
     if (r.killedFor !== undefined) return;

@@ -1,7 +1,8 @@
 /**
  * An HTML timeline of a simulated run, built from the structured marks of its log (`dmark`): one
  * row per peer with its role and term over virtual time, crashes, disconnections and partitions,
- * elections, commits and snapshots; the tester's events on a row of their own. The page is
+ * elections, commits and snapshots; the tester's events on a row of their own; in a KV test, a
+ * row per Clerk with its operations from invocation to response, and each new snapshot a server saved. The page is
  * self-contained (inline CSS, JS and data; no network), zooms and pans, and shows details on hover.
  *
  * `simTest` writes one per run with `TIMELINE=1`; tools can call {@link renderTimeline} on entries
@@ -47,7 +48,7 @@ export interface Span {
 /** Kinds of point events. */
 export type EventKind =
   | "crash" | "restart" | "disconnect" | "connect" | "partition"
-  | "election" | "leader" | "commit" | "snapshot" | "test" | "error" | "violation";
+  | "election" | "leader" | "commit" | "snapshot" | "snapshot-saved" | "test" | "error" | "violation";
 
 /** A point event on a peer's row, or on the tester's row (`peer` -1). */
 export interface PointEvent {
@@ -68,6 +69,21 @@ export interface RpcArrow {
   readonly method: string;
 }
 
+/** A Clerk operation of a KV test, from its invocation (`call`) to its response (`ret`), on its client's row. */
+export interface ClientOp {
+  /** The tester's number of the Clerk (row C0, C1, ...). */
+  readonly client: number;
+  readonly call: number;
+  readonly ret: number;
+  /** get, put, append, ... */
+  readonly op: string;
+  /** The operation with its key, argument and result, as the hover shows it. */
+  readonly text: string;
+}
+
+/** Client rows drawn at most; operations of later Clerks are counted as omitted. */
+const MAX_CLIENT_ROWS = 40;
+
 /** Everything the page draws; built by {@link timelineModel} and embedded as JSON. */
 export interface TimelineModel {
   readonly title: string;
@@ -80,6 +96,10 @@ export interface TimelineModel {
   /** Sorted by time. */
   readonly events: PointEvent[];
   readonly rpcs: RpcArrow[];
+  /** Clerk operations (KV tests), sorted by invocation. */
+  readonly ops: ClientOp[];
+  /** Number of client rows (Clerks C0..C(clients-1)). */
+  readonly clients: number;
   readonly failure: { readonly time: number; readonly message: string } | null;
   /** Events and arrows left out by the caps. */
   readonly omitted: number;
@@ -102,6 +122,7 @@ export function timelineModel(entries: readonly LogEntry[], options: TimelineOpt
   const spans: Span[] = [];
   const events: PointEvent[] = [];
   const rpcs: RpcArrow[] = [];
+  const ops: ClientOp[] = [];
   let omitted = 0;
   // Per peer: the open role band, crash, and cut.
   const role: ({ start: number; role: Band["role"]; term: number } | undefined)[] = [];
@@ -163,6 +184,11 @@ export function timelineModel(entries: readonly LogEntry[], options: TimelineOpt
       event(-1, e.time, "violation", text);
       continue;
     }
+    if (m.kind === "op") {
+      if (m.client < MAX_CLIENT_ROWS && ops.length < maxEvents) ops.push({ client: m.client, call: m.call, ret: e.time, op: m.op, text: opText(m) });
+      else omitted++;
+      continue;
+    }
     if (m.kind === "rpc") {
       if (isPeer(m.from) && isPeer(m.to)) {
         if (rpcs.length < maxRpcs) rpcs.push({ from: m.from, to: m.to, sent: m.sent, time: e.time, method: m.method });
@@ -172,7 +198,7 @@ export function timelineModel(entries: readonly LogEntry[], options: TimelineOpt
     }
     if (!isPeer(p)) {
       // A mark that names no peer (e.g. the tester's own crash note): keep it on the tester's row.
-      event(-1, e.time, m.kind === "role" ? "test" : m.kind, `${label(p)}: ${withMessage(markText(m), e.message)}`);
+      event(-1, e.time, m.kind === "role" ? "test" : m.kind, `${label(p)}: ${m.kind === "snapshot-saved" ? e.message : withMessage(markText(m), e.message)}`);
       continue;
     }
     switch (m.kind) {
@@ -217,6 +243,9 @@ export function timelineModel(entries: readonly LogEntry[], options: TimelineOpt
       case "snapshot":
         event(p, e.time, "snapshot", withMessage(`snapshot through index ${m.index}`, e.message));
         break;
+      case "snapshot-saved":
+        event(p, e.time, "snapshot-saved", e.message === "" ? `saved a new snapshot: ${m.bytes} bytes` : e.message);
+        break;
     }
   }
   for (let p = 0; p < peers; p++) {
@@ -226,6 +255,7 @@ export function timelineModel(entries: readonly LogEntry[], options: TimelineOpt
     if (d !== undefined) spans.push({ peer: p, start: d, end, kind: "down", label: "crashed" });
   }
   events.sort((a, b) => a.time - b.time);
+  ops.sort((a, b) => a.call - b.call || a.client - b.client);
   return {
     title: options.title ?? "simulated run",
     subtitle: options.subtitle ?? "",
@@ -235,6 +265,8 @@ export function timelineModel(entries: readonly LogEntry[], options: TimelineOpt
     spans,
     events,
     rpcs,
+    ops,
+    clients: ops.reduce((n, o) => Math.max(n, o.client + 1), 0),
     failure: options.failure ?? null,
     omitted,
   };
@@ -249,6 +281,12 @@ function inferPeerCount(entries: readonly LogEntry[]): number {
     if (e.mark?.kind === "violation") for (const p of e.mark.peers) n = Math.max(n, p + 1);
   }
   return n;
+}
+
+/** `C0 get("k") -> "v"`, `C1 append("k", "x")`. */
+function opText(m: Extract<Mark, { kind: "op" }>): string {
+  const args = [JSON.stringify(m.key), ...(m.value === undefined ? [] : [JSON.stringify(m.value)])].join(", ");
+  return `C${m.client} ${m.op}(${args})${m.result === undefined ? "" : ` -> ${JSON.stringify(m.result)}`}`;
 }
 
 /** The index of the largest group (the first among equals): the side that is not shaded. */
@@ -277,6 +315,8 @@ function markText(m: Mark): string {
     case "commit":
     case "snapshot":
       return `${m.kind} ${m.index}`;
+    case "snapshot-saved":
+      return `snapshot saved (${m.bytes} bytes)`;
     case "violation":
       return `${m.property} violated`;
     default:
@@ -315,7 +355,8 @@ function renderTimelineModel(model: TimelineModel): string {
   <span><i class="sw down"></i>crashed</span><span><i class="sw cut"></i>disconnected / partitioned</span>
   <span><b class="sym" style="color:var(--crash)">✕</b>crash</span><span><b class="sym" style="color:var(--restart)">▲</b>restart</span>
   <span><b class="sym" style="color:var(--candidate-dark)">○</b>election</span><span><b class="sym" style="color:var(--leader-dark)">◆</b>became leader</span>
-  <span><b class="sym" style="color:var(--commit)">|</b>commit</span><span><b class="sym" style="color:var(--snap)">■</b>snapshot</span>
+  <span><b class="sym" style="color:var(--commit)">|</b>commit</span><span><b class="sym" style="color:var(--snap)">■</b>snapshot</span><span><b class="sym" style="color:var(--snap)">□</b>snapshot saved</span>
+  <span class="opsleg" hidden><i class="sw op-get"></i>get</span><span class="opsleg" hidden><i class="sw op-put"></i>put / append</span>
   <span><b class="sym" style="color:var(--crash)">★</b>safety violation</span>
   <span class="hint">wheel: zoom · drag or shift+wheel: pan · hover: details</span>
 </div>
@@ -374,6 +415,10 @@ svg{display:block;width:100%;user-select:none}
 .ev.election{fill:#fff;stroke:var(--candidate-dark);stroke-width:1.6}
 .ev.leader{fill:var(--leader-dark);stroke:#fff;stroke-width:1}
 .ev.snapshot{fill:var(--snap);stroke:#fff;stroke-width:.8}
+.ev.snapshot-saved{fill:#fff;stroke:var(--snap);stroke-width:1.6}
+.sw.op-get,.op.get{fill:#9ec5f0;background:#9ec5f0}.sw.op-put,.op.put,.op.append,.op.other{fill:#f4b183;background:#f4b183}
+.op{stroke:#5f6b7a;stroke-width:.6}
+.rowlabel.client{font-weight:500;fill:var(--muted)}
 .ev.test{fill:var(--tester)}.ev.error{fill:var(--crash)}
 .ev.violation{fill:var(--crash);stroke:#fff;stroke-width:1}
 .ev.partitionmark{fill:var(--cut)}
@@ -395,9 +440,11 @@ const JS = String.raw`
   var M = JSON.parse(document.getElementById("timeline-data").textContent);
   var svg = document.getElementById("svg"), chart = document.getElementById("chart"), tip = document.getElementById("tip");
   var NS = "http://www.w3.org/2000/svg";
-  var LABEL_W = 64, AXIS_H = 26, TESTER_H = 28, ROW_H = 34, PAD_R = 14, PAD_B = 8;
+  var LABEL_W = 64, AXIS_H = 26, TESTER_H = 28, ROW_H = 34, PAD_R = 14, PAD_B = 8, CLIENT_GAP = 8, CLIENT_H = 18;
   var rowsTop = AXIS_H + TESTER_H;
-  var height = rowsTop + M.peers * ROW_H + PAD_B;
+  var clientsTop = rowsTop + M.peers * ROW_H + CLIENT_GAP;
+  var height = rowsTop + M.peers * ROW_H + (M.clients > 0 ? CLIENT_GAP + M.clients * CLIENT_H : 0) + PAD_B;
+  if (M.clients > 0) Array.prototype.forEach.call(document.querySelectorAll(".opsleg"), function (el) { el.hidden = false; });
   svg.setAttribute("height", String(height));
   // The view: virtual ms at the left and right edges of the plot.
   var span0 = M.end * 1.02 + 1;
@@ -415,11 +462,13 @@ const JS = String.raw`
   document.getElementById("status").textContent =
     M.peers + " peers · " + fmt(M.end) + " virtual · " + M.bands.length + " role intervals · " +
     M.events.length + " events" + (M.rpcs.length ? " · " + M.rpcs.length + " RPCs" : "") +
+    (M.ops.length ? " · " + M.ops.length + " Clerk operations (" + M.clients + " Clerks)" : "") +
     (M.omitted ? " · " + M.omitted + " omitted (caps)" : "");
 
   function x(t) { return LABEL_W + (t - v0) / (v1 - v0) * (width - LABEL_W - PAD_R); }
   function tAt(px) { return v0 + (px - LABEL_W) / (width - LABEL_W - PAD_R) * (v1 - v0); }
   function rowY(p) { return p < 0 ? AXIS_H : rowsTop + p * ROW_H; }
+  function clientY(c) { return clientsTop + c * CLIENT_H; }
   function fmt(ms) {
     if (Math.abs(ms) < 1000) return (Math.round(ms * 10) / 10) + " ms";
     return (ms / 1000).toFixed(ms < 10000 ? 3 : 2) + " s";
@@ -465,6 +514,10 @@ const JS = String.raw`
       h.push('<rect class="rowbg peer-row' + (p % 2 ? " alt" : "") + '" data-peer="' + p + '" x="0" y="' + y + '" width="' + width + '" height="' + ROW_H + '"/>');
       h.push('<text class="rowlabel" x="14" y="' + (y + ROW_H / 2 + 4) + '">S' + p + '</text>');
     }
+    for (var c = 0; c < M.clients; c++) {
+      h.push('<rect class="rowbg client-row' + (c % 2 ? " alt" : "") + '" x="0" y="' + clientY(c) + '" width="' + width + '" height="' + CLIENT_H + '"/>');
+      h.push('<text class="rowlabel client" x="14" y="' + (clientY(c) + CLIENT_H / 2 + 4) + '">C' + c + '</text>');
+    }
     // Axis and grid.
     var step = niceStep((v1 - v0) / Math.max(2, (plotR - LABEL_W) / 110));
     h.push('<g class="axis">');
@@ -483,6 +536,13 @@ const JS = String.raw`
       var w = Math.max(x1 - x0, 0.8), y = rowY(b.peer) + 6;
       h.push('<rect class="band ' + b.role + (b.role === "follower" && b.term % 2 ? " odd" : "") + '" x="' + x0 + '" y="' + y + '" width="' + w + '" height="' + bh + '"/>');
       if (w > 26) h.push('<text class="termlabel ' + b.role + '" x="' + (x0 + 4) + '" y="' + (y + bh / 2 + 4) + '">T' + b.term + '</text>');
+    });
+    // Clerk operations, invocation to response, on their client's row.
+    M.ops.forEach(function (o) {
+      if (o.ret < v0 || o.call > v1) return;
+      var x0 = Math.max(x(o.call), LABEL_W - 2), x1 = Math.min(x(o.ret), plotR + 2);
+      var kind = o.op === "get" ? "get" : o.op === "put" ? "put" : o.op.indexOf("append") === 0 ? "append" : "other";
+      h.push('<rect class="op ' + kind + '" x="' + x0 + '" y="' + (clientY(o.client) + 3) + '" width="' + Math.max(x1 - x0, 2) + '" height="' + (CLIENT_H - 6) + '" rx="2"/>');
     });
     // Crashed and cut-off intervals.
     M.spans.forEach(function (s) {
@@ -519,6 +579,7 @@ const JS = String.raw`
         case "election": h.push('<circle class="ev election" cx="' + ex + '" cy="' + (y + 6) + '" r="3.6"/>'); break;
         case "leader": h.push('<path class="ev leader" d="M' + ex + ',' + (y + 1) + 'l5,5l-5,5l-5,-5z"/>'); break;
         case "snapshot": h.push('<rect class="ev snapshot" x="' + (ex - 4) + '" y="' + (y + ROW_H - 12) + '" width="8" height="8"/>'); break;
+        case "snapshot-saved": h.push('<rect class="ev snapshot-saved" x="' + (ex - 4) + '" y="' + (e.peer < 0 ? mid - 4 : y + 2) + '" width="8" height="8"/>'); break;
         case "error": h.push('<path class="ev error" d="M' + ex + ',' + (mid - 7) + 'l7,7l-7,7l-7,-7z"/>'); break;
         case "violation": h.push('<path class="ev violation" d="' + star(ex, mid, 9) + '"/>'); break;
         default: h.push('<path class="ev test" d="M' + ex + ',' + (mid - 5) + 'l5,5l-5,5l-5,-5z"/>');
@@ -546,6 +607,14 @@ const JS = String.raw`
   // interval (crash, cut, role band) under it.
   function describe(px, py) {
     var t = tAt(px), row;
+    if (M.clients > 0 && py >= clientsTop && py < clientsTop + M.clients * CLIENT_H && px >= LABEL_W) {
+      var cl = Math.floor((py - clientsTop) / CLIENT_H), slack = 4 / (width - LABEL_W - PAD_R) * (v1 - v0), hits = [];
+      M.ops.forEach(function (o) { if (o.client === cl && o.call - slack <= t && t <= o.ret + slack) hits.push(o); });
+      if (!hits.length) return null;
+      return hits.slice(0, 5).map(function (o) {
+        return "<b>" + esc(o.op) + "</b> <span class=k>C" + o.client + " · " + fmt(o.call) + " – " + fmt(o.ret) + " (" + fmt(o.ret - o.call) + ")</span>\n" + esc(o.text);
+      }).join("\n");
+    }
     if (py >= AXIS_H && py < rowsTop) row = -1;
     else if (py >= rowsTop && py < rowsTop + M.peers * ROW_H) row = Math.floor((py - rowsTop) / ROW_H);
     else return null;

@@ -49,6 +49,17 @@ describe("simTest log files, end to end (child vitest)", () => {
     expect(parsed.entries.at(-1)).toEqual({ time: 500, peer: "tester", topic: "TEST", message: "checking one leader\nsecond line of a multi-line message" });
   });
 
+  it("a replayed explore run's log header replays that run: explore mode and its schedule (a shrunk run's) in front", () => {
+    const { out, dir } = runFixture({ RAFTLAB_EXPLORE: "1", EXPLORE_REPLAY: join(ROOT, "explore-out/x/shrunk/T-seed4.shrunk.json"), TIMELINE: "", LOG: "" });
+    const folders = readdirSync(join(dir, "logs"));
+    expect(folders, out).toHaveLength(1);
+    const header = parseLog(readFileSync(join(dir, "logs", folders[0] ?? "", "run.log"), "utf8")).comments.join("\n");
+    expect(header).toMatch(/replay: RAFTLAB_EXPLORE=1 EXPLORE_REPLAY=explore-out\/x\/shrunk\/T-seed4\.shrunk\.json SEED=\d+ npx vitest run /);
+    const plain = runFixture({ TIMELINE: "", LOG: "" });
+    const plainHeader = parseLog(readFileSync(join(plain.dir, "logs", readdirSync(join(plain.dir, "logs"))[0] ?? "", "run.log"), "utf8")).comments.join("\n");
+    expect(plainHeader).toMatch(/replay: SEED=\d+ npx vitest run /);
+  });
+
   it("TIMELINE=1 writes a timeline for every run, prints its path, and names it on failure", () => {
     const { code, out, dir } = runFixture({ TIMELINE: "1", LOG: "" });
     expect(code, out).toBe(1);

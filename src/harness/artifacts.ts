@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatLog } from "../runtime/log-format.js";
 import type { Simulation } from "../sim/index.js";
-import { logDir } from "./env.js";
+import { logDir, replayEnvPrefix } from "./env.js";
 import { debugRunCommand, replayCommand } from "./replay.js";
 
 /** Names the run a file belongs to. */
@@ -39,7 +39,7 @@ export function artifactPath(run: Pick<RunName, "name" | "seed">, name: string):
 export function writeLog(run: RunName, sim: Simulation): string {
   const path = artifactPath(run, "run.log");
   const kept = sim.log.kept();
-  const header = [`${run.fullName}  seed ${run.seed}`, `replay: ${replayCommand(run.file, run.fullName, run.seed)}`, `debug: ${debugRunCommand(run.file, run.fullName, run.seed)}`];
+  const header = [`${run.fullName}  seed ${run.seed}`, `replay: ${replayEnvPrefix()}${replayCommand(run.file, run.fullName, run.seed)}`, `debug: ${debugRunCommand(run.file, run.fullName, run.seed)}`];
   if (kept.dropped > 0) {
     header.push(`truncated: the first ${kept.dropped} lines were dropped; these are the last ${sim.log.maxLines} (LOG_MAX_LINES)`);
   }

@@ -2,7 +2,7 @@
  * The environment variables that steer simulated tests (documented in the README), read in one
  * place. Read when asked, not at import, so a test can set them for a child run.
  */
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 
@@ -32,7 +32,28 @@ export const SIM_ENV = {
   debugEdits: "RAFTLAB_DEBUG_EDITS",
   /** Used by `npm run debug`: a file the recorded run writes its virtual time to, now and then (progress). */
   debugProgress: "RAFTLAB_DEBUG_PROGRESS",
+  /** Set by `npm run explore` (src/explore/mode.ts): explore mode; a replay of the run needs it too. */
+  exploreMode: "RAFTLAB_EXPLORE",
+  /** Set by `npm run explore` (src/explore/mode.ts): the fault schedule replayed (a shrunk run's); a replay of the run needs it too. */
+  exploreReplay: "EXPLORE_REPLAY",
 } as const;
+
+/**
+ * The variables a replay of this run must set besides its seed (explore mode and the replayed
+ * schedule, e.g. a shrunk run's), as a command prefix: `RAFTLAB_EXPLORE=1 EXPLORE_REPLAY=<file> `,
+ * or "" for a plain run.
+ */
+export function replayEnvPrefix(): string {
+  const parts: string[] = [];
+  if (process.env[SIM_ENV.exploreMode] === "1") parts.push(`${SIM_ENV.exploreMode}=1`);
+  const replay = process.env[SIM_ENV.exploreReplay];
+  if (replay !== undefined && replay !== "") {
+    const rel = relative(process.cwd(), replay);
+    const shown = rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : replay;
+    parts.push(`${SIM_ENV.exploreReplay}=${/^[\w./@:-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, `'\\''`)}'`}`);
+  }
+  return parts.map((p) => `${p} `).join("");
+}
 
 /**
  * The folder where each run's files go, one folder per run (`LOG_DIR`, else `test-output/` in this

@@ -17,6 +17,7 @@ import { ServerGroup } from "../tester/server-group.js";
 import type { TestInfo } from "../tester/test-info.js";
 import { makeClerk, type Clerk } from "./client.js";
 import { startKVServer, type KVServer } from "./server.js";
+import { OpMarks } from "../tester/op-marks.js";
 
 /** Options of a {@link Config} beyond the original's. */
 export interface ConfigOptions {
@@ -252,6 +253,9 @@ export class Config {
     const others = this.all().filter((i) => i !== l);
     return [others.slice(0, half + 1), [...others.slice(half + 1), l]];
   }
+
+  /** The Clerk operations' marks for the timeline (numbering the Clerks). */
+  readonly opMarks = new OpMarks();
 
   /** Counts one Clerk operation (for {@link end}'s report). */
   op(): void {

@@ -8,6 +8,8 @@
 import type { KvInput, KvOutput } from "../models/kv.js";
 import { fatal } from "../tester/failure.js";
 import type { OpLog } from "../tester/op-log.js";
+import { resultText } from "../tester/op-marks.js";
+import { now } from "../runtime/index.js";
 import type { Clerk } from "./client.js";
 import type { Config } from "./config.js";
 
@@ -15,9 +17,12 @@ import type { Config } from "./config.js";
  * Runs one Clerk operation, counts it, and records it in `log` (if given) as client `cli`, stamped
  * just before the call and just after the return (Go's wrappers do the same around each call).
  */
-async function recorded<R>(cfg: Config, log: OpLog | undefined, cli: number, input: KvInput, run: () => Promise<R>, output: (r: R) => KvOutput): Promise<R> {
+async function recorded<R>(cfg: Config, log: OpLog | undefined, cli: number, input: KvInput, ck: Clerk, run: () => Promise<R>, output: (r: R) => KvOutput): Promise<R> {
   const start = cfg.stamp();
+  const call = now();
+  const client = cfg.opMarks.clientOf(ck);
   const result = await run();
+  cfg.opMarks.mark(client, input.op, input.key, "value" in input ? input.value : undefined, call, resultText(output(result)));
   const end = cfg.stamp();
   cfg.op();
   log?.append({ input, output: output(result), call: start, return: end, clientId: cli });
@@ -26,22 +31,22 @@ async function recorded<R>(cfg: Config, log: OpLog | undefined, cli: number, inp
 
 /** `ck.get(key)`, counted, and recorded in `log` (if given) as client `cli`. */
 export function get(cfg: Config, ck: Clerk, key: string, log?: OpLog, cli = -1): Promise<string> {
-  return recorded(cfg, log, cli, { op: "get", key }, () => ck.get(key), (value) => ({ value }));
+  return recorded(cfg, log, cli, { op: "get", key }, ck, () => ck.get(key), (value) => ({ value }));
 }
 
 /** `ck.put(key, value)`, counted, and recorded in `log` (if given) as client `cli`. */
 export function put(cfg: Config, ck: Clerk, key: string, value: string, log?: OpLog, cli = -1): Promise<void> {
-  return recorded(cfg, log, cli, { op: "put", key, value }, () => ck.put(key, value), () => ({}));
+  return recorded(cfg, log, cli, { op: "put", key, value }, ck, () => ck.put(key, value), () => ({}));
 }
 
 /** `ck.append(key, value)`, counted, and recorded in `log` (if given) as client `cli`. */
 export function append(cfg: Config, ck: Clerk, key: string, value: string, log?: OpLog, cli = -1): Promise<void> {
-  return recorded(cfg, log, cli, { op: "append", key, value }, () => ck.append(key, value), () => ({}));
+  return recorded(cfg, log, cli, { op: "append", key, value }, ck, () => ck.append(key, value), () => ({}));
 }
 
 /** `ck.cas(key, expected, value)`, counted, and recorded in `log` (if given) as client `cli`. */
 export function cas(cfg: Config, ck: Clerk, key: string, expected: string, value: string, log?: OpLog, cli = -1): Promise<boolean> {
-  return recorded(cfg, log, cli, { op: "cas", key, expected, value }, () => ck.cas(key, expected, value), (ok) => ({ ok }));
+  return recorded(cfg, log, cli, { op: "cas", key, expected, value }, ck, () => ck.cas(key, expected, value), (ok) => ({ ok }));
 }
 
 /** Fails unless `key` reads `value`. */

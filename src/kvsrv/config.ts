@@ -15,6 +15,7 @@ import { dlog, now, random } from "../runtime/index.js";
 import type { TestInfo } from "../tester/test-info.js";
 import { makeClerk, type Clerk } from "./client.js";
 import { startKVServer, type KVServer } from "./server.js";
+import { OpMarks } from "../tester/op-marks.js";
 
 /** The server's name on the network (Go's `SERVERID`). */
 export const SERVERID = 0;
@@ -91,6 +92,9 @@ export class Config {
     if (!this.unreliable) return [];
     return [{ tag: "Test Framework", start: 0, end: this.stamp(), description: "unreliable network", backgroundColor: "#fff3cd" }];
   }
+
+  /** The Clerk operations' marks for the timeline (numbering the Clerks). */
+  readonly opMarks = new OpMarks();
 
   /** Counts one Clerk operation made through the test's wrappers (for {@link end}'s report). */
   op(): void {

@@ -30,6 +30,14 @@ export type Mark =
   | { readonly kind: "connect" }
   | { readonly kind: "partition"; readonly groups: readonly (readonly number[])[] }
   | { readonly kind: "rpc"; readonly method: string; readonly from: number; readonly to: number; readonly sent: number }
+  /**
+   * A KV tester's Clerk operation, marked when it returns: client `client` (the tester's numbering
+   * of its Clerks, C0, C1, ...) called `op` on `key` at virtual ms `call`; `value` is the argument
+   * of a Put or Append, `result` what it returned (a Get's value).
+   */
+  | { readonly kind: "op"; readonly client: number; readonly op: string; readonly key: string; readonly value?: string; readonly result?: string; readonly call: number }
+  /** A server's persister saved a new snapshot of `bytes` bytes (the service's state; marked by the tester's persister). */
+  | { readonly kind: "snapshot-saved"; readonly bytes: number }
   /** A safety monitor found `property` violated by `peers` (e.g. "Election Safety", [1, 3]). */
   | { readonly kind: "violation"; readonly property: string; readonly peers: readonly number[] };
 

@@ -21,6 +21,7 @@ import { ServerGroup } from "../tester/server-group.js";
 import type { TestInfo } from "../tester/test-info.js";
 import { makeClerk, type Clerk } from "./client.js";
 import { startServer, type ShardKV } from "./server.js";
+import { OpMarks } from "../tester/op-marks.js";
 
 /** Servers of the controller service. */
 export const NCTRLERS = 3;
@@ -154,10 +155,18 @@ export class Config {
     return this.groups[gi]!.gid;
   }
 
+  /** The Clerk operations' marks for the timeline (numbering the Clerks). */
+  readonly opMarks = new OpMarks();
+
   /** A Clerk of the service as controller `ctl` describes it. */
   makeClient(ctl: CtrlerService = this.ctl): Clerk {
     const ck = makeClerk(this.ctrlerEnds(ctl.names), (name) => this.makeEnd(name));
     dlog("tester", "TEST", "new clerk");
+    // Each operation marked for the timeline (the shard tests call the Clerk directly).
+    const { get, put, append } = { get: ck.get.bind(ck), put: ck.put.bind(ck), append: ck.append.bind(ck) };
+    ck.get = (key) => this.opMarks.watch(ck, "get", key, undefined, get(key), (v) => v);
+    ck.put = (key, value) => this.opMarks.watch(ck, "put", key, value, put(key, value));
+    ck.append = (key, value) => this.opMarks.watch(ck, "append", key, value, append(key, value));
     return ck;
   }
 

@@ -1,4 +1,5 @@
 import { currentTask } from "../sim/index.js";
+import { dmark } from "../runtime/index.js";
 
 /**
  * How fast the simulated stable storage writes: bytes per virtual ms (7 MB/s).
@@ -60,6 +61,9 @@ export class MemoryPersister implements Persister {
   /** The snapshot array last passed to {@link save}, to tell a new snapshot from the same one again. */
   private lastSnapshotIn: Uint8Array | null = null;
 
+  /** The server this persister belongs to, when a tester's server group says (its saves of a new snapshot are then marked in the log). */
+  owner: number | string | undefined;
+
   constructor(raftState: Uint8Array = new Uint8Array(0), snapshot: Uint8Array = new Uint8Array(0)) {
     this.raftState = raftState;
     this.snapshot = snapshot;
@@ -98,6 +102,11 @@ export class MemoryPersister implements Persister {
     currentTask()?.node.occupy(bytes / STORAGE_BYTES_PER_MS);
     this.raftState = raftState.slice();
     if (!unchanged) this.snapshot = snapshot === null ? new Uint8Array(0) : snapshot.slice();
+    // A new snapshot of the service's state: a mark for the timeline, on its server's row.
+    if (!unchanged && snapshot !== null && snapshot.length > 0 && this.owner !== undefined) {
+      const owner = this.owner;
+      dmark(owner, "PERS", { kind: "snapshot-saved", bytes: snapshot.length }, () => `saved a new snapshot: ${snapshot.length} bytes (Raft state ${raftState.length} bytes)`);
+    }
   }
 
   /** A copy of the saved snapshot (empty if none). */

@@ -32,7 +32,7 @@
 import { Network, Server, type ClientEnd, type ServerName, type Service } from "../labrpc/index.js";
 import { random } from "../runtime/index.js";
 import { currentSimulation } from "../sim/index.js";
-import { Persister } from "./persister.js";
+import { MemoryPersister, Persister } from "./persister.js";
 import type { ClusterEvent, ClusterObserver } from "./cluster-events.js";
 
 /** What a group runs on each server: anything that can be killed. */
@@ -133,6 +133,7 @@ export class ServerGroup<S extends Member> {
     // A copy, so the old instance (if any) cannot overwrite the new one's state.
     const persister = saved !== undefined ? saved.copy() : new Persister();
     this.saved[i] = persister;
+    if (persister instanceof MemoryPersister) persister.owner = this.naming.server(i);
     how.beforeLaunch?.(persister);
 
     const build = (): { member: S; server: Server } => {

@@ -97,6 +97,15 @@ describe("porcupine CLI", () => {
     expect(pruned.code).toBe(ExitCode.Illegal);
     expect(pruned.out).toHaveLength(1);
   });
+  it("the READMEs' hard history (testdata/porcupine/hard/) is decided by the pruned search and stops Go's", async () => {
+    const file = `${DATA}/hard/kv-22-clients-1-key.json`;
+    const pruned = await run(["check", file]);
+    expect(pruned.code).toBe(ExitCode.Ok);
+    expect(pruned.out[0]).toMatch(/kv-22-clients-1-key\.json {2}ok {2}ops=220 partitions=1 /);
+    const wgl = await run(["check", "--strategy", "wgl", "--max-steps", "5000", file]);
+    expect(wgl.code).toBe(ExitCode.Unknown);
+    expect(wgl.out[1]).toMatch(/stopped by the step budget \(--max-steps 5000\)/);
+  });
   it("rejects bad limits and strategies", async () => {
     const file = `${DATA}/kv/c01-ok.txt`;
     for (const args of [["--max-cache", "0"], ["--max-cache", "1e6"], ["--max-steps", "1.5"], ["--strategy", "fast"]]) {

@@ -10,11 +10,13 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { MANIFEST_FILE, labOf, selectLabs, withoutLabs, type Manifest } from "../handout-manifest.js";
+import { MANIFEST_FILE, labOf, selectLabs, studentOwned, withoutLabs, type Manifest } from "../handout-manifest.js";
+import { SKELETON_DIGESTS_KEY, digest } from "../started-labs.js";
 import { GRADING_FILE, gradingForParts, parseGrading } from "../grading.js";
 import { REGISTRY_FILE, parseRegistry, registryForLabs } from "../labs-registry.js";
 import picomatch from "picomatch";
 import { classify, type Classification } from "./config.js";
+import { docProblems, handoutPage } from "./handout-docs.js";
 import { describeLeak, findLeaks, type LeakCheckResult } from "./leak-check.js";
 
 /** What to build. */
@@ -65,7 +67,8 @@ export function assembleHandout(opts: HandoutOptions, transform?: (path: string,
     if (lab === undefined || kept.includes(lab.lab)) files.set(target, read(skeleton));
   }
 
-  files.set(MANIFEST_FILE, Buffer.from(handoutManifest(manifest)));
+  const owned = studentOwned(manifest);
+  files.set(MANIFEST_FILE, Buffer.from(handoutManifest(manifest, [...files].filter(([f]) => owned(f)))));
   files.set("README.md", Buffer.from(studentReadme(text(c.course.studentReadme), kept)));
   files.set("package.json", Buffer.from(handoutPackageJson(text("package.json"), c.course.instructorScripts, manifest, c.manifest, droppedHarness, harness)));
   const registry = registryForLabs(text(REGISTRY_FILE), kept);
@@ -77,10 +80,22 @@ export function assembleHandout(opts: HandoutOptions, transform?: (path: string,
     parseGrading(grading, `${GRADING_FILE} (for labs ${kept.join(",")})`, keptParts); // still valid after filtering
     files.set(GRADING_FILE, Buffer.from(grading));
   }
+  const problems: string[] = [];
+  // The pages describe the lab's contract: maintainers' passages about the reference stay here.
+  for (const [p, b] of files) {
+    if (!/^docs\/.*\.md$/.test(p)) continue;
+    try {
+      files.set(p, Buffer.from(handoutPage(b.toString("utf8"), p)));
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
   if (transform !== undefined) for (const [p, b] of files) files.set(p, transform(p, b));
 
-  const problems: string[] = [];
   const solutionOnly = c.solution.filter((f) => !c.skeletons.has(f));
+  for (const [p, b] of files) {
+    if (/^docs\/.*\.md$/.test(p) || p === "README.md") problems.push(...docProblems(p, b.toString("utf8"), solutionOnly));
+  }
   for (const f of solutionOnly) if (files.has(f)) problems.push(`${f} is a solution file and must not be in the handout`);
   for (const [target] of c.skeletons) {
     const lab = labOf(c.manifest, target);
@@ -132,13 +147,17 @@ export function writeHandout(handout: Handout, out: string, { git }: { readonly 
   return { bytes };
 }
 
-/** The handout's `handout.json`: the kept labs' entries, with a comment for students. */
-function handoutManifest(manifest: Manifest): string {
+/**
+ * The handout's `handout.json`: the kept labs' entries, with a comment for students, and the
+ * digests of the student files as handed out (`npm run grade` grades the labs whose files changed).
+ */
+function handoutManifest(manifest: Manifest, studentFiles: readonly (readonly [string, Buffer])[]): string {
   const doc = {
     $comment:
-      "Which files are yours: for each lab, the paths matching an include pattern and no exclude pattern (picomatch globs, relative to this folder). Graders take exactly these paths from your submission and everything else from the original handout, so changes to any other file (the tester, the tests) do not count. You may add files of your own under these patterns.",
+      "Which files are yours: for each lab, the paths matching an include pattern and no exclude pattern (picomatch globs, relative to this folder). Graders take exactly these paths from your submission and everything else from the original handout, so changes to any other file (the tester, the tests) do not count. You may add files of your own under these patterns. skeletonDigests: the sha256 of each of your files as handed out; `npm run grade` with no --parts grades the labs whose files you changed.",
     format: manifest.format,
     labs: manifest.labs,
+    [SKELETON_DIGESTS_KEY]: Object.fromEntries([...studentFiles].sort(([a], [b]) => (a < b ? -1 : 1)).map(([f, b]) => [f, digest(b)])),
   };
   return JSON.stringify(doc, null, 2) + "\n";
 }
