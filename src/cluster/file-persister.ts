@@ -113,6 +113,8 @@ export class FilePersister implements Persister, SendGate {
   private failure: Error | undefined;
   private closed = false;
   private readonly listeners = new Set<() => void>();
+  /** Callbacks of {@link whenDurable}, each waiting for the save `seq`; seqs never decrease. */
+  private readonly waiters: { readonly seq: number; readonly fn: () => void }[] = [];
 
   private constructor(
     readonly dir: string,
@@ -189,6 +191,12 @@ export class FilePersister implements Persister, SendGate {
     this.flushing ??= this.flush();
   }
 
+  /** Calls `fn` once every save made so far is durable (at once if they are). */
+  whenDurable(fn: () => void): void {
+    if (this.durableSeq >= this.savedSeq) fn();
+    else this.waiters.push({ seq: this.savedSeq, fn });
+  }
+
   /** An in-memory persister holding the same saved state. */
   copy(): Persister {
     return new MemoryPersister(this.raftState.slice(), this.snapshot.slice());
@@ -251,6 +259,7 @@ export class FilePersister implements Persister, SendGate {
         }
         this.written = state;
         this.durableSeq = seq;
+        this.callWaiters();
         for (const fn of this.listeners) fn();
       }
     } catch (e) {
@@ -258,6 +267,20 @@ export class FilePersister implements Persister, SendGate {
       this.onError(this.failure);
     } finally {
       this.flushing = undefined;
+    }
+  }
+
+  /** Calls the {@link whenDurable} callbacks whose saves are now durable, in order. */
+  private callWaiters(): void {
+    let n = 0;
+    while (n < this.waiters.length && this.waiters[n]!.seq <= this.durableSeq) n++;
+    for (const { fn } of this.waiters.splice(0, n)) {
+      try {
+        fn();
+      } catch (e) {
+        // Not a write failure: the caller's bug, reported as one, once.
+        this.onError(new Error(`a callback waiting for a durable save failed: ${(e as Error).message}`, { cause: e }));
+      }
     }
   }
 

@@ -11,6 +11,7 @@ import { realRuntime } from "../realtime/index.js";
 import { now } from "../runtime/index.js";
 import type { NodeConfig } from "./config.js";
 import { FilePersister } from "./file-persister.js";
+import { leavesBeforeDurable } from "./send-gate.js";
 import { handleApiRequest, type ApiBackend, type ApiOp, type ApiOutcome } from "./http-api.js";
 import { NodeMetrics } from "./node-metrics.js";
 import { RaftObserver } from "./raft-observer.js";
@@ -100,6 +101,7 @@ export class ClusterNode implements ApiBackend {
       listen: config.listen,
       server,
       gate: persister,
+      leavesBeforeDurable,
       note: (m) => hooks.note("INFO", m),
       onHandlerError: (m, e) => hooks.fatal(new Error(`handler ${m} failed: ${describe(e)}`, { cause: e })),
     });

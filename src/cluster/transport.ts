@@ -11,7 +11,9 @@
  * - Frames are length-prefixed (see `wire.ts`); calls are multiplexed by a call id, so many may be
  *   in flight on one connection (pipelining), and their replies may come back in any order.
  * - No frame leaves before the saves made before it are durable (the {@link SendGate}): Raft's
- *   "persist before you reply or send" holds with a persister that writes in the background.
+ *   "persist before you reply or send" holds with a persister that writes in the background. The
+ *   one exception is the requests `leavesBeforeDurable` names (a leader's AppendEntries, see
+ *   `send-gate.ts`): they leave at once, ahead of held frames.
  * - Fault injection: traffic to and from the peers given to {@link TcpTransport.drop} is dropped
  *   (calls to them fail at once, frames from them are ignored) until {@link TcpTransport.heal}.
  *
@@ -48,6 +50,8 @@ export interface TransportOptions {
   readonly server: Server;
   /** Holds frames back until saves are durable (default: none). */
   readonly gate?: SendGate;
+  /** The requests (by `Service.Method`) that leave without waiting for the gate (default: none). */
+  readonly leavesBeforeDurable?: (svcMeth: string) => boolean;
   /** Default {@link TRANSPORT.CALL_TIMEOUT_MS}. */
   readonly callTimeoutMs?: number;
   /** Notes worth a log line (links up and down, refused handshakes). */
@@ -324,6 +328,7 @@ export class TcpTransport {
     if (this.stopped) socket.destroy(); // a handshake that finished after stop(): the link closes at once
     const link = new PeerLink(peer, socket, decoder, {
       gate: this.gate,
+      leavesBeforeDurable: this.options.leavesBeforeDurable ?? (() => false),
       dropped: () => this.dropped.has(peer),
       dispatch: (svcMeth, args) => this.dispatch(svcMeth, args),
       onHandlerError: (svcMeth, e) => this.options.onHandlerError?.(svcMeth, e),
@@ -360,6 +365,7 @@ class TcpEnd implements ClientEnd {
 
 interface LinkHooks {
   readonly gate: SendGate;
+  readonly leavesBeforeDurable: (svcMeth: string) => boolean;
   readonly dropped: () => boolean;
   readonly dispatch: (svcMeth: string, args: unknown) => Promise<unknown>;
   readonly onHandlerError: (svcMeth: string, error: unknown) => void;
@@ -373,7 +379,7 @@ interface Pending {
 
 /**
  * One connection to a peer, past its handshake: calls out, requests in, frames held back by the
- * gate until durable. Invariant: frames leave in the order they were made.
+ * gate until durable. Invariant: frames that wait for the gate leave in the order they were made.
  */
 class PeerLink {
   private readonly pending = new Map<number, Pending>();
@@ -417,7 +423,8 @@ class PeerLink {
         resolve(undefined);
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject, timer });
-      this.send(frame);
+      if (this.hooks.leavesBeforeDurable(request.m)) this.socket.write(frame);
+      else this.send(frame);
     });
   }
 
