@@ -94,14 +94,23 @@ interface Checkpoint {
 
 /** The persister of one node's data directory; see the module comment. */
 export class FilePersister implements Persister, SendGate {
-  private raftState: Uint8Array;
+  /**
+   * The latest saved Raft state is `current[0, currentLength)`: a buffer updated in place, since a
+   * save usually changes only the end of the state (new entries), so a save copies what changed,
+   * not the whole state.
+   */
+  private current: Uint8Array;
+  private currentLength: number;
   private snapshot: Uint8Array;
   /** The snapshot array last passed to save(), to tell a new snapshot from the same one again (none yet: undefined). */
   private lastSnapshotIn: Uint8Array | null | undefined = undefined;
   private snapshotDirty = false;
   private snapshotRef: Checkpoint["snapshot"];
-  /** The state the WAL (or the checkpoint) holds: the base of the next record. */
-  private written: Uint8Array;
+  /**
+   * How many leading bytes of the current state equal the state the WAL (or the checkpoint) holds,
+   * the base of the next record: the next record keeps that many bytes and carries the rest.
+   */
+  private unchangedPrefix: number;
   private gen: number;
   private wal: PersisterFileHandle | undefined;
   private walOffset: number;
@@ -125,8 +134,9 @@ export class FilePersister implements Persister, SendGate {
     private readonly fs: PersisterFs,
     recovered: { raftState: Uint8Array; snapshot: Uint8Array; snapshotRef: Checkpoint["snapshot"]; gen: number; walOffset: number },
   ) {
-    this.raftState = recovered.raftState;
-    this.written = recovered.raftState;
+    this.current = recovered.raftState.slice();
+    this.currentLength = recovered.raftState.length;
+    this.unchangedPrefix = this.currentLength;
     this.snapshot = recovered.snapshot;
     this.snapshotRef = recovered.snapshotRef;
     this.gen = recovered.gen;
@@ -156,11 +166,11 @@ export class FilePersister implements Persister, SendGate {
   // Persister
 
   readRaftState(): Uint8Array {
-    return this.raftState.slice();
+    return this.current.slice(0, this.currentLength);
   }
 
   raftStateSize(): number {
-    return this.raftState.length;
+    return this.currentLength;
   }
 
   readSnapshot(): Uint8Array {
@@ -178,7 +188,16 @@ export class FilePersister implements Persister, SendGate {
       throw new TypeError("FilePersister.save: snapshot must be a Uint8Array or null");
     }
     if (this.closed) throw new Error(`FilePersister.save: the persister of ${this.dir} is closed`);
-    this.raftState = raftState.slice();
+    // Copy in only what changed since the last save (callers may reuse their array: we keep no reference).
+    const keep = commonPrefix(this.current.subarray(0, this.currentLength), raftState);
+    if (raftState.length > this.current.length) {
+      const bigger = new Uint8Array(Math.max(2 * this.current.length, raftState.length, 1024));
+      bigger.set(this.current.subarray(0, keep));
+      this.current = bigger;
+    }
+    this.current.set(raftState.subarray(keep), keep);
+    this.currentLength = raftState.length;
+    this.unchangedPrefix = Math.min(this.unchangedPrefix, keep);
     if (snapshot !== this.lastSnapshotIn) {
       this.lastSnapshotIn = snapshot;
       const next = snapshot ?? new Uint8Array(0);
@@ -199,7 +218,7 @@ export class FilePersister implements Persister, SendGate {
 
   /** An in-memory persister holding the same saved state. */
   copy(): Persister {
-    return new MemoryPersister(this.raftState.slice(), this.snapshot.slice());
+    return new MemoryPersister(this.readRaftState(), this.snapshot.slice());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -244,20 +263,22 @@ export class FilePersister implements Persister, SendGate {
     try {
       while (this.durableSeq < this.savedSeq && this.failure === undefined) {
         const seq = this.savedSeq;
-        const state = this.raftState;
         const snapshotChanged = this.snapshotDirty;
         this.snapshotDirty = false;
-        const record = deltaRecord(this.written, state);
+        // The record turning the written state into the current one; saves made while it is written
+        // are measured against the current state, which it makes the written one.
+        const keep = this.unchangedPrefix;
+        const record = deltaRecord(keep, this.current.subarray(keep, this.currentLength));
+        this.unchangedPrefix = this.currentLength;
         const start = epochMs();
         if (snapshotChanged || this.walOffset + record.length > this.walBytes) {
-          await this.checkpoint(state, this.snapshot, snapshotChanged);
+          await this.checkpoint(this.readRaftState(), this.snapshot, snapshotChanged);
           this.timings?.checkpoint(start, epochMs() - start);
         } else {
           await this.wal!.write(record, 0, record.length, this.walOffset); // O_DSYNC: durable on return
           this.walOffset += record.length;
           this.timings?.wal(start, epochMs() - start);
         }
-        this.written = state;
         this.durableSeq = seq;
         this.callWaiters();
         for (const fn of this.listeners) fn();
@@ -324,14 +345,13 @@ export class FilePersister implements Persister, SendGate {
 // -----------------------------------------------------------------------------------------------
 // Encoding
 
-/** The record that turns `base` into `next`: keep the longest common prefix, append the rest. */
-function deltaRecord(base: Uint8Array, next: Uint8Array): Buffer {
-  const keep = commonPrefix(base, next);
-  const payload = 4 + next.length - keep;
+/** The record "keep the first `keep` bytes of the previous state, then append `suffix`". */
+function deltaRecord(keep: number, suffix: Uint8Array): Buffer {
+  const payload = 4 + suffix.length;
   const record = Buffer.allocUnsafe(RECORD_HEADER + payload);
   record.writeUInt32BE(payload, 0);
   record.writeUInt32BE(keep, RECORD_HEADER);
-  record.set(next.subarray(keep), RECORD_HEADER + 4);
+  record.set(suffix, RECORD_HEADER + 4);
   record.writeUInt32BE(crc32(record.subarray(RECORD_HEADER)), 4);
   return record;
 }
