@@ -87,9 +87,10 @@ export class ClusterNode implements ApiBackend {
 
     const metrics = new NodeMetrics();
     const persister = await FilePersister.open(config.dataDir, { id: config.id, peers: config.peers }, {
-      // A new checkpoint comes with each snapshot, that is every maxraftstate bytes of log or so:
-      // a WAL of many times that is rarely full, and small enough to fill with zeros quickly.
-      walBytes: Math.min(8 * 1024 * 1024, Math.max(256 * 1024, 16 * config.maxRaftState)),
+      // A new checkpoint comes with each snapshot, that is every maxraftstate bytes of log or so,
+      // and a WAL record carries little more than the entries it adds: a WAL of several times that
+      // is rarely full, and small enough to fill with zeros quickly in the background.
+      walBytes: Math.min(8 * 1024 * 1024, Math.max(256 * 1024, 4 * config.maxRaftState)),
       onError: hooks.fatal,
       note: (m) => hooks.note("INFO", m),
       timings: metrics,
