@@ -311,14 +311,19 @@ export class FilePersister implements Persister, SendGate {
     const oldGen = this.gen;
     const oldSnapshot = this.snapshotRef;
     let ref = this.snapshotRef;
-    if (snapshotChanged) {
-      ref = snapshot.length === 0 ? null : { gen, bytes: snapshot.length, crc: crc32(snapshot) };
-      if (ref !== null) await writeFileAtomically(this.fs, this.dir, `snapshot-${gen}`, snapshot);
-    }
-    await this.spare; // wal-<gen>, renamed into place
-    await fsyncDirAsync(this.fs, this.dir); // the snapshot's and the WAL's names are durable before the checkpoint naming them
+    if (snapshotChanged) ref = snapshot.length === 0 ? null : { gen, bytes: snapshot.length, crc: crc32(snapshot) };
     const header: Checkpoint = { format: FORMAT, id: this.identity.id, peers: this.identity.peers, gen, raftStateBytes: state.length, raftStateCrc: crc32(state), snapshot: ref };
-    await writeFileAtomically(this.fs, this.dir, STATE_FILE, encodeCheckpoint(header, state));
+    // The data of the new snapshot and of the new checkpoint are written and fsynced side by side
+    // (syncs to different files overlap), while the next WAL is ready (wal-<gen>, renamed into place).
+    const newSnapshot = snapshotChanged && ref !== null;
+    await Promise.all([
+      newSnapshot ? writeTempFile(this.fs, this.dir, `snapshot-${gen}`, snapshot) : undefined,
+      writeTempFile(this.fs, this.dir, STATE_FILE, encodeCheckpoint(header, state)),
+      this.spare,
+    ]);
+    if (newSnapshot) await this.fs.rename(join(this.dir, `snapshot-${gen}.tmp`), join(this.dir, `snapshot-${gen}`));
+    await fsyncDirAsync(this.fs, this.dir); // the snapshot's and the WAL's names are durable before the checkpoint naming them
+    await this.fs.rename(join(this.dir, `${STATE_FILE}.tmp`), join(this.dir, STATE_FILE));
     await fsyncDirAsync(this.fs, this.dir);
     // Generation `gen` is now the durable one; the old files are garbage.
     await this.wal?.close();
@@ -535,15 +540,19 @@ function lastNonZeroByte(buf: Buffer, from: number): number {
 
 /** Writes `name` in `dir` atomically: a temp file, fsync, rename (the caller fsyncs the directory). */
 async function writeFileAtomically(fs: PersisterFs, dir: string, name: string, data: Uint8Array): Promise<void> {
-  const tmp = join(dir, `${name}.tmp`);
-  const fh = await fs.open(tmp, "w");
+  await writeTempFile(fs, dir, name, data);
+  await fs.rename(join(dir, `${name}.tmp`), join(dir, name));
+}
+
+/** Writes `<name>.tmp` in `dir` and fsyncs it: ready to be renamed to `name`. */
+async function writeTempFile(fs: PersisterFs, dir: string, name: string, data: Uint8Array): Promise<void> {
+  const fh = await fs.open(join(dir, `${name}.tmp`), "w");
   try {
     await fh.write(data, 0, data.length, 0);
     await fh.sync();
   } finally {
     await fh.close();
   }
-  await fs.rename(tmp, join(dir, name));
 }
 
 function writeFileAtomicallySync(fs: PersisterFs, dir: string, name: string, data: Uint8Array): void {
