@@ -29,9 +29,15 @@
  * data) is corruption: the persister refuses to open the directory, with a message, and never
  * writes to it. So does a directory made for another node id or another cluster size.
  *
- * Group commit: saves only update memory and bump a sequence number; one flush at a time writes
- * the latest state (one record, one synchronized write) however many saves came since the last
- * one. The persister is the node's {@link SendGate}: messages made after a save wait for that save's flush.
+ * Group commit: saves only update memory (copying in what changed) and bump a sequence number;
+ * one flush at a time writes the latest state (one record, one synchronized write) however many
+ * saves came since the last one. The persister is the node's {@link SendGate}: messages made after
+ * a save wait for that save's flush; `whenDurable` tells Raft when its saves are durable.
+ *
+ * Checkpoints off the write path, as far as they can be: a checkpoint's snapshot and state files
+ * are written side by side, and saves made meanwhile go on being appended to the next generation's
+ * WAL (relative to the checkpoint's state), so they are durable the moment the checkpoint is. They
+ * are not reported durable before it: the checkpoint holds the snapshot they depend on.
  */
 import { constants as fsConstants } from "node:fs";
 import { join } from "node:path";
@@ -122,6 +128,8 @@ export class FilePersister implements Persister, SendGate {
   private failure: Error | undefined;
   private closed = false;
   private readonly listeners = new Set<() => void>();
+  /** Resolves the wait of a checkpoint that appends meanwhile for the next save (see {@link checkpoint}). */
+  private saveSignal: (() => void) | undefined;
   /** Callbacks of {@link whenDurable}, each waiting for the save `seq`; seqs never decrease. */
   private readonly waiters: { readonly seq: number; readonly fn: () => void }[] = [];
 
@@ -207,6 +215,7 @@ export class FilePersister implements Persister, SendGate {
       }
     }
     this.savedSeq++;
+    this.saveSignal?.();
     this.flushing ??= this.flush();
   }
 
@@ -271,15 +280,16 @@ export class FilePersister implements Persister, SendGate {
         const record = deltaRecord(keep, this.current.subarray(keep, this.currentLength));
         this.unchangedPrefix = this.currentLength;
         const start = epochMs();
+        let durable = seq;
         if (snapshotChanged || this.walOffset + record.length > this.walBytes) {
-          await this.checkpoint(this.readRaftState(), this.snapshot, snapshotChanged);
+          durable = await this.checkpoint(seq, this.readRaftState(), this.snapshot, snapshotChanged);
           this.timings?.checkpoint(start, epochMs() - start);
         } else {
           await this.wal!.write(record, 0, record.length, this.walOffset); // O_DSYNC: durable on return
           this.walOffset += record.length;
           this.timings?.wal(start, epochMs() - start);
         }
-        this.durableSeq = seq;
+        this.durableSeq = durable;
         this.callWaiters();
         for (const fn of this.listeners) fn();
       }
@@ -306,10 +316,60 @@ export class FilePersister implements Persister, SendGate {
   }
 
   /** Starts generation gen+1: the snapshot (if new), then the checkpoint naming it and a fresh WAL. */
-  private async checkpoint(state: Uint8Array, snapshot: Uint8Array, snapshotChanged: boolean): Promise<void> {
+  /**
+   * Starts generation gen+1 from `state`, the state of save `seq`: the snapshot (if new), the
+   * checkpoint naming it, and the next WAL. Saves made while the checkpoint is written go on being
+   * appended, to the next WAL (records relative to `state`, so they count only once the checkpoint
+   * is in place: a crash before leaves the old generation, which never names that WAL), until the
+   * checkpoint is durable, another snapshot comes, or the WAL is full. Returns the last save that
+   * is durable when the new generation is.
+   */
+  private async checkpoint(seq: number, state: Uint8Array, snapshot: Uint8Array, snapshotChanged: boolean): Promise<number> {
     const gen = this.gen + 1;
+    let done = false;
+    const written = this.writeCheckpoint(gen, state, snapshot, snapshotChanged).finally(() => {
+      done = true;
+    });
+    written.catch(() => {}); // awaited below, after the appends
+    await this.spare; // wal-<gen>, renamed into place
+    const next = await this.fs.open(join(this.dir, `wal-${gen}`), WAL_FLAGS);
+    let offset = WAL_MAGIC.length;
+    let durable = seq;
+    for (;;) {
+      if (done || this.snapshotDirty || this.failure !== undefined) break;
+      if (this.savedSeq === durable) {
+        await Promise.race([written, new Promise<void>((resolve) => (this.saveSignal = resolve))]);
+        this.saveSignal = undefined;
+        continue;
+      }
+      const upTo = this.savedSeq;
+      const keep = this.unchangedPrefix;
+      const record = deltaRecord(keep, this.current.subarray(keep, this.currentLength));
+      if (offset + record.length > this.walBytes) break; // the flush loop starts another generation
+      this.unchangedPrefix = this.currentLength;
+      const start = epochMs();
+      await next.write(record, 0, record.length, offset); // O_DSYNC; durable once the checkpoint is
+      this.timings?.wal(start, epochMs() - start);
+      offset += record.length;
+      durable = upTo;
+    }
+    const ref = await written;
+    // Generation `gen` is now the durable one, with what was appended to its WAL; the old files are garbage.
     const oldGen = this.gen;
     const oldSnapshot = this.snapshotRef;
+    await this.wal?.close();
+    this.wal = next;
+    this.gen = gen;
+    this.walOffset = offset;
+    this.snapshotRef = ref;
+    await this.fs.unlink(join(this.dir, `wal-${oldGen}`)).catch(() => {});
+    if (oldSnapshot !== null && oldSnapshot.gen !== ref?.gen) await this.fs.unlink(join(this.dir, `snapshot-${oldSnapshot.gen}`)).catch(() => {});
+    this.spare = this.prepareWal(gen + 1);
+    return durable;
+  }
+
+  /** Writes checkpoint `gen` (and its snapshot, if new) and makes it the durable one; returns its snapshot reference. */
+  private async writeCheckpoint(gen: number, state: Uint8Array, snapshot: Uint8Array, snapshotChanged: boolean): Promise<Checkpoint["snapshot"]> {
     let ref = this.snapshotRef;
     if (snapshotChanged) ref = snapshot.length === 0 ? null : { gen, bytes: snapshot.length, crc: crc32(snapshot) };
     const header: Checkpoint = { format: FORMAT, id: this.identity.id, peers: this.identity.peers, gen, raftStateBytes: state.length, raftStateCrc: crc32(state), snapshot: ref };
@@ -325,15 +385,7 @@ export class FilePersister implements Persister, SendGate {
     await fsyncDirAsync(this.fs, this.dir); // the snapshot's and the WAL's names are durable before the checkpoint naming them
     await this.fs.rename(join(this.dir, `${STATE_FILE}.tmp`), join(this.dir, STATE_FILE));
     await fsyncDirAsync(this.fs, this.dir);
-    // Generation `gen` is now the durable one; the old files are garbage.
-    await this.wal?.close();
-    this.wal = await this.fs.open(join(this.dir, `wal-${gen}`), WAL_FLAGS);
-    this.gen = gen;
-    this.walOffset = WAL_MAGIC.length;
-    this.snapshotRef = ref;
-    await this.fs.unlink(join(this.dir, `wal-${oldGen}`)).catch(() => {});
-    if (oldSnapshot !== null && oldSnapshot.gen !== ref?.gen) await this.fs.unlink(join(this.dir, `snapshot-${oldSnapshot.gen}`)).catch(() => {});
-    this.spare = this.prepareWal(gen + 1);
+    return ref;
   }
 
   /** Writes `wal-<gen>` full of zeros (via a temp file, fsynced), ready for the next checkpoint. */
