@@ -6,8 +6,8 @@
  * (so the leader counts its unsynced last index), and followers whose replies leave before their
  * saves are durable.
  *
- * The network here models a node whose requests leave at once while its replies wait for its
- * storage, as real cluster mode does (src/cluster/send-gate.ts); the leader's storage is slow
+ * The network here models a node whose AppendEntries leave at once while its replies and
+ * RequestVotes wait for its storage, as real cluster mode does (src/cluster/send-gate.ts); the leader's storage is slow
  * (40 ms), one follower's fast (2 ms) and the other's slow (30 ms): the case where counting the
  * leader early shows.
  */
@@ -84,13 +84,20 @@ async function run(seed: number, plant: Plant = {}): Promise<{ violation: Violat
     }
     for (let i = 0; i < N; i++) {
       const ends: ClientEnd[] = [];
+      const persister = persisters[i]!;
       for (let j = 0; j < N; j++) {
         const name = `S${i}->S${j}`;
-        ends.push(net.makeEnd(name));
+        const end = net.makeEnd(name);
         net.connect(name, `server ${j}`);
         net.enable(name, true);
+        // Requests leave at once, but a RequestVote only once the term and vote it carries are durable.
+        ends.push({
+          call: async <R>(svcMeth: string, args: unknown): Promise<R | undefined> => {
+            if (svcMeth === "Raft.RequestVote") await persister.durable();
+            return end.call<R>(svcMeth, args);
+          },
+        });
       }
-      const persister = persisters[i]!;
       const server = sim.runIn(sim.node(`S${i}`), () => {
         const applyCh = new Channel<ApplyMsg>(16);
         const rf = make(ends, i, persister, applyCh) as Raft;

@@ -23,7 +23,7 @@
 import { encode, type ClientEnd } from "../labrpc/index.js";
 import { Channel, ChannelClosedError, dlog, dmark, go, now, random, sleep } from "../runtime/index.js";
 import type { ApplyMsg, MakeRaft, RaftInspection, RaftPeer, RaftState, ReadIndexResult, StartResult } from "./api.js";
-import { assertCommitOrder } from "./invariant.js";
+import { assertCommitOrder, assertInvariant } from "./invariant.js";
 import { RaftLog } from "./log.js";
 import type { Persister } from "./persister.js";
 import { FollowerProgress, type ReplyFreshness } from "./progress.js";
@@ -407,6 +407,7 @@ export class Raft implements RaftPeer {
       leaderCommit: this.commitIndex,
     };
     const round = this.reads!.currentRound();
+    this.assertTermDurable();
     dlog(this.me, "LOG1", () => `ReadIndex round ${round} to S${peer}: ${describeEntries(args)}, commit ${args.leaderCommit}`);
     go(`S${this.me} ReadIndex round to S${peer}`, async () => {
       const reply = await this.peers[peer]!.call<AppendEntriesReply>("Raft.AppendEntries", args);
@@ -454,6 +455,7 @@ export class Raft implements RaftPeer {
    * `onReply`, a lost one (undefined) to {@link onLostReply}.
    */
   private sendToFollower<R>(peer: number, method: "AppendEntries" | "InstallSnapshot", args: { readonly term: number }, id: number, onReply: (reply: R) => void): void {
+    this.assertTermDurable();
     go(`S${this.me} ${method} to S${peer}`, async () => {
       const reply = await this.peers[peer]!.call<R>(`Raft.${method}`, args);
       if (reply === undefined) this.onLostReply(peer, id, args.term);
@@ -634,6 +636,15 @@ export class Raft implements RaftPeer {
       if (later && !this.dead && this.isLeaderOf(term)) this.updateCommitIndex();
     });
     later = true;
+  }
+
+  /**
+   * A leader's requests may leave before its own save is durable (§10.2.1; real cluster mode lets
+   * them), but never before its term and vote are: they were saved, and durable, before its
+   * RequestVotes left, so only entries of its own term can be unsynced.
+   */
+  private assertTermDurable(): void {
+    assertInvariant(this.durableTerm === this.currentTerm, { peer: this.me, term: this.currentTerm }, () => `a leader's request would leave before its term is durable (durable: T${this.durableTerm})`);
   }
 
   /** Asserts the invariants of commitIndex and lastApplied (stated at their fields). */
