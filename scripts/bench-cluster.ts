@@ -15,7 +15,8 @@
  * --etcd <path>) it runs the same load against a 3-member etcd on loopback (its v3 JSON gateway,
  * a temp data directory) and prints the ratios; both clusters run at once and take turns, load by
  * load, so each comparison sees about the same machine load. Every process it starts is stopped
- * by pid.
+ * by pid. `--runs n` repeats the whole measurement n times on fresh clusters and ends with the
+ * medians and ranges (min-max) of ops/s and p99 for both systems, and of their ratios per run.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -39,18 +40,20 @@ const { values } = parseArgs({
     clients: { type: "string", default: "16" },
     etcd: { type: "string" },
     "max-raft-state": { type: "string" },
+    runs: { type: "string", default: "1" },
     "no-etcd": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help === true) {
-  process.stdout.write("Usage: npm run bench:cluster -- [--seconds 10] [--clients 16] [--max-raft-state <bytes>] [--etcd /usr/bin/etcd | --no-etcd]\n");
+  process.stdout.write("Usage: npm run bench:cluster -- [--seconds 10] [--clients 16] [--runs 1] [--max-raft-state <bytes>] [--etcd /usr/bin/etcd | --no-etcd]\n");
   process.exit(0);
 }
 const SECONDS = Number(values.seconds);
 const CLIENTS = Number(values.clients);
-if (!(SECONDS > 0) || !(Number.isInteger(CLIENTS) && CLIENTS > 0)) {
-  process.stderr.write("error: --seconds and --clients must be positive numbers\n");
+const RUNS = Number(values.runs);
+if (!(SECONDS > 0) || !(Number.isInteger(CLIENTS) && CLIENTS > 0) || !(Number.isInteger(RUNS) && RUNS > 0)) {
+  process.stderr.write("error: --seconds, --clients and --runs must be positive numbers (--clients and --runs whole), e.g. --seconds 5 --runs 3\n");
   process.exit(2);
 }
 const MAX_RAFT_STATE = values["max-raft-state"];
@@ -327,36 +330,72 @@ const fmt = (r: Result): string => `${r.opsPerSec.toFixed(0).padStart(6)} ops/s 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(" ");
 
 const names = ["(a) sequential puts, 1 client", `(b) puts, ${CLIENTS} clients`, `(c) linearizable gets, ${CLIENTS} clients`];
-process.stdout.write(`bench:cluster: 3 nodes on loopback, fsync on, ${KEYS} keys, ${VALUE_BYTES}-byte values, ${SECONDS} s per measurement, ${cpus().length} CPUs${MAX_RAFT_STATE === undefined ? "" : `, raftlab --max-raft-state ${MAX_RAFT_STATE}`}\n`);
-process.stdout.write(`load average before: ${load()}\n`);
-const ours: LoadResult[] = [];
-const theirs: LoadResult[] = [];
-// Both systems run at once (the idle one costs little) and take turns, load by load, so that each
-// comparison is made under about the same machine load.
-const systems: Target[] = [];
-try {
-  systems.push(await startRaftlab());
-  if (etcdPath !== undefined) systems.push(await startEtcd(etcdPath));
-  const leaders: number[] = [];
-  for (const t of systems) {
-    leaders.push(await t.leader());
-    // Warm up (connections, JIT, the first snapshot), not counted.
-    await measure(1, CLIENTS, (i) => i % 3, (m, k, a) => t.put(m, k, VALUE, a));
+process.stdout.write(`bench:cluster: 3 nodes on loopback, fsync on, ${KEYS} keys, ${VALUE_BYTES}-byte values, ${SECONDS} s per measurement, ${RUNS} run${RUNS > 1 ? "s" : ""}, ${cpus().length} CPUs${MAX_RAFT_STATE === undefined ? "" : `, raftlab --max-raft-state ${MAX_RAFT_STATE}`}\n`);
+/** One run: fresh clusters (new data directories), the three loads, each system's results printed. */
+async function oneRun(): Promise<{ ours: LoadResult[]; theirs: LoadResult[] }> {
+  process.stdout.write(`load average before: ${load()}\n`);
+  const ours: LoadResult[] = [];
+  const theirs: LoadResult[] = [];
+  // Both systems run at once (the idle one costs little) and take turns, load by load, so that each
+  // comparison is made under about the same machine load.
+  const systems: Target[] = [];
+  stopping = false;
+  try {
+    systems.push(await startRaftlab());
+    if (etcdPath !== undefined) systems.push(await startEtcd(etcdPath));
+    const leaders: number[] = [];
+    for (const t of systems) {
+      leaders.push(await t.leader());
+      // Warm up (connections, JIT, the first snapshot), not counted.
+      await measure(1, CLIENTS, (i) => i % 3, (m, k, a) => t.put(m, k, VALUE, a));
+    }
+    for (let l = 0; l < names.length; l++) {
+      for (const [i, t] of systems.entries()) (i === 0 ? ours : theirs).push(await runLoad(t, l, leaders[i]!));
+    }
+  } finally {
+    stopping = true;
+    await Promise.all(systems.map((t) => t.stop()));
   }
-  for (let l = 0; l < names.length; l++) {
-    for (const [i, t] of systems.entries()) (i === 0 ? ours : theirs).push(await runLoad(t, l, leaders[i]!));
+  process.stdout.write(`load average after:  ${load()}\n\n`);
+  const cpu = (r: LoadResult): string => `  cpu ms/op per node ${r.cpuMsPerOp.map((x) => x.toFixed(3)).join(" / ")}`;
+  for (const [i, name] of names.entries()) {
+    process.stdout.write(`${name}\n  raftlab  ${fmt(ours[i]!)}${cpu(ours[i]!)}\n${attribution(ours[i]!)}`);
+    if (theirs.length > 0) {
+      const t = theirs[i]!;
+      process.stdout.write(`  etcd     ${fmt(t)}${cpu(t)}\n  ratio    ${(ours[i]!.opsPerSec / t.opsPerSec).toFixed(2)}x the throughput, ${(ours[i]!.p50 / t.p50).toFixed(2)}x the p50 latency, ${(ours[i]!.p99 / t.p99).toFixed(2)}x the p99\n`);
+    }
   }
-} finally {
-  stopping = true;
-  await Promise.all(systems.map((t) => t.stop()));
+  return { ours, theirs };
 }
-process.stdout.write(`load average after:  ${load()}\n\n`);
-const cpu = (r: LoadResult): string => `  cpu ms/op per node ${r.cpuMsPerOp.map((x) => x.toFixed(3)).join(" / ")}`;
-for (const [i, name] of names.entries()) {
-  process.stdout.write(`${name}\n  raftlab  ${fmt(ours[i]!)}${cpu(ours[i]!)}\n${attribution(ours[i]!)}`);
-  if (theirs.length > 0) {
-    const t = theirs[i]!;
-    process.stdout.write(`  etcd     ${fmt(t)}${cpu(t)}\n  ratio    ${(ours[i]!.opsPerSec / t.opsPerSec).toFixed(2)}x the throughput, ${(ours[i]!.p50 / t.p50).toFixed(2)}x the p50 latency, ${(ours[i]!.p99 / t.p99).toFixed(2)}x the p99\n`);
+
+/** The median of `xs` (the mean of the middle two for an even count). */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** `median (min-max)` of `xs`, with `digits` decimals. */
+function spread(xs: readonly number[], digits: number): string {
+  return `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
+}
+
+const runs: { ours: LoadResult[]; theirs: LoadResult[] }[] = [];
+for (let run = 1; run <= RUNS; run++) {
+  if (RUNS > 1) process.stdout.write(`\n=== run ${run} of ${RUNS} ===\n`);
+  runs.push(await oneRun());
+}
+if (RUNS > 1) {
+  process.stdout.write(`\n=== medians (min-max) over ${RUNS} runs ===\n`);
+  for (const [i, name] of names.entries()) {
+    const of = (side: "ours" | "theirs", f: (r: LoadResult) => number): number[] => runs.map((r) => f(r[side][i]!));
+    process.stdout.write(`${name}\n  raftlab  ops/s ${spread(of("ours", (r) => r.opsPerSec), 0)}  p99 ${spread(of("ours", (r) => r.p99), 1)} ms\n`);
+    if (etcdPath !== undefined) {
+      process.stdout.write(`  etcd     ops/s ${spread(of("theirs", (r) => r.opsPerSec), 0)}  p99 ${spread(of("theirs", (r) => r.p99), 1)} ms\n`);
+      const ratio = runs.map((r) => r.ours[i]!.opsPerSec / r.theirs[i]!.opsPerSec);
+      const p99 = runs.map((r) => r.ours[i]!.p99 / r.theirs[i]!.p99);
+      process.stdout.write(`  ratio    ${spread(ratio, 2)}x the throughput, ${spread(p99, 2)}x the p99 (per run, side by side)\n`);
+    }
   }
 }
 if (etcdPath === undefined) process.stdout.write("\n(etcd not found: install Debian's etcd-server, or pass --etcd <path>, to compare)\n");

@@ -28,7 +28,12 @@ export class UsageError extends Error {
 
 /** Defaults of the optional flags. */
 export const NODE_DEFAULTS = {
-  MAX_RAFT_STATE: 64 * 1024,
+  /**
+   * A checkpoint (snapshot file, state file, directory fsyncs) comes with each snapshot and stalls
+   * the node's saves while it is written; saves copy only what changed (src/cluster/file-persister.ts),
+   * so a large threshold makes checkpoints rare (every few thousand puts) at little cost per save.
+   */
+  MAX_RAFT_STATE: 512 * 1024,
   REQUEST_TIMEOUT_MS: 5000,
 } as const;
 

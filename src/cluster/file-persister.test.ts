@@ -70,6 +70,21 @@ describe("FilePersister", () => {
     await p.close();
   });
 
+  it("calls whenDurable's callbacks once the saves made before them are durable, in order, and at once when nothing is pending", async () => {
+    const p = await reopen();
+    const calls: string[] = [];
+    p.whenDurable(() => calls.push("idle"));
+    expect(calls).toEqual(["idle"]); // nothing was pending
+    p.save(raftLike(1, 1), null);
+    p.whenDurable(() => calls.push(`after 1 (durable ${p.durable()})`));
+    p.save(raftLike(1, 2), null);
+    p.whenDurable(() => calls.push(`after 2 (durable ${p.durable()})`));
+    expect(calls).toEqual(["idle"]);
+    await p.sync();
+    expect(calls).toEqual(["idle", "after 1 (durable 1)", "after 2 (durable 2)"]);
+    await p.close();
+  });
+
   it("keeps snapshots and rotates generations, deleting the files no checkpoint names", async () => {
     const p = await reopen({ walBytes: 4096 });
     const snap = bytes("snapshot-A".repeat(50));

@@ -29,9 +29,15 @@
  * data) is corruption: the persister refuses to open the directory, with a message, and never
  * writes to it. So does a directory made for another node id or another cluster size.
  *
- * Group commit: saves only update memory and bump a sequence number; one flush at a time writes
- * the latest state (one record, one synchronized write) however many saves came since the last
- * one. The persister is the node's {@link SendGate}: messages made after a save wait for that save's flush.
+ * Group commit: saves only update memory (copying in what changed) and bump a sequence number;
+ * one flush at a time writes the latest state (one record, one synchronized write) however many
+ * saves came since the last one. The persister is the node's {@link SendGate}: messages made after
+ * a save wait for that save's flush; `whenDurable` tells Raft when its saves are durable.
+ *
+ * Checkpoints off the write path, as far as they can be: a checkpoint's snapshot and state files
+ * are written side by side, and saves made meanwhile go on being appended to the next generation's
+ * WAL (relative to the checkpoint's state), so they are durable the moment the checkpoint is. They
+ * are not reported durable before it: the checkpoint holds the snapshot they depend on.
  */
 import { constants as fsConstants } from "node:fs";
 import { join } from "node:path";
@@ -94,14 +100,23 @@ interface Checkpoint {
 
 /** The persister of one node's data directory; see the module comment. */
 export class FilePersister implements Persister, SendGate {
-  private raftState: Uint8Array;
+  /**
+   * The latest saved Raft state is `current[0, currentLength)`: a buffer updated in place, since a
+   * save usually changes only the end of the state (new entries), so a save copies what changed,
+   * not the whole state.
+   */
+  private current: Uint8Array;
+  private currentLength: number;
   private snapshot: Uint8Array;
   /** The snapshot array last passed to save(), to tell a new snapshot from the same one again (none yet: undefined). */
   private lastSnapshotIn: Uint8Array | null | undefined = undefined;
   private snapshotDirty = false;
   private snapshotRef: Checkpoint["snapshot"];
-  /** The state the WAL (or the checkpoint) holds: the base of the next record. */
-  private written: Uint8Array;
+  /**
+   * How many leading bytes of the current state equal the state the WAL (or the checkpoint) holds,
+   * the base of the next record: the next record keeps that many bytes and carries the rest.
+   */
+  private unchangedPrefix: number;
   private gen: number;
   private wal: PersisterFileHandle | undefined;
   private walOffset: number;
@@ -113,6 +128,10 @@ export class FilePersister implements Persister, SendGate {
   private failure: Error | undefined;
   private closed = false;
   private readonly listeners = new Set<() => void>();
+  /** Resolves the wait of a checkpoint that appends meanwhile for the next save (see {@link checkpoint}). */
+  private saveSignal: (() => void) | undefined;
+  /** Callbacks of {@link whenDurable}, each waiting for the save `seq`; seqs never decrease. */
+  private readonly waiters: { readonly seq: number; readonly fn: () => void }[] = [];
 
   private constructor(
     readonly dir: string,
@@ -123,8 +142,9 @@ export class FilePersister implements Persister, SendGate {
     private readonly fs: PersisterFs,
     recovered: { raftState: Uint8Array; snapshot: Uint8Array; snapshotRef: Checkpoint["snapshot"]; gen: number; walOffset: number },
   ) {
-    this.raftState = recovered.raftState;
-    this.written = recovered.raftState;
+    this.current = recovered.raftState.slice();
+    this.currentLength = recovered.raftState.length;
+    this.unchangedPrefix = this.currentLength;
     this.snapshot = recovered.snapshot;
     this.snapshotRef = recovered.snapshotRef;
     this.gen = recovered.gen;
@@ -154,11 +174,11 @@ export class FilePersister implements Persister, SendGate {
   // Persister
 
   readRaftState(): Uint8Array {
-    return this.raftState.slice();
+    return this.current.slice(0, this.currentLength);
   }
 
   raftStateSize(): number {
-    return this.raftState.length;
+    return this.currentLength;
   }
 
   readSnapshot(): Uint8Array {
@@ -176,7 +196,16 @@ export class FilePersister implements Persister, SendGate {
       throw new TypeError("FilePersister.save: snapshot must be a Uint8Array or null");
     }
     if (this.closed) throw new Error(`FilePersister.save: the persister of ${this.dir} is closed`);
-    this.raftState = raftState.slice();
+    // Copy in only what changed since the last save (callers may reuse their array: we keep no reference).
+    const keep = commonPrefix(this.current.subarray(0, this.currentLength), raftState);
+    if (raftState.length > this.current.length) {
+      const bigger = new Uint8Array(Math.max(2 * this.current.length, raftState.length, 1024));
+      bigger.set(this.current.subarray(0, keep));
+      this.current = bigger;
+    }
+    this.current.set(raftState.subarray(keep), keep);
+    this.currentLength = raftState.length;
+    this.unchangedPrefix = Math.min(this.unchangedPrefix, keep);
     if (snapshot !== this.lastSnapshotIn) {
       this.lastSnapshotIn = snapshot;
       const next = snapshot ?? new Uint8Array(0);
@@ -186,12 +215,19 @@ export class FilePersister implements Persister, SendGate {
       }
     }
     this.savedSeq++;
+    this.saveSignal?.();
     this.flushing ??= this.flush();
+  }
+
+  /** Calls `fn` once every save made so far is durable (at once if they are). */
+  whenDurable(fn: () => void): void {
+    if (this.durableSeq >= this.savedSeq) fn();
+    else this.waiters.push({ seq: this.savedSeq, fn });
   }
 
   /** An in-memory persister holding the same saved state. */
   copy(): Persister {
-    return new MemoryPersister(this.raftState.slice(), this.snapshot.slice());
+    return new MemoryPersister(this.readRaftState(), this.snapshot.slice());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -236,21 +272,25 @@ export class FilePersister implements Persister, SendGate {
     try {
       while (this.durableSeq < this.savedSeq && this.failure === undefined) {
         const seq = this.savedSeq;
-        const state = this.raftState;
         const snapshotChanged = this.snapshotDirty;
         this.snapshotDirty = false;
-        const record = deltaRecord(this.written, state);
+        // The record turning the written state into the current one; saves made while it is written
+        // are measured against the current state, which it makes the written one.
+        const keep = this.unchangedPrefix;
+        const record = deltaRecord(keep, this.current.subarray(keep, this.currentLength));
+        this.unchangedPrefix = this.currentLength;
         const start = epochMs();
+        let durable = seq;
         if (snapshotChanged || this.walOffset + record.length > this.walBytes) {
-          await this.checkpoint(state, this.snapshot, snapshotChanged);
+          durable = await this.checkpoint(seq, this.readRaftState(), this.snapshot, snapshotChanged);
           this.timings?.checkpoint(start, epochMs() - start);
         } else {
           await this.wal!.write(record, 0, record.length, this.walOffset); // O_DSYNC: durable on return
           this.walOffset += record.length;
           this.timings?.wal(start, epochMs() - start);
         }
-        this.written = state;
-        this.durableSeq = seq;
+        this.durableSeq = durable;
+        this.callWaiters();
         for (const fn of this.listeners) fn();
       }
     } catch (e) {
@@ -261,30 +301,91 @@ export class FilePersister implements Persister, SendGate {
     }
   }
 
+  /** Calls the {@link whenDurable} callbacks whose saves are now durable, in order. */
+  private callWaiters(): void {
+    let n = 0;
+    while (n < this.waiters.length && this.waiters[n]!.seq <= this.durableSeq) n++;
+    for (const { fn } of this.waiters.splice(0, n)) {
+      try {
+        fn();
+      } catch (e) {
+        // Not a write failure: the caller's bug, reported as one, once.
+        this.onError(new Error(`a callback waiting for a durable save failed: ${(e as Error).message}`, { cause: e }));
+      }
+    }
+  }
+
   /** Starts generation gen+1: the snapshot (if new), then the checkpoint naming it and a fresh WAL. */
-  private async checkpoint(state: Uint8Array, snapshot: Uint8Array, snapshotChanged: boolean): Promise<void> {
+  /**
+   * Starts generation gen+1 from `state`, the state of save `seq`: the snapshot (if new), the
+   * checkpoint naming it, and the next WAL. Saves made while the checkpoint is written go on being
+   * appended, to the next WAL (records relative to `state`, so they count only once the checkpoint
+   * is in place: a crash before leaves the old generation, which never names that WAL), until the
+   * checkpoint is durable, another snapshot comes, or the WAL is full. Returns the last save that
+   * is durable when the new generation is.
+   */
+  private async checkpoint(seq: number, state: Uint8Array, snapshot: Uint8Array, snapshotChanged: boolean): Promise<number> {
     const gen = this.gen + 1;
+    let done = false;
+    const written = this.writeCheckpoint(gen, state, snapshot, snapshotChanged).finally(() => {
+      done = true;
+    });
+    written.catch(() => {}); // awaited below, after the appends
+    await this.spare; // wal-<gen>, renamed into place
+    const next = await this.fs.open(join(this.dir, `wal-${gen}`), WAL_FLAGS);
+    let offset = WAL_MAGIC.length;
+    let durable = seq;
+    for (;;) {
+      if (done || this.snapshotDirty || this.failure !== undefined) break;
+      if (this.savedSeq === durable) {
+        await Promise.race([written, new Promise<void>((resolve) => (this.saveSignal = resolve))]);
+        this.saveSignal = undefined;
+        continue;
+      }
+      const upTo = this.savedSeq;
+      const keep = this.unchangedPrefix;
+      const record = deltaRecord(keep, this.current.subarray(keep, this.currentLength));
+      if (offset + record.length > this.walBytes) break; // the flush loop starts another generation
+      this.unchangedPrefix = this.currentLength;
+      const start = epochMs();
+      await next.write(record, 0, record.length, offset); // O_DSYNC; durable once the checkpoint is
+      this.timings?.wal(start, epochMs() - start);
+      offset += record.length;
+      durable = upTo;
+    }
+    const ref = await written;
+    // Generation `gen` is now the durable one, with what was appended to its WAL; the old files are garbage.
     const oldGen = this.gen;
     const oldSnapshot = this.snapshotRef;
-    let ref = this.snapshotRef;
-    if (snapshotChanged) {
-      ref = snapshot.length === 0 ? null : { gen, bytes: snapshot.length, crc: crc32(snapshot) };
-      if (ref !== null) await writeFileAtomically(this.fs, this.dir, `snapshot-${gen}`, snapshot);
-    }
-    await this.spare; // wal-<gen>, renamed into place
-    await fsyncDirAsync(this.fs, this.dir); // the snapshot's and the WAL's names are durable before the checkpoint naming them
-    const header: Checkpoint = { format: FORMAT, id: this.identity.id, peers: this.identity.peers, gen, raftStateBytes: state.length, raftStateCrc: crc32(state), snapshot: ref };
-    await writeFileAtomically(this.fs, this.dir, STATE_FILE, encodeCheckpoint(header, state));
-    await fsyncDirAsync(this.fs, this.dir);
-    // Generation `gen` is now the durable one; the old files are garbage.
     await this.wal?.close();
-    this.wal = await this.fs.open(join(this.dir, `wal-${gen}`), WAL_FLAGS);
+    this.wal = next;
     this.gen = gen;
-    this.walOffset = WAL_MAGIC.length;
+    this.walOffset = offset;
     this.snapshotRef = ref;
     await this.fs.unlink(join(this.dir, `wal-${oldGen}`)).catch(() => {});
     if (oldSnapshot !== null && oldSnapshot.gen !== ref?.gen) await this.fs.unlink(join(this.dir, `snapshot-${oldSnapshot.gen}`)).catch(() => {});
     this.spare = this.prepareWal(gen + 1);
+    return durable;
+  }
+
+  /** Writes checkpoint `gen` (and its snapshot, if new) and makes it the durable one; returns its snapshot reference. */
+  private async writeCheckpoint(gen: number, state: Uint8Array, snapshot: Uint8Array, snapshotChanged: boolean): Promise<Checkpoint["snapshot"]> {
+    let ref = this.snapshotRef;
+    if (snapshotChanged) ref = snapshot.length === 0 ? null : { gen, bytes: snapshot.length, crc: crc32(snapshot) };
+    const header: Checkpoint = { format: FORMAT, id: this.identity.id, peers: this.identity.peers, gen, raftStateBytes: state.length, raftStateCrc: crc32(state), snapshot: ref };
+    // The data of the new snapshot and of the new checkpoint are written and fsynced side by side
+    // (syncs to different files overlap), while the next WAL is ready (wal-<gen>, renamed into place).
+    const newSnapshot = snapshotChanged && ref !== null;
+    await Promise.all([
+      newSnapshot ? writeTempFile(this.fs, this.dir, `snapshot-${gen}`, snapshot) : undefined,
+      writeTempFile(this.fs, this.dir, STATE_FILE, encodeCheckpoint(header, state)),
+      this.spare,
+    ]);
+    if (newSnapshot) await this.fs.rename(join(this.dir, `snapshot-${gen}.tmp`), join(this.dir, `snapshot-${gen}`));
+    await fsyncDirAsync(this.fs, this.dir); // the snapshot's and the WAL's names are durable before the checkpoint naming them
+    await this.fs.rename(join(this.dir, `${STATE_FILE}.tmp`), join(this.dir, STATE_FILE));
+    await fsyncDirAsync(this.fs, this.dir);
+    return ref;
   }
 
   /** Writes `wal-<gen>` full of zeros (via a temp file, fsynced), ready for the next checkpoint. */
@@ -301,14 +402,13 @@ export class FilePersister implements Persister, SendGate {
 // -----------------------------------------------------------------------------------------------
 // Encoding
 
-/** The record that turns `base` into `next`: keep the longest common prefix, append the rest. */
-function deltaRecord(base: Uint8Array, next: Uint8Array): Buffer {
-  const keep = commonPrefix(base, next);
-  const payload = 4 + next.length - keep;
+/** The record "keep the first `keep` bytes of the previous state, then append `suffix`". */
+function deltaRecord(keep: number, suffix: Uint8Array): Buffer {
+  const payload = 4 + suffix.length;
   const record = Buffer.allocUnsafe(RECORD_HEADER + payload);
   record.writeUInt32BE(payload, 0);
   record.writeUInt32BE(keep, RECORD_HEADER);
-  record.set(next.subarray(keep), RECORD_HEADER + 4);
+  record.set(suffix, RECORD_HEADER + 4);
   record.writeUInt32BE(crc32(record.subarray(RECORD_HEADER)), 4);
   return record;
 }
@@ -492,15 +592,19 @@ function lastNonZeroByte(buf: Buffer, from: number): number {
 
 /** Writes `name` in `dir` atomically: a temp file, fsync, rename (the caller fsyncs the directory). */
 async function writeFileAtomically(fs: PersisterFs, dir: string, name: string, data: Uint8Array): Promise<void> {
-  const tmp = join(dir, `${name}.tmp`);
-  const fh = await fs.open(tmp, "w");
+  await writeTempFile(fs, dir, name, data);
+  await fs.rename(join(dir, `${name}.tmp`), join(dir, name));
+}
+
+/** Writes `<name>.tmp` in `dir` and fsyncs it: ready to be renamed to `name`. */
+async function writeTempFile(fs: PersisterFs, dir: string, name: string, data: Uint8Array): Promise<void> {
+  const fh = await fs.open(join(dir, `${name}.tmp`), "w");
   try {
     await fh.write(data, 0, data.length, 0);
     await fh.sync();
   } finally {
     await fh.close();
   }
-  await fs.rename(tmp, join(dir, name));
 }
 
 function writeFileAtomicallySync(fs: PersisterFs, dir: string, name: string, data: Uint8Array): void {

@@ -11,6 +11,7 @@ import { realRuntime } from "../realtime/index.js";
 import { now } from "../runtime/index.js";
 import type { NodeConfig } from "./config.js";
 import { FilePersister } from "./file-persister.js";
+import { leavesBeforeDurable } from "./send-gate.js";
 import { handleApiRequest, type ApiBackend, type ApiOp, type ApiOutcome } from "./http-api.js";
 import { NodeMetrics } from "./node-metrics.js";
 import { RaftObserver } from "./raft-observer.js";
@@ -86,9 +87,10 @@ export class ClusterNode implements ApiBackend {
 
     const metrics = new NodeMetrics();
     const persister = await FilePersister.open(config.dataDir, { id: config.id, peers: config.peers }, {
-      // A new checkpoint comes with each snapshot, that is every maxraftstate bytes of log or so:
-      // a WAL of many times that is rarely full, and small enough to fill with zeros quickly.
-      walBytes: Math.min(8 * 1024 * 1024, Math.max(256 * 1024, 16 * config.maxRaftState)),
+      // A new checkpoint comes with each snapshot, that is every maxraftstate bytes of log or so,
+      // and a WAL record carries little more than the entries it adds: a WAL of several times that
+      // is rarely full, and small enough to fill with zeros quickly in the background.
+      walBytes: Math.min(8 * 1024 * 1024, Math.max(256 * 1024, 4 * config.maxRaftState)),
       onError: hooks.fatal,
       note: (m) => hooks.note("INFO", m),
       timings: metrics,
@@ -100,6 +102,7 @@ export class ClusterNode implements ApiBackend {
       listen: config.listen,
       server,
       gate: persister,
+      leavesBeforeDurable,
       note: (m) => hooks.note("INFO", m),
       onHandlerError: (m, e) => hooks.fatal(new Error(`handler ${m} failed: ${describe(e)}`, { cause: e })),
     });

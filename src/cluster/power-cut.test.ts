@@ -132,6 +132,8 @@ interface Outcome {
   /** Checkpoints (renames of `state`) the workload made, and snapshot files it wrote. */
   readonly checkpoints: number;
   readonly snapshots: number;
+  /** WAL records written to the next generation's WAL while its checkpoint was being written. */
+  readonly appendedDuringCheckpoint: number;
   /** Disk images recovered from, and how many of them held a torn WAL record that recovery dropped. */
   readonly images: number;
   readonly torn: number;
@@ -148,6 +150,7 @@ async function cutEverywhere(wrap: (disk: PowerCutFs) => PersisterFs = (d) => d,
   const cuts = probe.calls;
   const checkpoints = probe.callLog.filter((c) => c.startsWith("rename ") && c.endsWith(`${DIR}/state`)).length;
   const snapshots = probe.callLog.filter((c) => /^rename \S+ \S+\/snapshot-\d+$/.test(c)).length;
+  const appendedDuringCheckpoint = appendsBeforeTheirCheckpoint(probe.callLog);
   const failures: Failure[] = [];
   let images = 0;
   let torn = 0;
@@ -163,10 +166,39 @@ async function cutEverywhere(wrap: (disk: PowerCutFs) => PersisterFs = (d) => d,
       images++;
       const why = await recoverAndCheck(at.point.image(choose), at, note);
       if (why !== undefined) failures.push({ callIndex: cutAt, call: at.point.call, why });
-      if (firstOnly && failures.length > 0) return { cuts, checkpoints, snapshots, images, torn, failures };
+      if (firstOnly && failures.length > 0) return { cuts, checkpoints, snapshots, appendedDuringCheckpoint, images, torn, failures };
     }
   }
-  return { cuts, checkpoints, snapshots, images, torn, failures };
+  return { cuts, checkpoints, snapshots, appendedDuringCheckpoint, images, torn, failures };
+}
+
+/**
+ * Counts the writes to a WAL opened for appending (O_DSYNC) before the rename of the checkpoint
+ * that names it: saves appended while their checkpoint was written. PowerCutFs numbers its file
+ * descriptors from 3 in the order of the opens.
+ */
+function appendsBeforeTheirCheckpoint(calls: readonly string[]): number {
+  let opens = 0;
+  let current: number | undefined; // the WAL of the durable generation
+  let next: number | undefined; // the WAL of the checkpoint being written
+  let count = 0;
+  for (const c of calls) {
+    if (c.startsWith("readdir ")) {
+      current = next = undefined; // a persister opens the directory (recovery)
+    } else if (c.startsWith("open ")) {
+      const fd = 3 + opens++;
+      if (/\/wal-\d+ \d+$/.test(c)) {
+        if (current === undefined) current = fd;
+        else next = fd;
+      }
+    } else if (c.startsWith("rename ") && c.endsWith(`${DIR}/state`)) {
+      if (next !== undefined) current = next; // the checkpoint is in place: its WAL is the current one
+      next = undefined;
+    } else if (next !== undefined && c.startsWith(`write fd ${next} `)) {
+      count++;
+    }
+  }
+  return count;
 }
 
 /** A disk wrapper that changes some calls (to plant a persister bug) and forwards the rest. */
@@ -193,10 +225,12 @@ const report = (failures: readonly Failure[]): string =>
 
 describe("FilePersister under power cuts (PowerCutFs)", () => {
   it("recovers at least the last state reported durable, whole, from a power cut at every call", async () => {
-    const { cuts, checkpoints, snapshots, images, torn, failures } = await cutEverywhere();
-    // The workload really went through many generations and snapshots, and some cuts tore a WAL write.
+    const { cuts, checkpoints, snapshots, appendedDuringCheckpoint, images, torn, failures } = await cutEverywhere();
+    // The workload really went through many generations and snapshots, appended saves while a
+    // checkpoint was written, and some cuts tore a WAL write.
     expect(checkpoints).toBeGreaterThanOrEqual(8);
     expect(snapshots).toBeGreaterThanOrEqual(3);
+    expect(appendedDuringCheckpoint).toBeGreaterThan(0);
     expect(images).toBe(cuts * (2 + DRAWS));
     expect(torn).toBeGreaterThan(0);
     expect(failures, report(failures)).toEqual([]);

@@ -20,3 +20,17 @@ export const OPEN_GATE: SendGate = {
   durable: () => 0,
   onDurable: () => () => {},
 };
+
+/**
+ * The requests that leave without waiting for the gate: a leader's AppendEntries and
+ * InstallSnapshot (thesis §10.2.1: the leader writes its log in parallel with replicating it).
+ * Safe because nothing in them claims our durability: the leader counts itself toward a majority
+ * only at the index its persister reports durable (`Persister.whenDurable`), and its term and vote
+ * were durable before it could lead (its RequestVotes waited for them), so what is not yet durable
+ * is only entries of its own term, which a crash may lose while uncommitted. Everything else waits,
+ * in order: replies (a success or a vote implies our durability) and RequestVotes (they carry a
+ * term and vote that must be durable first).
+ */
+export function leavesBeforeDurable(svcMeth: string): boolean {
+  return svcMeth === "Raft.AppendEntries" || svcMeth === "Raft.InstallSnapshot";
+}

@@ -136,6 +136,25 @@ describe("TcpTransport", () => {
     expect(log).toEqual(["first", "second"]);
   });
 
+  it("lets the requests named by leavesBeforeDurable overtake held frames, and nothing else", async () => {
+    const peers = (await freePorts(2)).map((p) => `127.0.0.1:${p}`);
+    const log: string[] = [];
+    let durable = 0;
+    const listeners = new Set<() => void>();
+    const gate: SendGate = { ticket: () => 1, durable: () => durable, onDurable: (fn) => (listeners.add(fn), () => listeners.delete(fn)) };
+    const a = await start({ me: 0, peers, gate, leavesBeforeDurable: (m) => m === "Echo.Hi" });
+    await start({ me: 1, peers, server: echoServer("n2", log) });
+    await until(() => a.connected(1), "the link");
+    const held = a.ends()[1]!.call("Echo.Log", "held");
+    // The save is not durable, yet the named request leaves (and its reply comes back) at once.
+    expect(await a.ends()[1]!.call("Echo.Hi", 7)).toEqual({ from: "n2", got: 7 });
+    expect(log).toEqual([]);
+    durable = 1;
+    for (const fn of listeners) fn();
+    expect(await held).toBe(1);
+    expect(log).toEqual(["held"]);
+  });
+
   it("says clearly when its address is in use", async () => {
     const peers = (await freePorts(2)).map((p) => `127.0.0.1:${p}`);
     await start({ me: 0, peers });

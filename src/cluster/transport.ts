@@ -10,8 +10,14 @@
  *   WELCOME, or REJECT with the reason (a wrong id, another cluster) and closes.
  * - Frames are length-prefixed (see `wire.ts`); calls are multiplexed by a call id, so many may be
  *   in flight on one connection (pipelining), and their replies may come back in any order.
+ * - Frames made during one turn of the event loop leave together, in one socket write per link at
+ *   the end of the turn (a `setImmediate`): on loopback a write's system call, which also runs the
+ *   receiving side of TCP, costs far more than the frame's bytes, so under load a node makes one
+ *   write per peer per turn instead of one per message. Order on a link is unchanged.
  * - No frame leaves before the saves made before it are durable (the {@link SendGate}): Raft's
- *   "persist before you reply or send" holds with a persister that writes in the background.
+ *   "persist before you reply or send" holds with a persister that writes in the background. The
+ *   one exception is the requests `leavesBeforeDurable` names (a leader's AppendEntries, see
+ *   `send-gate.ts`): they leave at once, ahead of held frames.
  * - Fault injection: traffic to and from the peers given to {@link TcpTransport.drop} is dropped
  *   (calls to them fail at once, frames from them are ignored) until {@link TcpTransport.heal}.
  *
@@ -36,6 +42,9 @@ export const TRANSPORT = {
   MAX_BUFFERED_BYTES: 32 * 1024 * 1024,
 } as const;
 
+/** Up to this many bytes, a turn's frames are copied into one buffer for their write; above, they go out in one writev. */
+const COALESCE_COPY_BYTES = 64 * 1024;
+
 /** Options of {@link TcpTransport.start}. */
 export interface TransportOptions {
   /** This node's Raft index (its id - 1). */
@@ -48,6 +57,8 @@ export interface TransportOptions {
   readonly server: Server;
   /** Holds frames back until saves are durable (default: none). */
   readonly gate?: SendGate;
+  /** The requests (by `Service.Method`) that leave without waiting for the gate (default: none). */
+  readonly leavesBeforeDurable?: (svcMeth: string) => boolean;
   /** Default {@link TRANSPORT.CALL_TIMEOUT_MS}. */
   readonly callTimeoutMs?: number;
   /** Notes worth a log line (links up and down, refused handshakes). */
@@ -324,6 +335,7 @@ export class TcpTransport {
     if (this.stopped) socket.destroy(); // a handshake that finished after stop(): the link closes at once
     const link = new PeerLink(peer, socket, decoder, {
       gate: this.gate,
+      leavesBeforeDurable: this.options.leavesBeforeDurable ?? (() => false),
       dropped: () => this.dropped.has(peer),
       dispatch: (svcMeth, args) => this.dispatch(svcMeth, args),
       onHandlerError: (svcMeth, e) => this.options.onHandlerError?.(svcMeth, e),
@@ -360,6 +372,7 @@ class TcpEnd implements ClientEnd {
 
 interface LinkHooks {
   readonly gate: SendGate;
+  readonly leavesBeforeDurable: (svcMeth: string) => boolean;
   readonly dropped: () => boolean;
   readonly dispatch: (svcMeth: string, args: unknown) => Promise<unknown>;
   readonly onHandlerError: (svcMeth: string, error: unknown) => void;
@@ -373,13 +386,17 @@ interface Pending {
 
 /**
  * One connection to a peer, past its handshake: calls out, requests in, frames held back by the
- * gate until durable. Invariant: frames leave in the order they were made.
+ * gate until durable. Invariant: frames that wait for the gate leave in the order they were made.
  */
 class PeerLink {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   /** Frames waiting for the gate, in order; their tickets never decrease. */
   private readonly held: { readonly ticket: number; readonly frame: Buffer }[] = [];
+  /** Frames to write at the end of this turn, in order, and their total size. */
+  private outgoing: Buffer[] = [];
+  private outgoingBytes = 0;
+  private flushScheduled = false;
   private readonly unsubscribe: () => void;
   private isClosed = false;
   /** Resolves when the connection has closed. */
@@ -407,7 +424,7 @@ class PeerLink {
   }
 
   call<Reply>(request: Request, timeoutMs: number): Promise<Reply | undefined> {
-    if (this.isClosed || this.socket.writableLength > TRANSPORT.MAX_BUFFERED_BYTES) return Promise.resolve(undefined);
+    if (this.isClosed || this.socket.writableLength + this.outgoingBytes > TRANSPORT.MAX_BUFFERED_BYTES) return Promise.resolve(undefined);
     const id = this.nextId;
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
     const frame = encodeFrame(FRAME.REQUEST, id, request);
@@ -417,7 +434,8 @@ class PeerLink {
         resolve(undefined);
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject, timer });
-      this.send(frame);
+      if (this.hooks.leavesBeforeDurable(request.m)) this.write(frame);
+      else this.send(frame);
     });
   }
 
@@ -488,16 +506,45 @@ class PeerLink {
   /** Writes `frame` now if every save made before it is durable, else once it is. */
   private send(frame: Buffer): void {
     const ticket = this.hooks.gate.ticket();
-    if (this.held.length === 0 && ticket <= this.hooks.gate.durable()) this.socket.write(frame);
+    if (this.held.length === 0 && ticket <= this.hooks.gate.durable()) this.write(frame);
     else this.held.push({ ticket, frame });
   }
 
   private release(): void {
     if (this.held.length === 0 || this.isClosed) return;
     const durable = this.hooks.gate.durable();
-    this.socket.cork();
-    while (this.held.length > 0 && this.held[0]!.ticket <= durable) this.socket.write(this.held.shift()!.frame);
-    this.socket.uncork();
+    let n = 0;
+    while (n < this.held.length && this.held[n]!.ticket <= durable) this.write(this.held[n++]!.frame);
+    this.held.splice(0, n);
+  }
+
+  /** Queues `frame` for the write at the end of this turn (see the module comment). */
+  private write(frame: Buffer): void {
+    if (this.isClosed) return;
+    this.outgoing.push(frame);
+    this.outgoingBytes += frame.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Writes the turn's frames in one system call. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const frames = this.outgoing;
+    const bytes = this.outgoingBytes;
+    this.outgoing = [];
+    this.outgoingBytes = 0;
+    if (this.isClosed || frames.length === 0) return;
+    if (frames.length === 1) this.socket.write(frames[0]!);
+    else if (bytes <= COALESCE_COPY_BYTES) this.socket.write(Buffer.concat(frames, bytes));
+    else {
+      // Large frames (a snapshot) are not worth copying: one writev of them all.
+      this.socket.cork();
+      for (const f of frames) this.socket.write(f);
+      this.socket.uncork();
+    }
   }
 
   private shut(): void {
@@ -505,6 +552,8 @@ class PeerLink {
     this.isClosed = true;
     this.unsubscribe();
     this.held.length = 0;
+    this.outgoing = [];
+    this.outgoingBytes = 0;
     this.failPending();
   }
 }

@@ -13,8 +13,24 @@ export const RAFT_PROPERTIES = {
   "State Machine Safety": "if a server has applied a log entry at a given index to its state machine, no other server will ever apply a different log entry for the same index",
 } as const;
 
-/** One of the five properties of {@link RAFT_PROPERTIES}. */
-export type RaftProperty = keyof typeof RAFT_PROPERTIES;
+/**
+ * What stable storage must guarantee (thesis §3.8: entries are persisted before they count toward
+ * commitment; §10.2.1: the leader, which may send before its own write is durable, counts itself
+ * only at its durable index). Checked where a run models storage that lags its saves.
+ */
+export const DURABILITY_PROPERTIES = {
+  "Durable Commit": "a leader's commitIndex never exceeds what a majority of servers holds durably",
+  "Durable Acknowledgement": "no success reply (an AppendEntries success or a vote granted) leaves a server before what it acknowledges is durable there",
+} as const;
+
+/** The properties a monitor names: Raft's five (Figure 3) and the two of stable storage. */
+export type RaftProperty = keyof typeof RAFT_PROPERTIES | keyof typeof DURABILITY_PROPERTIES;
+
+/** The statement of `property`, and where it comes from. */
+function statement(property: RaftProperty): string {
+  if (property in RAFT_PROPERTIES) return `${property} (Raft, Figure 3): ${RAFT_PROPERTIES[property as keyof typeof RAFT_PROPERTIES]}.`;
+  return `${property} (Raft thesis §3.8, §10.2.1): ${DURABILITY_PROPERTIES[property as keyof typeof DURABILITY_PROPERTIES]}.`;
+}
 
 /** A broken safety property, as a monitor found it. */
 export interface Violation {
@@ -47,7 +63,7 @@ export function violationMessage(v: Violation, time: number, where?: string): st
   return [
     `${v.property} violated: ${v.summary}`,
     ...(v.details ?? []).map((d) => `  ${d}`),
-    `  ${v.property} (Raft, Figure 3): ${RAFT_PROPERTIES[v.property]}.`,
+    `  ${statement(v.property)}`,
     `  ${who.join(" · ")}`,
   ].join("\n");
 }

@@ -23,7 +23,7 @@
 import { encode, type ClientEnd } from "../labrpc/index.js";
 import { Channel, ChannelClosedError, dlog, dmark, go, now, random, sleep } from "../runtime/index.js";
 import type { ApplyMsg, MakeRaft, RaftInspection, RaftPeer, RaftState, ReadIndexResult, StartResult } from "./api.js";
-import { assertCommitOrder } from "./invariant.js";
+import { assertCommitOrder, assertInvariant } from "./invariant.js";
 import { RaftLog } from "./log.js";
 import type { Persister } from "./persister.js";
 import { FollowerProgress, type ReplyFreshness } from "./progress.js";
@@ -64,6 +64,13 @@ export class Raft implements RaftPeer {
   /** The service's snapshot of everything through log.snapshotIndex (§7), or null if none yet. */
   private snapshotData: Uint8Array | null = null;
   private readonly encoder = new StateEncoder();
+  /**
+   * The last index (and the term it was saved in) of the log the persister holds durably. Our
+   * requests may leave before our own save is durable, so a leader counts itself toward a majority
+   * only here (thesis §10.2.1); a persister that is durable at once keeps it at log.lastIndex().
+   */
+  private durableTerm = 0;
+  private durableIndex = 0;
 
   // Volatile state on all servers (Figure 2).
   //
@@ -104,6 +111,9 @@ export class Raft implements RaftPeer {
       this.log = new RaftLog(saved.snapshotIndex, saved.snapshotTerm, saved.entries);
       if (saved.snapshotIndex > 0) this.snapshotData = persister.readSnapshot();
     }
+    // What we restored is durable.
+    this.durableTerm = this.currentTerm;
+    this.durableIndex = this.log.lastIndex();
     // The service restores its state from the snapshot itself, so application resumes after it.
     this.commitIndex = this.log.snapshotIndex;
     this.lastApplied = this.log.snapshotIndex;
@@ -397,6 +407,7 @@ export class Raft implements RaftPeer {
       leaderCommit: this.commitIndex,
     };
     const round = this.reads!.currentRound();
+    this.assertTermDurable();
     dlog(this.me, "LOG1", () => `ReadIndex round ${round} to S${peer}: ${describeEntries(args)}, commit ${args.leaderCommit}`);
     go(`S${this.me} ReadIndex round to S${peer}`, async () => {
       const reply = await this.peers[peer]!.call<AppendEntriesReply>("Raft.AppendEntries", args);
@@ -444,6 +455,7 @@ export class Raft implements RaftPeer {
    * `onReply`, a lost one (undefined) to {@link onLostReply}.
    */
   private sendToFollower<R>(peer: number, method: "AppendEntries" | "InstallSnapshot", args: { readonly term: number }, id: number, onReply: (reply: R) => void): void {
+    this.assertTermDurable();
     go(`S${this.me} ${method} to S${peer}`, async () => {
       const reply = await this.peers[peer]!.call<R>(`Raft.${method}`, args);
       if (reply === undefined) this.onLostReply(peer, id, args.term);
@@ -481,9 +493,13 @@ export class Raft implements RaftPeer {
     this.updateCommitIndex();
   }
 
-  /** Commits what a majority stores, if it includes an entry of the current term (§5.3, §5.4.2). */
+  /**
+   * Commits what a majority stores durably, if it includes an entry of the current term (§5.3,
+   * §5.4.2). Followers reply only once their save is durable; we count ourselves at our durable index.
+   */
   private updateCommitIndex(): void {
-    const match = this.progress.map((p, i) => (i === this.me ? this.log.lastIndex() : p!.match));
+    const ours = this.durableTerm === this.currentTerm ? Math.min(this.durableIndex, this.log.lastIndex()) : 0;
+    const match = this.progress.map((p, i) => (i === this.me ? ours : p!.match));
     this.advanceCommitTo(advanceCommitIndex(match, this.log, this.currentTerm, this.commitIndex));
   }
 
@@ -610,6 +626,25 @@ export class Raft implements RaftPeer {
     });
     this.persister.save(state, this.snapshotData);
     dlog(this.me, "PERS", () => `saved T${this.currentTerm} vote ${this.votedFor ?? "-"} ${this.describeLog()}, ${state.length} B`);
+    const term = this.currentTerm;
+    const index = this.log.lastIndex();
+    let later = false;
+    this.persister.whenDurable(() => {
+      this.durableTerm = term;
+      this.durableIndex = index;
+      // Durable later than the save: replies may have come meanwhile, and we may now complete a majority.
+      if (later && !this.dead && this.isLeaderOf(term)) this.updateCommitIndex();
+    });
+    later = true;
+  }
+
+  /**
+   * A leader's requests may leave before its own save is durable (§10.2.1; real cluster mode lets
+   * them), but never before its term and vote are: they were saved, and durable, before its
+   * RequestVotes left, so only entries of its own term can be unsynced.
+   */
+  private assertTermDurable(): void {
+    assertInvariant(this.durableTerm === this.currentTerm, { peer: this.me, term: this.currentTerm }, () => `a leader's request would leave before its term is durable (durable: T${this.durableTerm})`);
   }
 
   /** Asserts the invariants of commitIndex and lastApplied (stated at their fields). */

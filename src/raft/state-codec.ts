@@ -72,24 +72,34 @@ export class StateEncoder {
   private readonly utf8 = new TextEncoder();
   /** Index of the entry before `cached[0]`. */
   private base = 0;
-  /** The entries whose encodings fill `bytes`, in order (compared by identity: entries are never mutated). */
+  /** The entries whose encodings fill `bytes` from {@link HEAD_ROOM} on, in order (compared by identity: entries are never mutated). */
   private cached: Entry[] = [];
   /** `ends[i]` = offset in `bytes` just past the encoding of `cached[i]` (encodings are comma-separated). */
   private ends: number[] = [];
+  /** The head's room, then the entries' encodings, then room for the closing "]]". */
   private bytes = new Uint8Array(1024);
 
-  /** The bytes {@link encodeState} would return for `state`. */
+  /**
+   * The bytes {@link encodeState} would return for `state`, as a view of the encoder's buffer: valid
+   * until the next call (a persister copies what it keeps, as `Persister.save` does). Each save
+   * used to copy the whole state into a new array; now only what changed is written.
+   */
   encode(state: PersistentState): Uint8Array {
     this.sync(state.snapshotIndex, state.entries);
     const head = this.utf8.encode(
       `[${state.currentTerm},${state.votedFor ?? -1},${state.snapshotIndex},${state.snapshotTerm},[`,
     );
-    const body = this.bytes.subarray(0, this.ends.at(-1) ?? 0);
-    const out = new Uint8Array(head.length + body.length + 2);
-    out.set(head, 0);
-    out.set(body, head.length);
-    out.set(CLOSE, head.length + body.length);
-    return out;
+    if (head.length > HEAD_ROOM) throw new RangeError(`StateEncoder: a head of ${head.length} bytes does not fit its ${HEAD_ROOM} bytes of room`);
+    const end = this.bodyEnd();
+    this.reserve(end + CLOSE.length);
+    this.bytes.set(head, HEAD_ROOM - head.length);
+    this.bytes.set(CLOSE, end);
+    return this.bytes.subarray(HEAD_ROOM - head.length, end + CLOSE.length);
+  }
+
+  /** Offset just past the last entry's encoding. */
+  private bodyEnd(): number {
+    return this.ends.at(-1) ?? HEAD_ROOM;
   }
 
   /** Makes the cache hold exactly `entries`, the entries after `snapshotIndex`. */
@@ -99,8 +109,8 @@ export class StateEncoder {
     if (drop < 0 || drop > this.cached.length) {
       this.keep(0);
     } else if (drop > 0) {
-      const cut = this.ends[drop - 1]! + 1; // including the comma
-      this.bytes.copyWithin(0, cut, this.ends.at(-1)!);
+      const cut = this.ends[drop - 1]! + 1 - HEAD_ROOM; // bytes dropped, including the comma
+      this.bytes.copyWithin(HEAD_ROOM, HEAD_ROOM + cut, this.bodyEnd());
       this.cached = this.cached.slice(drop);
       this.ends = this.ends.slice(drop).map((e) => e - cut);
     }
@@ -117,21 +127,27 @@ export class StateEncoder {
     this.ends.length = n;
   }
 
+  /** Makes `bytes` at least `size` long, keeping its contents. */
+  private reserve(size: number): void {
+    if (size <= this.bytes.length) return;
+    const bigger = new Uint8Array(Math.max(2 * this.bytes.length, size));
+    bigger.set(this.bytes.subarray(0, this.bodyEnd()));
+    this.bytes = bigger;
+  }
+
   private push(entry: Entry): void {
     const sep = this.ends.length > 0 ? "," : "";
     const encoded = this.utf8.encode(sep + JSON.stringify([entry.term, entry.command]));
-    const at = this.ends.at(-1) ?? 0;
-    if (at + encoded.length > this.bytes.length) {
-      const bigger = new Uint8Array(Math.max(2 * this.bytes.length, at + encoded.length));
-      bigger.set(this.bytes.subarray(0, at));
-      this.bytes = bigger;
-    }
+    const at = this.bodyEnd();
+    this.reserve(at + encoded.length);
     this.bytes.set(encoded, at);
     this.cached.push(entry);
     this.ends.push(at + encoded.length);
   }
 }
 
+/** Room kept before the entries for the head (`[term,vote,snapshotIndex,snapshotTerm,[`: 4 numbers of at most 17 characters). */
+const HEAD_ROOM = 80;
 const CLOSE = new TextEncoder().encode("]]");
 
 function isEncoded(v: unknown): v is Encoded {

@@ -40,6 +40,13 @@ export interface Persister {
   snapshotSize(): number;
   /** A new, in-memory persister holding the same saved state (the testers' model of a crash). */
   copy(): Persister;
+  /**
+   * Calls `fn` once everything saved so far is durable: at once (synchronously) if it already is,
+   * else later, in the order of the saves. A Raft leader counts itself toward a majority only at
+   * the log index it knows durable (thesis §10.2.1), since its own requests may leave before its
+   * save is durable; a persister that is durable on return calls `fn` at once.
+   */
+  whenDurable(fn: () => void): void;
 }
 
 /**
@@ -117,6 +124,14 @@ export class MemoryPersister implements Persister {
   /** Size in bytes of the saved snapshot. */
   snapshotSize(): number {
     return this.snapshot.length;
+  }
+
+  /**
+   * Calls `fn` at once: the simulated save is durable when it returns, and the node's messages
+   * wait out its storage time (`SimNode.occupy`), so nobody can see the save before it is durable.
+   */
+  whenDurable(fn: () => void): void {
+    fn();
   }
 }
 

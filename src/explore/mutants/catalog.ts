@@ -381,6 +381,22 @@ export const MUTANTS: readonly Mutant[] = [
     replace: "    if (result.changed) this.advanceCommitTo(Math.min(args.leaderCommit, result.lastNewIndex));",
     fast: { check: "liveness: a command took too long", seeds: 5 },
   },
+  // --- the leader's parallel write (thesis §10.2.1), branch writepath ---
+  {
+    id: "leader-counts-unsynced-index",
+    kind: "commit rule",
+    part: "3C",
+    title: "the leader counted at its unsynced last index",
+    why:
+      "the leader's AppendEntries leave before its own save is durable (real cluster mode), so counting itself at its last index " +
+      "commits an entry that only one follower holds durably: a crash of both loses a committed entry",
+    file: RAFT,
+    search: "    const match = this.progress.map((p, i) => (i === this.me ? ours : p!.match));",
+    replace: "    const match = this.progress.map((p, i) => (i === this.me ? this.log.lastIndex() : p!.match));",
+    equivalent:
+      "the simulated persister is durable at once and the node's messages wait out its storage time, so in the labs and explore " +
+      "the durable index is the last index; src/raft/durable-storage.test.ts catches it (Durable Commit) on storage that lags its saves",
+  },
   {
     id: "kv-duplicate-reapplied",
     kind: "kv",
