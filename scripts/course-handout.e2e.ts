@@ -34,7 +34,7 @@ const results = (file: string) => JSON.parse(readFileSync(file, "utf8")) as { sc
 describe("a handout, from build to grade", () => {
   it("is built as a fresh git repository with one commit and no solution file", async () => {
     const r = await runCommand(TSX, ["scripts/handout.ts", "--out", out, "--git"], { cwd: ROOT, timeoutMs: 120_000 });
-    expect(r.output).toMatch(/wrote .*raftlab: labs 2,3,4,5: \d+ files, \d+ KiB; 19 skeletons, 25 solution files left out; leak check: \d+ code lines of the solution, none in the handout/);
+    expect(r.output).toMatch(/wrote .*raftlab: labs 2,3,4,5: \d+ files, \d+ KiB; 19 skeletons, 26 solution files left out; leak check: \d+ code lines of the solution, none in the handout/);
     expect(r.code).toBe(0);
     const log = await runCommand("git", ["log", "--oneline"], { cwd: out, timeoutMs: 10_000 });
     expect(log.output.trim().split("\n")).toEqual([expect.stringMatching(/raftlab handout: labs 2, 3, 4, 5$/)]);
