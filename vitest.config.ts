@@ -19,7 +19,9 @@ const TOOL_TESTS = [
   "scripts/sharded-runs.test.ts",
   "scripts/stress.test.ts",
   "src/explore/mutants/mutants.test.ts",
+  "src/explore/mutants/scratch-cleanup.test.ts",
   "src/harness/artifacts.test.ts",
+  "src/harness/watchdog.test.ts",
 ];
 
 /**
@@ -51,6 +53,11 @@ export default defineConfig({
           name: "lab",
           // Reports type errors after the tests (the grader scores 0 while the type check fails).
           globalSetup: ["./src/harness/typecheck-setup.ts"],
+          // Test files share their worker processes: a fresh process per file (vitest's default)
+          // cost about a fifth of the suite's CPU time. The simulation resets its state at each
+          // run; a file that measures the whole process asks for its own (src/harness/own-process.ts).
+          isolate: false,
+          setupFiles: ["./src/harness/own-process.setup.ts"],
           include: ["src/**/*.test.ts", "packages/*/test/**/*.test.ts", "scripts/**/*.test.ts"],
           exclude: ["**/*.browser.test.ts", "**/*.cluster.test.ts", "**/node_modules/**", ...TOOL_TESTS, ...(explore ? [] : ["**/*.explore.test.ts"])],
         },

@@ -1,8 +1,8 @@
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { typecheckInBackground } from "./typecheck-setup.js";
+import { TYPECHECK_CACHE_DIR, typecheckInBackground } from "./typecheck-setup.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -28,5 +28,25 @@ describe("the type check that runs beside the tests", () => {
 
   it("says nothing when the project type-checks", async () => {
     expect(await typecheckInBackground(project({ "ok.ts": "export const x: number = 1;\n" }))()).toBeUndefined();
+  }, 120_000);
+
+  it("is cached: unchanged sources give the last report again without tsc; an edit checks again, incrementally", async () => {
+    const dir = project({ "server.ts": "const UNUSED = 1;\nexport const y = 2;\n" });
+    const first = await typecheckInBackground(dir)();
+    expect(first).toContain("'UNUSED' is declared but its value is never read.");
+    expect(existsSync(join(dir, TYPECHECK_CACHE_DIR, "tsconfig.tsbuildinfo"))).toBe(true);
+    // A compiler that only leaves a mark: the cache alone must give the report.
+    const bin = join(dir, "node_modules", ".bin");
+    rmSync(bin);
+    mkdirSync(bin);
+    writeFileSync(join(bin, "tsc"), `#!/bin/sh\necho ran > "${join(dir, "tsc-ran")}"\nexit 3\n`, { mode: 0o755 });
+    expect(await typecheckInBackground(dir)()).toBe(first);
+    expect(existsSync(join(dir, "tsc-ran"))).toBe(false);
+    rmSync(bin, { recursive: true });
+    symlinkSync(join(ROOT, "node_modules", ".bin"), bin, "dir");
+    writeFileSync(join(dir, "server.ts"), "export const y = 2;\n");
+    expect(await typecheckInBackground(dir)()).toBeUndefined();
+    writeFileSync(join(dir, "client.ts"), "const ALSO_UNUSED = 3;\nexport const z = 4;\n");
+    expect(await typecheckInBackground(dir)()).toContain("'ALSO_UNUSED' is declared but its value is never read.");
   }, 120_000);
 });
