@@ -4,12 +4,15 @@ import { defineConfig } from "vitest/config";
 const explore = process.env["RAFTLAB_EXPLORE"] === "1";
 
 /**
- * The tests of the command-line tools that start processes (vitest, tsx, depcruise) to test them
- * end to end: `npm run test:tools`, which CI runs in full. They take most of the suite's time, so
- * `npm test` (the labs and the libraries) leaves them out.
+ * The tests of the command-line tools and the course kit, most of them end to end through the
+ * processes they start (vitest, tsx, depcruise), and of the harness where the process is what is
+ * tested (the watchdog kills a hung test process; a mutant's scratch copy goes when its process
+ * ends by a signal): `npm run test:tools`, which CI runs in full. They would take about half of
+ * `npm test`'s CPU time, so `npm test` (the labs and the libraries) leaves them out.
  */
 const TOOL_TESTS = [
   "scripts/check-deps.test.ts",
+  "scripts/course-docs.test.ts",
   "scripts/course-grade.test.ts",
   "scripts/course-kit.test.ts",
   "scripts/explore-shards.test.ts",
@@ -44,6 +47,10 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 60_000,
     reporters: ["default", "./scripts/summary-reporter.ts"],
+    // vitest keeps each module's transform in node_modules/.experimental-vitest-cache, keyed by its
+    // content and the configuration: a part's run starts without compiling its imports again.
+    // `npx vitest --clearCache` empties it.
+    experimental: { fsModuleCache: true },
     // Explore mode: lab tests that qualify run under the nemesis (the testers' supervision hook).
     setupFiles: explore ? ["./src/explore/explore-mode.setup.ts"] : [],
     projects: [

@@ -2,8 +2,10 @@
  * Test files that must run in a process of their own. The lab project shares its worker processes
  * between test files (vitest's `isolate: false`, see vitest.config.ts): a new process per file
  * cost the suite about a fifth of its CPU time. A file whose tests measure the whole process (the
- * Lab 2 memory tests read the heap after a forced collection, as Go's do) asks for a process of
- * its own with a docblock vitest reads before it schedules the file:
+ * Lab 2 memory tests read the heap after a forced collection, as Go's do) or depend on what it has
+ * loaded (src/sim/outside.test.ts: code outside any simulation gets the real-time runtime once a
+ * file has loaded it) asks for a process of its own with a docblock vitest reads before it
+ * schedules the file:
  *
  * ```ts
  * // @vitest-environment-options {"ownProcess": "<the file's name>"}
