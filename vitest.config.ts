@@ -4,12 +4,15 @@ import { defineConfig } from "vitest/config";
 const explore = process.env["RAFTLAB_EXPLORE"] === "1";
 
 /**
- * The tests of the command-line tools that start processes (vitest, tsx, depcruise) to test them
- * end to end: `npm run test:tools`, which CI runs in full. They take most of the suite's time, so
- * `npm test` (the labs and the libraries) leaves them out.
+ * The tests of the command-line tools and the course kit, most of them end to end through the
+ * processes they start (vitest, tsx, depcruise), and of the harness where the process is what is
+ * tested (the watchdog kills a hung test process; a mutant's scratch copy goes when its process
+ * ends by a signal): `npm run test:tools`, which CI runs in full. They would take about half of
+ * `npm test`'s CPU time, so `npm test` (the labs and the libraries) leaves them out.
  */
 const TOOL_TESTS = [
   "scripts/check-deps.test.ts",
+  "scripts/course-docs.test.ts",
   "scripts/course-grade.test.ts",
   "scripts/course-kit.test.ts",
   "scripts/explore-shards.test.ts",
@@ -19,7 +22,9 @@ const TOOL_TESTS = [
   "scripts/sharded-runs.test.ts",
   "scripts/stress.test.ts",
   "src/explore/mutants/mutants.test.ts",
+  "src/explore/mutants/scratch-cleanup.test.ts",
   "src/harness/artifacts.test.ts",
+  "src/harness/watchdog.test.ts",
 ];
 
 /**
@@ -42,6 +47,10 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 60_000,
     reporters: ["default", "./scripts/summary-reporter.ts"],
+    // vitest keeps each module's transform in node_modules/.experimental-vitest-cache, keyed by its
+    // content and the configuration: a part's run starts without compiling its imports again.
+    // `npx vitest --clearCache` empties it.
+    experimental: { fsModuleCache: true },
     // Explore mode: lab tests that qualify run under the nemesis (the testers' supervision hook).
     setupFiles: explore ? ["./src/explore/explore-mode.setup.ts"] : [],
     projects: [
@@ -51,6 +60,11 @@ export default defineConfig({
           name: "lab",
           // Reports type errors after the tests (the grader scores 0 while the type check fails).
           globalSetup: ["./src/harness/typecheck-setup.ts"],
+          // Test files share their worker processes: a fresh process per file (vitest's default)
+          // cost about a fifth of the suite's CPU time. The simulation resets its state at each
+          // run; a file that measures the whole process asks for its own (src/harness/own-process.ts).
+          isolate: false,
+          setupFiles: ["./src/harness/own-process.setup.ts"],
           include: ["src/**/*.test.ts", "packages/*/test/**/*.test.ts", "scripts/**/*.test.ts"],
           exclude: ["**/*.browser.test.ts", "**/*.cluster.test.ts", "**/node_modules/**", ...TOOL_TESTS, ...(explore ? [] : ["**/*.explore.test.ts"])],
         },

@@ -1,9 +1,12 @@
+// @vitest-environment-options {"ownProcess": "kvsrv-2"}
 /**
  * Lab 2: the key/value server (the original 2024 `src/kvsrv/test_test.go`, in order, with its
  * names, titles, parameters and messages). Part 1 (no network failures) is TestBasic2 and
  * TestConcurrent2; the rest is Part 2 (dropped messages) and the memory tests.
  */
+import { beforeAll } from "vitest";
 import { simTest } from "../harness/index.js";
+import { assertOwnProcess } from "../harness/own-process.js";
 import {
   append,
   checkConcurrentAppends,
@@ -20,6 +23,9 @@ import {
   spawnClientsAndWait,
   withConfig,
 } from "./tester.js";
+
+// The memory tests measure the whole process's heap: nothing of another test file may be in it.
+beforeAll(() => assertOwnProcess("src/kvsrv/kvsrv-2.test.ts", "its memory tests measure the heap of the whole process"));
 
 simTest("TestBasic2", (t) =>
   // Test: one client ...

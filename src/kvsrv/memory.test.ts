@@ -1,10 +1,12 @@
+// @vitest-environment-options {"ownProcess": "kvsrv-memory"}
 /**
  * The memory tests catch what they exist to catch: a server whose table keeps every reply (every
  * Get's answer, the value each Put replaced, every Append's old value) fails the four memory tests
  * that such a server fails in Go, and passes the two it passes there (two Appends keep no more than
  * the value and the last reply; one Put per Clerk replaces one shared value).
  */
-import { describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { assertOwnProcess } from "../harness/own-process.js";
 import { runSim } from "../sim/index.js";
 import type { TestInfo } from "../tester/test-info.js";
 import type { GetArgs, GetReply, PutAppendArgs, PutAppendReply } from "./common.js";
@@ -43,6 +45,7 @@ function planted(name: string, test: MemTest): Promise<unknown> {
 }
 
 describe("Lab 2 memory tests on a server that keeps every reply", () => {
+  beforeAll(() => assertOwnProcess("src/kvsrv/memory.test.ts", "its memory tests measure the heap of the whole process"));
   vi.spyOn(console, "log").mockImplementation(() => {});
 
   it.each([

@@ -1,8 +1,15 @@
-import { expect, it } from "vitest";
+// @vitest-environment-options {"ownProcess": "sim-outside"}
+// What code outside any simulation gets depends on what the process has loaded: a test file that
+// loads the real-time runtime (src/realtime, the cluster tests) registers it as the fallback for
+// such code. These tests are about a process with the simulation alone, so they have their own.
+import { beforeAll, expect, it } from "vitest";
+import { assertOwnProcess } from "../harness/own-process.js";
 import { after, dlog, go, now, random, sleep, uniqueId } from "../runtime/index.js";
 import { runSim } from "./index.js";
 
 const hint = "was called outside a simulation. Lab code runs inside runSim(seed, main)";
+
+beforeAll(() => assertOwnProcess("src/sim/outside.test.ts", "what code outside a simulation gets depends on the runtimes the process has loaded"));
 
 function expectOutsideErrors(): void {
   expect(() => sleep(10)).toThrow(`sleep() ${hint}`);
