@@ -566,6 +566,15 @@ export class Nemesis implements FaultPolicy {
           if (f.kind === "crash" && f.point === "scheduler") this.crash(f);
         }
       } else {
+        const behind = p.lagFollowers === true && leader !== undefined && this.rand.chance(0.7) ? this.followerToLeaveBehind(leader) : undefined;
+        if (behind !== undefined) {
+          // One follower cut off while the others commit and compact past it: it comes back by InstallSnapshot.
+          const others = [...Array(control.n).keys()].filter((i) => i !== behind);
+          const f = this.record({ point: "scheduler", at, gapMs: at - last, kind: "partition", groups: [[behind], others], ms: this.rand.between(800, Math.max(800, p.partitionMaxMs)) });
+          if (f.kind === "partition") this.partition(f.groups, f.ms);
+          last = at;
+          continue;
+        }
         const servers = this.rand.shuffle([...Array(control.n).keys()]);
         let cut = 1 + this.rand.int(control.n - 1);
         if (leader !== undefined && this.rand.chance(0.5)) {
@@ -580,6 +589,13 @@ export class Nemesis implements FaultPolicy {
       }
       last = at;
     }
+  }
+
+  /** A running server other than `leader`, drawn (the plan's {@link FaultPlan.lagFollowers}). */
+  private followerToLeaveBehind(leader: number): number | undefined {
+    const control = this.control!;
+    const followers = [...Array(control.n).keys()].filter((i) => i !== leader && control.isUp(i));
+    return followers.length === 0 ? undefined : followers[this.rand.int(followers.length)];
   }
 
   /** The scheduler, replaying: wakes when the recorded one did and does what it did (unless removed). */
