@@ -27,6 +27,7 @@ import { NO_FAULTS, type FaultPlan } from "./fault-plan.js";
 import { MessageHistory, keepsMethod, requestShape } from "./message-history.js";
 import { ScheduleReplay, describeFault, messageKey, type FaultEvent, type HistoryMoment, type MessageFault, type MessagePoint, type MessageRef, type NewFault } from "./schedule.js";
 import { Strategy } from "./strategies.js";
+import { fatal } from "../tester/failure.js";
 
 /** What the nemesis may do to a cluster (a scenario provides it; lab tests give none: no crashes, no partitions). */
 export interface ClusterControl {
@@ -38,6 +39,8 @@ export interface ClusterControl {
   leader(): { readonly server: number; readonly term: number } | undefined;
   /** Crashes server `i` (it keeps its persisted state). */
   crash(i: number): void;
+  /** The term running server `i` is in (its getState()), if the cluster can tell: checked after each restart. */
+  term?(i: number): number | undefined;
   /** Restarts server `i` from its persisted state and connects it as the current partition allows. */
   restart(i: number): void;
   /** Splits the servers into `groups`: each reaches its own group only. */
@@ -116,6 +119,11 @@ export class Nemesis implements FaultPolicy {
   private readonly raftRequests = new WeakMap<MessageInfo, { readonly sender: number; readonly term: number }>();
   /** Replies held until their sender moves on. */
   private held: HeldReply[] = [];
+  /**
+   * Per server, the highest term it put in a Raft reply so far: what it must find again after a
+   * restart (Figure 2: currentTerm is on stable storage before a server responds to an RPC).
+   */
+  private readonly repliedTerm: number[] = [];
   /** The servers of the smaller side of the partition in force, if any (a leader there leads in vain). */
   private minority: ReadonlySet<number> = new Set();
 
@@ -161,7 +169,27 @@ export class Nemesis implements FaultPolicy {
     const control = this.control;
     if (control === undefined) return;
     control.heal();
-    for (let i = 0; i < control.n; i++) if (!control.isUp(i)) control.restart(i);
+    for (let i = 0; i < control.n; i++) {
+      if (control.isUp(i)) continue;
+      control.restart(i);
+      this.checkTermKept(i);
+    }
+  }
+
+  /**
+   * Server `server` just restarted from its persisted state: it must be in a term at least as high
+   * as any it replied in before (Figure 2: currentTerm is on stable storage before a server
+   * responds to an RPC). A server that forgets a term it revealed may accept a deposed leader's
+   * requests of the older term again.
+   */
+  private checkTermKept(server: number): void {
+    const replied = this.repliedTerm[server];
+    const term = this.control?.term?.(server);
+    if (replied === undefined || term === undefined || term >= replied) return;
+    fatal(
+      `persistence: S${server} restarted in T${term}, but before its crash it had replied to an RPC in T${replied} ` +
+        `(Figure 2: currentTerm is on stable storage before a server responds; was a term learnt from an AppendEntries or InstallSnapshot persisted?)`,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -287,10 +315,16 @@ export class Nemesis implements FaultPolicy {
     return (from !== undefined && this.isolated.has(from)) || (to !== undefined && this.isolated.has(to));
   }
 
-  afterHandler(msg: MessageInfo): void {
+  afterHandler(msg: MessageInfo, _net: NetworkConditions, reply: unknown): void {
     if (this.calm || this.control === undefined) return;
+    const server = typeof msg.serverName === "number" ? msg.serverName : undefined;
+    const term = msg.svcMeth.startsWith("Raft.") ? termOf(reply) : undefined;
+    // The first reply of a term the server learnt from this request (not from a vote of its own, which
+    // persists it): a crash now finds out whether it persisted the term before replying.
+    const learnt = server !== undefined && term !== undefined && term > (this.repliedTerm[server] ?? 0) && msg.svcMeth !== VOTE;
+    if (server !== undefined && term !== undefined) this.repliedTerm[server] = Math.max(term, this.repliedTerm[server] ?? 0);
     const ref = this.ref("handled", msg);
-    for (const f of this.decide(ref, () => this.drawHandledFaults(ref, msg))) {
+    for (const f of this.decide(ref, () => this.drawHandledFaults(ref, msg, learnt))) {
       if (f.kind !== "crash" || f.point === "scheduler") continue;
       this.crashSoon(f);
       if (f.lose === true) this.replyFates.set(msg, { extraMs: 0, lost: true });
@@ -360,7 +394,7 @@ export class Nemesis implements FaultPolicy {
     return out;
   }
 
-  private drawHandledFaults(ref: MessageRef, msg: MessageInfo): NewFault[] {
+  private drawHandledFaults(ref: MessageRef, msg: MessageInfo, learntTerm: boolean): NewFault[] {
     const server = typeof msg.serverName === "number" ? msg.serverName : undefined;
     if (server === undefined || this.control?.isUp(server) !== true) return [];
     const planned = this.strategy?.onHandled(ref, server) ?? [];
@@ -374,7 +408,8 @@ export class Nemesis implements FaultPolicy {
       const downMs = how === 2 ? 0 : this.downMs();
       return [{ ...ref, kind: "crash", server, downMs, ...(how > 0 ? { lose: true } : {}), ...(how === 2 ? { all: true } : {}) }];
     }
-    const rate = msg.svcMeth === VOTE ? this.plan.crashAfterVotePerMille : this.plan.crashAfterReplyPerMille;
+    // A term learnt from an AppendEntries is as much at stake as a vote: the same rate.
+    const rate = msg.svcMeth === VOTE || learntTerm ? this.plan.crashAfterVotePerMille : this.plan.crashAfterReplyPerMille;
     if (!this.per(rate)) return [];
     return [{ ...ref, kind: "crash", server, downMs: this.downMs() }];
   }
@@ -451,6 +486,7 @@ export class Nemesis implements FaultPolicy {
     const restart = (server: number): void => {
       if (this.calm || control.isUp(server)) return;
       control.restart(server);
+      this.checkTermKept(server);
       dmark(server, "TEST", { kind: "restart" }, `nemesis: restart S${server}`);
       this.historyMoment("restarted", server, {});
     };
@@ -639,6 +675,12 @@ const HELD_REPLIES: ReadonlySet<string> = new Set([VOTE, "Raft.AppendEntries", "
 
 /** The KV service's writes, aimed at by {@link FaultPlan.crashAfterClientWritePerMille}. */
 const CLIENT_WRITES: ReadonlySet<string> = new Set(["KVServer.Put", "KVServer.Append", "KVServer.Cas"]);
+
+/** The `term` of a Raft reply, if it has one. */
+function termOf(reply: unknown): number | undefined {
+  const term = typeof reply === "object" && reply !== null ? (reply as { term?: unknown }).term : undefined;
+  return typeof term === "number" ? term : undefined;
+}
 
 /** The server index of a node name (`S2` → 2), or undefined for clients and the tester. */
 function serverIndex(nodeName: string): number | undefined {

@@ -113,6 +113,7 @@ function partitionedControl(ts: RaftTester): ClusterControl {
     isUp: (i) => ts.rafts[i] !== undefined,
     leader: () => leaderOf(ts.rafts),
     crash: (i) => ts.crash1(i),
+    term: (i) => ts.rafts[i]?.getState().term,
     restart: (i) => {
       ts.start1(i);
       relink(i);
