@@ -384,6 +384,9 @@ export class Nemesis implements FaultPolicy {
     const out: NewFault[] = [];
     if (this.per(p.dropPerMille)) out.push({ ...ref, kind: "drop" });
     else if (ref.method === VOTE && this.per(p.slowVotePerMille)) out.push({ ...ref, kind: "delay", why: "stale", ms: this.rand.between(20, 500) });
+    // A vote request lost (at a quarter of the rate of crashes after votes): its server learns the
+    // new term from the new leader's first AppendEntries, a term it must persist before replying.
+    else if (ref.method === VOTE && this.per(Math.ceil(p.crashAfterVotePerMille / 4))) out.push({ ...ref, kind: "drop" });
     else if (this.per(p.stalePerMille)) out.push({ ...ref, kind: "delay", why: "stale", ms: this.rand.between(100, p.staleMaxMs) });
     else if (this.per(p.duplicatePerMille)) out.push({ ...ref, kind: "duplicate", ms: this.rand.between(100, p.duplicateMaxMs) });
     const sender = serverIndex(ref.from);
@@ -427,7 +430,11 @@ export class Nemesis implements FaultPolicy {
     // And votes, which are few: a vote held into its candidate's next election is the trap.
     const aimed = ref.method === VOTE || (sender !== undefined && this.minority.has(sender));
     if (HELD_REPLIES.has(ref.method) && this.per(aimed ? Math.min(1000, 4 * p.holdReplyPerMille) : p.holdReplyPerMille)) {
-      return [{ ...ref, kind: "hold", until: ref.method === VOTE ? "next election" : "leads again", maxMs: this.rand.between(2000, 8000) }];
+      const maxMs = this.rand.between(2000, 8000);
+      // A minority leader's followers' replies wait four times longer for it to lead again (until
+      // the healing, most of the time): they answer a log that a new leader overwrites meanwhile.
+      const minorityAppend = ref.method !== VOTE && aimed;
+      return [{ ...ref, kind: "hold", until: ref.method === VOTE ? "next election" : "leads again", maxMs: minorityAppend ? 4 * maxMs : maxMs }];
     }
     return [];
   }
