@@ -227,7 +227,7 @@ export class Nemesis implements FaultPolicy {
     if (sender !== undefined && term !== undefined) {
       this.raftRequests.set(msg, { sender, term });
       // A candidate asks for votes in a later term: the replies held from its earlier elections arrive now.
-      if (msg.svcMeth === VOTE) this.releaseHeld((h) => h.until === "next election" && h.sender === sender && h.term < term);
+      if (msg.svcMeth === VOTE) this.releaseHeld((h) => h.until === "next election" && h.sender === sender && h.term < term, `S${sender} asks for votes in T${term}`);
     }
     const history = this.history;
     if (history === undefined) return;
@@ -260,8 +260,10 @@ export class Nemesis implements FaultPolicy {
   }
 
   /** Releases the held replies that `which` picks. */
-  private releaseHeld(which: (h: HeldReply) => boolean): void {
-    for (const h of this.held.filter(which)) h.release();
+  private releaseHeld(which: (h: HeldReply) => boolean, why: string): void {
+    const released = this.held.filter(which);
+    if (released.length > 0) dlog("nemesis", "NET", () => `release ${released.length} held ${released.length === 1 ? "reply" : "replies"} to S${released[0]!.sender}'s requests of T${released.map((h) => h.term).join(", T")}: ${why}`);
+    for (const h of released) h.release();
   }
 
   /**
@@ -552,7 +554,7 @@ export class Nemesis implements FaultPolicy {
       const leader = control.leader();
       if (leader === undefined || (seen !== undefined && seen.server === leader.server && seen.term === leader.term)) continue;
       seen = leader;
-      this.releaseHeld((h) => h.until === "leads again" && h.sender === leader.server && h.term < leader.term);
+      this.releaseHeld((h) => h.until === "leads again" && h.sender === leader.server && h.term < leader.term, `S${leader.server} leads T${leader.term}`);
       for (let i = 0; i < control.n; i++) if (i !== leader.server && control.isUp(i)) this.historyMoment("new leader", i, { term: leader.term });
       if (this.plan.newLeaderPerMille === 0 && this.plan.strategy === "none") continue;
       const ref = this.refOf("watch", "new leader", "nemesis", `S${leader.server}`);
