@@ -413,8 +413,9 @@ export class Nemesis implements FaultPolicy {
       const downMs = how === 2 ? 0 : this.downMs();
       return [{ ...ref, kind: "crash", server, downMs, ...(how > 0 ? { lose: true } : {}), ...(how === 2 ? { all: true } : {}) }];
     }
-    // A term learnt from an AppendEntries is as much at stake as a vote: the same rate.
-    const rate = msg.svcMeth === VOTE || learntTerm ? this.plan.crashAfterVotePerMille : this.plan.crashAfterReplyPerMille;
+    // A term learnt from an AppendEntries is as much at stake as a vote: the same rate (in the plans
+    // that aim at votes at all; the others draw as before).
+    const rate = msg.svcMeth === VOTE || (learntTerm && this.plan.crashAfterVotePerMille > 0) ? this.plan.crashAfterVotePerMille : this.plan.crashAfterReplyPerMille;
     if (!this.per(rate)) return [];
     return [{ ...ref, kind: "crash", server, downMs: this.downMs() }];
   }
