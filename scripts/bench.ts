@@ -401,10 +401,10 @@ function runExplore(part: string, paths: readonly string[], runs: number): Promi
 
 /** The lab test files of each part, for the explore section. */
 const EXPLORE_PARTS: ReadonlyArray<{ part: string; scenario: string; labFiles: string[] }> = [
-  { part: "3A", scenario: "ExploreRaft3A", labFiles: ["src/raft/raft-3a.test.ts"] },
-  { part: "3B", scenario: "ExploreRaft3B", labFiles: ["src/raft/raft-3b.test.ts"] },
-  { part: "3C", scenario: "ExploreRaft3C", labFiles: ["src/raft/raft-3c.test.ts"] },
-  { part: "3D", scenario: "ExploreRaft3D", labFiles: ["src/raft/raft-3d.test.ts"] },
+  { part: "3A", scenario: "ExploreRaftElection3A", labFiles: ["src/raft/raft-3a.test.ts"] },
+  { part: "3B", scenario: "ExploreRaftAgreement3B", labFiles: ["src/raft/raft-3b.test.ts"] },
+  { part: "3C", scenario: "ExploreRaftPersistence3C", labFiles: ["src/raft/raft-3c.test.ts"] },
+  { part: "3D", scenario: "ExploreRaftSnapshots3D", labFiles: ["src/raft/raft-3d.test.ts"] },
   { part: "4A", scenario: "ExploreKV4A", labFiles: ["src/kvraft/kvraft-4a.test.ts", "src/kvraft/kvraft-4a-faults.test.ts"] },
   { part: "4B", scenario: "ExploreKV4B", labFiles: ["src/kvraft/kvraft-4b.test.ts", "src/kvraft/kvraft-4b-many-clients.test.ts"] },
 ];

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { MUTANTS } from "../src/explore/mutants/catalog.js";
+import { RAFT_SCENARIO_NAMES, type RaftPart } from "../src/explore/scenarios/aims.js";
 import { grade, type GradeOptions } from "./grade.js";
 import { writeMutantSubmission, writeSubmission } from "./lib/course/planted-bugs.js";
 
@@ -53,7 +54,7 @@ describe("the explore component catches what the original tests miss", () => {
     expect(results.score).toBe(results.extra_data.max_score);
     console.info(`reference: ${results.score}/${results.extra_data.max_score}`);
     expect(results.tests.filter((t) => t.tags?.includes("explore")).map((t) => t.name)).toEqual([
-      "3B+explore ExploreRaft3B", "3B+explore 3B lab tests under the nemesis (8)", "3C+explore ExploreRaft3C", "3C+explore 3C lab tests under the nemesis (8)",
+      "3B+explore ExploreRaftAgreement3B", "3B+explore 3B lab tests under the nemesis (8)", "3C+explore ExploreRaftPersistence3C", "3C+explore 3C lab tests under the nemesis (8)",
     ]);
   });
 
@@ -88,11 +89,11 @@ describe("the explore component catches what the original tests miss", () => {
       const { status, results, output } = await gradeIt(id, dir, [mutant.part]);
       expect(status, output).toBe(1);
       expect(results.score).toBeLessThan(results.extra_data.max_score);
-      const scenario = results.tests.find((t) => t.name === `${mutant.part}+explore ExploreRaft${mutant.part}`)!;
+      const scenario = results.tests.find((t) => t.name === `${mutant.part}+explore ${RAFT_SCENARIO_NAMES[mutant.part as RaftPart]}`)!;
       expect(scenario, output).toMatchObject({ status: "failed", score: 0 });
       expect(scenario.output).toMatch(/First failure \(seed \d+\):/);
       expect(scenario.output).toMatch(/violated: .* \[(safety|liveness)\]/);
-      expect(scenario.output).toMatch(/replay: SEED=\d+ npx vitest run src\/explore\/raft-scenarios\.explore\.test\.ts -t '\^ExploreRaft3[BC]\$'/);
+      expect(scenario.output).toMatch(/replay: SEED=\d+ npx vitest run src\/explore\/raft-scenarios\.explore\.test\.ts -t '\^ExploreRaft(Agreement3B|Persistence3C)\$'/);
       // For the record (the measurements of docs/grading-explore.md): what the grade said.
       console.info(`${id}: ${results.score}/${results.extra_data.max_score}; ${scenario.name} ${scenario.score}/${scenario.max_score}: ${/First failure[^\n]*\n[^\n]*/.exec(scenario.output)?.[0].replace("\n", " ")}`);
       expect(output).not.toMatch(/type check failed/);

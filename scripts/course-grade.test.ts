@@ -125,7 +125,7 @@ describe("grading configuration", () => {
     const items = explorePlan(config.explore!, selectParts(config, undefined, [2, 3, 4, 5]), (f) => declaredTests(readFileSync(join(ROOT, f), "utf8")));
     expect(items.map((i) => i.part)).toEqual(["2", "3A", "3B", "3C", "3D", "4A", "4B", "5A", "5B"]);
     expect(items.filter((i) => i.scenarioPoints > 0).map((i) => i.scenario)).toEqual([
-      "ExploreKVServer2", "ExploreRaft3A", "ExploreRaft3B", "ExploreRaft3C", "ExploreRaft3D", "ExploreKV4A", "ExploreKV4B", "ExploreShardKV5B",
+      "ExploreKVServer2", "ExploreRaftElection3A", "ExploreRaftAgreement3B", "ExploreRaftPersistence3C", "ExploreRaftSnapshots3D", "ExploreKV4A", "ExploreKV4B", "ExploreShardKV5B",
     ]);
     // Lab 5's controller has no scenario of its own: its entry is its lab tests alone.
     expect(items.find((i) => i.part === "5A")).toMatchObject({ scenarioPoints: 0, labTestPoints: 5 });
@@ -197,34 +197,34 @@ describe("scoring: a test earns its points only if it passes every run", () => {
 
 describe("the explore component's scoring", () => {
   const items: ExploreItem[] = [
-    { part: "3C", lab: 3, scenario: "ExploreRaft3C", scenarioFile: "src/explore/raft-scenarios.explore.test.ts", scenarioPoints: 6, labTests: [{ test: "TP1", file: "src/raft/x.test.ts" }, { test: "TP2", file: "src/raft/x.test.ts" }], labTestPoints: 1 },
+    { part: "3C", lab: 3, scenario: "ExploreRaftPersistence3C", scenarioFile: "src/explore/raft-scenarios.explore.test.ts", scenarioPoints: 6, labTests: [{ test: "TP1", file: "src/raft/x.test.ts" }, { test: "TP2", file: "src/raft/x.test.ts" }], labTestPoints: 1 },
   ];
   it("an entry earns its points only if every run passes; a failure names its seed, what broke and the replay in explore mode", () => {
-    const violation = "Election Safety violated: S1 and S2 were both leaders of term 1\n  seed:   7\n  replay: SEED=7 npx vitest run src/explore/raft-scenarios.explore.test.ts -t '^ExploreRaft3C$'";
-    const records = [rec("ExploreRaft3C", 5, true), rec("ExploreRaft3C", 7, false, violation), rec("ExploreRaft3C", 6, true), rec("TP1", 5, true), rec("TP2", 5, false, "one(3) failed to reach agreement")];
+    const violation = "Election Safety violated: S1 and S2 were both leaders of term 1\n  seed:   7\n  replay: SEED=7 npx vitest run src/explore/raft-scenarios.explore.test.ts -t '^ExploreRaftPersistence3C$'";
+    const records = [rec("ExploreRaftPersistence3C", 5, true), rec("ExploreRaftPersistence3C", 7, false, violation), rec("ExploreRaftPersistence3C", 6, true), rec("TP1", 5, true), rec("TP2", 5, false, "one(3) failed to reach agreement")];
     const [p] = gradeExplore(items, records, { scenario: 3, labTest: 1 });
     expect(p).toMatchObject({ part: "3C+explore", component: "explore", earned: 0, max: 7 });
-    expect(p!.tests[0]).toMatchObject({ test: "ExploreRaft3C", runs: 3, passed: 2, earned: 0, violated: "Election Safety violated [safety]" });
+    expect(p!.tests[0]).toMatchObject({ test: "ExploreRaftPersistence3C", runs: 3, passed: 2, earned: 0, violated: "Election Safety violated [safety]" });
     expect(p!.tests[0]!.firstFailure?.seed).toBe(7);
     expect(p!.tests[1]).toMatchObject({ test: "3C lab tests under the nemesis (2)", runs: 2, passed: 1, earned: 0, violated: "one(N) failed to reach agreement [liveness]" });
     expect(p!.tests[1]!.firstFailure?.replay).toMatch(/^RAFTLAB_EXPLORE=1 SEED=5 /);
-    const ok = gradeExplore(items, [rec("ExploreRaft3C", 1, true), rec("ExploreRaft3C", 2, true), rec("ExploreRaft3C", 3, true), rec("TP1", 1, true), rec("TP2", 1, true)], { scenario: 3, labTest: 1 });
+    const ok = gradeExplore(items, [rec("ExploreRaftPersistence3C", 1, true), rec("ExploreRaftPersistence3C", 2, true), rec("ExploreRaftPersistence3C", 3, true), rec("TP1", 1, true), rec("TP2", 1, true)], { scenario: 3, labTest: 1 });
     expect(ok[0]).toMatchObject({ earned: 7, max: 7 });
     // Missing runs count as failed.
-    expect(gradeExplore(items, [rec("ExploreRaft3C", 1, true)], { scenario: 3, labTest: 1 })[0]!.earned).toBe(0);
+    expect(gradeExplore(items, [rec("ExploreRaftPersistence3C", 1, true)], { scenario: 3, labTest: 1 })[0]!.earned).toBe(0);
   });
 
   it("its units run in explore mode: the scenarios' file over the scenario seeds, the lab tests over theirs", () => {
     const units = exploreUnits(items, [1, 2, 3, 4], [9], 2);
     expect(units).toEqual([
-      { file: "src/explore/raft-scenarios.explore.test.ts", tests: ["ExploreRaft3C"], seeds: [1, 3], env: { RAFTLAB_EXPLORE: "1" } },
-      { file: "src/explore/raft-scenarios.explore.test.ts", tests: ["ExploreRaft3C"], seeds: [2, 4], env: { RAFTLAB_EXPLORE: "1" } },
+      { file: "src/explore/raft-scenarios.explore.test.ts", tests: ["ExploreRaftPersistence3C"], seeds: [1, 3], env: { RAFTLAB_EXPLORE: "1" } },
+      { file: "src/explore/raft-scenarios.explore.test.ts", tests: ["ExploreRaftPersistence3C"], seeds: [2, 4], env: { RAFTLAB_EXPLORE: "1" } },
       { file: "src/raft/x.test.ts", tests: ["TP1", "TP2"], seeds: [9], env: { RAFTLAB_EXPLORE: "1" } },
     ]);
   });
 
   it("the table shows it apart, with what broke", () => {
-    const [p] = gradeExplore(items, [rec("ExploreRaft3C", 7, false, "Leader Completeness violated: S0 is leader of T5 without ...")], { scenario: 1, labTest: 1 });
+    const [p] = gradeExplore(items, [rec("ExploreRaftPersistence3C", 7, false, "Leader Completeness violated: S0 is leader of T5 without ...")], { scenario: 1, labTest: 1 });
     const table = formatGradeTable(report([p!]), c);
     expect(table).toContain("Explore component (beyond the original tests; its points add to the maximum):");
     expect(table).toContain("    violated: Leader Completeness violated [safety]");

@@ -23,7 +23,7 @@ step forward and back, jump to the first monitor violation, look at every peer's
 and branch the run (drop, delay, duplicate or deliver a message now, crash or restart a
 peer, partition or heal) to see what would have happened.
 
-<test> is a lab test (TestBackup3B), an explore scenario (ExploreRaft3C: runs with its
+<test> is a lab test (TestBackup3B), an explore scenario (ExploreRaftPersistence3C: runs with its
 fault plan), or a kept test (src/raft/kept, src/kvraft/kept).
 
 Options:

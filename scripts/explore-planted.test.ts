@@ -27,18 +27,18 @@ describe("npm run explore on a planted bug", () => {
     const scratch = plantInScratch(ROOT, mutant);
     try {
       const out = join(scratch, "explore-out");
-      const r = await tsx(scratch, ["scripts/explore.ts", "ExploreRaft3B", "-n", "4", "--seed", "1", "-p", "1", "-o", out, "--shrink-failures", "--max-shrink-runs", "80", "--", "src/explore/raft-scenarios.explore.test.ts"]);
+      const r = await tsx(scratch, ["scripts/explore.ts", "ExploreRaftAgreement3B", "-n", "4", "--seed", "1", "-p", "1", "-o", out, "--shrink-failures", "--max-shrink-runs", "80", "--", "src/explore/raft-scenarios.explore.test.ts"]);
       expect(r.code, r.out).toBe(1);
       expect(r.out).toContain("Failures by what broke (1 kind):");
       expect(r.out).toMatch(/Leader Completeness violated {2}\[safety\]/);
-      expect(r.out).toMatch(/schedule: .*schedules\/ExploreRaft3B-seed\d\.json/);
+      expect(r.out).toMatch(/schedule: .*schedules\/ExploreRaftAgreement3B-seed\d\.json/);
       expect(r.out).toMatch(/shrunk to \d+ of \d+ faults in \d+ trial runs/);
       const shrunk = readdirSync(join(out, "shrunk"));
       const schedule = shrunk.find((f) => f.endsWith(".shrunk.json"));
       expect(schedule).toBeDefined();
       // The printed failure replays the shrunk run, not the original one.
       const replay = /replay the shrunk run: (.*)/.exec(r.out)?.[1];
-      expect(replay).toMatch(/^EXPLORE_REPLAY=\S+\.shrunk\.json SEED=\d npx vitest run src\/explore\/raft-scenarios\.explore\.test\.ts -t '\^ExploreRaft3B\$'$/);
+      expect(replay).toMatch(/^EXPLORE_REPLAY=\S+\.shrunk\.json SEED=\d npx vitest run src\/explore\/raft-scenarios\.explore\.test\.ts -t '\^ExploreRaftAgreement3B\$'$/);
       expect(r.out).toContain(`    replay: ${replay}`);
       expect(r.out.slice(r.out.indexOf("and the run fails with:"))).not.toMatch(/replay: SEED=/);
       // The kept test is among the student's files, where vitest finds it (npm test runs src/**).

@@ -20,7 +20,7 @@ afterEach(() => {
 describe("merge-shards: the merged report of 4 shards equals the unsharded run's", () => {
   it("npm run explore", async () => {
     const opts = (shard: string | undefined, output: string): StressOptions => ({
-      pattern: "ExploreRaft3A",
+      pattern: "ExploreRaftElection3A",
       runs: 4,
       workers: 1,
       seed: 1,

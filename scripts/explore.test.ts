@@ -25,7 +25,7 @@ function tsx(cwd: string, args: readonly string[]): Promise<{ code: number; out:
   });
 }
 
-const record = (over: Partial<StressRecord>): StressRecord => ({ test: "ExploreRaft3C", fullName: "ExploreRaft3C", file: "src/explore/raft-scenarios.explore.test.ts", seed: 1, ok: false, wallMs: 10, ...over });
+const record = (over: Partial<StressRecord>): StressRecord => ({ test: "ExploreRaftPersistence3C", fullName: "ExploreRaftPersistence3C", file: "src/explore/raft-scenarios.explore.test.ts", seed: 1, ok: false, wallMs: 10, ...over });
 
 describe("explore's command line", () => {
   it("takes its own options out and leaves the stress runner's", () => {
@@ -40,9 +40,9 @@ describe("explore's command line", () => {
 
   it("restricts the user's pattern to explore's tests, keeping vitest's match-anywhere", () => {
     const re = new RegExp(explorePattern("3C"));
-    expect(re.test("ExploreRaft3C")).toBe(true);
+    expect(re.test("ExploreRaftPersistence3C")).toBe(true);
     expect(re.test("TestFigure8Unreliable3C")).toBe(true);
-    expect(re.test("ExploreRaft3B")).toBe(false);
+    expect(re.test("ExploreRaftAgreement3B")).toBe(false);
     expect(re.test("TestSpeed4A")).toBe(false);
     expect(exploreTestNames()).not.toContain("TestCount3B");
   });
@@ -75,7 +75,7 @@ describe("what broke", () => {
     ]);
     const text = formatFailureGroups(rs, pc.createColors(false)).join("\n");
     expect(text).toContain("Failures by what broke (2 kinds):");
-    expect(text).toContain("Election Safety violated  [safety]  2 runs (ExploreRaft3C: 2)");
+    expect(text).toContain("Election Safety violated  [safety]  2 runs (ExploreRaftPersistence3C: 2)");
     expect(text).toContain("first: TestFigure83C seed 2: RAFTLAB_EXPLORE=1 SEED=2 npx vitest run b -t y");
     expect(exploreReplay(rs[0]!)).toBe("SEED=1 npx vitest run a -t x");
   });
@@ -123,15 +123,15 @@ describe("npm run explore (end to end)", () => {
     const dir = mkdtempSync(join(tmpdir(), "explore-ok-"));
     // With Lab 4 here, a KV scenario too (a Lab 3 handout has Lab 3's scenarios alone).
     const kv = existsSync(join(ROOT, KV_SCENARIOS_FILE));
-    const [pattern, files] = kv ? ["ExploreRaft3A|ExploreKV4A", [RAFT_SCENARIOS_FILE, KV_SCENARIOS_FILE]] : ["ExploreRaft3A|ExploreRaft3B", [RAFT_SCENARIOS_FILE]];
+    const [pattern, files] = kv ? ["ExploreRaftElection3A|ExploreKV4A", [RAFT_SCENARIOS_FILE, KV_SCENARIOS_FILE]] : ["ExploreRaftElection3A|ExploreRaftAgreement3B", [RAFT_SCENARIOS_FILE]];
     const { code, out } = await tsx(ROOT, ["scripts/explore.ts", pattern, "-n", "2", "--seed", "1", "-p", "1", "-o", dir, "--", ...files]);
     expect(out).toContain(`explore ${pattern}: 2 tests (2 scenarios), 2 seeds each (1..2), 1 worker`);
-    expect(out).toMatch(/ExploreRaft3A\s+2\s+0\s/);
+    expect(out).toMatch(/ExploreRaftElection3A\s+2\s+0\s/);
     expect(out).toContain("4 passed, 0 failed");
     expect(code).toBe(0);
     const worker = readFileSync(join(dir, "worker-0.out"), "utf8");
-    expect(worker).toMatch(/explore: ExploreRaft3A seed=1: drop /);
-    expect(worker).toMatch(kv ? /explore: ExploreKV4A seed=2: drop / : /explore: ExploreRaft3B seed=2: drop /);
+    expect(worker).toMatch(/explore: ExploreRaftElection3A seed=1: drop /);
+    expect(worker).toMatch(kv ? /explore: ExploreKV4A seed=2: drop / : /explore: ExploreRaftAgreement3B seed=2: drop /);
   });
 
 });

@@ -52,7 +52,7 @@ Options (as npm run stress, plus):
 Examples:
   npm run explore -- 3C -n 50
   npm run explore -- 'ExploreKV4' -n 200 -p 2 --seed 1 --shrink-failures
-  npm run explore -- --shrink explore-out/20260101-3C/schedules/ExploreRaft3C-seed17.json`;
+  npm run explore -- --shrink explore-out/20260101-3C/schedules/ExploreRaftPersistence3C-seed17.json`;
 
 /** Options only explore has, besides those of the stress runner. */
 export interface ExploreExtras {

@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { LIVENESS_BOUNDS } from "../src/explore/scenarios/raft-liveness.js";
 import type { LivenessMeasure } from "../src/explore/scenarios/phases.js";
+import { RAFT_SCENARIO_NAMES } from "../src/explore/scenarios/aims.js";
 import { raftScenario, type RaftPart } from "../src/explore/scenarios/raft-scenario.js";
 import { runSim } from "../src/sim/index.js";
 import { UsageError, runCli } from "./lib/cli.js";
@@ -46,7 +47,7 @@ async function run(opts: Options): Promise<number> {
   const b = LIVENESS_BOUNDS;
   let failed = 0;
   for (const part of opts.parts) {
-    const name = `ExploreRaft${part}`;
+    const name = RAFT_SCENARIO_NAMES[part];
     const measures: LivenessMeasure[] = [];
     for (let seed = opts.first; seed < opts.first + opts.seeds; seed++) {
       const quiet = console.log;

@@ -4,7 +4,7 @@
  * the grade, beside the original parts and their unchanged points.
  *
  * For each graded lab part named in `course/grading.json`'s `explore.parts`, two entries, each all
- * or nothing like a lab test: the part's explore scenario (`ExploreRaft3C`, ...) over
+ * or nothing like a lab test: the part's explore scenario (`ExploreRaftPersistence3C`, ...) over
  * `scenarioSeeds` seeds, and the part's lab tests whose checks stay sound under extra faults
  * (`src/explore/lab-tests.ts`) under the nemesis over `labTestSeeds` seeds each. The safety
  * monitors are on in both. A failing entry is reported with its first failing seed, the property
@@ -13,15 +13,17 @@
 import type { StressRecord } from "../../src/harness/index.js";
 import { LAB_TESTS_UNDER_NEMESIS } from "../../src/explore/lab-tests.js";
 import { EXPLORE_ENV } from "../../src/explore/mode.js";
-import { SCENARIO_AIMS } from "../../src/explore/scenarios/aims.js";
+import { RAFT_SCENARIO_NAMES, SCENARIO_AIMS, type RaftPart } from "../../src/explore/scenarios/aims.js";
 import { scenariosFileOfLab } from "../../src/explore/scenarios/files.js";
 import { exploreReplay, failureKind } from "./explore-report.js";
 import type { PartGrade, TestGrade } from "./grade-report.js";
 import type { Unit } from "./grade-run.js";
 import type { ExploreGrading, GradedPart } from "./grading.js";
 
-/** The explore scenario of a lab part: `ExploreKVServer2` for Lab 2, `ExploreRaft3C` for Lab 3's parts, `ExploreKV4A` for Lab 4's, `ExploreShardKV5B` for Lab 5's. */
+/** The explore scenario of a lab part: `ExploreKVServer2` for Lab 2, Lab 3's by its aim (`ExploreRaftPersistence3C`, ...), `ExploreKV4A` for Lab 4's, `ExploreShardKV5B` for Lab 5's. */
 export function scenarioOf(part: Pick<GradedPart, "part" | "lab">): string {
+  const raft = part.lab === 3 ? RAFT_SCENARIO_NAMES[part.part as RaftPart] : undefined;
+  if (raft !== undefined) return raft;
   const prefix = part.lab === 2 ? "ExploreKVServer" : part.lab === 3 ? "ExploreRaft" : part.lab === 5 ? "ExploreShardKV" : "ExploreKV";
   return `${prefix}${part.part}`;
 }

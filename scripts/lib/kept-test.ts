@@ -23,7 +23,7 @@ function scenarioModule(scenario: string): { path: string; name: string } {
     : { path: "../../explore/scenarios/kv-scenarios.js", name: "KV_SCENARIOS" };
 }
 
-/** A test name made of the scenario and the seed: `ExploreRaft3C_seed123_shrunk`. */
+/** A test name made of the scenario and the seed: `ExploreRaftPersistence3C_seed123_shrunk`. */
 export function keptTestName(schedule: Pick<ScheduleFile, "test" | "seed">): string {
   return `${schedule.test.replace(/\W+/g, "_")}_seed${schedule.seed}_shrunk`;
 }

@@ -1,7 +1,7 @@
 /**
  * The step debugger end to end, in headless Chromium (playwright-core), on a planted bug: the
  * mutant `vote-twice-in-a-term` (a voter grants its vote to every candidate of a term) in a scratch
- * copy of the repository, whose explore scenario ExploreRaft3A fails with seed 16 (Election Safety).
+ * copy of the repository, whose explore scenario ExploreRaftElection3A fails with seed 16 (Election Safety).
  * A student's session: `npm run debug` on that seed, step to the violation, branch by dropping the
  * vote that made the second leader, see the branch pass, export it as a kept test and run it under
  * vitest (it passes), and open the exported page from disk (no server, no network). Screenshots go
@@ -18,7 +18,7 @@ import { plantInScratch, removeScratch } from "../explore/mutants/plant.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 /**
- * The run the scenario tells: with the planted bug, ExploreRaft3A on this seed elects two leaders of
+ * The run the scenario tells: with the planted bug, ExploreRaftElection3A on this seed elects two leaders of
  * one term (S<first>, then S<second> on a second vote from a peer that had voted already), and
  * dropping the vote reply that made the second one lets the run pass.
  */
@@ -74,7 +74,7 @@ async function shot(page: Page, name: string): Promise<void> {
 beforeAll(async () => {
   const mutant = MUTANTS.find((m) => m.id === "vote-twice-in-a-term")!;
   scratch = plantInScratch(resolve("."), mutant);
-  url = await startDebugger(scratch, ["ExploreRaft3A", "--seed", String(STORY.seed)]);
+  url = await startDebugger(scratch, ["ExploreRaftElection3A", "--seed", String(STORY.seed)]);
   browser = await chromium.launch({ executablePath: CHROMIUM });
   console.log(`debugger screenshots: ${shots}`);
 }, 240_000);
@@ -131,9 +131,9 @@ describe("npm run debug, in a browser", () => {
     // Export the branch as a kept test, and run it under vitest in the scratch copy: it passes.
     const href = await page.getAttribute("#exp-test", "href");
     const test = await page.evaluate((h) => fetch(h!).then((r) => r.text()), href);
-    expect(test).toContain(`it("ExploreRaft3A_seed${STORY.seed}_branch"`);
+    expect(test).toContain(`it("ExploreRaftElection3A_seed${STORY.seed}_branch"`);
     mkdirSync(join(scratch, "src/raft/kept"), { recursive: true });
-    const keptFile = `src/raft/kept/ExploreRaft3A_seed${STORY.seed}_branch.test.ts`;
+    const keptFile = `src/raft/kept/ExploreRaftElection3A_seed${STORY.seed}_branch.test.ts`;
     writeFileSync(join(scratch, keptFile), test);
     const run = spawnSync(join(scratch, "node_modules/.bin/vitest"), ["run", "--project", "lab", "--reporter=dot", keptFile], { cwd: scratch, encoding: "utf8", timeout: 300_000 });
     expect(run.stdout + run.stderr).toMatch(/1 passed/);

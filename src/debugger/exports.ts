@@ -45,7 +45,7 @@ function scenarioRegistry(test: string): { path: string; name: string } {
     : { path: "../../explore/scenarios/kv-scenarios.js", name: "KV_SCENARIOS" };
 }
 
-/** The name of a kept branch: `ExploreRaft3A_seed7_branch`. */
+/** The name of a kept branch: `ExploreRaftElection3A_seed7_branch`. */
 export function keptBranchName(test: string, seed: number): string {
   return `${test.replace(/\W+/g, "_")}_seed${seed}_branch`;
 }

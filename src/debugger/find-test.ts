@@ -84,6 +84,6 @@ export function findTest(root: string, name: string, options: { file?: string; e
   const close = [...new Set([...all, ...scenarioNames(root)])].filter((n) => n.toLowerCase().includes(lower) || lower.includes(n.toLowerCase())).slice(0, 8);
   throw new Error(
     `no simulated test called ${name}${options.file !== undefined ? ` in ${options.file}` : " under src"}` +
-      (close.length > 0 ? `; did you mean ${close.join(", ")}?` : "; give the exact name, e.g. TestBackup3B or ExploreRaft3C"),
+      (close.length > 0 ? `; did you mean ${close.join(", ")}?` : "; give the exact name, e.g. TestBackup3B or ExploreRaftPersistence3C"),
   );
 }

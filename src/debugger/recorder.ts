@@ -556,7 +556,7 @@ export class Recorder {
         const e = edits.get(msg)?.request;
         return e?.kind === "duplicate" ? e.ms : inner;
       },
-      afterHandler: (msg, net) => policy.afterHandler?.(msg, net),
+      afterHandler: (msg, net, reply) => policy.afterHandler?.(msg, net, reply),
       dropReply: (msg, net) => {
         const inner = policy.dropReply(msg, net);
         const m = this.byInfo.get(msg);

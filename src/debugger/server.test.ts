@@ -16,8 +16,8 @@ function fakeRecording(edits: readonly Edit[]): Recording {
   const failed = edits.length > 0;
   return {
     version: 1,
-    test: "ExploreRaft3A",
-    fullName: "ExploreRaft3A",
+    test: "ExploreRaftElection3A",
+    fullName: "ExploreRaftElection3A",
     file: "src/explore/raft-scenarios.explore.test.ts",
     seed: 7,
     edits,
@@ -45,7 +45,7 @@ let session: DebugSession;
 
 beforeAll(async () => {
   session = new DebugSession(
-    { name: "ExploreRaft3A", fullName: "ExploreRaft3A", file: "src/explore/raft-scenarios.explore.test.ts", explore: true },
+    { name: "ExploreRaftElection3A", fullName: "ExploreRaftElection3A", file: "src/explore/raft-scenarios.explore.test.ts", explore: true },
     7,
     async (edits, progress) => {
       progress(5);
@@ -118,9 +118,9 @@ describe("the debugger's server", () => {
     const b = JSON.parse((await get(`/api/branch/${id}`, auth)).text) as { state: string; outcome: { ok: boolean; summary: string; divergedStep: number } };
     expect(b).toMatchObject({ state: "done", outcome: { ok: false, summary: "boom", divergedStep: 1 } });
     const schedule = await get(`/api/branch/${id}/schedule?token=${server.token}`);
-    expect(JSON.parse(schedule.text)).toMatchObject({ kind: "raftlab debugger edits", seed: 7, test: "ExploreRaft3A", edits: [edit] });
+    expect(JSON.parse(schedule.text)).toMatchObject({ kind: "raftlab debugger edits", seed: 7, test: "ExploreRaftElection3A", edits: [edit] });
     const kept = await get(`/api/branch/${id}/test?token=${server.token}`);
-    expect(kept.text).toContain('it("ExploreRaft3A_seed7_branch"');
+    expect(kept.text).toContain('it("ExploreRaftElection3A_seed7_branch"');
     expect(kept.text).toContain("applyEdits(sim, run, EDITS)");
     const html = await get(`/api/branch/${id}/html?token=${server.token}`);
     expect(html.text).toContain('"mode":"static"');

@@ -125,8 +125,8 @@ async function run(name: string, seed: number, replay?: { schedule: ScheduleFile
 
 describe("runs under the nemesis", () => {
   it("are a pure function of the seed: the same faults and the same run, twice", async () => {
-    const a = await run("ExploreRaft3C", 11);
-    const b = await run("ExploreRaft3C", 11);
+    const a = await run("ExploreRaftPersistence3C", 11);
+    const b = await run("ExploreRaftPersistence3C", 11);
     expect(a.faults.length).toBeGreaterThan(0);
     expect(b.faults).toEqual(a.faults);
     expect(b.traceHash).toBe(a.traceHash);
@@ -134,11 +134,11 @@ describe("runs under the nemesis", () => {
 
   it("replay exactly from their recorded schedule, and without a fault once it is removed", async () => {
     // ExploreKV4B only where this tree has Lab 4 (a Lab 3 handout has Lab 3's scenarios alone).
-    for (const [name, seed] of ([["ExploreRaft3C", 8], ["ExploreKV4B", 3]] as const).filter(([n]) => SCENARIOS[n] !== undefined)) {
+    for (const [name, seed] of ([["ExploreRaftPersistence3C", 8], ["ExploreKV4B", 3]] as const).filter(([n]) => SCENARIOS[n] !== undefined)) {
       const recorded = await run(name, seed);
       // Seed 8's plan delivers copies of requests, earlier messages again and holds replies; seed 3's
       // (KV) earlier messages: they replay like any other fault.
-      if (name === "ExploreRaft3C") for (const kind of ["duplicate", "redeliver", "hold"]) expect(recorded.faults.some((f) => f.kind === kind), kind).toBe(true);
+      if (name === "ExploreRaftPersistence3C") for (const kind of ["duplicate", "redeliver", "hold"]) expect(recorded.faults.some((f) => f.kind === kind), kind).toBe(true);
       else expect(recorded.faults.some((f) => f.kind === "redeliver")).toBe(true);
       const schedule: ScheduleFile = { version: 1, file: "f", test: name, seed, plan: recorded.plan, faults: recorded.faults };
       const replayed = await run(name, seed, { schedule, removed: new Set() });
@@ -150,8 +150,8 @@ describe("runs under the nemesis", () => {
   });
 
   it("refuse to replay a schedule under a seed whose plan differs, saying how to replay it", async () => {
-    const recorded = await run("ExploreRaft3B", 2);
-    const schedule: ScheduleFile = { version: 1, file: "f", test: "ExploreRaft3B", seed: 2, plan: recorded.plan, faults: recorded.faults };
-    await expect(run("ExploreRaft3B", 3, { schedule, removed: new Set() })).rejects.toThrow(/recorded with another fault plan than seed 3 draws here .*replay it with its own seed/);
+    const recorded = await run("ExploreRaftAgreement3B", 2);
+    const schedule: ScheduleFile = { version: 1, file: "f", test: "ExploreRaftAgreement3B", seed: 2, plan: recorded.plan, faults: recorded.faults };
+    await expect(run("ExploreRaftAgreement3B", 3, { schedule, removed: new Set() })).rejects.toThrow(/recorded with another fault plan than seed 3 draws here .*replay it with its own seed/);
   });
 });

@@ -85,6 +85,12 @@ export interface FaultPlan {
    */
   readonly partitionEveryMs: number;
   readonly partitionMaxMs: number;
+  /**
+   * Most partitions cut one follower off alone (not the leader), so that the others go on
+   * committing and compacting past it and it comes back by InstallSnapshot (the `snapshots`
+   * profile's). Absent in the other profiles, whose plans stay as they were.
+   */
+  readonly lagFollowers?: true;
 }
 
 /**
@@ -98,9 +104,12 @@ export interface FaultPlan {
  *   limits tolerate, for lab tests run under the nemesis;
  * - `kvsrv`: message faults only, at full strength, for Lab 2's single server (nothing to crash or
  *   partition): losses, copies of requests delivered again seconds later, held-back requests and
- *   replies, late replies.
+ *   replies, late replies;
+ * - `snapshots`: `full` for log compaction (Lab 3D): no faults aimed at elections (no strategies,
+ *   no crashes after votes, no slow votes, fewer hits on new leaders), partitions always on and
+ *   most of them cutting one follower off for 0.8-3 s ({@link FaultPlan.lagFollowers}).
  */
-export type PlanProfile = "full" | "no-crash" | "kv" | "lab" | "kvsrv";
+export type PlanProfile = "full" | "no-crash" | "kv" | "lab" | "kvsrv" | "snapshots";
 
 /** A plan with every fault off. */
 export const NO_FAULTS: FaultPlan = {
@@ -160,7 +169,7 @@ export function drawFaultPlan(rand: RandomSource, profile: PlanProfile): FaultPl
       duplicateMaxMs: rand.between(150, 5000),
     };
   }
-  const crashes = (profile === "full" || profile === "kv") && rand.chance(profile === "kv" ? 0.85 : 0.75);
+  const crashes = (profile === "full" || profile === "kv" || profile === "snapshots") && rand.chance(profile === "kv" ? 0.85 : 0.75);
   const plan: FaultPlan = {
     dropPerMille: maybe(10, 250),
     jitterMs: maybe(2, 30),
@@ -188,6 +197,12 @@ export function drawFaultPlan(rand: RandomSource, profile: PlanProfile): FaultPl
     historyPerMille: maybe(150, 700),
     holdReplyPerMille: maybe(20, 150),
   };
+  if (profile === "snapshots") {
+    // Drawn after the rest, so that the shared draws above keep their order.
+    const partitionEveryMs = rand.between(800, 2500);
+    const partitionMaxMs = rand.between(800, 3000);
+    return { ...plan, crashAfterVotePerMille: 0, slowVotePerMille: 0, newLeaderPerMille: Math.round(plan.newLeaderPerMille / 4), partitionEveryMs, partitionMaxMs, lagFollowers: true };
+  }
   if (profile !== "kv") return plan;
   // The KV service shows its own bugs only in a cluster that makes progress: no hits aimed at
   // Raft's elections, and fewer crashes.
@@ -233,5 +248,6 @@ export function describeFaultPlan(plan: FaultPlan): string {
   if (plan.strategy !== "none") parts.push(`strategy ${plan.strategy} ${plan.strategyPerMille}‰`);
   if (crashesServers(plan)) parts.push(plan.downMaxMs > 0 ? `down ≤${plan.downMaxMs} ms` : "restart at once");
   parts.push(every("crashes", plan.crashEveryMs), every("partitions", plan.partitionEveryMs, ` ≤${plan.partitionMaxMs} ms`));
+  if (plan.lagFollowers === true) parts.push("followers left behind");
   return parts.join(" · ");
 }

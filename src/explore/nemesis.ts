@@ -27,6 +27,7 @@ import { NO_FAULTS, type FaultPlan } from "./fault-plan.js";
 import { MessageHistory, keepsMethod, requestShape } from "./message-history.js";
 import { ScheduleReplay, describeFault, messageKey, type FaultEvent, type HistoryMoment, type MessageFault, type MessagePoint, type MessageRef, type NewFault } from "./schedule.js";
 import { Strategy } from "./strategies.js";
+import { fatal } from "../tester/failure.js";
 
 /** What the nemesis may do to a cluster (a scenario provides it; lab tests give none: no crashes, no partitions). */
 export interface ClusterControl {
@@ -38,6 +39,8 @@ export interface ClusterControl {
   leader(): { readonly server: number; readonly term: number } | undefined;
   /** Crashes server `i` (it keeps its persisted state). */
   crash(i: number): void;
+  /** The term running server `i` is in (its getState()), if the cluster can tell: checked after each restart. */
+  term?(i: number): number | undefined;
   /** Restarts server `i` from its persisted state and connects it as the current partition allows. */
   restart(i: number): void;
   /** Splits the servers into `groups`: each reaches its own group only. */
@@ -116,6 +119,11 @@ export class Nemesis implements FaultPolicy {
   private readonly raftRequests = new WeakMap<MessageInfo, { readonly sender: number; readonly term: number }>();
   /** Replies held until their sender moves on. */
   private held: HeldReply[] = [];
+  /**
+   * Per server, the highest term it put in a Raft reply so far: what it must find again after a
+   * restart (Figure 2: currentTerm is on stable storage before a server responds to an RPC).
+   */
+  private readonly repliedTerm: number[] = [];
   /** The servers of the smaller side of the partition in force, if any (a leader there leads in vain). */
   private minority: ReadonlySet<number> = new Set();
 
@@ -161,7 +169,27 @@ export class Nemesis implements FaultPolicy {
     const control = this.control;
     if (control === undefined) return;
     control.heal();
-    for (let i = 0; i < control.n; i++) if (!control.isUp(i)) control.restart(i);
+    for (let i = 0; i < control.n; i++) {
+      if (control.isUp(i)) continue;
+      control.restart(i);
+      this.checkTermKept(i);
+    }
+  }
+
+  /**
+   * Server `server` just restarted from its persisted state: it must be in a term at least as high
+   * as any it replied in before (Figure 2: currentTerm is on stable storage before a server
+   * responds to an RPC). A server that forgets a term it revealed may accept a deposed leader's
+   * requests of the older term again.
+   */
+  private checkTermKept(server: number): void {
+    const replied = this.repliedTerm[server];
+    const term = this.control?.term?.(server);
+    if (replied === undefined || term === undefined || term >= replied) return;
+    fatal(
+      `persistence: S${server} restarted in T${term}, but before its crash it had replied to an RPC in T${replied} ` +
+        `(Figure 2: currentTerm is on stable storage before a server responds; was a term learnt from an AppendEntries or InstallSnapshot persisted?)`,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -199,7 +227,7 @@ export class Nemesis implements FaultPolicy {
     if (sender !== undefined && term !== undefined) {
       this.raftRequests.set(msg, { sender, term });
       // A candidate asks for votes in a later term: the replies held from its earlier elections arrive now.
-      if (msg.svcMeth === VOTE) this.releaseHeld((h) => h.until === "next election" && h.sender === sender && h.term < term);
+      if (msg.svcMeth === VOTE) this.releaseHeld((h) => h.until === "next election" && h.sender === sender && h.term < term, `S${sender} asks for votes in T${term}`);
     }
     const history = this.history;
     if (history === undefined) return;
@@ -232,8 +260,10 @@ export class Nemesis implements FaultPolicy {
   }
 
   /** Releases the held replies that `which` picks. */
-  private releaseHeld(which: (h: HeldReply) => boolean): void {
-    for (const h of this.held.filter(which)) h.release();
+  private releaseHeld(which: (h: HeldReply) => boolean, why: string): void {
+    const released = this.held.filter(which);
+    if (released.length > 0) dlog("nemesis", "NET", () => `release ${released.length} held ${released.length === 1 ? "reply" : "replies"} to S${released[0]!.sender}'s requests of T${released.map((h) => h.term).join(", T")}: ${why}`);
+    for (const h of released) h.release();
   }
 
   /**
@@ -287,10 +317,16 @@ export class Nemesis implements FaultPolicy {
     return (from !== undefined && this.isolated.has(from)) || (to !== undefined && this.isolated.has(to));
   }
 
-  afterHandler(msg: MessageInfo): void {
+  afterHandler(msg: MessageInfo, _net: NetworkConditions, reply: unknown): void {
     if (this.calm || this.control === undefined) return;
+    const server = typeof msg.serverName === "number" ? msg.serverName : undefined;
+    const term = msg.svcMeth.startsWith("Raft.") ? termOf(reply) : undefined;
+    // The first reply of a term the server learnt from this request (not from a vote of its own, which
+    // persists it): a crash now finds out whether it persisted the term before replying.
+    const learnt = server !== undefined && term !== undefined && term > (this.repliedTerm[server] ?? 0) && msg.svcMeth !== VOTE;
+    if (server !== undefined && term !== undefined) this.repliedTerm[server] = Math.max(term, this.repliedTerm[server] ?? 0);
     const ref = this.ref("handled", msg);
-    for (const f of this.decide(ref, () => this.drawHandledFaults(ref, msg))) {
+    for (const f of this.decide(ref, () => this.drawHandledFaults(ref, msg, learnt))) {
       if (f.kind !== "crash" || f.point === "scheduler") continue;
       this.crashSoon(f);
       if (f.lose === true) this.replyFates.set(msg, { extraMs: 0, lost: true });
@@ -350,6 +386,9 @@ export class Nemesis implements FaultPolicy {
     const out: NewFault[] = [];
     if (this.per(p.dropPerMille)) out.push({ ...ref, kind: "drop" });
     else if (ref.method === VOTE && this.per(p.slowVotePerMille)) out.push({ ...ref, kind: "delay", why: "stale", ms: this.rand.between(20, 500) });
+    // A vote request lost (at a quarter of the rate of crashes after votes): its server learns the
+    // new term from the new leader's first AppendEntries, a term it must persist before replying.
+    else if (ref.method === VOTE && this.per(Math.ceil(p.crashAfterVotePerMille / 4))) out.push({ ...ref, kind: "drop" });
     else if (this.per(p.stalePerMille)) out.push({ ...ref, kind: "delay", why: "stale", ms: this.rand.between(100, p.staleMaxMs) });
     else if (this.per(p.duplicatePerMille)) out.push({ ...ref, kind: "duplicate", ms: this.rand.between(100, p.duplicateMaxMs) });
     const sender = serverIndex(ref.from);
@@ -360,7 +399,7 @@ export class Nemesis implements FaultPolicy {
     return out;
   }
 
-  private drawHandledFaults(ref: MessageRef, msg: MessageInfo): NewFault[] {
+  private drawHandledFaults(ref: MessageRef, msg: MessageInfo, learntTerm: boolean): NewFault[] {
     const server = typeof msg.serverName === "number" ? msg.serverName : undefined;
     if (server === undefined || this.control?.isUp(server) !== true) return [];
     const planned = this.strategy?.onHandled(ref, server) ?? [];
@@ -374,7 +413,9 @@ export class Nemesis implements FaultPolicy {
       const downMs = how === 2 ? 0 : this.downMs();
       return [{ ...ref, kind: "crash", server, downMs, ...(how > 0 ? { lose: true } : {}), ...(how === 2 ? { all: true } : {}) }];
     }
-    const rate = msg.svcMeth === VOTE ? this.plan.crashAfterVotePerMille : this.plan.crashAfterReplyPerMille;
+    // A term learnt from an AppendEntries is as much at stake as a vote: the same rate (in the plans
+    // that aim at votes at all; the others draw as before).
+    const rate = msg.svcMeth === VOTE || (learntTerm && this.plan.crashAfterVotePerMille > 0) ? this.plan.crashAfterVotePerMille : this.plan.crashAfterReplyPerMille;
     if (!this.per(rate)) return [];
     return [{ ...ref, kind: "crash", server, downMs: this.downMs() }];
   }
@@ -392,7 +433,11 @@ export class Nemesis implements FaultPolicy {
     // And votes, which are few: a vote held into its candidate's next election is the trap.
     const aimed = ref.method === VOTE || (sender !== undefined && this.minority.has(sender));
     if (HELD_REPLIES.has(ref.method) && this.per(aimed ? Math.min(1000, 4 * p.holdReplyPerMille) : p.holdReplyPerMille)) {
-      return [{ ...ref, kind: "hold", until: ref.method === VOTE ? "next election" : "leads again", maxMs: this.rand.between(2000, 8000) }];
+      const maxMs = this.rand.between(2000, 8000);
+      // A minority leader's followers' replies wait four times longer for it to lead again (until
+      // the healing, most of the time): they answer a log that a new leader overwrites meanwhile.
+      const minorityAppend = ref.method !== VOTE && aimed;
+      return [{ ...ref, kind: "hold", until: ref.method === VOTE ? "next election" : "leads again", maxMs: minorityAppend ? 4 * maxMs : maxMs }];
     }
     return [];
   }
@@ -451,6 +496,7 @@ export class Nemesis implements FaultPolicy {
     const restart = (server: number): void => {
       if (this.calm || control.isUp(server)) return;
       control.restart(server);
+      this.checkTermKept(server);
       dmark(server, "TEST", { kind: "restart" }, `nemesis: restart S${server}`);
       this.historyMoment("restarted", server, {});
     };
@@ -509,7 +555,7 @@ export class Nemesis implements FaultPolicy {
       const leader = control.leader();
       if (leader === undefined || (seen !== undefined && seen.server === leader.server && seen.term === leader.term)) continue;
       seen = leader;
-      this.releaseHeld((h) => h.until === "leads again" && h.sender === leader.server && h.term < leader.term);
+      this.releaseHeld((h) => h.until === "leads again" && h.sender === leader.server && h.term < leader.term, `S${leader.server} leads T${leader.term}`);
       for (let i = 0; i < control.n; i++) if (i !== leader.server && control.isUp(i)) this.historyMoment("new leader", i, { term: leader.term });
       if (this.plan.newLeaderPerMille === 0 && this.plan.strategy === "none") continue;
       const ref = this.refOf("watch", "new leader", "nemesis", `S${leader.server}`);
@@ -566,6 +612,15 @@ export class Nemesis implements FaultPolicy {
           if (f.kind === "crash" && f.point === "scheduler") this.crash(f);
         }
       } else {
+        const behind = p.lagFollowers === true && leader !== undefined && this.rand.chance(0.7) ? this.followerToLeaveBehind(leader) : undefined;
+        if (behind !== undefined) {
+          // One follower cut off while the others commit and compact past it: it comes back by InstallSnapshot.
+          const others = [...Array(control.n).keys()].filter((i) => i !== behind);
+          const f = this.record({ point: "scheduler", at, gapMs: at - last, kind: "partition", groups: [[behind], others], ms: this.rand.between(800, Math.max(800, p.partitionMaxMs)) });
+          if (f.kind === "partition") this.partition(f.groups, f.ms);
+          last = at;
+          continue;
+        }
         const servers = this.rand.shuffle([...Array(control.n).keys()]);
         let cut = 1 + this.rand.int(control.n - 1);
         if (leader !== undefined && this.rand.chance(0.5)) {
@@ -580,6 +635,13 @@ export class Nemesis implements FaultPolicy {
       }
       last = at;
     }
+  }
+
+  /** A running server other than `leader`, drawn (the plan's {@link FaultPlan.lagFollowers}). */
+  private followerToLeaveBehind(leader: number): number | undefined {
+    const control = this.control!;
+    const followers = [...Array(control.n).keys()].filter((i) => i !== leader && control.isUp(i));
+    return followers.length === 0 ? undefined : followers[this.rand.int(followers.length)];
   }
 
   /** The scheduler, replaying: wakes when the recorded one did and does what it did (unless removed). */
@@ -623,6 +685,12 @@ const HELD_REPLIES: ReadonlySet<string> = new Set([VOTE, "Raft.AppendEntries", "
 
 /** The KV service's writes, aimed at by {@link FaultPlan.crashAfterClientWritePerMille}. */
 const CLIENT_WRITES: ReadonlySet<string> = new Set(["KVServer.Put", "KVServer.Append", "KVServer.Cas"]);
+
+/** The `term` of a Raft reply, if it has one. */
+function termOf(reply: unknown): number | undefined {
+  const term = typeof reply === "object" && reply !== null ? (reply as { term?: unknown }).term : undefined;
+  return typeof term === "number" ? term : undefined;
+}
 
 /** The server index of a node name (`S2` → 2), or undefined for clients and the tester. */
 function serverIndex(nodeName: string): number | undefined {

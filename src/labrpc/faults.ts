@@ -68,9 +68,10 @@ export interface FaultPolicy {
   /**
    * Called once the handler has returned its reply, before the network decides the reply's fate.
    * A policy may crash or cut the server here (through the cluster it was given); the network
-   * re-checks that the server is alive after this, so such a reply is never delivered.
+   * re-checks that the server is alive after this, so such a reply is never delivered. `reply` is
+   * the handler's reply (a copy: read it, do not keep it to change).
    */
-  afterHandler?(msg: MessageInfo, net: NetworkConditions): void;
+  afterHandler?(msg: MessageInfo, net: NetworkConditions, reply: unknown): void;
   /** Whether the reply is lost (the handler ran). */
   dropReply(msg: MessageInfo, net: NetworkConditions): boolean;
   /** How long (ms) the reply takes to reach the caller. */

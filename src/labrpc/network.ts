@@ -214,7 +214,7 @@ export class Network {
         await raceTimer(sim, handled, LABRPC.DEAD_CHECK_INTERVAL);
         dead = this.isServerDead(endName, serverName, server);
       }
-      if (reply !== undefined && !dead) faults.afterHandler?.(msg, net);
+      if (reply !== undefined && !dead) faults.afterHandler?.(msg, net, reply.copy);
       // Do not reply if the server was deleted or cut meanwhile: a positive reply to a request that
       // the server persisted into a superseded persister would break the testers' assumptions.
       if (reply === undefined || this.isServerDead(endName, serverName, server)) {

@@ -58,7 +58,7 @@ export interface MonitorOptions {
 export function monitorRaftCluster<S extends Member>(group: ServerGroup<S>, raftOf: (member: S) => RaftPeer, options: MonitorOptions = {}): ClusterMonitor {
   const sim = currentSimulation();
   if (sim === undefined) return { applied: () => {} };
-  const monitor = new RaftSafetyMonitor(() => sim.now());
+  const monitor = new RaftSafetyMonitor(() => sim.now(), group.n);
   group.observe((event) => {
     if (event.kind === "start") {
       const peer = raftOf(event.member as S);

@@ -135,6 +135,7 @@ describe("Leader Append-Only", () => {
     expect(monitor.check()).toBeUndefined();
     peers[0]!.set({ log: [1, 2, 2, 2] });
     expect(monitor.check()).toBeUndefined();
+    peers[1]!.set({ term: 2, log: [1, 2] }); // a majority stores index 2: it may commit
     peers[0]!.set({ snapshotIndex: 2, snapshotTerm: 2, log: [2, 2], commitIndex: 2 });
     expect(monitor.check()).toBeUndefined();
     // It steps down; as a follower of T3 its uncommitted tail is replaced.
@@ -204,6 +205,7 @@ describe("Leader Completeness", () => {
   it("allows a stale leader (of an earlier term than the commit) to lack a later commit", () => {
     const { monitor, peers } = cluster(3);
     peers[2]!.set({ term: 2, role: "leader", log: [1, 2] });
+    peers[1]!.set({ term: 3, log: [1, 3] });
     peers[0]!.set({ term: 3, log: [1, 3], commitIndex: 2 });
     expect(monitor.check()).toBeUndefined();
   });
@@ -212,6 +214,7 @@ describe("Leader Completeness", () => {
 describe("State Machine Safety", () => {
   it("fails when two servers commit different entries at one index", () => {
     const { monitor, peers } = cluster(3);
+    peers[2]!.set({ term: 2, log: [1, 2] });
     peers[0]!.set({ term: 2, log: [1, 2], commitIndex: 2 });
     expect(monitor.check()).toBeUndefined();
     peers[1]!.set({ term: 3, log: [1, 3], commitIndex: 2 });
@@ -220,6 +223,7 @@ describe("State Machine Safety", () => {
 
   it("fails when a server changes an entry it had committed", () => {
     const { monitor, peers } = cluster(3);
+    peers[1]!.set({ term: 2, log: [1, 2, 2] });
     peers[0]!.set({ term: 2, log: [1, 2, 2], commitIndex: 3 });
     expect(monitor.check()).toBeUndefined();
     peers[0]!.set({ term: 3, log: [1, 3] });
@@ -235,6 +239,7 @@ describe("State Machine Safety", () => {
 
   it("allows a restarted server to replay what it committed before", () => {
     const { monitor, peers } = cluster(2);
+    peers[1]!.set({ term: 1, log: [1, 1] });
     peers[0]!.set({ term: 1, log: [1, 1], commitIndex: 2 });
     expect(monitor.check()).toBeUndefined();
     monitor.unwatch(0);
@@ -243,6 +248,54 @@ describe("State Machine Safety", () => {
     expect(monitor.check()).toBeUndefined();
     again.set({ commitIndex: 2 });
     expect(monitor.check()).toBeUndefined();
+  });
+});
+
+describe("State Machine Safety: commitment", () => {
+  it("fails when an entry is committed while fewer than a majority store it", () => {
+    const { monitor, peers } = cluster(5);
+    for (const p of peers) p.set({ term: 2, log: [1] });
+    expect(monitor.check()).toBeUndefined();
+    // The leader counted S1 (a reply to an earlier request): only S0 and S2 store index 2.
+    peers[2]!.set({ log: [1, 2] });
+    peers[0]!.set({ role: "leader", log: [1, 2], commitIndex: 2 });
+    expectViolation(monitor.check(), "State Machine Safety", /^S0 committed index 2 \(T2\), which only 2 of 5 servers store \(S0, S2\)$/);
+  });
+
+  it("counts a crashed server and a compacted entry as storing it (they may), and checks an index once", () => {
+    const { monitor, peers } = cluster(3);
+    peers[1]!.set({ term: 2, snapshotIndex: 2, snapshotTerm: 2 });
+    monitor.unwatch(2); // crashed: what it persisted is unknown here
+    peers[0]!.set({ term: 2, role: "leader", log: [1, 2], commitIndex: 2 });
+    expect(monitor.check()).toBeUndefined();
+  });
+
+  it("fails when a follower deletes entries another server committed, above its own commitIndex", () => {
+    const { monitor, peers } = cluster(3);
+    peers[0]!.set({ term: 2, role: "leader", log: [1, 2, 2, 2], commitIndex: 4 });
+    peers[1]!.set({ term: 2, log: [1, 2, 2, 2], commitIndex: 1 });
+    expect(monitor.check()).toBeUndefined();
+    // It installs the leader's snapshot through 2 and drops the entries after it.
+    peers[1]!.set({ snapshotIndex: 2, snapshotTerm: 2, log: [], commitIndex: 2 });
+    expectViolation(monitor.check(), "State Machine Safety", /^S1 deleted its entries from index 3 \(T2\) on \(its log now ends at 2\), which S0 had committed$/);
+  });
+
+  it("allows a follower to install a snapshot that keeps its later entries, and to drop uncommitted ones", () => {
+    const { monitor, peers } = cluster(3);
+    peers[0]!.set({ term: 2, role: "leader", log: [1, 2, 2, 2], commitIndex: 3 });
+    peers[1]!.set({ term: 2, log: [1, 2, 2, 2, 1], commitIndex: 1 });
+    expect(monitor.check()).toBeUndefined();
+    peers[1]!.set({ snapshotIndex: 2, snapshotTerm: 2, log: [2, 2], commitIndex: 2 });
+    expect(monitor.check()).toBeUndefined();
+  });
+
+  it("fails when a server's commitIndex goes back (an older snapshot installed)", () => {
+    const { monitor, peers } = cluster(3);
+    peers[0]!.set({ term: 2, role: "leader", log: [1, 2, 2], commitIndex: 3 });
+    peers[1]!.set({ term: 2, log: [1, 2, 2], commitIndex: 3 });
+    expect(monitor.check()).toBeUndefined();
+    peers[1]!.set({ snapshotIndex: 1, snapshotTerm: 1, log: [2, 2], commitIndex: 1 });
+    expectViolation(monitor.check(), "State Machine Safety", /^S1's commitIndex went back from 3 to 1$/);
   });
 });
 
@@ -280,11 +333,11 @@ describe("ShadowLog", () => {
 
   it("says where a log changed: appended, overwritten, truncated, compacted", () => {
     const s = new ShadowLog();
-    expect(s.update(view(0, 0, [1, 1]))).toEqual({ from: 1, previousTerm: undefined, previousLastIndex: 0 });
-    expect(s.update(view(0, 0, [1, 1, 2]))).toEqual({ from: 3, previousTerm: undefined, previousLastIndex: 2 });
-    expect(s.update(view(0, 0, [1, 3]))).toEqual({ from: 2, previousTerm: 1, previousLastIndex: 3 });
-    expect(s.update(view(0, 0, [1]))).toEqual({ from: 2, previousTerm: 3, previousLastIndex: 2 });
-    expect(s.update(view(1, 1, [4]))).toEqual({ from: 2, previousTerm: undefined, previousLastIndex: 1 });
+    expect(s.update(view(0, 0, [1, 1]))).toEqual({ from: 1, previousTerm: undefined, previousLastIndex: 0, previousTerms: [] });
+    expect(s.update(view(0, 0, [1, 1, 2]))).toEqual({ from: 3, previousTerm: undefined, previousLastIndex: 2, previousTerms: [] });
+    expect(s.update(view(0, 0, [1, 3]))).toEqual({ from: 2, previousTerm: 1, previousLastIndex: 3, previousTerms: [] });
+    expect(s.update(view(0, 0, [1]))).toEqual({ from: 2, previousTerm: 3, previousLastIndex: 2, previousTerms: [] });
+    expect(s.update(view(1, 1, [4]))).toEqual({ from: 2, previousTerm: undefined, previousLastIndex: 1, previousTerms: [] });
     expect(s.lastIndex).toBe(2);
     expect(s.termAt(1)).toBe(1);
     expect(s.termAt(2)).toBe(4);

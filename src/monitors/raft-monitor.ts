@@ -18,7 +18,7 @@ import { checkLeaderAppendOnly } from "./leader-append-only.js";
 import { checkLeaderCompleteness } from "./leader-completeness.js";
 import { LogMatching } from "./log-matching.js";
 import { ShadowLog, type LogChange } from "./shadow-log.js";
-import { AppliedCommands, checkCommittedEntriesKept } from "./state-machine-safety.js";
+import { AppliedCommands, checkCommitNotBack, checkCommittedEntriesKept, checkOthersCommitsKept, checkStoredOnMajority } from "./state-machine-safety.js";
 import type { Violation } from "./violation.js";
 
 /** What the monitor keeps about one running incarnation of one server. */
@@ -44,8 +44,14 @@ export class RaftSafetyMonitor {
   private readonly appliedCommands = new AppliedCommands();
   private violation: Violation | undefined;
 
-  /** @param now the current virtual time (ms), for the evidence */
-  constructor(private readonly now: () => number) {}
+  /**
+   * @param now the current virtual time (ms), for the evidence
+   * @param servers the cluster's size, if known (else the servers seen): majorities are of it
+   */
+  constructor(
+    private readonly now: () => number,
+    private readonly servers?: number,
+  ) {}
 
   /** Server `server` started (or restarted) as `peer`: watch it from now on. */
   watch(server: number, peer: RaftPeer): void {
@@ -103,9 +109,11 @@ export class RaftSafetyMonitor {
       const view = t.peer.inspect!();
       t.view = view;
       if (t.log.differs(view)) {
-        const v = this.logChanged(t, view, t.log.update(view), time);
+        const v = this.logChanged(t, view, t.log.update(view, this.ledger.maxIndex), time);
         if (v !== undefined) return v;
       }
+      const back = checkCommitNotBack(t.server, t.commitIndex, view.commitIndex);
+      if (back !== undefined) return back;
       if (view.commitIndex > t.commitIndex) {
         const v = this.commitAdvanced(t, view, newlyCommitted);
         if (v !== undefined) return v;
@@ -128,16 +136,29 @@ export class RaftSafetyMonitor {
         if (v !== undefined) return v;
       }
     }
+    // Every peer's view is of this step now: a newly committed entry must be on a majority.
+    for (const index of newlyCommitted) {
+      const c = this.ledger.at(index)!;
+      const v = checkStoredOnMajority(c.server, index, c.term, Math.max(this.servers ?? 0, this.tracks.length), (s) => this.mayHold(s, index, c.term));
+      if (v !== undefined) return v;
+    }
     return undefined;
   }
 
-  /** The log of `t` changed since the last check: Leader Append-Only, committed entries kept, Log Matching. */
+  /** Whether server `s` may store the entry of `term` at `index` (true where unknown: it is down, or has no inspect()). */
+  private mayHold(s: number, index: number, term: number): boolean {
+    const view = this.tracks[s]?.view;
+    if (view === undefined) return true;
+    return index <= view.snapshotIndex || view.termAt(index) === term;
+  }
+
+  /** The log of `t` changed since the last check: Leader Append-Only, committed entries kept (its own and others'), Log Matching. */
   private logChanged(t: Track, view: RaftInspection, change: LogChange, time: number): Violation | undefined {
     if (t.leaderTerm !== -1 && view.role === "leader" && view.term === t.leaderTerm) {
       const v = checkLeaderAppendOnly(t.server, t.leaderTerm, change, view);
       if (v !== undefined) return v;
     }
-    const kept = checkCommittedEntriesKept(t.server, t.commitIndex, change, view);
+    const kept = checkCommittedEntriesKept(t.server, t.commitIndex, change, view) ?? checkOthersCommitsKept(t.server, change, view, (i) => this.ledger.at(i));
     if (kept !== undefined) return kept;
     // Every entry from the first changed one up is new in this log (the ones below are unchanged).
     for (let index = change.from; index <= view.lastIndex; index++) {

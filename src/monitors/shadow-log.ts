@@ -23,6 +23,11 @@ export interface LogChange {
   readonly previousTerm: number | undefined;
   /** The copy's last index before this change. */
   readonly previousLastIndex: number;
+  /**
+   * The copy's terms at `from`, `from + 1`, ... up to the index {@link ShadowLog.update} was asked to
+   * report (never past `previousLastIndex`): what the entries that changed or left were.
+   */
+  readonly previousTerms: readonly number[];
 }
 
 /** Entries below this many are always compared one by one (see {@link ShadowLog.update}). */
@@ -72,8 +77,9 @@ export class ShadowLog {
    * Brings the copy up to date with `view` and says what changed. Usually it compares only the top
    * run of differing entries (logs change at their end), but every entry when the log is short or
    * on every {@link FULL_SCAN_EVERY}-th change, so a change in the middle is found too, later.
+   * The change lists the copy's former terms from `from` through `reportUpTo`.
    */
-  update(view: LogView): LogChange {
+  update(view: LogView, reportUpTo = 0): LogChange {
     const full = this.lastIndex - this.base <= ALWAYS_FULL_BELOW || this.changes++ % FULL_SCAN_EVERY === 0;
     const oldBase = this.base;
     const oldLast = this.lastIndex;
@@ -93,6 +99,8 @@ export class ShadowLog {
       for (let i = hi; i >= lo && (view.termAt(i) ?? -1) !== this.termAt(i); i--) from = i;
     }
     const previousTerm = from > oldBase && from <= oldLast ? this.termAt(from) : undefined;
+    const previousTerms: number[] = [];
+    for (let i = Math.max(from, oldBase + 1); i <= Math.min(oldLast, reportUpTo); i++) previousTerms.push(this.termAt(i) ?? -1);
 
     if (newBase !== oldBase) {
       // The snapshot moved (rare): copy the whole log again.
@@ -105,6 +113,6 @@ export class ShadowLog {
       this.terms.length = Math.min(this.terms.length, from - 1 - this.base);
       for (let i = from; i <= newLast; i++) this.terms.push(view.termAt(i) ?? -1);
     }
-    return { from, previousTerm, previousLastIndex: oldLast };
+    return { from, previousTerm, previousLastIndex: oldLast, previousTerms };
   }
 }

@@ -299,7 +299,11 @@ export const MUTANTS: readonly Mutant[] = [
     kind: "stale reply taken as fresh",
     part: "3B",
     title: "a leader handles an AppendEntries or InstallSnapshot reply under its current term, not the term of the request it answers",
-    why: "a reply of its earlier leadership, held until it leads again, moves matchIndex for a log that has changed since",
+    why:
+      "a reply of its earlier leadership, held until it leads again, moves matchIndex for a log that has changed since. In the reference it takes more than that: " +
+      "matchIndex never decreases and only entries of the current term are committed by counting, so the stale match hurts only if the follower still lacks an entry " +
+      "at or below the old request's last index that the re-elected leader has (a follower cut off since, with the old term's entries): then the leader commits " +
+      "counting it (the commitment check: stored on fewer than a majority) or can never back up below that index for it (liveness: a command took too long)",
     file: RAFT,
     search: "    if (this.dead || this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(term)) return \"ignore\";",
     replace: "    if (this.dead || this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(this.currentTerm)) return \"ignore\";\n    if (term !== this.currentTerm) return this.progress[peer]!.replyArrived(id, this.currentTerm);",
@@ -309,7 +313,7 @@ export const MUTANTS: readonly Mutant[] = [
     kind: "stale InstallSnapshot",
     part: "3D",
     title: "a follower that installs a leader's snapshot discards its whole log, even the entries after the snapshot that it has",
-    why: "entries the leader counted as replicated on it are gone: a stale or repeated InstallSnapshot loses committed entries",
+    why: "entries the leader counted as replicated on it are gone: a snapshot sent while the follower's reply to the entries was on its way deletes entries the leader committed (the commitment check: a committed entry deleted from any log)",
     file: RAFT,
     search: "    this.log.compact(args.lastIncludedIndex, args.lastIncludedTerm);\n    this.snapshotData = args.data;",
     replace: "    if (this.log.lastIndex() > this.log.snapshotIndex) this.log.truncate(this.log.snapshotIndex + 1);\n    this.log.compact(args.lastIncludedIndex, args.lastIncludedTerm);\n    this.snapshotData = args.data;",
@@ -319,7 +323,7 @@ export const MUTANTS: readonly Mutant[] = [
     kind: "not persisted",
     part: "3C",
     title: "a follower that learns a newer term from an AppendEntries does not persist it (only new entries are persisted)",
-    why: "after a crash it is back in the older term, and accepts a deposed leader's AppendEntries of that term again",
+    why: "after a crash it is back in the older term, and accepts a deposed leader's AppendEntries of that term again; the nemesis sees it at the restart (a term it had replied in, forgotten), when a vote request was lost and the term came with an AppendEntries that changed nothing",
     file: RAFT,
     search: "    if (args.term < this.currentTerm) return staleTermReply(this.currentTerm);\n    this.followLeader(args.term);",
     replace: "    if (args.term < this.currentTerm) return staleTermReply(this.currentTerm);\n    if (args.term > this.currentTerm) {\n      this.currentTerm = args.term;\n      this.votedFor = null;\n    }\n    this.followLeader(args.term);",
@@ -500,7 +504,11 @@ export const MUTANTS: readonly Mutant[] = [
     ["student-counts-stale-vote", "stale reply taken as fresh", "3A", "a candidate counts a vote granted in its earlier election", "        if (this.state === \"candidate\" && this.currentTerm === args.term && reply.voteGranted) {", "        if (this.state === \"candidate\" && reply.voteGranted) {"],
     ["student-takes-stale-append-reply", "stale reply taken as fresh", "3C", "a leader acts on an AppendEntries reply of its earlier term", "      if (this.state !== \"leader\" || this.currentTerm !== args.term) return;\n      if (reply.success) {", "      if (this.state !== \"leader\") return;\n      if (reply.success) {"],
     ["student-snapshot-drops-log", "stale InstallSnapshot", "3D", "InstallSnapshot drops the whole log, even entries after the snapshot", "    if (args.lastIncludedIndex <= this.lastIndex() && this.termOf(args.lastIncludedIndex) === args.lastIncludedTerm) {", "    if (false as boolean) {"],
-    ["student-installs-older-snapshot", "stale InstallSnapshot", "3D", "InstallSnapshot is installed even when it is older than what the follower committed", "    if (args.lastIncludedIndex <= this.commitIndex) return { term: this.currentTerm };\n", "    if (args.lastIncludedIndex <= this.lastIncludedIndex) return { term: this.currentTerm };\n"],
+    [
+      "student-installs-older-snapshot", "stale InstallSnapshot", "3D", "InstallSnapshot is installed even when it is older than what the follower committed",
+      "    if (args.lastIncludedIndex <= this.commitIndex) return { term: this.currentTerm };\n", "    if (args.lastIncludedIndex <= this.lastIncludedIndex) return { term: this.currentTerm };\n",
+      "an older snapshot moves commitIndex back (the commitment check), but only one newer than the follower's own snapshot: the testers' services snapshot every 10 applied entries on every server, so the follower's own snapshot trails its commitIndex only while its applier catches up, and a snapshot it never got with an index in that gap must arrive right then (delivered copies are never newer than its own snapshot)",
+    ],
     ["student-truncate-on-append", "stale AppendEntries", "3B", "a follower truncates its log after prevLogIndex on every AppendEntries, even when the entries match", "      if (index <= this.lastIndex() && this.termOf(index) === args.entries[k]!.term) continue;\n", ""],
     ["student-commit-beyond-request", "stale AppendEntries", "3C", "a follower commits up to min(leaderCommit, its last index), not the last entry the request carried", "Math.min(args.leaderCommit, lastNew)", "Math.min(args.leaderCommit, this.lastIndex())"],
     ["student-vote-not-persisted", "not persisted", "3C", "a vote is not persisted when it is the only change (same term)", "      this.votedFor = args.candidateId;\n      this.persist();", "      this.votedFor = args.candidateId;"],
@@ -567,14 +575,14 @@ export const MUTANTS: readonly Mutant[] = [
   },
 ];
 
-/** Student-style mutants from rows of [id, kind, part, title, search, replace] (their file is {@link STUDENT}). */
-function studentStyle(rows: readonly (readonly [string, BugKind, LabPart, string, string, string])[]): Mutant[] {
-  return rows.map(([id, kind, part, title, search, replace]) => ({
+/** Student-style mutants from rows of [id, kind, part, title, search, replace, why?] (their file is {@link STUDENT}). */
+function studentStyle(rows: readonly (readonly [string, BugKind, LabPart, string, string, string, string?])[]): Mutant[] {
+  return rows.map(([id, kind, part, title, search, replace, why]) => ({
     id,
     kind,
     part,
     title,
-    why: "the same bug as the reference's mutant of this kind, in a Raft written in a student's style",
+    why: why ?? "the same bug as the reference's mutant of this kind, in a Raft written in a student's style",
     file: STUDENT,
     search,
     replace,

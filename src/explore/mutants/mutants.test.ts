@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { RAFT_SCENARIO_NAMES, type RaftPart } from "../scenarios/aims.js";
 import { SCENARIOS, scenarioFile } from "../scenarios/index.js";
 import { MUTANTS, type Mutant } from "./catalog.js";
 import { applyMutant, plantInScratch, removeScratch } from "./plant.js";
@@ -17,7 +18,7 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 
 /** The explore scenario of a mutant's part. */
 function scenarioOf(m: Mutant): string {
-  const name = m.part === "2" ? "ExploreKVServer2" : m.part.startsWith("3") ? `ExploreRaft${m.part}` : `ExploreKV${m.part}`;
+  const name = m.part === "2" ? "ExploreKVServer2" : m.part.startsWith("3") ? RAFT_SCENARIO_NAMES[m.part as RaftPart] : `ExploreKV${m.part}`;
   if (SCENARIOS[name] === undefined) throw new Error(`no scenario ${name}`);
   return name;
 }

@@ -2,6 +2,11 @@
  * The Raft explore scenario: a cluster of 3 or 5 peers under the nemesis, with clients submitting
  * commands to whoever leads; then every fault is healed and the cluster must agree again.
  *
+ * The parts differ in what they aim at (`aims.ts`): 3A elections alone, no crashes; 3B commands
+ * from every peer, no crashes; 3C crashes aimed at votes, replies and starts (what must be
+ * persisted); 3D snapshots, with followers cut off while the log is compacted past them, so that
+ * they come back by InstallSnapshot, and busier clients.
+ *
  * Safety phase: the monitors check Raft's five properties at every step, and the tester's appliers
  * check every applied command. Liveness phase (everything healed, all servers up and connected): a
  * leader must be elected (3A), or a new command must commit on every server within the tester's
@@ -15,11 +20,20 @@ import type { ClusterControl, Nemesis } from "../nemesis.js";
 import { startNemesis } from "../lab-nemesis.js";
 import { checkPromptCommit, checkSettledLeader } from "./raft-liveness.js";
 import { watchVoteTimers } from "./vote-timer-watch.js";
-import { SCENARIO_AIMS } from "./aims.js";
+import { SCENARIO_AIMS, type RaftPart } from "./aims.js";
+import type { PlanProfile } from "../fault-plan.js";
 import { beginLivenessPhase, beginSafetyPhase, leaderOf, scenarioRandom, type ScenarioOptions } from "./phases.js";
 
-/** The Raft lab part a scenario exercises: 3A elections only; 3B commands; 3C crashes too; 3D snapshots too. */
-export type RaftPart = "3A" | "3B" | "3C" | "3D";
+/** The Raft lab part a scenario exercises: 3A elections only; 3B commands; 3C crashes too; 3D snapshots and followers left behind. */
+export type { RaftPart } from "./aims.js";
+
+/**
+ * The nemesis's plan per part: no crashes while Raft need not persist (3A, 3B); crashes aimed at
+ * votes, replies and starts, and the Figure 8 and split-vote strategies for 3C; for 3D followers
+ * left behind while the log is compacted, so that they come back by InstallSnapshot (and meet
+ * stale snapshots), with no faults aimed at elections (3C's part).
+ */
+const PROFILE: Readonly<Record<RaftPart, PlanProfile>> = { "3A": "no-crash", "3B": "no-crash", "3C": "full", "3D": "snapshots" };
 
 /** The command the liveness phase's prompt-commit check starts (unlike every client's). */
 const LIVENESS_COMMAND = 1_999_999_999;
@@ -35,7 +49,7 @@ export async function raftScenario(t: TestInfo, part: RaftPart, options: Scenari
   const ts = makeRaftTester(t, { servers, snapshot: part === "3D" });
   watchVoteTimers(ts.group, (rf) => rf);
   const control = partitionedControl(ts);
-  const nemesis = startNemesis({ t, net: ts.net, profile: part === "3A" || part === "3B" ? "no-crash" : "full", control, replay: options.replay, onFault: options.onFault, onPlan: options.onPlan });
+  const nemesis = startNemesis({ t, net: ts.net, profile: PROFILE[part], control, replay: options.replay, onFault: options.onFault, onPlan: options.onPlan });
   ts.begin(`Explore (${part}, ${SCENARIO_AIMS[part]}): ${servers} peers under the nemesis for ${(safetyMs / 1000).toFixed(1)} s, then healed`);
 
   beginSafetyPhase(part === "3A" ? "elections" : "clients submit commands to every live peer", safetyMs);
@@ -43,7 +57,9 @@ export async function raftScenario(t: TestInfo, part: RaftPart, options: Scenari
   if (part !== "3A") {
     const nclients = r.between(1, 3);
     for (let c = 0; c < nclients; c++) {
-      sim.runIn(sim.node(`client ${c}`), () => go(`client ${c}`, () => submitCommands(ts, nemesis, c, clients)));
+      // 3D's clients are busier: the log grows past several snapshots while a follower is cut off.
+      const maxGapMs = part === "3D" ? 80 : 200;
+      sim.runIn(sim.node(`client ${c}`), () => go(`client ${c}`, () => submitCommands(ts, nemesis, c, clients, maxGapMs)));
     }
   }
   await sleep(safetyMs);
@@ -67,16 +83,16 @@ export async function raftScenario(t: TestInfo, part: RaftPart, options: Scenari
 }
 
 /**
- * Submits unique commands to every live peer (as TestFigure8 does) every 10..200 ms until told to
- * stop; tells the nemesis of each leader that accepts one (it may crash it right then).
+ * Submits unique commands to every live peer (as TestFigure8 does) every 10..maxGapMs ms until told
+ * to stop; tells the nemesis of each leader that accepts one (it may crash it right then).
  */
-async function submitCommands(ts: RaftTester, nemesis: Nemesis, client: number, state: { stop: boolean }): Promise<void> {
+async function submitCommands(ts: RaftTester, nemesis: Nemesis, client: number, state: { stop: boolean }, maxGapMs: number): Promise<void> {
   for (let k = 1; !state.stop; k++) {
     const cmd = client * 10_000_000 + k;
     for (let i = 0; i < ts.n; i++) {
       if (ts.rafts[i]?.start(cmd).isLeader === true) nemesis.afterStart(i);
     }
-    await sleep(random.between(10, 200));
+    await sleep(random.between(10, maxGapMs));
   }
 }
 
@@ -97,6 +113,7 @@ function partitionedControl(ts: RaftTester): ClusterControl {
     isUp: (i) => ts.rafts[i] !== undefined,
     leader: () => leaderOf(ts.rafts),
     crash: (i) => ts.crash1(i),
+    term: (i) => ts.rafts[i]?.getState().term,
     restart: (i) => {
       ts.start1(i);
       relink(i);
