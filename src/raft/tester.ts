@@ -326,15 +326,20 @@ export class RaftTester {
         }
       }
       if (err !== "") fatal(`apply error: ${err}`);
-      await this.serviceWork(i);
+      if (!(await this.serviceWork(i, rf))) return;
     }
   }
 
-  /** The time a slow service spends on an entry it consumed (only with {@link RaftTesterOptions.serviceDelay}). */
-  private async serviceWork(i: number): Promise<void> {
-    if (this.serviceDelay === undefined) return;
+  /**
+   * The time a slow service spends on an entry it consumed (only with {@link
+   * RaftTesterOptions.serviceDelay}); false if its server crashed meanwhile: the service died with
+   * it and reads no more (its restart has a new applier, which must be the only one to apply).
+   */
+  private async serviceWork(i: number, rf: RaftPeer): Promise<boolean> {
+    if (this.serviceDelay === undefined) return true;
     const ms = this.serviceDelay(i);
     if (ms > 0) await sleep(ms);
+    return ms === 0 || this.group.running[i] === rf;
   }
 
   /** Replaces the tester's copy of server i's log with a snapshot's; returns "" or an error. */
