@@ -124,6 +124,8 @@ export class Nemesis implements FaultPolicy {
    * restart (Figure 2: currentTerm is on stable storage before a server responds to an RPC).
    */
   private readonly repliedTerm: number[] = [];
+  /** Servers whose vote request the aim below lost, until they reply in a term learnt otherwise (drawn runs only). */
+  private readonly voteLost = new Set<number>();
   /** The servers of the smaller side of the partition in force, if any (a leader there leads in vain). */
   private minority: ReadonlySet<number> = new Set();
 
@@ -386,10 +388,13 @@ export class Nemesis implements FaultPolicy {
     const out: NewFault[] = [];
     if (this.per(p.dropPerMille)) out.push({ ...ref, kind: "drop" });
     else if (ref.method === VOTE && this.per(p.slowVotePerMille)) out.push({ ...ref, kind: "delay", why: "stale", ms: this.rand.between(20, 500) });
-    // A vote request lost (at a quarter of the rate of crashes after votes): its server learns the
+    // A vote request lost (at the rate of crashes after votes): its server learns the
     // new term from the new leader's first AppendEntries, a term it must persist before replying.
-    else if (ref.method === VOTE && this.per(Math.ceil(p.crashAfterVotePerMille / 4))) out.push({ ...ref, kind: "drop" });
-    else if (this.per(p.stalePerMille)) out.push({ ...ref, kind: "delay", why: "stale", ms: this.rand.between(100, p.staleMaxMs) });
+    else if (ref.method === VOTE && this.per(p.crashAfterVotePerMille)) {
+      out.push({ ...ref, kind: "drop" });
+      const to = serverIndex(ref.to);
+      if (to !== undefined) this.voteLost.add(to);
+    } else if (this.per(p.stalePerMille)) out.push({ ...ref, kind: "delay", why: "stale", ms: this.rand.between(100, p.staleMaxMs) });
     else if (this.per(p.duplicatePerMille)) out.push({ ...ref, kind: "duplicate", ms: this.rand.between(100, p.duplicateMaxMs) });
     const sender = serverIndex(ref.from);
     const rate = ref.method === VOTE ? p.crashAfterVotePerMille : p.crashAfterSendPerMille;
@@ -415,7 +420,9 @@ export class Nemesis implements FaultPolicy {
     }
     // A term learnt from an AppendEntries is as much at stake as a vote: the same rate (in the plans
     // that aim at votes at all; the others draw as before).
-    const rate = msg.svcMeth === VOTE || (learntTerm && this.plan.crashAfterVotePerMille > 0) ? this.plan.crashAfterVotePerMille : this.plan.crashAfterReplyPerMille;
+    let rate = msg.svcMeth === VOTE || (learntTerm && this.plan.crashAfterVotePerMille > 0) ? this.plan.crashAfterVotePerMille : this.plan.crashAfterReplyPerMille;
+    // Above all when its vote request was lost: then nothing but this request told it the term.
+    if (learntTerm && this.voteLost.delete(server)) rate = Math.min(1000, 3 * rate);
     if (!this.per(rate)) return [];
     return [{ ...ref, kind: "crash", server, downMs: this.downMs() }];
   }

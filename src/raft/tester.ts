@@ -57,6 +57,19 @@ export interface RaftTesterOptions {
   readonly reliable?: boolean;
   /** 3D: use the applier that snapshots every {@link SNAPSHOT_INTERVAL} entries (default false). */
   readonly snapshot?: boolean;
+  /**
+   * 3D, explore only: each server's service snapshots every `snapshotIntervals[i]` entries instead
+   * of {@link SNAPSHOT_INTERVAL} (a real service snapshots when its own state is large enough, so
+   * servers' snapshots need not fall on the same indices). The lab tests keep the default.
+   */
+  readonly snapshotIntervals?: readonly number[] | undefined;
+  /**
+   * Explore only: the service is slow. Called by server i's applier after it consumed an entry, it
+   * returns how many virtual ms the service spends on it (0: none) before it reads applyCh again, so
+   * that Raft's commitIndex may run ahead of what the service applied and snapshotted. The lab
+   * tests leave it out (an applier that takes no time).
+   */
+  readonly serviceDelay?: ((server: number) => number) | undefined;
   /** The Raft to test (default {@link labRaft}); the tester's own tests pass broken fakes. */
   readonly raft?: RaftServerFactory;
   /**
@@ -107,6 +120,8 @@ export class RaftTester {
   private readonly t: TestInfo;
   private readonly factory: RaftServerFactory;
   private readonly snapshotApplier: boolean;
+  private readonly snapshotIntervals: readonly number[];
+  private readonly serviceDelay: ((server: number) => number) | undefined;
   private readonly isConnected: boolean[];
   /** The tester's copy of each server's committed entries: `applied[i]` maps index to command. */
   private readonly applied: Map<number, unknown>[];
@@ -129,6 +144,11 @@ export class RaftTester {
     this.n = n;
     this.factory = options.raft ?? labRaft;
     this.snapshotApplier = options.snapshot ?? false;
+    this.snapshotIntervals = options.snapshotIntervals ?? new Array<number>(n).fill(SNAPSHOT_INTERVAL);
+    if (this.snapshotIntervals.length !== n || this.snapshotIntervals.some((k) => !Number.isInteger(k) || k < 1)) {
+      throw new Error(`makeRaftTester: snapshotIntervals must give a whole number >= 1 for each of the ${n} servers, got [${this.snapshotIntervals.join(", ")}]`);
+    }
+    this.serviceDelay = options.serviceDelay;
     this.isConnected = new Array<boolean>(n).fill(false);
     this.applied = Array.from({ length: n }, () => new Map<number, unknown>());
     this.lastApplied = new Array<number>(n).fill(0);
@@ -299,14 +319,27 @@ export class RaftTester {
           if (index > 1 && !r.prevOk) err = `server ${i} apply out of order ${index}`;
         }
         this.lastApplied[i] = index;
-        if ((index + 1) % SNAPSHOT_INTERVAL === 0) {
+        if ((index + 1) % this.snapshotIntervals[i]! === 0) {
           const log = this.applied[i]!;
           const xlog = Array.from({ length: index + 1 }, (_, j) => (log.has(j) ? log.get(j) : null));
           rf.snapshot(index, encodeSnapshot(index, xlog));
         }
       }
       if (err !== "") fatal(`apply error: ${err}`);
+      // Without a slow service, no await at all: the lab tests run exactly as before.
+      if (this.serviceDelay !== undefined && !(await this.serviceWork(i, rf, this.serviceDelay))) return;
     }
+  }
+
+  /**
+   * The time a slow service spends on an entry it consumed (only with {@link
+   * RaftTesterOptions.serviceDelay}); false if its server crashed meanwhile: the service died with
+   * it and reads no more (its restart has a new applier, which must be the only one to apply).
+   */
+  private async serviceWork(i: number, rf: RaftPeer, delay: (server: number) => number): Promise<boolean> {
+    const ms = delay(i);
+    if (ms > 0) await sleep(ms);
+    return ms === 0 || this.group.running[i] === rf;
   }
 
   /** Replaces the tester's copy of server i's log with a snapshot's; returns "" or an error. */

@@ -507,10 +507,14 @@ export const MUTANTS: readonly Mutant[] = [
     [
       "student-installs-older-snapshot", "stale InstallSnapshot", "3D", "InstallSnapshot is installed even when it is older than what the follower committed",
       "    if (args.lastIncludedIndex <= this.commitIndex) return { term: this.currentTerm };\n", "    if (args.lastIncludedIndex <= this.lastIncludedIndex) return { term: this.currentTerm };\n",
-      "an older snapshot moves commitIndex back (the commitment check), but only one newer than the follower's own snapshot: the testers' services snapshot every 10 applied entries on every server, so the follower's own snapshot trails its commitIndex only while its applier catches up, and a snapshot it never got with an index in that gap must arrive right then (delivered copies are never newer than its own snapshot)",
+      "an older snapshot moves commitIndex back (the commitment check), but only one newer than the follower's own snapshot: with the lab tests' services (a snapshot every 10 applied entries on every server, applying in no time) the follower's own snapshot trails its commitIndex only for an instant; ExploreRaftSnapshots3D's services snapshot every 10-40 entries each and are sometimes slow, so a leader's snapshot often falls between the follower's snapshot and its commitIndex",
     ],
     ["student-truncate-on-append", "stale AppendEntries", "3B", "a follower truncates its log after prevLogIndex on every AppendEntries, even when the entries match", "      if (index <= this.lastIndex() && this.termOf(index) === args.entries[k]!.term) continue;\n", ""],
-    ["student-commit-beyond-request", "stale AppendEntries", "3C", "a follower commits up to min(leaderCommit, its last index), not the last entry the request carried", "Math.min(args.leaderCommit, lastNew)", "Math.min(args.leaderCommit, this.lastIndex())"],
+    [
+      "student-commit-beyond-request", "stale AppendEntries", "3C", "a follower commits up to min(leaderCommit, its last index), not the last entry the request carried", "Math.min(args.leaderCommit, lastNew)", "Math.min(args.leaderCommit, this.lastIndex())",
+      "it commits entries past the request's last one; harmful only if they differ from the leader's, i.e. the follower keeps entries of an earlier term past the first index where it differs from the leader, and the request ends below that index",
+      "its leader never sends a request that ends below a follower's first conflicting index while the follower keeps entries past it: nextIndex starts at the leader's last index + 1 (past the conflict), a rejection backs it up exactly to the conflict (the fast backup, or its snapshot's index + 1), a success moves it to the largest match + 1 (below the conflict only by a request that reaches it and truncates), and until a request reaches the conflict the follower's log does not change, so every (late or held) rejection of that term says the same; copies and delays of its requests carry entries of the leader's log and a leaderCommit it had committed. Observable with a leader whose nextIndex may start below the conflict by more than a batch (e.g. at commitIndex + 1, or heartbeats without entries)",
+    ],
     ["student-vote-not-persisted", "not persisted", "3C", "a vote is not persisted when it is the only change (same term)", "      this.votedFor = args.candidateId;\n      this.persist();", "      this.votedFor = args.candidateId;"],
     ["student-term-from-append-not-persisted", "not persisted", "3C", "a term learnt from AppendEntries is not persisted", "    if (args.term > this.currentTerm) this.becomeFollower(args.term);\n    this.state = \"follower\";\n    this.resetTimer();\n    if (args.prevLogIndex", "    if (args.term > this.currentTerm) {\n      this.currentTerm = args.term;\n      this.votedFor = -1;\n    }\n    this.state = \"follower\";\n    this.resetTimer();\n    if (args.prevLogIndex"],
     ["student-vote-timer-not-reset", "timer", "3A", "the election timer is not reset when a vote is granted", "      this.persist();\n      this.resetTimer();\n      return { term: this.currentTerm, voteGranted: true };", "      this.persist();\n      return { term: this.currentTerm, voteGranted: true };"],
@@ -575,9 +579,9 @@ export const MUTANTS: readonly Mutant[] = [
   },
 ];
 
-/** Student-style mutants from rows of [id, kind, part, title, search, replace, why?] (their file is {@link STUDENT}). */
-function studentStyle(rows: readonly (readonly [string, BugKind, LabPart, string, string, string, string?])[]): Mutant[] {
-  return rows.map(([id, kind, part, title, search, replace, why]) => ({
+/** Student-style mutants from rows of [id, kind, part, title, search, replace, why?, equivalent?] (their file is {@link STUDENT}). */
+function studentStyle(rows: readonly (readonly [string, BugKind, LabPart, string, string, string, string?, string?])[]): Mutant[] {
+  return rows.map(([id, kind, part, title, search, replace, why, equivalent]) => ({
     id,
     kind,
     part,
@@ -587,5 +591,6 @@ function studentStyle(rows: readonly (readonly [string, BugKind, LabPart, string
     search,
     replace,
     implementation: "student-style",
+    ...(equivalent === undefined ? {} : { equivalent }),
   }));
 }

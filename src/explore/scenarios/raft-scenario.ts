@@ -46,7 +46,8 @@ export async function raftScenario(t: TestInfo, part: RaftPart, options: Scenari
   const r = scenarioRandom(part === "3D" ? "scenario 3D" : "scenario");
   const servers = r.chance(0.5) ? 3 : 5;
   const safetyMs = r.between(4000, 12000);
-  const ts = makeRaftTester(t, { servers, snapshot: part === "3D" });
+  const service = part === "3D" ? drawService(servers) : undefined;
+  const ts = makeRaftTester(t, { servers, snapshot: part === "3D", snapshotIntervals: service?.intervals, serviceDelay: service?.delay });
   watchVoteTimers(ts.group, (rf) => rf);
   const control = partitionedControl(ts);
   const nemesis = startNemesis({ t, net: ts.net, profile: PROFILE[part], control, replay: options.replay, onFault: options.onFault, onPlan: options.onPlan });
@@ -65,6 +66,7 @@ export async function raftScenario(t: TestInfo, part: RaftPart, options: Scenari
   await sleep(safetyMs);
   clients.stop = true;
 
+  if (service !== undefined) service.slow = false; // a slow service is a fault like the others: healed
   beginLivenessPhase(nemesis);
   // Liveness as checked properties: a settled, stable leader, few RPCs, a prompt commit.
   const settled = await checkSettledLeader(ts);
@@ -80,6 +82,39 @@ export async function raftScenario(t: TestInfo, part: RaftPart, options: Scenari
     for (let index = 1; index <= last; index++) await ts.wait(index, servers, -1);
   }
   ts.end();
+}
+
+/** 3D's services: when each snapshots, and how long each takes over an entry while the fault lasts. */
+interface ServiceDraw {
+  readonly intervals: readonly number[];
+  readonly delay: ((server: number) => number) | undefined;
+  /** Whether the services are still slow (the liveness phase ends it). */
+  slow: boolean;
+}
+
+/**
+ * 3D's services, from a stream of their own (so that the cluster, workload and faults of a seed are
+ * drawn as before). Each server's service snapshots every 10, 15, 25 or 40 entries, as a real one
+ * does when its own state is large enough (so a follower's snapshot trails its commitIndex by up to
+ * 39 entries, and a leader's snapshot may lie between them); on half of the seeds the services are
+ * slow too: after an entry, with probability 2-10%, a service pauses 20-400 ms (a GC pause, a slow
+ * disk) while Raft keeps committing, so that commitIndex runs ahead of what it has applied and
+ * snapshotted. An InstallSnapshot older than a follower's commitIndex but newer than its own
+ * snapshot must then be refused (Figure 13 and the lab's guide: a snapshot the follower has
+ * committed past is stale).
+ */
+function drawService(servers: number): ServiceDraw {
+  const r = scenarioRandom("scenario 3D service");
+  const choices = [10, 10, 15, 25, 40];
+  const intervals = Array.from({ length: servers }, () => choices[r.int(choices.length)]!);
+  const slowSeed = r.chance(0.5);
+  const pauseChance = r.between(20, 100) / 1000;
+  const draw: ServiceDraw = {
+    intervals,
+    slow: slowSeed,
+    delay: slowSeed ? () => (draw.slow && r.chance(pauseChance) ? r.between(20, 400) : 0) : undefined,
+  };
+  return draw;
 }
 
 /**

@@ -357,8 +357,8 @@ export class StudentRaft {
     }
     if (changed) this.persist();
     const lastNew = args.prevLogIndex + args.entries.length;
-    // Figure 2's min(leaderCommit, index of last new entry), never below what is already committed:
-    // a stale or short request (its last new entry below commitIndex) would move commitIndex back.
+    // Figure 2's min(leaderCommit, index of last new entry), but never back: a late, shorter request
+    // of the same leader carries a lastNew below what this server has already committed.
     if (args.leaderCommit > this.commitIndex) this.commitIndex = Math.max(this.commitIndex, Math.min(args.leaderCommit, lastNew));
     return { term: this.currentTerm, success: true, xTerm: -1, xIndex: -1, xLen: this.lastIndex() + 1 };
   }
