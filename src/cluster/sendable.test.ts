@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EncodeError, encode } from "../labrpc/index.js";
-import { checkSendable } from "./sendable.js";
+import { checkSendable, copySendable } from "./sendable.js";
 import { FRAME, FrameDecoder, encodeFrame } from "./wire.js";
 
 /** What the receiving node gets for `value` sent in `format`. */
@@ -81,5 +81,20 @@ describe("checkSendable", () => {
     while (typeof last.t === "object") last = last.t as { t: unknown };
     last.t = loop; // a cycle 1000 levels down
     expect(() => checkSendable(loop, "m")).toThrow(EncodeError);
+  });
+});
+
+describe("copySendable", () => {
+  it("returns labrpc's copy: equal, sharing no object, undefined fields dropped; bytes copied too", () => {
+    const args = { key: "k", value: "v", clientId: 5, requestId: 6, extra: undefined, nested: [{ a: [1, 2] }] };
+    const copy = copySendable(args, "KVServer.Put args");
+    expect(copy).toStrictEqual(encode(args, "m").copy);
+    expect(copy.nested).not.toBe(args.nested);
+    expect(copy.nested[0]).not.toBe(args.nested[0]);
+    const withBytes = { data: new Uint8Array([9]) };
+    const b = copySendable(withBytes, "m");
+    expect(b).toStrictEqual(withBytes);
+    expect(b.data).not.toBe(withBytes.data);
+    expect(() => copySendable({ f: NaN }, "KVServer.Put args")).toThrow("KVServer.Put args.f is NaN");
   });
 });

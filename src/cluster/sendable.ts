@@ -71,3 +71,30 @@ function walk(value: unknown, depth: number): Verdict {
   }
   return verdict;
 }
+
+/**
+ * What labrpc's `encode(value, path).copy` returns (the same copy, the same errors), made faster
+ * for the usual message of plain data: checked by {@link checkSendable}, then copied without
+ * building field paths. For a node's calls to its own services, which cross no wire.
+ */
+export function copySendable<T>(value: T, path: string): T {
+  return checkSendable(value, path) === "json" ? (copyPlain(value) as T) : encode(value, path).copy;
+}
+
+/** A deep copy of a value {@link checkSendable} found to be JSON data (undefined fields are dropped, as labrpc drops them). */
+function copyPlain(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyPlain(value[i]);
+    return out;
+  }
+  const obj = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+    const field = obj[key];
+    if (field !== undefined) out[key] = copyPlain(field);
+  }
+  return out;
+}
