@@ -16,8 +16,9 @@
  *   write per peer per turn instead of one per message. Order on a link is unchanged.
  * - No frame leaves before the saves made before it are durable (the {@link SendGate}): Raft's
  *   "persist before you reply or send" holds with a persister that writes in the background. The
- *   one exception is the requests `leavesBeforeDurable` names (a leader's AppendEntries, see
- *   `send-gate.ts`): they leave at once, ahead of held frames.
+ *   exceptions are the requests `leavesBeforeDurable` names (a leader's AppendEntries, the KV
+ *   requests a node forwards, see `send-gate.ts`) and the replies `replyLeavesBeforeDurable` names
+ *   (to KV requests): they leave at once, ahead of held frames.
  * - Fault injection: traffic to and from the peers given to {@link TcpTransport.drop} is dropped
  *   (calls to them fail at once, frames from them are ignored) until {@link TcpTransport.heal}.
  *
@@ -60,6 +61,8 @@ export interface TransportOptions {
   readonly gate?: SendGate;
   /** The requests (by `Service.Method`) that leave without waiting for the gate (default: none). */
   readonly leavesBeforeDurable?: (svcMeth: string) => boolean;
+  /** The calls (by `Service.Method`) whose replies leave without waiting for the gate (default: none). */
+  readonly replyLeavesBeforeDurable?: (svcMeth: string) => boolean;
   /** Default {@link TRANSPORT.CALL_TIMEOUT_MS}. */
   readonly callTimeoutMs?: number;
   /** Notes worth a log line (links up and down, refused handshakes). */
@@ -340,6 +343,7 @@ export class TcpTransport {
     const link = new PeerLink(peer, socket, decoder, {
       gate: this.gate,
       leavesBeforeDurable: this.options.leavesBeforeDurable ?? (() => false),
+      replyLeavesBeforeDurable: this.options.replyLeavesBeforeDurable ?? (() => false),
       dropped: () => this.dropped.has(peer),
       dispatch: (svcMeth, args) => this.dispatch(svcMeth, args),
       onHandlerError: (svcMeth, e) => this.options.onHandlerError?.(svcMeth, e),
@@ -385,6 +389,7 @@ type Outgoing = { readonly json: string } | { readonly copy: unknown };
 interface LinkHooks {
   readonly gate: SendGate;
   readonly leavesBeforeDurable: (svcMeth: string) => boolean;
+  readonly replyLeavesBeforeDurable: (svcMeth: string) => boolean;
   readonly dropped: () => boolean;
   readonly dispatch: (svcMeth: string, args: unknown) => Promise<Outgoing>;
   readonly onHandlerError: (svcMeth: string, error: unknown) => void;
@@ -502,7 +507,9 @@ class PeerLink {
     result.then(
       (reply) => {
         if (this.isClosed || this.hooks.dropped()) return;
-        this.send("json" in reply ? encodeJsonFrame(FRAME.REPLY, id, reply.json) : encodeFrame(FRAME.REPLY, id, reply.copy));
+        const frame = "json" in reply ? encodeJsonFrame(FRAME.REPLY, id, reply.json) : encodeFrame(FRAME.REPLY, id, reply.copy);
+        if (this.hooks.replyLeavesBeforeDurable(request.m)) this.write(frame);
+        else this.send(frame);
       },
       (e: unknown) => {
         const unknown = e instanceof UnknownMethodError;
