@@ -11,6 +11,7 @@
  * raftlab where the slowest 1% of operations spent their time: the share of them that overlapped a
  * checkpoint (on the leader, on a follower) or a GC pause on any node, with each node's checkpoints,
  * WAL write and event-loop delay percentiles during the load (from the nodes' `GET /metrics`).
+ * `--loads a,b,c` picks the loads; `--cpu-prof <dir>` profiles each raftlab node (Node's --cpu-prof) into <dir>/node<i>/.
  * `--max-raft-state <n>` is passed to raftlab's nodes (their snapshot threshold). When Debian's etcd-server is installed (/usr/bin/etcd, or
  * --etcd <path>) it runs the same load against a 3-member etcd on loopback (its v3 JSON gateway,
  * a temp data directory) and prints the ratios; both clusters run at once and take turns, load by
@@ -327,10 +328,11 @@ function attribution(r: LoadResult): string {
     const ck = node.checkpoints.intervals.filter(([a]) => a >= r.span[0]);
     const ckMs = ck.map(([a, b]) => b - a);
     const mean = ckMs.length === 0 ? 0 : ckMs.reduce((x, y) => x + y, 0) / ckMs.length;
-    const gcMs = node.gc.pauses.filter(([a]) => a >= r.span[0]).reduce((x, [a, b]) => x + b - a, 0);
+    const pauses = node.gc.pauses.filter(([a]) => a >= r.span[0]);
+    const gcMs = pauses.reduce((x, [a, b]) => x + b - a, 0);
     lines.push(
       `           node ${i + 1} (${node.role.padEnd(9)}) cpu ${r.cpuMsPerOp[i]!.toFixed(3)} ms/op, ${ck.length} checkpoints (mean ${mean.toFixed(1)} ms, max ${Math.max(0, ...ckMs).toFixed(1)} ms), ` +
-        `WAL write p50 ${node.walWrites.p50.toFixed(2)} / p99 ${node.walWrites.p99.toFixed(2)} ms, loop delay p99 ${node.loopDelayMs.p99.toFixed(1)} ms, GC ${gcMs.toFixed(0)} ms`,
+        `WAL write p50 ${node.walWrites.p50.toFixed(2)} / p99 ${node.walWrites.p99.toFixed(2)} ms, loop delay p99 ${node.loopDelayMs.p99.toFixed(1)} ms, GC ${gcMs.toFixed(0)} ms in ${pauses.length} pauses`,
     );
   }
   return `${lines.join("\n")}\n`;
