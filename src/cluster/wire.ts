@@ -8,8 +8,9 @@
  * message of one entry it is several times cheaper to make and read than V8's format.
  *
  * What may be sent is what labrpc lets cross the simulated network: the transport checks
- * arguments and replies with labrpc's codec (`encode`) first, so a value that the simulation
- * rejects is rejected here too, with the same message naming the field.
+ * arguments and replies as labrpc's codec does (`sendable.ts`, which falls back on labrpc's
+ * `encode`) first, so a value that the simulation rejects is rejected here too, with the same
+ * message naming the field.
  */
 import { deserialize, serialize } from "node:v8";
 
