@@ -11,6 +11,7 @@
  * raftlab where the slowest 1% of operations spent their time: the share of them that overlapped a
  * checkpoint (on the leader, on a follower) or a GC pause on any node, with each node's checkpoints,
  * WAL write and event-loop delay percentiles during the load (from the nodes' `GET /metrics`).
+ * `--loads a,b,c` picks the loads; `--cpu-prof <dir>` profiles each raftlab node (Node's --cpu-prof) into <dir>/node<i>/.
  * `--max-raft-state <n>` is passed to raftlab's nodes (their snapshot threshold). When Debian's etcd-server is installed (/usr/bin/etcd, or
  * --etcd <path>) it runs the same load against a 3-member etcd on loopback (its v3 JSON gateway,
  * a temp data directory) and prints the ratios; both clusters run at once and take turns, load by
@@ -41,12 +42,14 @@ const { values } = parseArgs({
     etcd: { type: "string" },
     "max-raft-state": { type: "string" },
     runs: { type: "string", default: "1" },
+    loads: { type: "string", default: "a,b,c" },
+    "cpu-prof": { type: "string" },
     "no-etcd": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help === true) {
-  process.stdout.write("Usage: npm run bench:cluster -- [--seconds 10] [--clients 16] [--runs 1] [--max-raft-state <bytes>] [--etcd /usr/bin/etcd | --no-etcd]\n");
+  process.stdout.write("Usage: npm run bench:cluster -- [--seconds 10] [--clients 16] [--runs 1] [--max-raft-state <bytes>] [--loads a,b,c] [--cpu-prof <dir>] [--etcd /usr/bin/etcd | --no-etcd]\n");
   process.exit(0);
 }
 const SECONDS = Number(values.seconds);
@@ -61,6 +64,14 @@ if (MAX_RAFT_STATE !== undefined && !/^\d+$/.test(MAX_RAFT_STATE)) {
   process.stderr.write(`error: --max-raft-state ${MAX_RAFT_STATE}: expected a number of bytes, e.g. 67108864\n`);
   process.exit(2);
 }
+const LOADS = values.loads.split(",").map((l) => ["a", "b", "c"].indexOf(l.trim()));
+if (LOADS.length === 0 || LOADS.some((l) => l < 0) || new Set(LOADS).size !== LOADS.length) {
+  process.stderr.write(`error: --loads ${values.loads}: expected a comma-separated subset of a,b,c (e.g. --loads a or --loads b,c)\n`);
+  process.exit(2);
+}
+LOADS.sort((x, y) => x - y);
+// A CPU profile per raftlab node (Node's --cpu-prof, written when the node exits), to see where its time goes.
+const CPU_PROF = values["cpu-prof"] === undefined ? undefined : resolve(values["cpu-prof"]);
 const etcdPath = values["no-etcd"] === true ? undefined : (values.etcd ?? (existsSync("/usr/bin/etcd") ? "/usr/bin/etcd" : undefined));
 
 /** A system under test: how to put and get one key through member `m`, and which member leads. */
@@ -156,7 +167,7 @@ async function startRaftlab(): Promise<Target> {
   const members = [0, 1, 2].map((i) => `127.0.0.1:${ports[3 + i]}`);
   const extra = MAX_RAFT_STATE === undefined ? [] : ["--max-raft-state", MAX_RAFT_STATE];
   const procs = [0, 1, 2].map((i) =>
-    startChild(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "node.ts"), "--id", String(i + 1), "--peers", peers.join(","), "--data", join(dir, `n${i + 1}`), "--http", members[i]!, ...extra], `raftlab node ${i + 1}`),
+    startChild(process.execPath, [...(CPU_PROF === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", join(CPU_PROF, `node${i + 1}`)]), "--import", "tsx", join(ROOT, "scripts", "node.ts"), "--id", String(i + 1), "--peers", peers.join(","), "--data", join(dir, `n${i + 1}`), "--http", members[i]!, ...extra], `raftlab node ${i + 1}`),
   );
   const leader = async (): Promise<number> =>
     waitFor("a raftlab leader", async () => {
@@ -317,10 +328,11 @@ function attribution(r: LoadResult): string {
     const ck = node.checkpoints.intervals.filter(([a]) => a >= r.span[0]);
     const ckMs = ck.map(([a, b]) => b - a);
     const mean = ckMs.length === 0 ? 0 : ckMs.reduce((x, y) => x + y, 0) / ckMs.length;
-    const gcMs = node.gc.pauses.filter(([a]) => a >= r.span[0]).reduce((x, [a, b]) => x + b - a, 0);
+    const pauses = node.gc.pauses.filter(([a]) => a >= r.span[0]);
+    const gcMs = pauses.reduce((x, [a, b]) => x + b - a, 0);
     lines.push(
       `           node ${i + 1} (${node.role.padEnd(9)}) cpu ${r.cpuMsPerOp[i]!.toFixed(3)} ms/op, ${ck.length} checkpoints (mean ${mean.toFixed(1)} ms, max ${Math.max(0, ...ckMs).toFixed(1)} ms), ` +
-        `WAL write p50 ${node.walWrites.p50.toFixed(2)} / p99 ${node.walWrites.p99.toFixed(2)} ms, loop delay p99 ${node.loopDelayMs.p99.toFixed(1)} ms, GC ${gcMs.toFixed(0)} ms`,
+        `WAL write p50 ${node.walWrites.p50.toFixed(2)} / p99 ${node.walWrites.p99.toFixed(2)} ms, loop delay p99 ${node.loopDelayMs.p99.toFixed(1)} ms, GC ${gcMs.toFixed(0)} ms in ${pauses.length} pauses`,
     );
   }
   return `${lines.join("\n")}\n`;
@@ -349,7 +361,7 @@ async function oneRun(): Promise<{ ours: LoadResult[]; theirs: LoadResult[] }> {
       // Warm up (connections, JIT, the first snapshot), not counted.
       await measure(1, CLIENTS, (i) => i % 3, (m, k, a) => t.put(m, k, VALUE, a));
     }
-    for (let l = 0; l < names.length; l++) {
+    for (const l of LOADS) {
       for (const [i, t] of systems.entries()) (i === 0 ? ours : theirs).push(await runLoad(t, l, leaders[i]!));
     }
   } finally {
@@ -358,7 +370,8 @@ async function oneRun(): Promise<{ ours: LoadResult[]; theirs: LoadResult[] }> {
   }
   process.stdout.write(`load average after:  ${load()}\n\n`);
   const cpu = (r: LoadResult): string => `  cpu ms/op per node ${r.cpuMsPerOp.map((x) => x.toFixed(3)).join(" / ")}`;
-  for (const [i, name] of names.entries()) {
+  for (const [i, l] of LOADS.entries()) {
+    const name = names[l]!;
     process.stdout.write(`${name}\n  raftlab  ${fmt(ours[i]!)}${cpu(ours[i]!)}\n${attribution(ours[i]!)}`);
     if (theirs.length > 0) {
       const t = theirs[i]!;
@@ -387,7 +400,8 @@ for (let run = 1; run <= RUNS; run++) {
 }
 if (RUNS > 1) {
   process.stdout.write(`\n=== medians (min-max) over ${RUNS} runs ===\n`);
-  for (const [i, name] of names.entries()) {
+  for (const [i, l] of LOADS.entries()) {
+    const name = names[l]!;
     const of = (side: "ours" | "theirs", f: (r: LoadResult) => number): number[] => runs.map((r) => f(r[side][i]!));
     process.stdout.write(`${name}\n  raftlab  ops/s ${spread(of("ours", (r) => r.opsPerSec), 0)}  p99 ${spread(of("ours", (r) => r.p99), 1)} ms\n`);
     if (etcdPath !== undefined) {

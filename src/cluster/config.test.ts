@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NODE_DEFAULTS, UsageError, parseNodeArgs } from "./config.js";
+import { NODE_DEFAULTS, UsageError, defaultMaxRaftState, parseNodeArgs } from "./config.js";
 
 const PEERS = "127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003";
 const base = ["--id", "2", "--peers", PEERS, "--data", "/tmp/x", "--http", "8002"];
@@ -13,13 +13,20 @@ describe("parseNodeArgs", () => {
       dataDir: "/tmp/x",
       http: { host: "127.0.0.1", port: 8002 },
       faultInjection: false,
-      maxRaftState: NODE_DEFAULTS.MAX_RAFT_STATE,
+      maxRaftState: defaultMaxRaftState(2),
       requestTimeoutMs: NODE_DEFAULTS.REQUEST_TIMEOUT_MS,
       log: undefined,
     });
     const c = parseNodeArgs([...base, "--addr", "0.0.0.0:7002", "--http", "0.0.0.0:9000", "--fault-injection", "--log", "-"]);
     expect(c).toMatchObject({ listen: "0.0.0.0:7002", http: { host: "0.0.0.0", port: 9000 }, faultInjection: true, log: "-" });
     expect(parseNodeArgs(["--help"])).toBe("help");
+  });
+
+  it("staggers the default snapshot threshold by node id (the nodes then checkpoint at different times), and keeps a given one", () => {
+    const of = (id: number): number => (parseNodeArgs(["--id", String(id), "--peers", PEERS, "--data", "d", "--http", "1"]) as { maxRaftState: number }).maxRaftState;
+    expect(of(1)).toBe(NODE_DEFAULTS.MAX_RAFT_STATE);
+    expect(new Set([of(1), of(2), of(3)]).size).toBe(3);
+    expect((parseNodeArgs([...base, "--max-raft-state", "65536"]) as { maxRaftState: number }).maxRaftState).toBe(65536);
   });
 
   it.each([

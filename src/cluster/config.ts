@@ -37,6 +37,21 @@ export const NODE_DEFAULTS = {
   REQUEST_TIMEOUT_MS: 5000,
 } as const;
 
+/**
+ * Each node's default snapshot threshold, by id: {@link NODE_DEFAULTS}.MAX_RAFT_STATE times a
+ * factor of its own. With one threshold every node reaches it at about the same log index, so
+ * all checkpoint at once, and while two of three do, no entry can commit (a checkpoint delays
+ * the node's acknowledgements). Staggered, a checkpoint stalls one node while the other two
+ * commit; the factors' ratios are far from small fractions, so the nodes' checkpoints seldom
+ * line up again.
+ */
+export function defaultMaxRaftState(id: number): number {
+  const factor = STAGGER[(id - 1) % STAGGER.length]!;
+  return Math.round(NODE_DEFAULTS.MAX_RAFT_STATE * factor);
+}
+
+const STAGGER = [1, 1.23, 0.83, 1.37, 0.71] as const;
+
 export const NODE_USAGE = `Usage: npm run node -- --id <i> --addr <host:port> --peers <host:port,...> --data <dir> --http <[host:]port> [options]
 
 Runs one node of a real cluster: the lab's Raft and KV server over TCP, with its state in <dir>
@@ -47,7 +62,9 @@ and an HTTP API (GET /get?key=K, /put?key=K&value=V, /append, /cas, /status).
   --peers <list>         host:port of every node, comma-separated, in id order (the same on every node)
   --data <dir>           data directory (created if missing; refused if corrupt or another node's)
   --http <[host:]port>   HTTP API address (host defaults to 127.0.0.1: loopback only unless you say otherwise)
-  --max-raft-state <n>   snapshot when Raft's state reaches about n bytes (default ${NODE_DEFAULTS.MAX_RAFT_STATE})
+  --max-raft-state <n>   snapshot when Raft's state reaches about n bytes (default ${NODE_DEFAULTS.MAX_RAFT_STATE}
+                         on node 1, ${defaultMaxRaftState(2)} on node 2, ${defaultMaxRaftState(3)} on node 3...: staggered, so
+                         that the nodes do not checkpoint at the same moment)
   --request-timeout <ms> answer 503 to a request not done by then (default ${NODE_DEFAULTS.REQUEST_TIMEOUT_MS})
   --log <file|->         write Raft's debug log (npm run logs reads it) to a file, or "-" for stderr
   --fault-injection      enable /fault/drop?peers=2,3 and /fault/heal (for tests; never in production)
@@ -102,7 +119,7 @@ export function parseNodeArgs(argv: readonly string[]): NodeConfig | "help" {
   const httpText = need("http");
   const http = /^\d+$/.test(httpText) ? { host: "127.0.0.1", port: Number(httpText) } : usage(() => parseHostPort(httpText, "--http"));
   if (!(http.port >= 0 && http.port <= 65535)) throw new UsageError(`--http ${httpText}: the port must be 0..65535`);
-  const maxRaftState = optionalInteger(values["max-raft-state"], "--max-raft-state", 1024, 2 ** 30, NODE_DEFAULTS.MAX_RAFT_STATE);
+  const maxRaftState = optionalInteger(values["max-raft-state"], "--max-raft-state", 1024, 2 ** 30, defaultMaxRaftState(id));
   const requestTimeoutMs = optionalInteger(values["request-timeout"], "--request-timeout", 100, 600_000, NODE_DEFAULTS.REQUEST_TIMEOUT_MS);
   return {
     id,

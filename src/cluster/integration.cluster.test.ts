@@ -52,6 +52,8 @@ describe("real cluster", () => {
   it("replicates a write to every node, and any node reads it", async () => {
     const c = await startCluster();
     await c.waitForLeader();
+    // Two nodes may agree on a leader before the third one's HTTP API is up (a slow start on a busy machine).
+    await c.waitForStatus("every node answers", (s) => s.size === 3);
     const put = await c.call(2, "/put?key=greeting&value=hello");
     expect(put).toEqual({ status: 200, body: { ok: true } });
     const applied = (s: Map<number, Record<string, unknown>>): number[] => [...s.values()].map((x) => Number(x["lastApplied"]));

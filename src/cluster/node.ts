@@ -11,7 +11,7 @@ import { realRuntime } from "../realtime/index.js";
 import { now } from "../runtime/index.js";
 import type { NodeConfig } from "./config.js";
 import { FilePersister } from "./file-persister.js";
-import { leavesBeforeDurable } from "./send-gate.js";
+import { leavesBeforeDurable, replyLeavesBeforeDurable } from "./send-gate.js";
 import { handleApiRequest, type ApiBackend, type ApiOp, type ApiOutcome } from "./http-api.js";
 import { NodeMetrics } from "./node-metrics.js";
 import { RaftObserver } from "./raft-observer.js";
@@ -103,6 +103,7 @@ export class ClusterNode implements ApiBackend {
       server,
       gate: persister,
       leavesBeforeDurable,
+      replyLeavesBeforeDurable,
       note: (m) => hooks.note("INFO", m),
       onHandlerError: (m, e) => hooks.fatal(new Error(`handler ${m} failed: ${describe(e)}`, { cause: e })),
     });

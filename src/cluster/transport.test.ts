@@ -155,6 +155,27 @@ describe("TcpTransport", () => {
     expect(log).toEqual(["held"]);
   });
 
+  it("lets the replies named by replyLeavesBeforeDurable overtake held frames, and nothing else", async () => {
+    const peers = (await freePorts(2)).map((p) => `127.0.0.1:${p}`);
+    let durable = 0;
+    const listeners = new Set<() => void>();
+    const gate: SendGate = { ticket: () => 1, durable: () => durable, onDurable: (fn) => (listeners.add(fn), () => listeners.delete(fn)) };
+    const log: string[] = [];
+    await start({ me: 0, peers, gate, server: echoServer("n1", log), replyLeavesBeforeDurable: (m) => m === "Echo.Hi" });
+    const b = await start({ me: 1, peers });
+    await until(() => b.connected(0), "the link");
+    // n1 has a save that is not durable: its reply to Echo.Log waits, its reply to Echo.Hi does not.
+    let logged: unknown = "pending";
+    const held = b.ends()[0]!.call("Echo.Log", "x").then((r) => (logged = r));
+    expect(await b.ends()[0]!.call("Echo.Hi", 3)).toEqual({ from: "n1", got: 3 });
+    expect(log).toEqual(["x"]); // the handler ran; only its reply is held
+    expect(logged).toBe("pending");
+    durable = 1;
+    for (const fn of listeners) fn();
+    await held;
+    expect(logged).toBe(1);
+  });
+
   it("says clearly when its address is in use", async () => {
     const peers = (await freePorts(2)).map((p) => `127.0.0.1:${p}`);
     await start({ me: 0, peers });

@@ -16,8 +16,9 @@
  *   write per peer per turn instead of one per message. Order on a link is unchanged.
  * - No frame leaves before the saves made before it are durable (the {@link SendGate}): Raft's
  *   "persist before you reply or send" holds with a persister that writes in the background. The
- *   one exception is the requests `leavesBeforeDurable` names (a leader's AppendEntries, see
- *   `send-gate.ts`): they leave at once, ahead of held frames.
+ *   exceptions are the requests `leavesBeforeDurable` names (a leader's AppendEntries, the KV
+ *   requests a node forwards, see `send-gate.ts`) and the replies `replyLeavesBeforeDurable` names
+ *   (to KV requests): they leave at once, ahead of held frames.
  * - Fault injection: traffic to and from the peers given to {@link TcpTransport.drop} is dropped
  *   (calls to them fail at once, frames from them are ignored) until {@link TcpTransport.heal}.
  *
@@ -25,9 +26,10 @@
  */
 import { createServer, connect, type Server as NetServer, type Socket } from "node:net";
 import { encode, UnknownMethodError, type ClientEnd, type Server } from "../labrpc/index.js";
+import { checkSendable, type WireFormat } from "./sendable.js";
 import { LocalEnd } from "./local-end.js";
 import { OPEN_GATE, type SendGate } from "./send-gate.js";
-import { FRAME, FrameDecoder, encodeFrame, type CallError, type Frame, type FrameKind, type Hello, type Request } from "./wire.js";
+import { FRAME, FrameDecoder, encodeFrame, encodeJsonFrame, type CallError, type Frame, type FrameKind, type Hello, type Request } from "./wire.js";
 
 /** Timing and limits of the transport, in ms and bytes. */
 export const TRANSPORT = {
@@ -59,6 +61,8 @@ export interface TransportOptions {
   readonly gate?: SendGate;
   /** The requests (by `Service.Method`) that leave without waiting for the gate (default: none). */
   readonly leavesBeforeDurable?: (svcMeth: string) => boolean;
+  /** The calls (by `Service.Method`) whose replies leave without waiting for the gate (default: none). */
+  readonly replyLeavesBeforeDurable?: (svcMeth: string) => boolean;
   /** Default {@link TRANSPORT.CALL_TIMEOUT_MS}. */
   readonly callTimeoutMs?: number;
   /** Notes worth a log line (links up and down, refused handshakes). */
@@ -187,10 +191,13 @@ export class TcpTransport {
   /** @internal A call on the end of `peer`. */
   call<Reply>(peer: number, svcMeth: string, args: unknown): Promise<Reply | undefined> {
     // Check the arguments even when the call cannot go out: a bad value is a bug wherever it goes.
-    const request: Request = { m: svcMeth, a: encode(args, `${svcMeth} args`).copy };
+    // They are serialized in this same turn (PeerLink.call), so the frame is the copy labrpc makes;
+    // a value JSON does not carry exactly (bytes) goes as labrpc's copy in V8's format, as it used to.
+    const format = checkSendable(args, `${svcMeth} args`);
+    const request: Request = { m: svcMeth, a: format === "json" ? args : encode(args, `${svcMeth} args`).copy };
     const link = this.links.get(peer);
     if (this.stopped || link === undefined || this.dropped.has(peer)) return Promise.resolve(undefined);
-    return link.call<Reply>(request, this.callTimeoutMs);
+    return link.call<Reply>(request, format, this.callTimeoutMs);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -336,6 +343,7 @@ export class TcpTransport {
     const link = new PeerLink(peer, socket, decoder, {
       gate: this.gate,
       leavesBeforeDurable: this.options.leavesBeforeDurable ?? (() => false),
+      replyLeavesBeforeDurable: this.options.replyLeavesBeforeDurable ?? (() => false),
       dropped: () => this.dropped.has(peer),
       dispatch: (svcMeth, args) => this.dispatch(svcMeth, args),
       onHandlerError: (svcMeth, e) => this.options.onHandlerError?.(svcMeth, e),
@@ -351,10 +359,15 @@ export class TcpTransport {
     return link;
   }
 
-  /** Runs the handler of `svcMeth` on `args` (already a private copy: it was just deserialized). */
-  private async dispatch(svcMeth: string, args: unknown): Promise<unknown> {
+  /**
+   * Runs the handler of `svcMeth` on `args` (already a private copy: it was just deserialized).
+   * The reply is checked as labrpc checks it, and serialized by the caller in the same turn.
+   */
+  private async dispatch(svcMeth: string, args: unknown): Promise<Outgoing> {
     const handler = this.options.server.lookup(svcMeth);
-    return encode(await handler(args), `${svcMeth} reply`).copy;
+    const reply = await handler(args);
+    // Serialized (or copied) now, as labrpc copies it now: what the handler does later is not sent.
+    return checkSendable(reply, `${svcMeth} reply`) === "json" ? { json: JSON.stringify(reply) } : { copy: encode(reply, `${svcMeth} reply`).copy };
   }
 }
 
@@ -370,11 +383,15 @@ class TcpEnd implements ClientEnd {
   }
 }
 
+/** A checked reply: its JSON text, or (when JSON does not carry it exactly, see `sendable.ts`) labrpc's copy of it. */
+type Outgoing = { readonly json: string } | { readonly copy: unknown };
+
 interface LinkHooks {
   readonly gate: SendGate;
   readonly leavesBeforeDurable: (svcMeth: string) => boolean;
+  readonly replyLeavesBeforeDurable: (svcMeth: string) => boolean;
   readonly dropped: () => boolean;
-  readonly dispatch: (svcMeth: string, args: unknown) => Promise<unknown>;
+  readonly dispatch: (svcMeth: string, args: unknown) => Promise<Outgoing>;
   readonly onHandlerError: (svcMeth: string, error: unknown) => void;
 }
 
@@ -423,11 +440,11 @@ class PeerLink {
     });
   }
 
-  call<Reply>(request: Request, timeoutMs: number): Promise<Reply | undefined> {
+  call<Reply>(request: Request, format: WireFormat, timeoutMs: number): Promise<Reply | undefined> {
     if (this.isClosed || this.socket.writableLength + this.outgoingBytes > TRANSPORT.MAX_BUFFERED_BYTES) return Promise.resolve(undefined);
     const id = this.nextId;
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
-    const frame = encodeFrame(FRAME.REQUEST, id, request);
+    const frame = encodeFrame(FRAME.REQUEST, id, request, format);
     return new Promise<Reply | undefined>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -481,14 +498,19 @@ class PeerLink {
   }
 
   private serve(id: number, request: Request): void {
-    let result: Promise<unknown>;
+    let result: Promise<Outgoing>;
     try {
       result = this.hooks.dispatch(request.m, request.a);
     } catch (e) {
       result = Promise.reject(e);
     }
     result.then(
-      (reply) => this.reply(FRAME.REPLY, id, reply),
+      (reply) => {
+        if (this.isClosed || this.hooks.dropped()) return;
+        const frame = "json" in reply ? encodeJsonFrame(FRAME.REPLY, id, reply.json) : encodeFrame(FRAME.REPLY, id, reply.copy);
+        if (this.hooks.replyLeavesBeforeDurable(request.m)) this.write(frame);
+        else this.send(frame);
+      },
       (e: unknown) => {
         const unknown = e instanceof UnknownMethodError;
         if (!unknown) this.hooks.onHandlerError(request.m, e);
