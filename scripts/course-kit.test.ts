@@ -7,13 +7,16 @@ import { execFile } from "node:child_process";
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { unzipSync } from "fflate";
+import { parseCli as parseHandoutCli } from "./handout.js";
+import { autograderParts, buildAutograder, runAutograderFor } from "./lib/course/autograder.js";
 import { HandoutError, assembleHandout, studentReadme, writeHandout } from "./lib/course/build-handout.js";
 import { CourseConfigError, classify } from "./lib/course/config.js";
 import { checkDrift } from "./lib/course/drift.js";
 import { codeLines, findLeaks, isTrivial } from "./lib/course/leak-check.js";
 import { typecheck } from "./lib/grade-tree.js";
 import { ManifestError, parseManifest, relativeImports, selectLabs, studentOwned, withoutLabs } from "./lib/handout-manifest.js";
-import { loadManifest, parseRegistry } from "./lib/labs-registry.js";
+import { loadManifest, loadRegistry, parseRegistry } from "./lib/labs-registry.js";
 import { TempDirs, writeTree } from "./lib/temp-tree.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -192,6 +195,34 @@ describe("the handout", () => {
     expect(readme).not.toContain("4A, key/value");
     expect(readme).not.toMatch(/<!-- \/?lab/);
   });
+
+  it("as an autograder archive with --grade 4, grades Lab 4's parts, not those of the lab it builds on", () => {
+    const parts = autograderParts(loadRegistry(ROOT).parts, [4]);
+    expect(parts).toEqual(["4A", "4B"]);
+    expect(autograderParts(loadRegistry(ROOT).parts, undefined)).toEqual([]);
+    const zip = join(temp(), "lab4.zip");
+    buildAutograder(assembleHandout({ root: ROOT, labs: [3, 4] }), ROOT, zip, parts);
+    const files = unzipSync(new Uint8Array(readFileSync(zip)));
+    const script = Buffer.from(files["run_autograder"]!).toString();
+    expect(script).toMatch(/^PARTS="4A,4B"$/m);
+    expect(script).toContain('${PARTS:+--parts "$PARTS"}');
+    expect(Object.keys(files)).toContain("src/raft/raft.ts"); // Lab 3's Raft is there, ungraded
+    const template = read("course/gradescope/run_autograder");
+    expect(runAutograderFor(template, [])).toBe(template);
+    expect(() => runAutograderFor("#!/bin/sh\n", ["4A"])).toThrow(/exactly one line PARTS=""/);
+    expect(() => runAutograderFor(template, ['4A"; rm -rf /'])).toThrow(/cannot go into run_autograder/);
+  });
+
+  it("npm run handout -- --autograder ... --grade 4 says what it grades; --grade needs --autograder and a lab of --labs", async () => {
+    const zip = join(temp(), "lab4.zip");
+    const r = await tsxRun(ROOT, ["scripts/handout.ts", "--autograder", zip, "--labs", "3,4", "--grade", "4"]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain("it grades parts 4A,4B (--grade 4)");
+    expect(parseHandoutCli(["--autograder", "a.zip", "--labs", "3,4", "--grade", "4"])).toMatchObject({ labs: [3, 4], grade: [4] });
+    expect(() => parseHandoutCli(["--out", "x", "--grade", "4"])).toThrow(/--grade goes with --autograder/);
+    expect(() => parseHandoutCli(["--autograder", "a.zip", "--labs", "3", "--grade", "4"])).toThrow(/names lab 4, which --labs 3 leaves out/);
+    expect(() => parseHandoutCli(["--autograder", "a.zip", "--grade", "four"])).toThrow(/--grade takes lab numbers/);
+  }, 120_000);
 
   it("student README markers must pair up", () => {
     expect(studentReadme("a\n<!-- lab 4 -->\nfour\n<!-- /lab 4 -->\nb\n", [3])).toBe("a\nb\n");

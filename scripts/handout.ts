@@ -14,18 +14,21 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pc from "picocolors";
 import { UsageError, isMain, runCli } from "./lib/cli.js";
-import { buildAutograder } from "./lib/course/autograder.js";
+import { autograderParts, buildAutograder } from "./lib/course/autograder.js";
 import { HandoutError, assembleHandout, writeHandout } from "./lib/course/build-handout.js";
 import { CourseConfigError } from "./lib/course/config.js";
 import { ManifestError } from "./lib/handout-manifest.js";
-import { loadManifest } from "./lib/labs-registry.js";
+import { loadManifest, loadRegistry } from "./lib/labs-registry.js";
 
 const USAGE = `Usage:
   npm run handout -- --out <dir> [--labs 3,4] [--git]   write the student handout into <dir> (new or empty)
-  npm run handout -- --autograder <file.zip> [--labs 3,4] write the Gradescope autograder archive
+  npm run handout -- --autograder <file.zip> [--labs 3,4] [--grade 4]
+                                                          write the Gradescope autograder archive
   npm run handout -- --check [--labs 3,4]                build and check the handout, write nothing
 
-  --labs <list>   labs to hand out (default: all; a lab brings the labs it needs, e.g. 4 needs 3)
+  --labs <list>   labs to hand out (default: all; a lab needs the labs it builds on, e.g. 4 needs 3)
+  --grade <list>  with --autograder: the labs whose parts it grades (default: every lab in it), e.g.
+                  --labs 3,4 --grade 4 for a Lab 4 assignment (the 540 s deadline fits one lab)
   --git           make the handout a git repository with one commit
   -h, --help      show this help`;
 
@@ -35,6 +38,8 @@ export interface HandoutCli {
   readonly autograder: string | undefined;
   readonly check: boolean;
   readonly labs: readonly number[] | undefined;
+  /** With `autograder`: the labs whose default parts the archive grades (undefined: every lab in it). */
+  readonly grade: readonly number[] | undefined;
   readonly git: boolean;
 }
 
@@ -50,6 +55,7 @@ export function parseCli(argv: readonly string[]): HandoutCli | undefined {
       autograder: { type: "string" },
       check: { type: "boolean" },
       labs: { type: "string" },
+      grade: { type: "string" },
       git: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -60,15 +66,21 @@ export function parseCli(argv: readonly string[]): HandoutCli | undefined {
   if (modes !== 1) throw new UsageError("give exactly one of --out <dir>, --autograder <file.zip> or --check");
   if (values.autograder !== undefined && !values.autograder.endsWith(".zip")) throw new UsageError(`--autograder takes a .zip file name, got "${values.autograder}"`);
   if (values.git === true && values.out === undefined) throw new UsageError("--git goes with --out");
-  let labs: number[] | undefined;
-  if (values.labs !== undefined) {
-    labs = values.labs.split(",").map((s) => {
-      const n = Number(s.trim());
-      if (s.trim() === "" || !Number.isInteger(n)) throw new UsageError(`--labs takes lab numbers such as 3,4, got "${values.labs}"`);
-      return n;
-    });
-  }
-  return { out: values.out, autograder: values.autograder, check: values.check === true, labs, git: values.git === true };
+  if (values.grade !== undefined && values.autograder === undefined) throw new UsageError("--grade goes with --autograder");
+  const labs = labList("--labs", values.labs);
+  const grade = labList("--grade", values.grade);
+  const missing = grade?.filter((n) => labs !== undefined && !labs.includes(n)) ?? [];
+  if (missing.length > 0) throw new UsageError(`--grade ${grade!.join(",")} names lab ${missing.join(",")}, which --labs ${labs!.join(",")} leaves out of the archive`);
+  return { out: values.out, autograder: values.autograder, check: values.check === true, labs, grade, git: values.git === true };
+}
+
+/** A comma-separated list of lab numbers (undefined when the option is absent). */
+function labList(option: string, text: string | undefined): number[] | undefined {
+  return text?.split(",").map((s) => {
+    const n = Number(s.trim());
+    if (s.trim() === "" || !Number.isInteger(n)) throw new UsageError(`${option} takes lab numbers such as 3,4, got "${text}"`);
+    return n;
+  });
 }
 
 /** The course repository: the folder above scripts/. */
@@ -99,8 +111,14 @@ export async function handout(cli: HandoutCli, root = ROOT): Promise<number> {
   }
   const zip = resolve(cli.autograder!);
   if (existsSync(zip)) console.log(c.yellow(`replacing ${zip}`));
-  const { entries, bytes: zipBytes } = buildAutograder(h, root, zip);
+  const parts = autograderParts(loadRegistry(root).parts, cli.grade);
+  const { entries, bytes: zipBytes } = buildAutograder(h, root, zip, parts);
   console.log(`${c.green("wrote")} ${zip}: ${entries} entries, ${(zipBytes / 1024).toFixed(0)} KiB (${summary})`);
+  console.log(
+    parts.length > 0
+      ? `it grades parts ${parts.join(",")} (--grade ${cli.grade!.join(",")})`
+      : `it grades every default part of labs ${kept} (--grade N: lab N's alone)`,
+  );
   console.log(c.dim("upload it as the assignment's autograder (Configure Autograder > Zip file upload)."));
   return 0;
 }
