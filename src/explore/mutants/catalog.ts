@@ -502,7 +502,7 @@ export const MUTANTS: readonly Mutant[] = [
   // The same kinds of bug in the student-style Raft (src/explore/student-style/raft.ts).
   ...studentStyle([
     ["student-counts-stale-vote", "stale reply taken as fresh", "3A", "a candidate counts a vote granted in its earlier election", "        if (this.state === \"candidate\" && this.currentTerm === args.term && reply.voteGranted) {", "        if (this.state === \"candidate\" && reply.voteGranted) {"],
-    ["student-takes-stale-append-reply", "stale reply taken as fresh", "3C", "a leader acts on an AppendEntries reply of its earlier term", "      if (this.state !== \"leader\" || this.currentTerm !== args.term) return;\n      if (reply.success) {", "      if (this.state !== \"leader\") return;\n      if (reply.success) {"],
+    ["student-takes-stale-append-reply", "stale reply taken as fresh", "3B", "a leader acts on an AppendEntries reply of its earlier term", "      if (this.state !== \"leader\" || this.currentTerm !== args.term) return;\n      if (reply.success) {", "      if (this.state !== \"leader\") return;\n      if (reply.success) {"],
     ["student-snapshot-drops-log", "stale InstallSnapshot", "3D", "InstallSnapshot drops the whole log, even entries after the snapshot", "    if (args.lastIncludedIndex <= this.lastIndex() && this.termOf(args.lastIncludedIndex) === args.lastIncludedTerm) {", "    if (false as boolean) {"],
     [
       "student-installs-older-snapshot", "stale InstallSnapshot", "3D", "InstallSnapshot is installed even when it is older than what the follower committed",
