@@ -303,7 +303,8 @@ export const MUTANTS: readonly Mutant[] = [
       "a reply of its earlier leadership, held until it leads again, moves matchIndex for a log that has changed since. In the reference it takes more than that: " +
       "matchIndex never decreases and only entries of the current term are committed by counting, so the stale match hurts only if the follower still lacks an entry " +
       "at or below the old request's last index that the re-elected leader has (a follower cut off since, with the old term's entries): then the leader commits " +
-      "counting it (the commitment check: stored on fewer than a majority) or can never back up below that index for it (liveness: a command took too long)",
+      "counting it (the commitment check: stored on fewer than a majority) or can never back up below that index for it (liveness: a command took too long). " +
+      "Random faults do not line this up; the scripted ExploreRaftStaleAppendReply3B does",
     file: RAFT,
     search: "    if (this.dead || this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(term)) return \"ignore\";",
     replace: "    if (this.dead || this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(this.currentTerm)) return \"ignore\";\n    if (term !== this.currentTerm) return this.progress[peer]!.replyArrived(id, this.currentTerm);",
