@@ -6,7 +6,7 @@
  * tests' partitions; the nemesis adds message faults only, and the scenario holds and releases the
  * replies itself (`held-append-replies.ts`). Five peers; in episodes:
  *
- * 1. Leader A of term T, every log level with A's; a follower B drawn at random. From now on B's
+ * 1. Leader A of term T starts a command, and every log levels with A's; a follower B drawn at random. From now on B's
  *    replies to A's AppendEntries of T are held. Partition {A, B} | {C, D, E}.
  * 2. A starts 2-8 commands; B stores them (and answers success, held): A's log and B's end at k.
  * 3. C, D, E elect a leader, which starts fewer commands than A did, and they store them: its log
@@ -46,6 +46,9 @@ const COMMAND_BASE = 500_000_000;
 
 const SERVERS = 5;
 
+/** How long past the safety phase's end the episode in progress may run on. */
+const EPISODE_GRACE_MS = 4000;
+
 /** Runs the scenario; see the module comment. */
 export async function staleAppendReplyScenario(t: TestInfo, options: ScenarioOptions = {}): Promise<void> {
   const sim = currentSimulation();
@@ -64,7 +67,8 @@ export async function staleAppendReplyScenario(t: TestInfo, options: ScenarioOpt
   let episodes = 0;
   let released = 0;
   while (now() < end) {
-    const outcome = await script.episode(episodes, end);
+    // An episode started in the safety phase may finish after it (a re-election takes a few rounds).
+    const outcome = await script.episode(episodes, end + EPISODE_GRACE_MS);
     if (outcome === "released") released++;
     episodes++;
     script.heal();
@@ -101,6 +105,8 @@ class Script {
     if (first === undefined) return abandon("no leader");
     const a = first.server;
     const term = first.term;
+    // An entry of A's term: a follower that kept entries of an earlier episode past A's log takes A's.
+    this.startOn(a, 1);
     if (!(await this.until(() => this.all().every((i) => this.lastIndex(i) === this.lastIndex(a)), 1000, end))) return abandon("the logs did not level");
     await sleep(150); // a heartbeat round: the leader has heard every follower's success
     if (!this.leads(a, term)) return abandon(`S${a} no longer leads T${term}`);
