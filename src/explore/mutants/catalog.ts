@@ -43,9 +43,9 @@ export interface Mutant {
   /**
    * In the fast subset that `npm test` plants (src/explore/mutants/mutants.test.ts): the check that
    * must report it there (the start of its failure's first line, e.g. "Log Matching violated"),
-   * within `seeds` seeds of its part's explore scenario.
+   * within `seeds` seeds of its part's explore scenario, or of `scenario` (a targeted one of that part).
    */
-  readonly fast?: { readonly check: string; readonly seeds: number };
+  readonly fast?: { readonly check: string; readonly seeds: number; readonly scenario?: string };
   /**
    * The Raft it is planted in: the lab's (`reference`, the default) or the harness's second,
    * student-style one (`student-style`: src/explore/student-style/raft.ts, swapped in for the lab's
@@ -308,6 +308,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: RAFT,
     search: "    if (this.dead || this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(term)) return \"ignore\";",
     replace: "    if (this.dead || this.adoptTermIfNewer(reply.term) || !this.isLeaderOf(this.currentTerm)) return \"ignore\";\n    if (term !== this.currentTerm) return this.progress[peer]!.replyArrived(id, this.currentTerm);",
+    fast: { check: "State Machine Safety violated", seeds: 5, scenario: "ExploreRaftStaleAppendReply3B" },
   },
   {
     id: "snapshot-drops-log",
