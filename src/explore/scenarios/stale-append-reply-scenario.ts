@@ -44,6 +44,7 @@ const AIM = "an AppendEntries reply of a leader's earlier term, held until it le
 /** Commands the scenario starts: unlike the liveness phase's and any client's. */
 const COMMAND_BASE = 500_000_000;
 
+/** Five peers: with three, the leader and the follower holding its entries would be a majority. */
 const SERVERS = 5;
 
 /** How long past the safety phase's end the episode in progress may run on. */
