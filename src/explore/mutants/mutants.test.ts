@@ -16,9 +16,10 @@ import { applyMutant, plantInScratch, removeScratch } from "./plant.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 
-/** The explore scenario of a mutant's part. */
+/** The explore scenario of a mutant's part, or the targeted one its fast entry names. */
 function scenarioOf(m: Mutant): string {
-  const name = m.part === "2" ? "ExploreKVServer2" : m.part.startsWith("3") ? RAFT_SCENARIO_NAMES[m.part as RaftPart] : `ExploreKV${m.part}`;
+  if (m.fast?.scenario !== undefined && !m.fast.scenario.endsWith(m.part)) throw new Error(`${m.id}: ${m.fast.scenario} is not a scenario of part ${m.part}`);
+  const name = m.fast?.scenario !== undefined ? m.fast.scenario : m.part === "2" ? "ExploreKVServer2" : m.part.startsWith("3") ? RAFT_SCENARIO_NAMES[m.part as RaftPart] : `ExploreKV${m.part}`;
   if (SCENARIOS[name] === undefined) throw new Error(`no scenario ${name}`);
   return name;
 }

@@ -21,8 +21,8 @@ export type RaftPart = "3A" | "3B" | "3C" | "3D";
 /**
  * Lab 3's explore scenarios by part: each name says what its scenario aims at and ends with the
  * part (how `npm run explore -- 3C`, stress and the grader map a scenario to its part), and starts
- * with `ExploreRaft` (so `npm run explore -- ExploreRaft` picks all four, and kept tests of them go
- * to `src/raft/kept`).
+ * with `ExploreRaft` (so `npm run explore -- ExploreRaft` picks all four, with the targeted
+ * `ExploreRaftStaleAppendReply3B`, and kept tests of them go to `src/raft/kept`).
  */
 export const RAFT_SCENARIO_NAMES: Readonly<Record<RaftPart, string>> = {
   "3A": "ExploreRaftElection3A",

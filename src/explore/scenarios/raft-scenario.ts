@@ -12,7 +12,7 @@
  * leader must be elected (3A), or a new command must commit on every server within the tester's
  * 10 s, and every index up to it must be committed everywhere (3B-3D).
  */
-import { go, now, random, sleep } from "../../runtime/index.js";
+import { go, now, random, sleep, type RandomSource } from "../../runtime/index.js";
 import { currentSimulation } from "../../sim/index.js";
 import type { TestInfo } from "../../tester/test-info.js";
 import { RAFT_ELECTION_TIMEOUT, makeRaftTester, type RaftTester } from "../../raft/tester.js";
@@ -68,20 +68,29 @@ export async function raftScenario(t: TestInfo, part: RaftPart, options: Scenari
 
   if (service !== undefined) service.slow = false; // a slow service is a fault like the others: healed
   beginLivenessPhase(nemesis);
+  await checkAfterHealing(ts, part === "3A" ? "leader" : "commands", r, options);
+  ts.end();
+}
+
+/**
+ * The liveness phase's checks, once every fault is healed: a settled, stable leader, few RPCs, and
+ * (`commands`) a prompt commit, then one more command on every server with no gaps before it; or
+ * (`leader`, 3A) one leader.
+ */
+export async function checkAfterHealing(ts: RaftTester, what: "leader" | "commands", r: RandomSource, options: ScenarioOptions): Promise<void> {
   // Liveness as checked properties: a settled, stable leader, few RPCs, a prompt commit.
   const settled = await checkSettledLeader(ts);
   const commitStart = now();
-  if (part !== "3A") await checkPromptCommit(ts, settled.leader, LIVENESS_COMMAND);
-  options.onLiveness?.({ ...settled, commitMs: part === "3A" ? undefined : now() - commitStart });
-  if (part === "3A") {
+  if (what === "commands") await checkPromptCommit(ts, settled.leader, LIVENESS_COMMAND);
+  options.onLiveness?.({ ...settled, commitMs: what === "leader" ? undefined : now() - commitStart });
+  if (what === "leader") {
     await ts.checkOneLeader();
   } else {
     await sleep(RAFT_ELECTION_TIMEOUT);
-    const last = await ts.one(1_000_000_000 + r.int(1_000_000), servers, true);
+    const last = await ts.one(1_000_000_000 + r.int(1_000_000), ts.n, true);
     // No gaps: every index up to the last one is committed on every server.
-    for (let index = 1; index <= last; index++) await ts.wait(index, servers, -1);
+    for (let index = 1; index <= last; index++) await ts.wait(index, ts.n, -1);
   }
-  ts.end();
 }
 
 /** 3D's services: when each snapshots, and how long each takes over an entry while the fault lasts. */

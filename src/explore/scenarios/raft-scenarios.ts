@@ -6,6 +6,7 @@ import type { TestInfo } from "../../tester/test-info.js";
 import type { ScenarioOptions } from "./phases.js";
 import { RAFT_SCENARIO_NAMES } from "./aims.js";
 import { raftScenario } from "./raft-scenario.js";
+import { staleAppendReplyScenario } from "./stale-append-reply-scenario.js";
 
 /** A scenario's body. */
 export type Scenario = (t: TestInfo, options?: ScenarioOptions) => Promise<void>;
@@ -19,6 +20,8 @@ export const RAFT_SCENARIOS: Readonly<Record<string, Scenario>> = {
   ExploreRaftAgreement3B: (t, o) => raftScenario(t, "3B", o),
   ExploreRaftPersistence3C: (t, o) => raftScenario(t, "3C", o),
   ExploreRaftSnapshots3D: (t, o) => raftScenario(t, "3D", o),
+  // A targeted scenario (not a part's own: `npm run explore -- 3B` and `npm run mutants` run it too, the grade does not).
+  ExploreRaftStaleAppendReply3B: (t, o) => staleAppendReplyScenario(t, o),
 };
 
 // Invariant: every part's name in aims.ts is a scenario here, of that part.
