@@ -82,8 +82,9 @@ export class ClusterNode implements ApiBackend {
       logStream = stream;
       text = (line) => stream.write(line);
     }
-    // The observer reads Raft's role and commit marks from the log, so the log is always on.
-    realRuntime.setLogSink({ entries: (e) => observer.observe(e), ...(text !== undefined ? { text } : {}) });
+    // The observer reads Raft's role and commit marks from the log, so marks are always on; the
+    // other lines are built only when a text log is written.
+    realRuntime.setLogSink({ marks: (e) => observer.observe(e), ...(text !== undefined ? { text } : {}) });
 
     const metrics = new NodeMetrics();
     const persister = await FilePersister.open(config.dataDir, { id: config.id, peers: config.peers }, {

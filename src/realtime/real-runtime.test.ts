@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 // Imported before the simulation on purpose: code of a simulated run must still reach its simulation.
 import { RealRuntime, realRuntime } from "./index.js";
-import { Channel, dlog, go, now, random, sleep, uniqueId } from "../runtime/index.js";
+import { Channel, dlog, dmark, go, now, random, sleep, uniqueId, type LogEntry } from "../runtime/index.js";
 import { runSim } from "../sim/index.js";
 
 describe("RealRuntime", () => {
@@ -95,6 +95,36 @@ describe("RealRuntime", () => {
     }
     expect(lines[0]).toMatch(/^\d{6}(\.\d+)? VOTE S2 m1\n$/);
     expect(lines[1]).toMatch(/^\d{6}(\.\d+)? INFO node two\n {2}lines\n$/);
+  });
+
+  it("with a marks sink alone, builds no message: lines without a mark are skipped, marks come without text", () => {
+    let built = 0;
+    const message = (): string => `m${++built}`;
+    const marks: LogEntry[] = [];
+    realRuntime.setLogSink({ marks: (e) => marks.push(e) });
+    try {
+      expect(realRuntime.marksOnly).toBe(true);
+      dlog(1, "LOG1", message);
+      dmark(1, "LEAD", { kind: "role", role: "leader", term: 3 }, message);
+    } finally {
+      realRuntime.setLogSink({});
+    }
+    expect(built).toBe(0);
+    expect(marks).toMatchObject([{ peer: 1, topic: "LEAD", message: "", mark: { kind: "role", role: "leader", term: 3 } }]);
+    // With a text log as well, every line is built and marks still reach the marks sink.
+    const lines: string[] = [];
+    marks.length = 0;
+    realRuntime.setLogSink({ marks: (e) => marks.push(e), text: (l) => lines.push(l) });
+    try {
+      expect(realRuntime.marksOnly).toBe(false);
+      dlog(1, "LOG1", message);
+      dmark(1, "CMIT", { kind: "commit", index: 7 }, message);
+    } finally {
+      realRuntime.setLogSink({});
+    }
+    expect(built).toBe(2);
+    expect(lines).toHaveLength(2);
+    expect(marks).toMatchObject([{ message: "m2", mark: { kind: "commit", index: 7 } }]);
   });
 
   it("runs channels in real time", async () => {

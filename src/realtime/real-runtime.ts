@@ -8,12 +8,15 @@ export type TaskFailureHandler = (task: string, error: unknown) => void;
 
 /**
  * Where log lines go. `text` receives each line formatted as `src/runtime/log-format.ts` does
- * (what `npm run logs` reads); `entries` receives the structured entries (the node reads Raft's
- * role and commit marks from them). Logging is on when either is set.
+ * (what `npm run logs` reads); `entries` receives the structured entries; `marks` only the entries
+ * that carry a mark (the node reads Raft's role and commit marks from them). Logging is on when any
+ * is set; with `marks` alone, lines without a mark are not built at all and marks come without their
+ * message (the text of a debug line costs CPU on every request of a busy node).
  */
 export interface LogSink {
   readonly text?: (line: string) => void;
   readonly entries?: (entry: LogEntry) => void;
+  readonly marks?: (entry: LogEntry & { readonly mark: Mark }) => void;
 }
 
 // The real clock and timers, captured at load: a simulation running in the same process (a test)
@@ -75,13 +78,24 @@ export class RealRuntime implements Runtime {
   }
 
   get logging(): boolean {
-    return this.sink.text !== undefined || this.sink.entries !== undefined;
+    return this.sink.text !== undefined || this.sink.entries !== undefined || this.sink.marks !== undefined;
+  }
+
+  get marksOnly(): boolean {
+    return this.sink.text === undefined && this.sink.entries === undefined && this.sink.marks !== undefined;
   }
 
   log(peer: LogEntry["peer"], topic: Topic, message: string, mark?: Mark): void {
     // Microseconds are plenty for a log and keep the time column short.
     const time = Math.round(this.now() * 1000) / 1000;
-    const entry: LogEntry = mark === undefined ? { time, peer, topic, message } : { time, peer, topic, message, mark };
+    if (mark === undefined) {
+      const entry: LogEntry = { time, peer, topic, message };
+      this.sink.entries?.(entry);
+      this.sink.text?.(formatLogLine(entry) + "\n");
+      return;
+    }
+    const entry = { time, peer, topic, message, mark };
+    this.sink.marks?.(entry);
     this.sink.entries?.(entry);
     this.sink.text?.(formatLogLine(entry) + "\n");
   }

@@ -71,7 +71,7 @@ export const random: RandomSource = {
  */
 export function dlog(peer: number | string, topic: Topic, message: string | (() => string)): void {
   const rt = logTarget();
-  if (rt === undefined) return;
+  if (rt === undefined || rt.marksOnly === true) return;
   rt.log(peer, topic, typeof message === "function" ? message() : message);
 }
 
@@ -83,7 +83,7 @@ export function dlog(peer: number | string, topic: Topic, message: string | (() 
 export function dmark(peer: number | string, topic: Topic, mark: Mark, message: string | (() => string) = ""): void {
   const rt = logTarget();
   if (rt === undefined) return;
-  rt.log(peer, topic, typeof message === "function" ? message() : message, mark);
+  rt.log(peer, topic, rt.marksOnly === true ? "" : typeof message === "function" ? message() : message, mark);
 }
 
 function logTarget(): Runtime | undefined {

@@ -27,6 +27,12 @@ export interface Runtime {
   uniqueId(): number;
   /** Whether `log` keeps lines (when it does not, callers skip building messages). */
   readonly logging: boolean;
+  /**
+   * Whether `log` keeps only the lines that carry a {@link Mark}, without their text (a real node
+   * that reads Raft's role and commit marks but writes no log): then `dlog` is skipped and `dmark`
+   * builds no message. Absent: false.
+   */
+  readonly marksOnly?: boolean;
   /** Appends a line to the run's debug log, stamped with {@link now}. */
   log(peer: LogEntry["peer"], topic: Topic, message: string, mark?: Mark): void;
   /**
