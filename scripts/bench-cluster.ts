@@ -10,7 +10,8 @@
  * printing ops/s and p50/p99 latency, each node's CPU time per operation (from /proc), and for
  * raftlab where the slowest 1% of operations spent their time: the share of them that overlapped a
  * checkpoint (on the leader, on a follower) or a GC pause on any node, with each node's checkpoints,
- * WAL write and event-loop delay percentiles during the load (from the nodes' `GET /metrics`).
+ * WAL write, KV request (as the node timed it) and event-loop delay percentiles during the load
+ * (from the nodes' `GET /metrics`).
  * `--loads a,b,c` picks the loads; `--cpu-prof <dir>` profiles each raftlab node (Node's --cpu-prof) into <dir>/node<i>/.
  * `--max-raft-state <n>` is passed to raftlab's nodes (their snapshot threshold). When Debian's etcd-server is installed (/usr/bin/etcd, or
  * --etcd <path>) it runs the same load against a 3-member etcd on loopback (its v3 JSON gateway,
@@ -93,6 +94,8 @@ interface NodeReport {
   readonly role: string;
   readonly checkpoints: { readonly count: number; readonly intervals: readonly (readonly [number, number])[] };
   readonly walWrites: { readonly count: number; readonly p50: number; readonly p99: number };
+  /** KV requests as the node timed them (absent from nodes of before it did). */
+  readonly kvRequests?: { readonly count: number; readonly p50: number; readonly p99: number };
   readonly loopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
   readonly gc: { readonly count: number; readonly totalMs: number; readonly pauses: readonly (readonly [number, number])[] };
 }
@@ -332,7 +335,9 @@ function attribution(r: LoadResult): string {
     const gcMs = pauses.reduce((x, [a, b]) => x + b - a, 0);
     lines.push(
       `           node ${i + 1} (${node.role.padEnd(9)}) cpu ${r.cpuMsPerOp[i]!.toFixed(3)} ms/op, ${ck.length} checkpoints (mean ${mean.toFixed(1)} ms, max ${Math.max(0, ...ckMs).toFixed(1)} ms), ` +
-        `WAL write p50 ${node.walWrites.p50.toFixed(2)} / p99 ${node.walWrites.p99.toFixed(2)} ms, loop delay p99 ${node.loopDelayMs.p99.toFixed(1)} ms, GC ${gcMs.toFixed(0)} ms in ${pauses.length} pauses`,
+        `WAL write p50 ${node.walWrites.p50.toFixed(2)} / p99 ${node.walWrites.p99.toFixed(2)} ms, ` +
+        (node.kvRequests === undefined || node.kvRequests.count === 0 ? "" : `KV requests in the node p50 ${node.kvRequests.p50.toFixed(2)} / p99 ${node.kvRequests.p99.toFixed(2)} ms, `) +
+        `loop delay p99 ${node.loopDelayMs.p99.toFixed(1)} ms, GC ${gcMs.toFixed(0)} ms in ${pauses.length} pauses`,
     );
   }
   return `${lines.join("\n")}\n`;

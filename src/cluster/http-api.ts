@@ -8,7 +8,7 @@
  * | `GET /append?key=K&value=V`, `POST /append` | `{"ok": true}` |
  * | `GET /cas?key=K&expected=E&value=V`, `POST /cas` | `{"ok": bool}`: whether V was written |
  * | `GET /status` | `{"id","term","role","leader","commitIndex","lastApplied",...}` |
- * | `GET /metrics[?since=T][&reset=1]` | where the node's time went: CPU, checkpoints, WAL writes, event-loop delay, GC pauses (intervals ending at or after epoch ms T; `reset` starts the percentiles over) |
+ * | `GET /metrics[?since=T][&reset=1]` | where the node's time went: CPU, checkpoints, WAL writes, KV requests, event-loop delay, GC pauses (intervals ending at or after epoch ms T; `reset` starts the percentiles over) |
  *
  * Every operation may carry `clientId` and `requestId` (positive integers, both or neither): a
  * client that retries a request with the same pair has it applied once. A client's `requestId`s

@@ -60,6 +60,10 @@ describe("real cluster", () => {
     // Through the log (the put, at least): every node has applied it.
     await c.waitForStatus("every node applied the write", (s) => s.size === 3 && applied(s).every((a) => a >= 1));
     for (const id of [1, 2, 3]) expect(await c.call(id, "/get?key=greeting")).toEqual({ status: 200, body: { value: "hello", exists: true } });
+    // Each node timed its KV requests (node 2: the put and the get), not /status or /metrics.
+    const kv = (await c.call(2, "/metrics")).body["kvRequests"] as { count: number; p99: number };
+    expect(kv.count).toBe(2);
+    expect(kv.p99).toBeGreaterThan(0);
   }, TEST_TIMEOUT_MS);
 
   it("takes 100 concurrent writes through random nodes", async () => {

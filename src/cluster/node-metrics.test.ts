@@ -24,6 +24,15 @@ describe("NodeMetrics", () => {
     expect(metrics.report(0)["walWrites"]).toEqual({ count: 101, p50: 7, p99: 7, max: 7 });
   });
 
+  it("summarizes the node's own time per KV request, and starts over on reset", () => {
+    metrics = new NodeMetrics();
+    expect(metrics.report(0)["kvRequests"]).toEqual({ count: 0, p50: 0, p99: 0, max: 0 });
+    for (let i = 1; i <= 100; i++) metrics.kvRequest(i / 10);
+    expect(metrics.report(0, true)["kvRequests"]).toEqual({ count: 100, p50: 5.1, p99: 10, max: 10 });
+    metrics.kvRequest(0.25);
+    expect(metrics.report(0)["kvRequests"]).toEqual({ count: 101, p50: 0.25, p99: 0.25, max: 0.25 });
+  });
+
   it("keeps a bounded number of intervals", () => {
     metrics = new NodeMetrics();
     for (let i = 0; i < MAX_INTERVALS + 10; i++) metrics.checkpoint(i, 1);

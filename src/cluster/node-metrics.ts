@@ -1,6 +1,7 @@
 /**
  * Where a node's time goes, for `GET /metrics` and `npm run bench:cluster`: checkpoints and WAL
- * writes (from the file persister), event-loop delay, garbage-collection pauses and CPU time.
+ * writes (from the file persister), the node's own time per KV request of the HTTP API, event-loop
+ * delay, garbage-collection pauses and CPU time.
  *
  * Times are wall-clock milliseconds since the Unix epoch with sub-millisecond precision
  * (`performance.timeOrigin + performance.now()`), so a client on the same machine can line its own
@@ -80,6 +81,8 @@ export class NodeMetrics implements StorageTimings {
   private readonly checkpoints = new IntervalRing();
   private readonly gcPauses = new IntervalRing();
   private readonly walWrites = new Durations();
+  /** KV requests of the HTTP API, from the handler's start to the response's last byte handed to the OS. */
+  private readonly kvRequests = new Durations();
   private readonly loopDelay: IntervalHistogram;
   private readonly gcObserver: PerformanceObserver;
 
@@ -99,13 +102,18 @@ export class NodeMetrics implements StorageTimings {
     this.walWrites.add(ms);
   }
 
+  /** A KV request (get, put, append, cas) of the HTTP API took `ms` in this node, answer sent. */
+  kvRequest(ms: number): void {
+    this.kvRequests.add(ms);
+  }
+
   checkpoint(start: number, ms: number): void {
     this.checkpoints.add(start, ms);
   }
 
   /**
    * Everything measured so far, with the checkpoints and GC pauses that ended at or after `since`
-   * (epoch ms). With `reset`, the percentiles (WAL writes, event-loop delay) start over afterwards,
+   * (epoch ms). With `reset`, the percentiles (WAL writes, KV requests, event-loop delay) start over afterwards,
    * so that the next report describes only what happened in between.
    */
   report(since: number, reset = false): Record<string, unknown> {
@@ -116,11 +124,13 @@ export class NodeMetrics implements StorageTimings {
       cpuMs: round((cpu.user + cpu.system) / 1000),
       checkpoints: { count: this.checkpoints.count, totalMs: round(this.checkpoints.totalMs), maxMs: round(this.checkpoints.maxMs), intervals: this.checkpoints.since(since) },
       walWrites: this.walWrites.summary(),
+      kvRequests: this.kvRequests.summary(),
       loopDelayMs: { p50: ns(50), p99: ns(99), max: round(this.loopDelay.max / 1e6) },
       gc: { count: this.gcPauses.count, totalMs: round(this.gcPauses.totalMs), maxMs: round(this.gcPauses.maxMs), pauses: this.gcPauses.since(since) },
     };
     if (reset) {
       this.walWrites.reset();
+      this.kvRequests.reset();
       this.loopDelay.reset();
     }
     return out;
