@@ -60,6 +60,18 @@ describe("HTTP API", () => {
     expect((await httpCall(addr, "/status")).body).toEqual({ id: 1, term: 3, role: "leader", leader: 1, commitIndex: 9, lastApplied: 9 });
   });
 
+  it("tells the backend how long each KV request took in it, and nothing for /status", async () => {
+    const times: number[] = [];
+    const timed: ApiBackend = { ...backend, kvRequestTimed: (ms) => times.push(ms) };
+    server.removeAllListeners("request");
+    server.on("request", (req, res) => void handleApiRequest(timed, req, res, (e) => bugs.push(e)));
+    await httpCall(addr, "/put?key=k&value=v");
+    await httpCall(addr, "/get/?key=k");
+    await httpCall(addr, "/status");
+    expect(times).toHaveLength(2);
+    for (const ms of times) expect(ms).toBeGreaterThanOrEqual(0);
+  });
+
   it("passes clientId and requestId through, given as numbers or numeric strings", async () => {
     await httpCall(addr, "/put?key=k&value=v&clientId=7&requestId=3");
     await httpCall(addr, "/put", { method: "POST", body: { key: "k", value: "v", clientId: 7, requestId: 4 } });

@@ -47,6 +47,8 @@ export interface ApiBackend {
   status(): Record<string, unknown>;
   /** Measurements for `GET /metrics` (see `node-metrics.ts`); intervals that ended at or after `since` (epoch ms). */
   metricsReport?(since: number, reset: boolean): Record<string, unknown>;
+  /** Told how long each KV request took in the node, from the handler's start to the answer's last byte handed to the OS. */
+  kvRequestTimed?(ms: number): void;
   /** Present only when the node was started with --fault-injection. */
   readonly faults?: { drop(ids: readonly number[]): number[]; heal(): number[]; readonly clusterSize: number } | undefined;
 }
@@ -65,6 +67,7 @@ const OPS = { "/get": "Get", "/put": "Put", "/append": "Append", "/cas": "Cas" }
 
 /** Handles one HTTP request; never throws (a bug answers 500 and is reported to `onBug`). */
 export async function handleApiRequest(backend: ApiBackend, req: IncomingMessage, res: ServerResponse, onBug: (e: unknown) => void): Promise<void> {
+  const start = performance.now();
   try {
     const url = parseTarget(req.url ?? "/");
     const path = url.pathname.replace(/\/+$/, "") || "/";
@@ -85,6 +88,8 @@ export async function handleApiRequest(backend: ApiBackend, req: IncomingMessage
     }
     const op = OPS[path as keyof typeof OPS];
     if (op === undefined) throw new ApiError(404, `no such path: ${path} (the API has /get, /put, /append, /cas, /status and /metrics)`);
+    // bench:cluster compares the node's own time per KV request with what its client sees.
+    if (backend.kvRequestTimed !== undefined) res.once("finish", () => backend.kvRequestTimed!(performance.now() - start));
     allow(req, ["GET", "POST"]);
     const params = req.method === "POST" ? await jsonBody(req) : Object.fromEntries(url.searchParams);
     const outcome = await backend.execute(parseOp(op, params), parseIds(params));
