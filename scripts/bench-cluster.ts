@@ -30,6 +30,8 @@ import { parseArgs } from "node:util";
 import { httpCall } from "../src/cluster/http-client.js";
 import { freePorts } from "../src/cluster/free-ports.js";
 import { stopProcesses } from "../src/cluster/processes.js";
+import type { NodeTimeline } from "../src/cluster/node-metrics.js";
+import { breakdown, describeBreakdown } from "./lib/slow-ops.js";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const KEYS = 1000;
@@ -86,6 +88,8 @@ interface Target {
   readonly pids: readonly number[];
   /** Per-member `GET /metrics` reports (raftlab only). */
   metrics?(since: number): Promise<NodeReport[]>;
+  /** Per-member WAL sync counts so far, in all and within 1, 2 and 4 ms (etcd only: its Prometheus histogram). */
+  walSyncs?(): Promise<WalSyncs[]>;
   stop(): Promise<void>;
 }
 
@@ -96,8 +100,37 @@ interface NodeReport {
   readonly walWrites: { readonly count: number; readonly p50: number; readonly p99: number };
   /** KV requests as the node timed them (absent from nodes of before it did). */
   readonly kvRequests?: { readonly count: number; readonly p50: number; readonly p99: number };
+  /** Each WAL write, KV request and commit during the load (asked for with timeline=1). */
+  readonly timeline?: NodeTimeline;
   readonly loopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
   readonly gc: { readonly count: number; readonly totalMs: number; readonly pauses: readonly (readonly [number, number])[] };
+}
+
+/** How many WAL syncs a member made, in all and within 1, 2 and 4 ms. */
+interface WalSyncs {
+  readonly all: number;
+  readonly within: readonly [number, number, number];
+}
+
+/** etcd's `etcd_disk_wal_fsync_duration_seconds` histogram, read from its Prometheus text. */
+function etcdWalSyncs(text: string): WalSyncs {
+  const line = (le: string): string => `etcd_disk_wal_fsync_duration_seconds_bucket{le="${le}"} `;
+  const bucket = (le: string): number => Number(text.split("\n").find((l) => l.startsWith(line(le)))?.slice(line(le).length) ?? NaN);
+  return { all: bucket("+Inf"), within: [bucket("0.001"), bucket("0.002"), bucket("0.004")] };
+}
+
+/** `a% within 1 ms, b% within 2 ms, c% within 4 ms` of the syncs between two readings. */
+function describeSyncs(before: WalSyncs, after: WalSyncs): string {
+  const n = after.all - before.all;
+  if (!(n > 0)) return "no WAL syncs";
+  const pct = (i: number): string => `${((100 * (after.within[i]! - before.within[i]!)) / n).toFixed(1)}%`;
+  return `${n} WAL syncs: ${pct(0)} within 1 ms, ${pct(1)} within 2 ms, ${pct(2)} within 4 ms`;
+}
+
+/** The same counts for a raftlab node's WAL writes on its timeline. */
+function raftlabSyncs(timeline: NodeTimeline): WalSyncs {
+  const ms = timeline.walWrites.map(([a, b]) => b - a);
+  return { all: ms.length, within: [1, 2, 4].map((t) => ms.filter((x) => x <= t).length) as [number, number, number] };
 }
 
 interface Result {
@@ -106,6 +139,8 @@ interface Result {
   readonly opsPerSec: number;
   readonly p50: number;
   readonly p99: number;
+  /** Every operation, as [start, end] in epoch ms, fastest first. */
+  readonly all: readonly (readonly [number, number])[];
   /** The slowest 1% of operations, as [start, end] in epoch ms. */
   readonly slowest: readonly (readonly [number, number])[];
   /** When the measurement started and ended, in epoch ms. */
@@ -189,7 +224,7 @@ async function startRaftlab(): Promise<Target> {
     put: async (m, key, value, agent) => ok(await httpCall(members[m]!, "/put", { method: "POST", body: { key, value }, agent })),
     get: async (m, key, agent) => ok(await httpCall(members[m]!, `/get?key=${key}`, { agent })),
     pids: procs.map((p) => p.pid ?? -1),
-    metrics: async (since) => Promise.all(members.map(async (m) => (await httpCall(m, `/metrics?since=${since}&reset=1`, { timeoutMs: 5000 })).body as unknown as NodeReport)),
+    metrics: async (since) => Promise.all(members.map(async (m) => (await httpCall(m, `/metrics?since=${since}&reset=1&timeline=1`, { timeoutMs: 5000 })).body as unknown as NodeReport)),
     stop: () => stopProcesses(procs),
   };
 }
@@ -240,6 +275,7 @@ async function startEtcd(binary: string): Promise<Target> {
     // Linearizable (etcd's default, serializable: false): a ReadIndex round with a quorum.
     get: async (m, key, agent) => ok(await httpCall(members[m]!, "/v3/kv/range", { method: "POST", body: { key: b64(key) }, agent })),
     pids: procs.map((p) => p.pid ?? -1),
+    walSyncs: async () => Promise.all(members.map(async (m) => etcdWalSyncs(await (await fetch(`http://${m}/metrics`, { signal: AbortSignal.timeout(5000) })).text()))),
     stop: () => stopProcesses(procs),
   };
 }
@@ -274,19 +310,24 @@ async function measure(seconds: number, clients: number, memberOf: (i: number) =
     return o === undefined ? NaN : o[1] - o[0];
   };
   const slowest = ops.slice(Math.floor(0.99 * ops.length));
-  return { ops: ops.length, errors, opsPerSec: ops.length / seconds, p50: at(0.5), p99: at(0.99), slowest, span: [begin, epoch()] };
+  return { all: ops, ops: ops.length, errors, opsPerSec: ops.length / seconds, p50: at(0.5), p99: at(0.99), slowest, span: [begin, epoch()] };
 }
 
 /** One load's result, with each member's CPU time per operation and (raftlab) its `/metrics`. */
 interface LoadResult extends Result {
+  /** Which load: 0 (a), 1 (b), 2 (c). */
+  readonly load: number;
   readonly cpuMsPerOp: readonly number[];
   readonly reports: readonly NodeReport[] | undefined;
+  /** etcd: each member's WAL syncs during the load, described. */
+  readonly syncs: readonly string[] | undefined;
 }
 
 /** The three loads, by index: (a) sequential puts to the leader, (b) concurrent puts, (c) concurrent gets. */
 async function runLoad(t: Target, load: number, leader: number): Promise<LoadResult> {
   process.stderr.write(`${t.name}: ${names[load]} (load average ${loadavg()[0]!.toFixed(2)})\n`);
   await t.metrics?.(epoch()); // starts the nodes' percentiles over
+  const syncsBefore = await t.walSyncs?.();
   const cpuBefore = t.pids.map(cpuMsOf);
   let r: Result;
   if (load === 0) r = await measure(SECONDS, 1, () => leader, (m, k, a) => t.put(m, k, VALUE, a));
@@ -294,7 +335,9 @@ async function runLoad(t: Target, load: number, leader: number): Promise<LoadRes
   else r = await measure(SECONDS, CLIENTS, (i) => i % 3, (m, k, a) => t.get(m, k, a));
   const cpuMsPerOp = t.pids.map((pid, i) => (cpuMsOf(pid) - cpuBefore[i]!) / Math.max(1, r.ops + r.errors));
   const reports = await t.metrics?.(r.span[0]);
-  return { ...r, cpuMsPerOp, reports };
+  const syncsAfter = await t.walSyncs?.();
+  const syncs = syncsBefore === undefined || syncsAfter === undefined ? undefined : syncsAfter.map((a, i) => describeSyncs(syncsBefore[i]!, a));
+  return { ...r, load, cpuMsPerOp, reports, syncs };
 }
 
 /** Whether [s, e] overlaps any of `intervals`. */
@@ -327,6 +370,13 @@ function attribution(r: LoadResult): string {
   const lines = [
     `           slowest 1% (${r.slowest.length} ops): ${pct(onLeader)} overlapped a leader checkpoint, ${pct(onFollower)} a follower checkpoint, ${pct(onGc)} a GC pause, ${pct(none)} none of these`,
   ];
+  // Sequential puts: each operation is one request, one WAL write and one commit in the leader.
+  const timeline = reports.find((n) => n.role === "leader")?.timeline;
+  if (r.load === 0 && timeline !== undefined) {
+    const middle = r.all.slice(Math.floor(0.45 * r.all.length), Math.ceil(0.55 * r.all.length));
+    lines.push(`           ${describeBreakdown("slowest 1%", breakdown(r.slowest, timeline))}`);
+    lines.push(`           ${describeBreakdown("middle 10%", breakdown(middle, timeline))}`);
+  }
   for (const [i, node] of reports.entries()) {
     const ck = node.checkpoints.intervals.filter(([a]) => a >= r.span[0]);
     const ckMs = ck.map(([a, b]) => b - a);
@@ -337,7 +387,8 @@ function attribution(r: LoadResult): string {
       `           node ${i + 1} (${node.role.padEnd(9)}) cpu ${r.cpuMsPerOp[i]!.toFixed(3)} ms/op, ${ck.length} checkpoints (mean ${mean.toFixed(1)} ms, max ${Math.max(0, ...ckMs).toFixed(1)} ms), ` +
         `WAL write p50 ${node.walWrites.p50.toFixed(2)} / p99 ${node.walWrites.p99.toFixed(2)} ms, ` +
         (node.kvRequests === undefined || node.kvRequests.count === 0 ? "" : `KV requests in the node p50 ${node.kvRequests.p50.toFixed(2)} / p99 ${node.kvRequests.p99.toFixed(2)} ms, `) +
-        `loop delay p99 ${node.loopDelayMs.p99.toFixed(1)} ms, GC ${gcMs.toFixed(0)} ms in ${pauses.length} pauses`,
+        `loop delay p99 ${node.loopDelayMs.p99.toFixed(1)} ms, GC ${gcMs.toFixed(0)} ms in ${pauses.length} pauses` +
+        (node.timeline === undefined ? "" : `; ${describeSyncs({ all: 0, within: [0, 0, 0] }, raftlabSyncs(node.timeline))}`),
     );
   }
   return `${lines.join("\n")}\n`;
@@ -380,7 +431,8 @@ async function oneRun(): Promise<{ ours: LoadResult[]; theirs: LoadResult[] }> {
     process.stdout.write(`${name}\n  raftlab  ${fmt(ours[i]!)}${cpu(ours[i]!)}\n${attribution(ours[i]!)}`);
     if (theirs.length > 0) {
       const t = theirs[i]!;
-      process.stdout.write(`  etcd     ${fmt(t)}${cpu(t)}\n  ratio    ${(ours[i]!.opsPerSec / t.opsPerSec).toFixed(2)}x the throughput, ${(ours[i]!.p50 / t.p50).toFixed(2)}x the p50 latency, ${(ours[i]!.p99 / t.p99).toFixed(2)}x the p99\n`);
+      const syncs = t.syncs === undefined ? "" : t.syncs.map((d, m) => `           member ${m + 1}: ${d}\n`).join("");
+      process.stdout.write(`  etcd     ${fmt(t)}${cpu(t)}\n${syncs}  ratio    ${(ours[i]!.opsPerSec / t.opsPerSec).toFixed(2)}x the throughput, ${(ours[i]!.p50 / t.p50).toFixed(2)}x the p50 latency, ${(ours[i]!.p99 / t.p99).toFixed(2)}x the p99\n`);
     }
   }
   return { ours, theirs };

@@ -30,9 +30,11 @@
  * writes to it. So does a directory made for another node id or another cluster size.
  *
  * Group commit: saves only update memory (copying in what changed) and bump a sequence number;
- * one flush at a time writes the latest state (one record, one synchronized write) however many
- * saves came since the last one. The persister is the node's {@link SendGate}: messages made after
- * a save wait for that save's flush; `whenDurable` tells Raft when its saves are durable.
+ * at the end of the turn, after the turn's messages have left (`end-of-turn.ts`), one flush writes
+ * the latest state (one record, one synchronized write, made synchronously: see the flush loop)
+ * however many saves came since the last one. The persister is the node's {@link SendGate}:
+ * messages made after a save wait for that save's flush; `whenDurable` tells Raft when its saves
+ * are durable.
  *
  * Checkpoints off the write path, as far as they can be: a checkpoint's snapshot and state files
  * are written side by side, and saves made meanwhile go on being appended to the next generation's
@@ -46,6 +48,7 @@ import { MemoryPersister, type Persister } from "../raft/persister.js";
 import { epochMs, type StorageTimings } from "./node-metrics.js";
 import { nodePersisterFs, type PersisterFileHandle, type PersisterFs } from "./persister-fs.js";
 import type { SendGate } from "./send-gate.js";
+import { atEndOfTurn } from "./end-of-turn.js";
 
 /** The data directory cannot be used: corrupt, another node's, or not a raftlab directory. */
 export class DataDirError extends Error {
@@ -216,7 +219,26 @@ export class FilePersister implements Persister, SendGate {
     }
     this.savedSeq++;
     this.saveSignal?.();
-    this.flushing ??= this.flush();
+    this.scheduleFlush();
+  }
+
+  /**
+   * Starts the group commit loop at the end of this turn, after the turn's messages have left
+   * (end-of-turn.ts): one WAL write then covers every save of the turn, and a leader's
+   * AppendEntries are on the wire before the synchronous write blocks the thread.
+   */
+  private scheduleFlush(): void {
+    if (this.flushing !== undefined) return;
+    this.flushing = new Promise<void>((resolve) =>
+      atEndOfTurn("disk", () => {
+        void this.flush().finally(() => {
+          this.flushing = undefined;
+          resolve();
+          // Saves made after the loop's last look (by a callback it called) start the next one.
+          if (this.durableSeq < this.savedSeq && this.failure === undefined && !this.closed) this.scheduleFlush();
+        });
+      }),
+    );
   }
 
   /** Calls `fn` once every save made so far is durable (at once if they are). */
@@ -267,7 +289,10 @@ export class FilePersister implements Persister, SendGate {
   // ---------------------------------------------------------------------------------------------
   // Writing
 
-  /** The group commit loop: writes the latest state until nothing saved is left unwritten. */
+  /**
+   * The group commit loop, run at the end of a turn ({@link scheduleFlush}): writes the latest state
+   * until nothing saved is left unwritten, or until a checkpoint was written (then the next turn goes on).
+   */
   private async flush(): Promise<void> {
     try {
       while (this.durableSeq < this.savedSeq && this.failure === undefined) {
@@ -281,23 +306,28 @@ export class FilePersister implements Persister, SendGate {
         this.unchangedPrefix = this.currentLength;
         const start = epochMs();
         let durable = seq;
-        if (snapshotChanged || this.walOffset + record.length > this.walBytes) {
+        const checkpointed = snapshotChanged || this.walOffset + record.length > this.walBytes;
+        if (checkpointed) {
           durable = await this.checkpoint(seq, this.readRaftState(), this.snapshot, snapshotChanged);
           this.timings?.checkpoint(start, epochMs() - start);
         } else {
-          await this.wal!.write(record, 0, record.length, this.walOffset); // O_DSYNC: durable on return
+          // Synchronous on purpose: nothing that depends on the save may leave before it is
+          // durable, and the turn's messages that may have left already (end-of-turn.ts). One
+          // system call (O_DSYNC: durable on return) costs less, and waits less when the CPUs are
+          // busy, than a trip to libuv's thread pool and back (two thread wake-ups).
+          this.wal!.writeSync(record, 0, record.length, this.walOffset);
           this.walOffset += record.length;
           this.timings?.wal(start, epochMs() - start);
         }
         this.durableSeq = durable;
         this.callWaiters();
         for (const fn of this.listeners) fn();
+        // After the awaits of a checkpoint, the next write waits for the end of a turn again.
+        if (checkpointed) break;
       }
     } catch (e) {
       this.failure = new Error(`cannot write the Raft state in ${this.dir}: ${(e as Error).message}`, { cause: e });
       this.onError(this.failure);
-    } finally {
-      this.flushing = undefined;
     }
   }
 

@@ -114,14 +114,15 @@ describe("HTTP API", () => {
   });
 
   it("serves /metrics with the since parameter, and refuses a bad one", async () => {
-    const asked: [number, boolean][] = [];
-    backend = Object.assign(fakeBackend(), { metricsReport: (since: number, reset: boolean) => (asked.push([since, reset]), { cpuMs: 1 }) });
+    const asked: [number, boolean, boolean][] = [];
+    backend = Object.assign(fakeBackend(), { metricsReport: (since: number, reset: boolean, timeline: boolean) => (asked.push([since, reset, timeline]), { cpuMs: 1 }) });
     expect(await httpCall(addr, "/metrics")).toEqual({ status: 200, body: { cpuMs: 1 } });
     expect(await httpCall(addr, "/metrics?since=1700000000000.5&reset=1")).toEqual({ status: 200, body: { cpuMs: 1 } });
+    expect(await httpCall(addr, "/metrics?timeline=1")).toEqual({ status: 200, body: { cpuMs: 1 } });
     const bad = await httpCall(addr, "/metrics?since=yesterday");
     expect(bad.status).toBe(400);
     expect(String(bad.body["error"])).toContain("since=yesterday: expected a time in ms since the epoch");
-    expect(asked).toEqual([[0, false], [1700000000000.5, true]]);
+    expect(asked).toEqual([[0, false, false], [1700000000000.5, true, false], [0, false, true]]);
   });
 
   it("has fault injection only when the node was started with the flag", async () => {

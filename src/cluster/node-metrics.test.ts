@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { epochMs, MAX_INTERVALS, NodeMetrics } from "./node-metrics.js";
+import { epochMs, MAX_INTERVALS, MAX_TIMELINE, NodeMetrics, type NodeTimeline } from "./node-metrics.js";
 
 let metrics: NodeMetrics | undefined;
 afterEach(() => metrics?.stop());
@@ -39,6 +39,33 @@ describe("NodeMetrics", () => {
     const r = metrics.report(0) as { checkpoints: { count: number; intervals: unknown[] } };
     expect(r.checkpoints.count).toBe(MAX_INTERVALS + 10);
     expect(r.checkpoints.intervals).toHaveLength(MAX_INTERVALS);
+  });
+
+  it("keeps a timeline of WAL writes, KV requests and commits only when asked, filtered by the time they ended", () => {
+    metrics = new NodeMetrics();
+    metrics.wal(1000, 2);
+    metrics.wal(3000, 1);
+    const before = epochMs();
+    metrics.kvRequest(0.5);
+    metrics.commit();
+    expect(metrics.report(0)["timeline"]).toBeUndefined();
+    const t = metrics.report(2000, false, true)["timeline"] as NodeTimeline;
+    expect(t.walWrites).toEqual([[3000, 3001]]);
+    expect(t.kvRequests).toHaveLength(1);
+    const [start, end] = t.kvRequests[0]!;
+    expect(end - start).toBeCloseTo(0.5, 6);
+    expect(end).toBeGreaterThanOrEqual(before);
+    expect(t.commits).toHaveLength(1);
+    expect(t.commits[0]).toBeGreaterThanOrEqual(end);
+  });
+
+  it("keeps the latest MAX_TIMELINE intervals of the timeline, oldest first", () => {
+    metrics = new NodeMetrics();
+    for (let i = 0; i < MAX_TIMELINE + 3; i++) metrics.wal(i, 0.5);
+    const t = (metrics.report(0, false, true)["timeline"] as NodeTimeline).walWrites;
+    expect(t).toHaveLength(MAX_TIMELINE);
+    expect(t[0]).toEqual([3, 3.5]);
+    expect(t.at(-1)).toEqual([MAX_TIMELINE + 2, MAX_TIMELINE + 2.5]);
   });
 
   it("reads CPU time and the clock in epoch milliseconds", () => {

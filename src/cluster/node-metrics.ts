@@ -1,7 +1,8 @@
 /**
  * Where a node's time goes, for `GET /metrics` and `npm run bench:cluster`: checkpoints and WAL
  * writes (from the file persister), the node's own time per KV request of the HTTP API, event-loop
- * delay, garbage-collection pauses and CPU time.
+ * delay, garbage-collection pauses and CPU time; and, on request, a timeline of each WAL write, KV
+ * request and commit, from which bench:cluster tells where each slow operation spent its time.
  *
  * Times are wall-clock milliseconds since the Unix epoch with sub-millisecond precision
  * (`performance.timeOrigin + performance.now()`), so a client on the same machine can line its own
@@ -15,6 +16,20 @@ export const MAX_INTERVALS = 4096;
 
 /** A span of wall-clock time: [start, end] in epoch ms. */
 export type Interval = readonly [start: number, end: number];
+
+/**
+ * How many of the latest WAL writes, KV requests and commits a node keeps on its timeline: at
+ * least a whole 10-second load of bench:cluster at a few thousand operations a second.
+ */
+export const MAX_TIMELINE = 65_536;
+
+/** What `GET /metrics?timeline=1` adds: each WAL write, KV request and commit that ended at or after `since`. */
+export interface NodeTimeline {
+  readonly walWrites: Interval[];
+  readonly kvRequests: Interval[];
+  /** When this node's commitIndex advanced (epoch ms). */
+  readonly commits: number[];
+}
 
 /** What the file persister reports about its writes. */
 export interface StorageTimings {
@@ -47,6 +62,34 @@ class IntervalRing {
   /** The remembered intervals that end at or after `since`. */
   since(since: number): Interval[] {
     return this.items.filter(([, end]) => end >= since);
+  }
+}
+
+/**
+ * The latest {@link MAX_TIMELINE} intervals in a fixed ring (no allocation per interval: WAL writes
+ * and KV requests are recorded on the hot path), oldest first.
+ */
+class Timeline {
+  private readonly ends = new Float64Array(2 * MAX_TIMELINE);
+  private next = 0;
+  private size = 0;
+
+  add(start: number, end: number): void {
+    this.ends[2 * this.next] = start;
+    this.ends[2 * this.next + 1] = end;
+    this.next = (this.next + 1) % MAX_TIMELINE;
+    this.size = Math.min(MAX_TIMELINE, this.size + 1);
+  }
+
+  /** The kept intervals that end at or after `since`, oldest first. */
+  since(since: number): Interval[] {
+    const out: Interval[] = [];
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.next - this.size + k + MAX_TIMELINE) % MAX_TIMELINE;
+      const end = this.ends[2 * i + 1]!;
+      if (end >= since) out.push([this.ends[2 * i]!, end]);
+    }
+    return out;
   }
 }
 
@@ -83,6 +126,7 @@ export class NodeMetrics implements StorageTimings {
   private readonly walWrites = new Durations();
   /** KV requests of the HTTP API, from the handler's start to the response's last byte handed to the OS. */
   private readonly kvRequests = new Durations();
+  private readonly timeline = { walWrites: new Timeline(), kvRequests: new Timeline(), commits: new Timeline() };
   private readonly loopDelay: IntervalHistogram;
   private readonly gcObserver: PerformanceObserver;
 
@@ -98,13 +142,22 @@ export class NodeMetrics implements StorageTimings {
     this.gcObserver.observe({ entryTypes: ["gc"] });
   }
 
-  wal(_start: number, ms: number): void {
+  wal(start: number, ms: number): void {
     this.walWrites.add(ms);
+    this.timeline.walWrites.add(start, start + ms);
   }
 
-  /** A KV request (get, put, append, cas) of the HTTP API took `ms` in this node, answer sent. */
+  /** A KV request (get, put, append, cas) of the HTTP API took `ms` in this node, answer sent just now. */
   kvRequest(ms: number): void {
     this.kvRequests.add(ms);
+    const end = epochMs();
+    this.timeline.kvRequests.add(end - ms, end);
+  }
+
+  /** This node's Raft advanced its commitIndex just now. */
+  commit(): void {
+    const at = epochMs();
+    this.timeline.commits.add(at, at);
   }
 
   checkpoint(start: number, ms: number): void {
@@ -114,9 +167,10 @@ export class NodeMetrics implements StorageTimings {
   /**
    * Everything measured so far, with the checkpoints and GC pauses that ended at or after `since`
    * (epoch ms). With `reset`, the percentiles (WAL writes, KV requests, event-loop delay) start over afterwards,
-   * so that the next report describes only what happened in between.
+   * so that the next report describes only what happened in between. With `timeline`, it adds each
+   * WAL write, KV request and commit that ended at or after `since` ({@link NodeTimeline}).
    */
-  report(since: number, reset = false): Record<string, unknown> {
+  report(since: number, reset = false, timeline = false): Record<string, unknown> {
     const cpu = process.cpuUsage();
     const ns = (q: number): number => round(this.loopDelay.percentile(q) / 1e6);
     const out = {
@@ -127,6 +181,7 @@ export class NodeMetrics implements StorageTimings {
       kvRequests: this.kvRequests.summary(),
       loopDelayMs: { p50: ns(50), p99: ns(99), max: round(this.loopDelay.max / 1e6) },
       gc: { count: this.gcPauses.count, totalMs: round(this.gcPauses.totalMs), maxMs: round(this.gcPauses.maxMs), pauses: this.gcPauses.since(since) },
+      ...(timeline ? { timeline: this.timelineSince(since) } : {}),
     };
     if (reset) {
       this.walWrites.reset();
@@ -134,6 +189,14 @@ export class NodeMetrics implements StorageTimings {
       this.loopDelay.reset();
     }
     return out;
+  }
+
+  private timelineSince(since: number): NodeTimeline {
+    return {
+      walWrites: this.timeline.walWrites.since(since),
+      kvRequests: this.timeline.kvRequests.since(since),
+      commits: this.timeline.commits.since(since).map(([at]) => at),
+    };
   }
 
   stop(): void {

@@ -82,11 +82,16 @@ export class ClusterNode implements ApiBackend {
       logStream = stream;
       text = (line) => stream.write(line);
     }
-    // The observer reads Raft's role and commit marks from the log, so marks are always on; the
-    // other lines are built only when a text log is written.
-    realRuntime.setLogSink({ marks: (e) => observer.observe(e), ...(text !== undefined ? { text } : {}) });
-
     const metrics = new NodeMetrics();
+    // The observer reads Raft's role and commit marks from the log, so marks are always on (the
+    // metrics' timeline takes the commits too); the other lines are built only when a text log is written.
+    realRuntime.setLogSink({
+      marks: (e) => {
+        observer.observe(e);
+        if (e.mark?.kind === "commit") metrics.commit();
+      },
+      ...(text !== undefined ? { text } : {}),
+    });
     const persister = await FilePersister.open(config.dataDir, { id: config.id, peers: config.peers }, {
       // A new checkpoint comes with each snapshot, that is every maxraftstate bytes of log or so,
       // and a WAL record carries little more than the entries it adds: a WAL of several times that
@@ -197,8 +202,8 @@ export class ClusterNode implements ApiBackend {
     };
   }
 
-  metricsReport(since: number, reset: boolean): Record<string, unknown> {
-    return { id: this.config.id, role: this.observer.currentRole(), ...this.metrics.report(since, reset) };
+  metricsReport(since: number, reset: boolean, timeline: boolean): Record<string, unknown> {
+    return { id: this.config.id, role: this.observer.currentRole(), ...this.metrics.report(since, reset, timeline) };
   }
 
   kvRequestTimed(ms: number): void {

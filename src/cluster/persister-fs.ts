@@ -4,7 +4,8 @@
  * power-cut-fs.ts, which models what a power cut leaves).
  *
  * Only what the persister uses is here: positional writes, fsync, rename and unlink while it runs
- * (asynchronous), and the synchronous calls of recovery, which runs once before the node starts.
+ * (asynchronous, but for the WAL's appends), and the synchronous calls of recovery, which runs
+ * once before the node starts.
  * A directory is fsynced by opening it with flags "r" and calling `sync()` (or `fsyncSync`).
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
@@ -14,6 +15,8 @@ import { open, rename, unlink } from "node:fs/promises";
 export interface PersisterFileHandle {
   /** Writes `length` bytes of `buffer` from `offset` at file position `position`. */
   write(buffer: Uint8Array, offset: number, length: number, position: number): Promise<unknown>;
+  /** The same write, synchronously (the WAL's appends: see FilePersister's flush loop). */
+  writeSync(buffer: Uint8Array, offset: number, length: number, position: number): number;
   /** fsync: the file's data (or the directory's entries) are durable when it resolves. */
   sync(): Promise<void>;
   close(): Promise<void>;
@@ -38,7 +41,15 @@ export interface PersisterFs {
 
 /** The real file system (node:fs): what every node of a real cluster uses. */
 export const nodePersisterFs: PersisterFs = {
-  open: (path, flags) => open(path, flags),
+  open: async (path, flags) => {
+    const fh = await open(path, flags);
+    return {
+      write: (buffer, offset, length, position) => fh.write(buffer, offset, length, position),
+      writeSync: (buffer, offset, length, position) => writeSync(fh.fd, buffer, offset, length, position),
+      sync: () => fh.sync(),
+      close: () => fh.close(),
+    };
+  },
   rename,
   unlink,
   mkdirSync: (path, options) => void mkdirSync(path, options),

@@ -172,6 +172,7 @@ export class PowerCutFs implements PersisterFs {
       const fd = this.openSync(path, flags);
       return {
         write: (buffer, offset, length, position) => this.settle(() => this.writeSync(fd, buffer, offset, length, position)),
+        writeSync: (buffer, offset, length, position) => this.writeSync(fd, buffer, offset, length, position),
         sync: () => this.settle(() => this.fsyncSync(fd)),
         close: () => this.settle(() => this.closeSync(fd)),
       };

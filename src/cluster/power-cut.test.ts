@@ -35,6 +35,43 @@ interface AtCut {
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString("utf8");
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s));
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * `fs` with each asynchronous call answered a turn of the event loop later, as a real disk's are
+ * (the call itself, and so the cut, still happens when it is made): a checkpoint then spans turns,
+ * and the workload saves while it is written. The WAL's synchronous appends go straight through.
+ */
+function takesTurns(fs: PersisterFs): PersisterFs {
+  const later = async <T>(result: Promise<T>): Promise<T> => {
+    const value = await result;
+    await nextTurn();
+    return value;
+  };
+  return {
+    // The synchronous calls (recovery's) of the disk model, a class: its methods, bound.
+    mkdirSync: (path, options) => fs.mkdirSync(path, options),
+    readdirSync: (path) => fs.readdirSync(path),
+    readFileSync: (path) => fs.readFileSync(path),
+    openSync: (path, flags) => fs.openSync(path, flags),
+    writeSync: (fd, buffer, offset, length, position) => fs.writeSync(fd, buffer, offset, length, position),
+    fsyncSync: (fd) => fs.fsyncSync(fd),
+    closeSync: (fd) => fs.closeSync(fd),
+    renameSync: (from, to) => fs.renameSync(from, to),
+    unlinkSync: (path) => fs.unlinkSync(path),
+    open: async (path, flags) => {
+      const handle = await later(fs.open(path, flags));
+      return {
+        write: (buffer, offset, length, position) => later(handle.write(buffer, offset, length, position)),
+        writeSync: (buffer, offset, length, position) => handle.writeSync(buffer, offset, length, position),
+        sync: () => later(handle.sync()),
+        close: () => later(handle.close()),
+      };
+    },
+    rename: (from, to) => later(fs.rename(from, to)),
+    unlink: (path) => later(fs.unlink(path)),
+  };
+}
 
 /**
  * A deterministic workload shaped like Raft's: entries appended, terms changing, the log compacted
@@ -67,11 +104,14 @@ async function workload(fs: PersisterFs, disk: PowerCutFs, cutAt: number, cut: (
     }
     for (let k = rand(3); k >= 0; k--) entries.push(`[${term},"put k${i} ${"v".repeat(rand(40))}"]`);
     const state = `[${term},${ME.id},${first},0,[${entries.join(",")}]]`;
-    saves.push({ state, snapshot: text(snapshot) }); // first: save() may write (and meet the cut) before it returns
+    saves.push({ state, snapshot: text(snapshot) }); // first: a cut at any later call must count it
     p.save(bytes(state), snapshot);
-    const wait = rand(4);
+    // Waits for durability now and then; else yields (microtasks, or a turn of the event loop, at
+    // whose end the persister writes) and saves on, also while a checkpoint is written.
+    const wait = rand(8);
     if (wait === 0) await p.sync();
-    else if (wait === 1) for (let k = rand(6); k > 0; k--) await Promise.resolve();
+    else if (wait <= 2) for (let k = rand(6); k > 0; k--) await Promise.resolve();
+    else await nextTurn();
     if (i === SAVES / 2) {
       // A clean restart halfway, so that cuts also land in the recovery of a directory with state.
       await p.close();
@@ -146,7 +186,7 @@ interface Outcome {
  */
 async function cutEverywhere(wrap: (disk: PowerCutFs) => PersisterFs = (d) => d, firstOnly = false): Promise<Outcome> {
   const probe = new PowerCutFs(DIR);
-  await workload(wrap(probe), probe, -1, () => {});
+  await workload(takesTurns(wrap(probe)), probe, -1, () => {});
   const cuts = probe.calls;
   const checkpoints = probe.callLog.filter((c) => c.startsWith("rename ") && c.endsWith(`${DIR}/state`)).length;
   const snapshots = probe.callLog.filter((c) => /^rename \S+ \S+\/snapshot-\d+$/.test(c)).length;
@@ -158,7 +198,7 @@ async function cutEverywhere(wrap: (disk: PowerCutFs) => PersisterFs = (d) => d,
   for (let cutAt = 0; cutAt < cuts; cutAt++) {
     const disk = new PowerCutFs(DIR);
     const cutsSeen: AtCut[] = [];
-    await workload(wrap(disk), disk, cutAt, (a) => cutsSeen.push(a));
+    await workload(takesTurns(wrap(disk)), disk, cutAt, (a) => cutsSeen.push(a));
     const at = cutsSeen[0];
     if (at === undefined || cutsSeen.length !== 1) throw new Error(`the workload did not reach call ${cutAt} of ${cuts}: it is not deterministic`);
     const choosers = [LOSE_ALL, KEEP_ALL, ...Array.from({ length: DRAWS }, (_, k) => seededChooser(cutAt * 31 + k))];

@@ -11,7 +11,7 @@
  * - Frames are length-prefixed (see `wire.ts`); calls are multiplexed by a call id, so many may be
  *   in flight on one connection (pipelining), and their replies may come back in any order.
  * - Frames made during one turn of the event loop leave together, in one socket write per link at
- *   the end of the turn (a `setImmediate`): on loopback a write's system call, which also runs the
+ *   the end of the turn (before the persister's write of the turn's saves: `end-of-turn.ts`): on loopback a write's system call, which also runs the
  *   receiving side of TCP, costs far more than the frame's bytes, so under load a node makes one
  *   write per peer per turn instead of one per message. Order on a link is unchanged.
  * - No frame leaves before the saves made before it are durable (the {@link SendGate}): Raft's
@@ -30,6 +30,7 @@ import { checkSendable, type WireFormat } from "./sendable.js";
 import { LocalEnd } from "./local-end.js";
 import { OPEN_GATE, type SendGate } from "./send-gate.js";
 import { FRAME, FrameDecoder, encodeFrame, encodeJsonFrame, type CallError, type Frame, type FrameKind, type Hello, type Request } from "./wire.js";
+import { atEndOfTurn } from "./end-of-turn.js";
 
 /** Timing and limits of the transport, in ms and bytes. */
 export const TRANSPORT = {
@@ -547,7 +548,7 @@ class PeerLink {
     this.outgoingBytes += frame.length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      atEndOfTurn("sockets", () => this.flush());
     }
   }
 
