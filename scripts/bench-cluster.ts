@@ -11,7 +11,9 @@
  * raftlab where the slowest 1% of operations spent their time: the share of them that overlapped a
  * checkpoint (on the leader, on a follower) or a GC pause on any node, with each node's checkpoints,
  * WAL write, KV request (as the node timed it) and event-loop delay percentiles during the load
- * (from the nodes' `GET /metrics`).
+ * (from the nodes' `GET /metrics`); for load (a), each sequential put split into phases from the
+ * leader's timeline (scripts/lib/slow-ops.ts), for the slowest 1% and the middle 10%; and for
+ * both systems each member's WAL syncs within 1, 2 and 4 ms (etcd's from its Prometheus metrics).
  * `--loads a,b,c` picks the loads; `--cpu-prof <dir>` profiles each raftlab node (Node's --cpu-prof) into <dir>/node<i>/.
  * `--max-raft-state <n>` is passed to raftlab's nodes (their snapshot threshold). When Debian's etcd-server is installed (/usr/bin/etcd, or
  * --etcd <path>) it runs the same load against a 3-member etcd on loopback (its v3 JSON gateway,
@@ -31,7 +33,7 @@ import { httpCall } from "../src/cluster/http-client.js";
 import { freePorts } from "../src/cluster/free-ports.js";
 import { stopProcesses } from "../src/cluster/processes.js";
 import type { NodeTimeline } from "../src/cluster/node-metrics.js";
-import { breakdown, describeBreakdown } from "./lib/slow-ops.js";
+import { breakdown, clockOffset, describeBreakdown } from "./lib/slow-ops.js";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const KEYS = 1000;
@@ -374,8 +376,9 @@ function attribution(r: LoadResult): string {
   const timeline = reports.find((n) => n.role === "leader")?.timeline;
   if (r.load === 0 && timeline !== undefined) {
     const middle = r.all.slice(Math.floor(0.45 * r.all.length), Math.ceil(0.55 * r.all.length));
-    lines.push(`           ${describeBreakdown("slowest 1%", breakdown(r.slowest, timeline))}`);
-    lines.push(`           ${describeBreakdown("middle 10%", breakdown(middle, timeline))}`);
+    const offset = clockOffset(r.all, timeline);
+    lines.push(`           ${describeBreakdown("slowest 1%", breakdown(r.slowest, timeline, offset))}`);
+    lines.push(`           ${describeBreakdown("middle 10%", breakdown(middle, timeline, offset))} (the leader's clock ${offset.toFixed(2)} ms ahead of the client's, estimated)`);
   }
   for (const [i, node] of reports.entries()) {
     const ck = node.checkpoints.intervals.filter(([a]) => a >= r.span[0]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { breakdown, describeBreakdown, phasesOf, type LeaderTimeline } from "./slow-ops.js";
+import { breakdown, clockOffset, describeBreakdown, phasesOf, type LeaderTimeline } from "./slow-ops.js";
 
 // Two sequential puts as the leader recorded them: the first waited for the leader's own slow WAL
 // write, the second for a follower (the leader's write was quick, the acknowledgement was not).
@@ -37,11 +37,39 @@ describe("phasesOf", () => {
     expect(p.applyingAndAnswering).toBeCloseTo(2.0, 9);
   });
 
-  it("matches nothing when the leader recorded no request, WAL write or commit inside the operation", () => {
+  it("matches nothing when the leader recorded no request overlapping the operation, or no WAL write or commit inside it", () => {
     expect(phasesOf([200, 201], leader)).toBeUndefined();
-    expect(phasesOf([100, 104], leader)).toBeUndefined(); // the request ended after the client's end
+    expect(phasesOf([99, 100.1], leader)).toBeUndefined();
     expect(phasesOf([100, 105], { ...leader, commits: [] })).toBeUndefined();
     expect(phasesOf([100, 105], { ...leader, walWrites: [[105.6, 105.9]] })).toBeUndefined();
+  });
+
+  it("takes the request that overlaps the operation most, whichever process's clock runs ahead", () => {
+    // The leader's clock 0.5 ms ahead: its first request seems to end after the client got the answer.
+    const ahead: LeaderTimeline = {
+      kvRequests: leader.kvRequests.map(([a, b]) => [a + 0.5, b + 0.5] as const),
+      walWrites: leader.walWrites.map(([a, b]) => [a + 0.5, b + 0.5] as const),
+      commits: leader.commits.map((c) => c + 0.5),
+    };
+    const p = phasesOf([100, 105], ahead, 0.5)!;
+    expect(p.beforeHandler).toBeCloseTo(0.2, 9);
+    expect(p.untilLeaderDurable).toBeCloseTo(4.3, 9);
+    expect(p.afterAnswer).toBeCloseTo(0.1, 9);
+    expect(phasesOf([100, 105], ahead)!.afterAnswer).toBeCloseTo(-0.4, 9); // without the offset
+  });
+});
+
+describe("clockOffset", () => {
+  it("is half the difference of the fastest trips there and back", () => {
+    const ops = [
+      [100, 105],
+      [105.4, 107.5],
+    ] as const;
+    // There: 0.2 and 0.1 ms; back: 0.1 and 0.2 ms: no offset.
+    expect(clockOffset(ops, leader)).toBeCloseTo(0, 9);
+    const ahead: LeaderTimeline = { ...leader, kvRequests: leader.kvRequests.map(([a, b]) => [a + 0.3, b + 0.3] as const) };
+    expect(clockOffset(ops, ahead)).toBeCloseTo(0.3, 9);
+    expect(clockOffset([[300, 301]], leader)).toBe(0);
   });
 });
 

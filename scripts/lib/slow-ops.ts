@@ -63,16 +63,47 @@ function lowerBound<T>(xs: readonly T[], t: number, key: (x: T) => number): numb
   return lo;
 }
 
+/** The leader's KV request that overlaps `op` the most (none: undefined). */
+function requestOf(op: Span, leader: LeaderTimeline): Span | undefined {
+  const [s, e] = op;
+  const overlap = (kv: Span): number => Math.min(e, kv[1]) - Math.max(s, kv[0]);
+  // Requests are disjoint and sorted: the candidates are the last one starting by `e` and its neighbours.
+  const k = lowerBound(leader.kvRequests, e, (x) => x[0]);
+  let best: Span | undefined;
+  for (let i = k - 2; i <= k; i++) {
+    const kv = leader.kvRequests[i];
+    if (kv !== undefined && overlap(kv) > 0 && (best === undefined || overlap(kv) > overlap(best))) best = kv;
+  }
+  return best;
+}
+
+/**
+ * How far the leader's clock is ahead of the client's, in ms, estimated from `ops`: each process
+ * reads the wall clock as `performance.timeOrigin + performance.now()`, and two processes' origins
+ * may differ by a fraction of a millisecond, as much as a fast operation's time on the wire. With
+ * the fastest trip each way taken as equal, the offset is half their difference (as NTP reckons).
+ */
+export function clockOffset(ops: readonly Span[], leader: LeaderTimeline): number {
+  let there = Infinity;
+  let back = Infinity;
+  for (const op of ops) {
+    const kv = requestOf(op, leader);
+    if (kv === undefined) continue;
+    there = Math.min(there, kv[0] - op[0]);
+    back = Math.min(back, op[1] - kv[1]);
+  }
+  return Number.isFinite(there) && Number.isFinite(back) ? (there - back) / 2 : 0;
+}
+
 /**
  * The phases of the client operation `op`, or undefined when the leader's timeline does not hold
- * exactly what one sequential put leaves: a KV request inside `op`, and a WAL write and a commit
- * inside that request.
+ * what one sequential put leaves: a KV request overlapping `op`, and a WAL write and a commit
+ * inside that request. `offset`: the leader's clock ahead of the client's ({@link clockOffset}).
  */
-export function phasesOf(op: Span, leader: LeaderTimeline): Phases | undefined {
+export function phasesOf(op: Span, leader: LeaderTimeline, offset = 0): Phases | undefined {
   const [s, e] = op;
-  const k = lowerBound(leader.kvRequests, s, (x) => x[0]);
-  const kv = leader.kvRequests[k];
-  if (kv === undefined || kv[1] > e) return undefined;
+  const kv = requestOf(op, leader);
+  if (kv === undefined) return undefined;
   const [ks, ke] = kv;
   const wal = leader.walWrites[lowerBound(leader.walWrites, ks, (x) => x[0])];
   const commit = leader.commits[lowerBound(leader.commits, ks, (x) => x)];
@@ -80,11 +111,11 @@ export function phasesOf(op: Span, leader: LeaderTimeline): Phases | undefined {
   const durable = Math.min(wal[1], commit);
   return {
     total: e - s,
-    beforeHandler: ks - s,
+    beforeHandler: ks - offset - s,
     untilLeaderDurable: durable - ks,
     waitingForFollower: Math.max(0, commit - wal[1]),
     applyingAndAnswering: ke - commit,
-    afterAnswer: e - ke,
+    afterAnswer: e - (ke - offset),
   };
 }
 
@@ -96,13 +127,13 @@ export interface Breakdown {
   readonly longest: Readonly<Record<PhaseKey, number>>;
 }
 
-/** Splits each of `ops` (see {@link phasesOf}) and sums up. */
-export function breakdown(ops: readonly Span[], leader: LeaderTimeline): Breakdown {
+/** Splits each of `ops` (see {@link phasesOf}; `offset` as there) and sums up. */
+export function breakdown(ops: readonly Span[], leader: LeaderTimeline, offset = 0): Breakdown {
   const sum = { total: 0, beforeHandler: 0, untilLeaderDurable: 0, waitingForFollower: 0, applyingAndAnswering: 0, afterAnswer: 0 };
   const longest = { beforeHandler: 0, untilLeaderDurable: 0, waitingForFollower: 0, applyingAndAnswering: 0, afterAnswer: 0 };
   let matched = 0;
   for (const op of ops) {
-    const p = phasesOf(op, leader);
+    const p = phasesOf(op, leader, offset);
     if (p === undefined) continue;
     matched++;
     sum.total += p.total;

@@ -124,7 +124,7 @@ export class NodeMetrics implements StorageTimings {
   private readonly checkpoints = new IntervalRing();
   private readonly gcPauses = new IntervalRing();
   private readonly walWrites = new Durations();
-  /** KV requests of the HTTP API, from the handler's start to the response's last byte handed to the OS. */
+  /** KV requests of the HTTP API, from the handler's start until its answer was handed to the OS. */
   private readonly kvRequests = new Durations();
   private readonly timeline = { walWrites: new Timeline(), kvRequests: new Timeline(), commits: new Timeline() };
   private readonly loopDelay: IntervalHistogram;
