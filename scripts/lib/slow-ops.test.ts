@@ -60,7 +60,7 @@ describe("phasesOf", () => {
 });
 
 describe("clockOffset", () => {
-  it("is half the difference of the fastest trips there and back", () => {
+  it("is half the difference of the fast trips there and back", () => {
     const ops = [
       [100, 105],
       [105.4, 107.5],
