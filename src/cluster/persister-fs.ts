@@ -4,8 +4,8 @@
  * power-cut-fs.ts, which models what a power cut leaves).
  *
  * Only what the persister uses is here: positional writes, fsync, rename and unlink while it runs
- * (asynchronous, but for the WAL's appends), and the synchronous calls of recovery, which runs
- * once before the node starts.
+ * (asynchronous, but for the flush loop's WAL appends), and the synchronous calls of recovery,
+ * which runs once before the node starts.
  * A directory is fsynced by opening it with flags "r" and calling `sync()` (or `fsyncSync`).
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";

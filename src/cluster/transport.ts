@@ -11,9 +11,10 @@
  * - Frames are length-prefixed (see `wire.ts`); calls are multiplexed by a call id, so many may be
  *   in flight on one connection (pipelining), and their replies may come back in any order.
  * - Frames made during one turn of the event loop leave together, in one socket write per link at
- *   the end of the turn (before the persister's write of the turn's saves: `end-of-turn.ts`): on loopback a write's system call, which also runs the
- *   receiving side of TCP, costs far more than the frame's bytes, so under load a node makes one
- *   write per peer per turn instead of one per message. Order on a link is unchanged.
+ *   the end of the turn, before the persister writes the turn's saves (`end-of-turn.ts`): on
+ *   loopback a write's system call, which also runs the receiving side of TCP, costs far more than
+ *   the frame's bytes, so under load a node makes one write per peer per turn instead of one per
+ *   message. Order on a link is unchanged.
  * - No frame leaves before the saves made before it are durable (the {@link SendGate}): Raft's
  *   "persist before you reply or send" holds with a persister that writes in the background. The
  *   exceptions are the requests `leavesBeforeDurable` names (a leader's AppendEntries, the KV
