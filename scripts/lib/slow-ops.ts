@@ -80,9 +80,9 @@ function requestOf(op: Span, leader: LeaderTimeline): Span | undefined {
 /**
  * How far the leader's clock is ahead of the client's, in ms, estimated from `ops`: each process
  * reads the wall clock as `performance.timeOrigin + performance.now()`, and two processes' origins
- * differ (seen here: up to 1.5 ms, more than a fast operation's time on the wire). With the fast
- * trips each way taken as equal (the 10th percentile of each, so that a stray match does not
- * decide it), the offset is half their difference, as NTP reckons.
+ * differ by about as much as a fast operation's time on the wire (0.08-0.10 ms seen here). With
+ * the fast trips each way taken as equal (the 10th percentile of each, so that a stray match does
+ * not decide it), the offset is half their difference, as NTP reckons.
  */
 export function clockOffset(ops: readonly Span[], leader: LeaderTimeline): number {
   const there: number[] = [];
