@@ -70,13 +70,14 @@ class IntervalRing {
  * and KV requests are recorded on the hot path), oldest first.
  */
 class Timeline {
-  private readonly ends = new Float64Array(2 * MAX_TIMELINE);
+  /** [start, end] of interval i at 2i and 2i+1 (3 rings of 1 MiB a node). */
+  private readonly spans = new Float64Array(2 * MAX_TIMELINE);
   private next = 0;
   private size = 0;
 
   add(start: number, end: number): void {
-    this.ends[2 * this.next] = start;
-    this.ends[2 * this.next + 1] = end;
+    this.spans[2 * this.next] = start;
+    this.spans[2 * this.next + 1] = end;
     this.next = (this.next + 1) % MAX_TIMELINE;
     this.size = Math.min(MAX_TIMELINE, this.size + 1);
   }
@@ -86,8 +87,8 @@ class Timeline {
     const out: Interval[] = [];
     for (let k = 0; k < this.size; k++) {
       const i = (this.next - this.size + k + MAX_TIMELINE) % MAX_TIMELINE;
-      const end = this.ends[2 * i + 1]!;
-      if (end >= since) out.push([this.ends[2 * i]!, end]);
+      const end = this.spans[2 * i + 1]!;
+      if (end >= since) out.push([this.spans[2 * i]!, end]);
     }
     return out;
   }
