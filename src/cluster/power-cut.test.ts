@@ -49,16 +49,7 @@ function takesTurns(fs: PersisterFs): PersisterFs {
     return value;
   };
   return {
-    // The synchronous calls (recovery's) of the disk model, a class: its methods, bound.
-    mkdirSync: (path, options) => fs.mkdirSync(path, options),
-    readdirSync: (path) => fs.readdirSync(path),
-    readFileSync: (path) => fs.readFileSync(path),
-    openSync: (path, flags) => fs.openSync(path, flags),
-    writeSync: (fd, buffer, offset, length, position) => fs.writeSync(fd, buffer, offset, length, position),
-    fsyncSync: (fd) => fs.fsyncSync(fd),
-    closeSync: (fd) => fs.closeSync(fd),
-    renameSync: (from, to) => fs.renameSync(from, to),
-    unlinkSync: (path) => fs.unlinkSync(path),
+    ...forwardingFs(fs),
     open: async (path, flags) => {
       const handle = await later(fs.open(path, flags));
       return {
@@ -243,21 +234,28 @@ function appendsBeforeTheirCheckpoint(calls: readonly string[]): number {
 
 /** A disk wrapper that changes some calls (to plant a persister bug) and forwards the rest. */
 function planted(disk: PowerCutFs, change: Partial<PersisterFs>): PersisterFs {
-  const forward: PersisterFs = {
-    open: (p, f) => disk.open(p, f),
-    rename: (a, b) => disk.rename(a, b),
-    unlink: (p) => disk.unlink(p),
-    mkdirSync: (p) => disk.mkdirSync(p),
-    readdirSync: (p) => disk.readdirSync(p),
-    readFileSync: (p) => disk.readFileSync(p),
-    openSync: (p, f) => disk.openSync(p, f),
-    writeSync: (fd, b, o, l, pos) => disk.writeSync(fd, b, o, l, pos),
-    fsyncSync: (fd) => disk.fsyncSync(fd),
-    closeSync: (fd) => disk.closeSync(fd),
-    renameSync: (a, b) => disk.renameSync(a, b),
-    unlinkSync: (p) => disk.unlinkSync(p),
+  return { ...forwardingFs(disk), ...change };
+}
+
+/**
+ * Every call of `fs` forwarded to it: a base for wrappers that change some calls (the disk model is
+ * a class, so spreading it would copy none of its methods).
+ */
+function forwardingFs(fs: PersisterFs): PersisterFs {
+  return {
+    open: (path, flags) => fs.open(path, flags),
+    rename: (from, to) => fs.rename(from, to),
+    unlink: (path) => fs.unlink(path),
+    mkdirSync: (path, options) => fs.mkdirSync(path, options),
+    readdirSync: (path) => fs.readdirSync(path),
+    readFileSync: (path) => fs.readFileSync(path),
+    openSync: (path, flags) => fs.openSync(path, flags),
+    writeSync: (fd, buffer, offset, length, position) => fs.writeSync(fd, buffer, offset, length, position),
+    fsyncSync: (fd) => fs.fsyncSync(fd),
+    closeSync: (fd) => fs.closeSync(fd),
+    renameSync: (from, to) => fs.renameSync(from, to),
+    unlinkSync: (path) => fs.unlinkSync(path),
   };
-  return { ...forward, ...change };
 }
 
 const report = (failures: readonly Failure[]): string =>
