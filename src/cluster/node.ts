@@ -88,7 +88,7 @@ export class ClusterNode implements ApiBackend {
     realRuntime.setLogSink({
       marks: (e) => {
         observer.observe(e);
-        if (e.mark?.kind === "commit") metrics.commit();
+        if (e.mark.kind === "commit") metrics.commit();
       },
       ...(text !== undefined ? { text } : {}),
     });

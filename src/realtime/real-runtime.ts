@@ -88,14 +88,9 @@ export class RealRuntime implements Runtime {
   log(peer: LogEntry["peer"], topic: Topic, message: string, mark?: Mark): void {
     // Microseconds are plenty for a log and keep the time column short.
     const time = Math.round(this.now() * 1000) / 1000;
-    if (mark === undefined) {
-      const entry: LogEntry = { time, peer, topic, message };
-      this.sink.entries?.(entry);
-      this.sink.text?.(formatLogLine(entry) + "\n");
-      return;
-    }
-    const entry = { time, peer, topic, message, mark };
-    this.sink.marks?.(entry);
+    const marked = mark === undefined ? undefined : { time, peer, topic, message, mark };
+    const entry: LogEntry = marked ?? { time, peer, topic, message };
+    if (marked !== undefined) this.sink.marks?.(marked);
     this.sink.entries?.(entry);
     this.sink.text?.(formatLogLine(entry) + "\n");
   }
